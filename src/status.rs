@@ -1,0 +1,101 @@
+//! Agents-Runner's status vocabulary, reduced to the classes cleanup decisions need.
+
+use serde::Serialize;
+
+/// What a task's status means for cleanup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusClass {
+    /// Queued, running or otherwise still in the runner's hands: never touched unless forced.
+    Active,
+    /// Finished well (`done`, `cancelled`, `killed`, `exited` with code 0).
+    Succeeded,
+    /// Finished badly (`failed`, `error`, `dead`, `exited` with a non-zero code).
+    Failed,
+    /// Thrown away by the user.
+    Discarded,
+    /// A status this tool does not know; treated as "not finished" by every policy.
+    Unknown,
+}
+
+impl StatusClass {
+    /// Classifies a status string the way Agents-Runner does (case-insensitive,
+    /// surrounding blanks ignored). `exited` needs the exit code: a missing code
+    /// is not proof of success, so it counts as failed.
+    pub fn of(status: &str, exit_code: Option<i64>) -> Self {
+        match status.trim().to_ascii_lowercase().as_str() {
+            "queued" | "pulling" | "cloning" | "created" | "starting" | "running" | "cleaning"
+            | "paused" | "restarting" | "removing" => Self::Active,
+            "done" | "cancelled" | "killed" => Self::Succeeded,
+            "failed" | "error" | "dead" => Self::Failed,
+            "exited" => match exit_code {
+                Some(0) => Self::Succeeded,
+                _ => Self::Failed,
+            },
+            "discarded" => Self::Discarded,
+            _ => Self::Unknown,
+        }
+    }
+
+    /// Whether the task has stopped running (so its workspace is no longer in use).
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Discarded)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Discarded => "discarded",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StatusClass::{self, *};
+
+    #[test]
+    fn every_status_of_the_vocabulary_has_its_class() {
+        let table: &[(&str, Option<i64>, StatusClass)] = &[
+            ("queued", None, Active),
+            ("pulling", None, Active),
+            ("cloning", None, Active),
+            ("created", None, Active),
+            ("starting", None, Active),
+            ("running", None, Active),
+            ("cleaning", None, Active),
+            ("paused", None, Active),
+            ("restarting", None, Active),
+            ("removing", None, Active),
+            ("done", None, Succeeded),
+            ("cancelled", None, Succeeded),
+            ("killed", Some(137), Succeeded),
+            ("exited", Some(0), Succeeded),
+            ("exited", Some(1), Failed),
+            ("exited", None, Failed),
+            ("failed", Some(2), Failed),
+            ("error", None, Failed),
+            ("dead", None, Failed),
+            ("discarded", None, Discarded),
+            ("DONE", None, Succeeded),
+            (" Running ", None, Active),
+            ("", None, Unknown),
+            ("exploded", None, Unknown),
+        ];
+        for (status, code, want) in table {
+            assert_eq!(StatusClass::of(status, *code), *want, "status {status:?} code {code:?}");
+        }
+    }
+
+    #[test]
+    fn only_stopped_classes_count_as_finished() {
+        assert!(Succeeded.is_finished());
+        assert!(Failed.is_finished());
+        assert!(Discarded.is_finished());
+        assert!(!Active.is_finished());
+        assert!(!Unknown.is_finished());
+    }
+}

@@ -1,0 +1,160 @@
+//! Where things live in an Agents-Runner data directory, and how ids become folder names.
+
+use std::path::{Path, PathBuf};
+
+/// Environment variable Agents-Runner reads to relocate its state.
+pub const STATE_PATH_VAR: &str = "AGENTS_RUNNER_STATE_PATH";
+/// Folder (under the data dir) that holds every environment's managed checkouts.
+pub const MANAGED_REPOS: &str = "managed-repos";
+/// Folder (under `managed-repos/`) where workspaces wait for deletion after being renamed away.
+pub const STAGING: &str = ".janitor-trash";
+pub const TASKS_DIR: &str = "tasks";
+pub const ARCHIVE_DIR: &str = "done";
+pub const ENVIRONMENTS_FILE: &str = "environments.json";
+
+/// Resolves the data directory: an explicit choice first, then `AGENTS_RUNNER_STATE_PATH`
+/// (a value ending in `.toml` names the state file, whose folder is the data dir),
+/// then `~/.midoriai/agents-runner`. Returns `None` only when no home folder is known.
+pub fn resolve_data_dir(explicit: Option<&Path>, state_path_var: Option<&str>) -> Option<PathBuf> {
+    if let Some(dir) = explicit {
+        return Some(expand_tilde(&dir.to_string_lossy()));
+    }
+    if let Some(value) = state_path_var.map(str::trim).filter(|v| !v.is_empty()) {
+        let path = expand_tilde(value);
+        if value.to_ascii_lowercase().ends_with(".toml") {
+            return Some(path.parent().map(Path::to_path_buf).unwrap_or_default());
+        }
+        return Some(path);
+    }
+    home_dir().map(|home| home.join(".midoriai").join("agents-runner"))
+}
+
+/// Resolves the data directory from this process's environment.
+pub fn data_dir_from_env(explicit: Option<&Path>) -> Option<PathBuf> {
+    let var = std::env::var(STATE_PATH_VAR).ok();
+    resolve_data_dir(explicit, var.as_deref())
+}
+
+fn home_dir() -> Option<PathBuf> {
+    directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf())
+}
+
+fn expand_tilde(value: &str) -> PathBuf {
+    if value == "~" {
+        return home_dir().unwrap_or_else(|| PathBuf::from(value));
+    }
+    match (value.strip_prefix("~/"), home_dir()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(value),
+    }
+}
+
+/// Agents-Runner's folder-name filter: keeps ASCII letters, digits, `-` and `_`;
+/// an id that becomes empty maps to `default`.
+pub fn safe_id(id: &str) -> String {
+    let kept: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    if kept.is_empty() { "default".to_owned() } else { kept }
+}
+
+/// True when an id maps to a folder name of its own: the filter keeps it unchanged.
+/// Ids that the filter would change (`../x`, `a.b`, ``) could name another task's folder,
+/// so nothing is ever deleted on their behalf.
+pub fn is_exact_safe_id(id: &str) -> bool {
+    !id.is_empty() && safe_id(id) == id
+}
+
+pub fn managed_repos_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join(MANAGED_REPOS)
+}
+
+pub fn staging_dir(data_dir: &Path) -> PathBuf {
+    managed_repos_dir(data_dir).join(STAGING)
+}
+
+/// `<data>/managed-repos/<env>/tasks/<task>`, the workspace a cloned task gets.
+pub fn task_workspace_path(data_dir: &Path, env_id: &str, task_id: &str) -> PathBuf {
+    managed_repos_dir(data_dir)
+        .join(safe_id(env_id))
+        .join(TASKS_DIR)
+        .join(safe_id(task_id))
+}
+
+pub fn active_tasks_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join(TASKS_DIR)
+}
+
+pub fn archived_tasks_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join(TASKS_DIR).join(ARCHIVE_DIR)
+}
+
+pub fn environments_file(data_dir: &Path) -> PathBuf {
+    data_dir.join(ENVIRONMENTS_FILE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn explicit_dir_wins_over_the_variable() {
+        let got = resolve_data_dir(Some(Path::new("/srv/data")), Some("/x/state.toml"));
+        assert_eq!(got, Some(PathBuf::from("/srv/data")));
+    }
+
+    #[test]
+    fn a_toml_state_path_names_its_folder() {
+        assert_eq!(
+            resolve_data_dir(None, Some("/x/y/State.TOML")),
+            Some(PathBuf::from("/x/y"))
+        );
+        assert_eq!(
+            resolve_data_dir(None, Some("/x/y/data")),
+            Some(PathBuf::from("/x/y/data"))
+        );
+    }
+
+    #[test]
+    fn blank_variable_falls_back_to_the_default() {
+        let got = resolve_data_dir(None, Some("  ")).unwrap_or_default();
+        assert!(got.ends_with(".midoriai/agents-runner"), "{got:?}");
+    }
+
+    #[test]
+    fn tilde_expands_to_home() {
+        let home = home_dir().unwrap_or_default();
+        assert_eq!(resolve_data_dir(None, Some("~/ar")), Some(home.join("ar")));
+    }
+
+    #[test]
+    fn safe_id_filters_like_agents_runner() {
+        let table = [
+            ("env-1a2b3c4d", "env-1a2b3c4d"),
+            ("../../etc", "etc"),
+            ("..", "default"),
+            ("", "default"),
+            ("a b/c", "abc"),
+            ("t_1-é", "t_1-"),
+        ];
+        for (id, want) in table {
+            assert_eq!(safe_id(id), want, "{id:?}");
+        }
+    }
+
+    #[test]
+    fn only_unchanged_ids_are_exact() {
+        assert!(is_exact_safe_id("abc123def0"));
+        assert!(is_exact_safe_id("default"));
+        assert!(!is_exact_safe_id(""));
+        assert!(!is_exact_safe_id("../abc"));
+        assert!(!is_exact_safe_id("a.b"));
+    }
+
+    #[test]
+    fn workspace_path_uses_safe_ids() {
+        let got = task_workspace_path(Path::new("/d"), "env/1", "../t");
+        assert_eq!(got, PathBuf::from("/d/managed-repos/env1/tasks/t"));
+    }
+}
