@@ -1,4 +1,278 @@
 //! The only code that knows Agents-Runner's files.
 
+pub mod atomic;
+pub mod demo;
+pub mod environments;
 pub mod paths;
+pub mod tasks;
 pub mod time;
+
+pub use environments::{Environment, WorkspaceType};
+pub use tasks::{StoreError, TaskEdit, TaskRecord};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// A file or folder the store could not use, and why. Never rewritten or removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(path: &Path, message: impl Into<String>) -> Self {
+        Self {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum OpenError {
+    #[error("data directory {0} does not exist")]
+    Missing(PathBuf),
+    #[error("{0} is not a directory")]
+    NotADirectory(PathBuf),
+    #[error("cannot open data directory {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// A folder found under `managed-repos/<env>/tasks/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkspaceDir {
+    /// The `<env>` folder name (a safe id).
+    pub env_folder: String,
+    /// The `<task>` folder name (a safe id).
+    pub task_folder: String,
+    pub path: PathBuf,
+    /// False for a file or a symlink where a folder was expected.
+    pub is_dir: bool,
+}
+
+/// Where a task's workspace is, and whether it is ours to clean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkspaceLocation {
+    /// `managed-repos/<env>/tasks/<task>` of a cloned environment.
+    Managed(PathBuf),
+    /// The user's own folder (mounted environment): shown, never touched.
+    UserFolder(Option<String>),
+    /// No workspace.
+    None,
+}
+
+/// Everything read from a data directory at one moment.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Canonical (symlinks resolved once) data directory.
+    pub data_dir: PathBuf,
+    pub environments: Vec<Environment>,
+    pub tasks: Vec<TaskRecord>,
+    pub workspaces: Vec<WorkspaceDir>,
+    pub problems: Vec<Problem>,
+}
+
+impl Snapshot {
+    /// Reads a data directory. Unusable files become [`Problem`]s; only a missing or
+    /// unreadable data directory is an error.
+    pub fn load(data_dir: &Path) -> Result<Self, OpenError> {
+        let meta = std::fs::metadata(data_dir).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => OpenError::Missing(data_dir.into()),
+            _ => OpenError::Unreadable {
+                path: data_dir.into(),
+                source,
+            },
+        })?;
+        if !meta.is_dir() {
+            return Err(OpenError::NotADirectory(data_dir.into()));
+        }
+        let data_dir = std::fs::canonicalize(data_dir).map_err(|source| OpenError::Unreadable {
+            path: data_dir.into(),
+            source,
+        })?;
+        let mut problems = Vec::new();
+        let environments = environments::load(&paths::environments_file(&data_dir), &mut problems);
+        let mut tasks = load_tasks(&paths::active_tasks_dir(&data_dir), false, &mut problems);
+        tasks.extend(load_tasks(
+            &paths::archived_tasks_dir(&data_dir),
+            true,
+            &mut problems,
+        ));
+        let workspaces = list_workspaces(&data_dir, &mut problems);
+        Ok(Self {
+            data_dir,
+            environments,
+            tasks,
+            workspaces,
+            problems,
+        })
+    }
+
+    pub fn environment(&self, env_id: &str) -> Option<&Environment> {
+        self.environments.iter().find(|env| env.env_id == env_id)
+    }
+
+    /// The environment whose managed folder is `env_folder`.
+    pub fn environment_of_folder(&self, env_folder: &str) -> Option<&Environment> {
+        self.environments
+            .iter()
+            .find(|env| paths::safe_id(&env.env_id) == env_folder)
+    }
+
+    /// A task's workspace type: its own field if it has one, else its environment's.
+    pub fn workspace_type(&self, task: &TaskRecord) -> WorkspaceType {
+        task.workspace_type
+            .or_else(|| {
+                self.environment(&task.environment_id)
+                    .map(|env| env.workspace_type)
+            })
+            .unwrap_or(WorkspaceType::None)
+    }
+
+    pub fn workspace_location(&self, task: &TaskRecord) -> WorkspaceLocation {
+        match self.workspace_type(task) {
+            WorkspaceType::Cloned => WorkspaceLocation::Managed(paths::task_workspace_path(
+                &self.data_dir,
+                &task.environment_id,
+                &task.task_id,
+            )),
+            WorkspaceType::Mounted => WorkspaceLocation::UserFolder(
+                self.environment(&task.environment_id)
+                    .and_then(|env| env.workspace_target.clone()),
+            ),
+            WorkspaceType::None => WorkspaceLocation::None,
+        }
+    }
+
+    /// Records keyed by their workspace folder `(env folder, task folder)`, so a
+    /// folder on disk can be matched to its task. Active records come first.
+    pub fn records_by_folder(&self) -> HashMap<(String, String), Vec<usize>> {
+        let mut map: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (index, task) in self.tasks.iter().enumerate() {
+            let key = (
+                paths::safe_id(&task.environment_id),
+                paths::safe_id(&task.task_id),
+            );
+            map.entry(key).or_default().push(index);
+        }
+        for indexes in map.values_mut() {
+            indexes.sort_by_key(|&i| (self.tasks[i].archived, self.tasks[i].duplicate));
+        }
+        map
+    }
+
+    /// The record a user means by `task_id`: the active one, else the archived
+    /// original, else the newest duplicate.
+    pub fn find_task(&self, task_id: &str) -> Option<&TaskRecord> {
+        self.tasks
+            .iter()
+            .filter(|task| task.task_id == task_id)
+            .min_by_key(|task| (task.archived, task.duplicate))
+    }
+}
+
+fn is_task_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    !name.starts_with('.') && name.to_ascii_lowercase().ends_with(".toml")
+}
+
+/// Parses every `*.toml` in `folder` in parallel; unusable ones become problems.
+fn load_tasks(folder: &Path, archived: bool, problems: &mut Vec<Problem>) -> Vec<TaskRecord> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(err) => {
+            problems.push(Problem::new(
+                folder,
+                format!("cannot list task files: {err}"),
+            ));
+            return Vec::new();
+        }
+    };
+    let files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_type().map(|t| t.is_file()).unwrap_or(false))
+        .map(|entry| entry.path())
+        .filter(|path| is_task_file(path))
+        .collect();
+    let parsed: Vec<Result<TaskRecord, Problem>> = files
+        .par_iter()
+        .map(|path| tasks::read_record(path, archived).map_err(|reason| Problem::new(path, reason)))
+        .collect();
+    let mut records = Vec::with_capacity(parsed.len());
+    for result in parsed {
+        match result {
+            Ok(record) => records.push(record),
+            Err(problem) => problems.push(problem),
+        }
+    }
+    records.sort_by(|a, b| a.file.cmp(&b.file));
+    records
+}
+
+/// Lists `managed-repos/<env>/tasks/<task>` entries (the staging folder excluded).
+fn list_workspaces(data_dir: &Path, problems: &mut Vec<Problem>) -> Vec<WorkspaceDir> {
+    let managed = paths::managed_repos_dir(data_dir);
+    let mut found = Vec::new();
+    let env_entries = match std::fs::read_dir(&managed) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return found,
+        Err(err) => {
+            problems.push(Problem::new(
+                &managed,
+                format!("cannot list workspaces: {err}"),
+            ));
+            return found;
+        }
+    };
+    for env_entry in env_entries.filter_map(Result::ok) {
+        let env_folder = env_entry.file_name().to_string_lossy().into_owned();
+        if env_folder == paths::STAGING
+            || !env_entry.file_type().map(|t| t.is_dir()).unwrap_or(false)
+        {
+            continue;
+        }
+        let tasks_dir = env_entry.path().join(paths::TASKS_DIR);
+        let Ok(tasks_meta) = tasks_dir.symlink_metadata() else {
+            continue;
+        };
+        if !tasks_meta.is_dir() {
+            problems.push(Problem::new(
+                &tasks_dir,
+                "expected a folder of task workspaces",
+            ));
+            continue;
+        }
+        let task_entries = match std::fs::read_dir(&tasks_dir) {
+            Ok(entries) => entries,
+            Err(err) => {
+                problems.push(Problem::new(
+                    &tasks_dir,
+                    format!("cannot list workspaces: {err}"),
+                ));
+                continue;
+            }
+        };
+        for task_entry in task_entries.filter_map(Result::ok) {
+            let is_dir = task_entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+            found.push(WorkspaceDir {
+                env_folder: env_folder.clone(),
+                task_folder: task_entry.file_name().to_string_lossy().into_owned(),
+                path: task_entry.path(),
+                is_dir,
+            });
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found
+}

@@ -1,0 +1,610 @@
+//! Task records: `tasks/<id>.toml` (active) and `tasks/done/<id>.toml` (archived).
+//!
+//! Reading keeps only what a list needs (the `logs` array is counted, not kept).
+//! Writing goes through `toml_edit`, so every key we do not change stays as it was.
+
+use super::atomic::{mode_of, sync_folder, write_atomic};
+use super::environments::WorkspaceType;
+use super::paths::ARCHIVE_DIR;
+use crate::status::StatusClass;
+use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+use thiserror::Error;
+use toml_edit::{DocumentMut, Item, Value};
+
+/// One task file, as much of it as cleanup and listing need.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskRecord {
+    pub task_id: String,
+    pub environment_id: String,
+    pub status: String,
+    pub exit_code: Option<i64>,
+    pub error: Option<String>,
+    pub created_at_s: Option<f64>,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+    /// The task's own workspace type (`workspace_type`, or legacy `gh_management_mode`).
+    pub workspace_type: Option<WorkspaceType>,
+    pub gh_repo_root: Option<String>,
+    pub gh_branch: Option<String>,
+    pub gh_base_branch: Option<String>,
+    pub gh_pr_url: Option<String>,
+    pub container_id: Option<String>,
+    pub prompt: Option<String>,
+    pub agent_cli: Option<String>,
+    pub finalization_state: Option<String>,
+    pub finalization_error: Option<String>,
+    /// Number of lines in `logs`; the lines themselves are read only on demand.
+    pub log_count: usize,
+    /// True when the file lives in `tasks/done/`.
+    pub archived: bool,
+    /// True for `<id>.dup-<ns>.toml`: an older copy kept by Agents-Runner after a clash.
+    pub duplicate: bool,
+    pub file: PathBuf,
+}
+
+impl TaskRecord {
+    pub fn status_class(&self) -> StatusClass {
+        StatusClass::of(&self.status, self.exit_code)
+    }
+
+    pub fn is_finalized(&self) -> bool {
+        self.finalization_state.as_deref().map(str::trim) == Some("done")
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a valid task file ({reason}); left untouched")]
+    Unparsable { path: PathBuf, reason: String },
+    #[error("{path}: belongs to task {found:?}, not {expected:?}; left untouched")]
+    WrongTask {
+        path: PathBuf,
+        expected: String,
+        found: String,
+    },
+    #[error("{path}: another program keeps changing it; gave up after {attempts} attempts")]
+    KeepsChanging { path: PathBuf, attempts: u32 },
+}
+
+/// Parses a task file. Errors are human-readable reasons (the file is never touched).
+pub fn read_record(path: &Path, archived: bool) -> Result<TaskRecord, String> {
+    let bytes = std::fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
+    parse_record(&bytes, path, archived)
+}
+
+fn parse_record(bytes: &[u8], path: &Path, archived: bool) -> Result<TaskRecord, String> {
+    let text = std::str::from_utf8(bytes).map_err(|err| format!("not valid UTF-8: {err}"))?;
+    let raw: RawTask = toml::from_str(text).map_err(|err| {
+        let message = err.message().to_owned();
+        format!("not valid TOML: {message}")
+    })?;
+    let task_id = raw
+        .task_id
+        .filter(|id| !id.trim().is_empty())
+        .ok_or("task_id is missing or not a non-empty string")?;
+    let duplicate = path
+        .file_name()
+        .map(|name| name.to_string_lossy().contains(".dup-"))
+        .unwrap_or(false);
+    Ok(TaskRecord {
+        task_id,
+        environment_id: raw.environment_id.unwrap_or_default(),
+        status: raw.status.unwrap_or_else(|| "queued".to_owned()),
+        exit_code: raw.exit_code,
+        error: raw.error,
+        created_at_s: raw.created_at_s,
+        started_at: raw.started_at,
+        finished_at: raw.finished_at,
+        workspace_type: raw
+            .workspace_type
+            .or(raw.gh_management_mode)
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| WorkspaceType::parse(&t)),
+        gh_repo_root: raw.gh_repo_root,
+        gh_branch: raw.gh_branch,
+        gh_base_branch: raw.gh_base_branch,
+        gh_pr_url: raw.gh_pr_url,
+        container_id: raw.container_id.filter(|id| !id.trim().is_empty()),
+        prompt: raw.prompt,
+        agent_cli: raw.agent_cli,
+        finalization_state: raw.finalization_state,
+        finalization_error: raw.finalization_error,
+        log_count: raw.logs,
+        archived,
+        duplicate,
+        file: path.to_path_buf(),
+    })
+}
+
+/// Reads the last `count` lines of a task's `logs` (for a details view).
+pub fn read_log_tail(path: &Path, count: usize) -> Result<Vec<String>, String> {
+    let bytes = std::fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|err| format!("not valid UTF-8: {err}"))?;
+    let raw: RawLogs =
+        toml::from_str(text).map_err(|err| format!("not valid TOML: {}", err.message()))?;
+    let lines = raw.logs.unwrap_or_default();
+    let skip = lines.len().saturating_sub(count);
+    Ok(lines.into_iter().skip(skip).collect())
+}
+
+#[derive(Deserialize)]
+struct RawLogs {
+    #[serde(default, deserialize_with = "lenient_strings")]
+    logs: Option<Vec<String>>,
+}
+
+/// The fields we read, each tolerant of a wrong type (treated as absent) so one odd
+/// value never hides a whole task.
+#[derive(Deserialize)]
+struct RawTask {
+    #[serde(default, deserialize_with = "lenient_string")]
+    task_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    environment_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "lenient_int")]
+    exit_code: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    error: Option<String>,
+    #[serde(default, deserialize_with = "lenient_number")]
+    created_at_s: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    started_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    finished_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    workspace_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    gh_management_mode: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    gh_repo_root: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    gh_branch: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    gh_base_branch: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    gh_pr_url: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    container_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    prompt: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    agent_cli: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    finalization_state: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    finalization_error: Option<String>,
+    #[serde(default, deserialize_with = "count_items")]
+    logs: usize,
+}
+
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match toml::Value::deserialize(d)? {
+        toml::Value::String(text) => Some(text),
+        _ => None,
+    })
+}
+
+fn lenient_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(toml::Value::deserialize(d)?.as_integer())
+}
+
+fn lenient_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Ok(match toml::Value::deserialize(d)? {
+        toml::Value::Float(f) => Some(f),
+        toml::Value::Integer(i) => Some(i as f64),
+        _ => None,
+    })
+}
+
+fn lenient_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    Ok(match toml::Value::deserialize(d)? {
+        toml::Value::Array(items) => Some(
+            items
+                .into_iter()
+                .map(|item| match item {
+                    toml::Value::String(text) => text,
+                    other => other.to_string(),
+                })
+                .collect(),
+        ),
+        _ => None,
+    })
+}
+
+/// Counts the items of an array without keeping them; any other type counts as 0.
+fn count_items<'de, D: Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    struct Counter;
+    impl<'de> Visitor<'de> for Counter {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<usize, A::Error> {
+            let mut count = 0;
+            while seq.next_element::<IgnoredAny>()?.is_some() {
+                count += 1;
+            }
+            Ok(count)
+        }
+        fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<usize, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(0)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<usize, E> {
+            Ok(0)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<usize, E> {
+            Ok(0)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<usize, E> {
+            Ok(0)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<usize, E> {
+            Ok(0)
+        }
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<usize, E> {
+            Ok(0)
+        }
+    }
+    d.deserialize_any(Counter)
+}
+
+/// A change to a task record. Everything it does not name stays byte-for-byte as it was.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TaskEdit {
+    pub status: Option<String>,
+    /// An ISO 8601 string (never a TOML datetime: Agents-Runner's loader crashes on those).
+    pub finished_at: Option<String>,
+    pub append_logs: Vec<String>,
+}
+
+/// What [`edit_record`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditOutcome {
+    /// False when `logs` exists but is not an array, so the lines were not added.
+    pub logs_appended: bool,
+}
+
+const EDIT_ATTEMPTS: u32 = 5;
+
+/// Applies `edit` to the task file at `path`, atomically, keeping its mode.
+/// If another program rewrites the file meanwhile, the edit is re-applied to the
+/// new content instead of overwriting it; a file that does not parse is never written.
+pub fn edit_record(path: &Path, task_id: &str, edit: &TaskEdit) -> Result<EditOutcome, StoreError> {
+    for _ in 0..EDIT_ATTEMPTS {
+        let before = std::fs::read(path).map_err(|source| StoreError::Read {
+            path: path.into(),
+            source,
+        })?;
+        let mode = std::fs::metadata(path).ok().as_ref().and_then(mode_of);
+        let (document, outcome) = apply_edit(&before, path, task_id, edit)?;
+        let now = std::fs::read(path).map_err(|source| StoreError::Read {
+            path: path.into(),
+            source,
+        })?;
+        if now != before {
+            continue;
+        }
+        write_atomic(path, document.as_bytes(), mode).map_err(|source| StoreError::Write {
+            path: path.into(),
+            source,
+        })?;
+        return Ok(outcome);
+    }
+    Err(StoreError::KeepsChanging {
+        path: path.into(),
+        attempts: EDIT_ATTEMPTS,
+    })
+}
+
+fn apply_edit(
+    bytes: &[u8],
+    path: &Path,
+    task_id: &str,
+    edit: &TaskEdit,
+) -> Result<(String, EditOutcome), StoreError> {
+    let unparsable = |reason: String| StoreError::Unparsable {
+        path: path.into(),
+        reason,
+    };
+    let text =
+        std::str::from_utf8(bytes).map_err(|err| unparsable(format!("not valid UTF-8: {err}")))?;
+    let mut document: DocumentMut = text
+        .parse()
+        .map_err(|err: toml_edit::TomlError| unparsable(err.message().to_owned()))?;
+    let found = document
+        .get("task_id")
+        .and_then(Item::as_str)
+        .unwrap_or_default();
+    if found != task_id {
+        return Err(StoreError::WrongTask {
+            path: path.into(),
+            expected: task_id.into(),
+            found: found.into(),
+        });
+    }
+    if let Some(status) = &edit.status {
+        set_string(&mut document, "status", status);
+    }
+    if let Some(finished_at) = &edit.finished_at {
+        set_string(&mut document, "finished_at", finished_at);
+    }
+    let logs_appended = append_logs(&mut document, &edit.append_logs);
+    Ok((document.to_string(), EditOutcome { logs_appended }))
+}
+
+/// Replaces a value but keeps the key's surrounding layout (comments, spacing).
+fn set_string(document: &mut DocumentMut, key: &str, text: &str) {
+    match document.get_mut(key).and_then(Item::as_value_mut) {
+        Some(existing) => {
+            let decor = existing.decor().clone();
+            *existing = Value::from(text);
+            *existing.decor_mut() = decor;
+        }
+        None => document[key] = toml_edit::value(text),
+    }
+}
+
+fn append_logs(document: &mut DocumentMut, lines: &[String]) -> bool {
+    if lines.is_empty() {
+        return true;
+    }
+    let item = document
+        .entry("logs")
+        .or_insert_with(|| toml_edit::value(toml_edit::Array::new()));
+    let Some(array) = item.as_array_mut() else {
+        return false;
+    };
+    // New lines copy the layout of the last one, so a one-line-per-entry array stays that way.
+    let decor = array.iter().last().map(|last| last.decor().clone());
+    for line in lines {
+        let mut value = Value::from(line.as_str());
+        if let Some(decor) = &decor {
+            *value.decor_mut() = decor.clone();
+        }
+        array.push_formatted(value);
+    }
+    true
+}
+
+/// Moves an active record into `tasks/done/`, as Agents-Runner does: the same file
+/// name, or `<id>.dup-<nanoseconds>.toml` when that name is taken. The content is
+/// untouched (rename), so a crash leaves the record in exactly one place.
+pub fn archive_record(path: &Path) -> Result<PathBuf, StoreError> {
+    let write_err = |source| StoreError::Write {
+        path: path.into(),
+        source,
+    };
+    let folder = path
+        .parent()
+        .ok_or_else(|| write_err(std::io::Error::other("no parent folder")))?;
+    let done = folder.join(ARCHIVE_DIR);
+    std::fs::create_dir_all(&done).map_err(write_err)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| write_err(std::io::Error::other("no file name")))?;
+    let mut target = done.join(name);
+    if target.symlink_metadata().is_ok() {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        target = done.join(format!("{stem}.dup-{nanos}.toml"));
+    }
+    std::fs::rename(path, &target).map_err(write_err)?;
+    sync_folder(&done)
+        .and_then(|()| sync_folder(folder))
+        .map_err(write_err)?;
+    Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"# written by Agents-Runner
+task_id = "abc123def0"
+environment_id = "env-1"
+status = "done"   # keep this comment
+exit_code = 0
+created_at_s = 1764000000.25
+started_at = "2026-11-20T10:00:00.000000+00:00"
+prompt = """
+Fix the login test
+"""
+finalization_state = "done"
+future_key = { nested = [1, 2, 3] }
+logs = [
+    "line one",
+    "line two",
+]
+
+[git]
+base = "main"
+"#;
+
+    #[test]
+    fn reads_the_fields_and_counts_logs() -> Result<(), String> {
+        let record = parse_record(
+            SAMPLE.as_bytes(),
+            Path::new("/d/tasks/abc123def0.toml"),
+            false,
+        )?;
+        assert_eq!(record.task_id, "abc123def0");
+        assert_eq!(record.status_class(), StatusClass::Succeeded);
+        assert_eq!(record.created_at_s, Some(1764000000.25));
+        assert_eq!(record.log_count, 2);
+        assert!(record.is_finalized());
+        assert!(!record.duplicate);
+        Ok(())
+    }
+
+    #[test]
+    fn wrong_types_are_absent_and_defaults_apply() -> Result<(), String> {
+        let text = "task_id = \"t1\"\nstatus = 5\nexit_code = \"zero\"\ncreated_at_s = 12\nlogs = \"oops\"\ncontainer_id = \"\"\nstarted_at = 2026-11-20T10:00:00Z\n";
+        let record = parse_record(text.as_bytes(), Path::new("/d/tasks/t1.dup-1.toml"), true)?;
+        assert_eq!(record.status, "queued");
+        assert_eq!(record.exit_code, None);
+        assert_eq!(record.created_at_s, Some(12.0));
+        assert_eq!(record.log_count, 0);
+        assert_eq!(record.container_id, None);
+        assert_eq!(record.started_at, None);
+        assert!(record.duplicate);
+        Ok(())
+    }
+
+    #[test]
+    fn unusable_files_give_reasons() {
+        let path = Path::new("/d/tasks/x.toml");
+        let table: &[(&[u8], &str)] = &[
+            (b"task_id = [unclosed", "not valid TOML"),
+            (b"\xff\xfe", "not valid UTF-8"),
+            (b"status = \"done\"", "task_id"),
+            (b"task_id = \"  \"", "task_id"),
+            (b"task_id = 7", "task_id"),
+        ];
+        for (bytes, want) in table {
+            let got = parse_record(bytes, path, false).err().unwrap_or_default();
+            assert!(got.contains(want), "{got:?} should mention {want:?}");
+        }
+    }
+
+    #[test]
+    fn an_edit_changes_only_what_it_names() -> Result<(), Box<dyn std::error::Error>> {
+        let edit = TaskEdit {
+            status: Some("discarded".into()),
+            finished_at: Some("2026-11-25T10:41:43.617551+00:00".into()),
+            append_logs: vec!["[cleanup] Workspace cleaned up".into()],
+        };
+        let (text, outcome) = apply_edit(SAMPLE.as_bytes(), Path::new("x"), "abc123def0", &edit)?;
+        assert!(outcome.logs_appended);
+        // Only the status value, the new finished_at key (toml_edit appends new keys after
+        // the existing top-level ones) and the new log line differ from the original.
+        let want = SAMPLE
+            .replace("status = \"done\"   #", "status = \"discarded\"   #")
+            .replace(
+                "    \"line two\",\n]\n",
+                "    \"line two\",\n    \"[cleanup] Workspace cleaned up\",\n]\nfinished_at = \"2026-11-25T10:41:43.617551+00:00\"\n",
+            );
+        assert_eq!(text, want);
+        let reparsed = parse_record(text.as_bytes(), Path::new("x"), false)?;
+        assert_eq!(reparsed.status, "discarded");
+        assert_eq!(reparsed.log_count, 3);
+        assert_eq!(
+            reparsed.finished_at.as_deref(),
+            Some("2026-11-25T10:41:43.617551+00:00")
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn an_edit_refuses_another_task_and_bad_logs_are_left_alone()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let err = apply_edit(
+            SAMPLE.as_bytes(),
+            Path::new("x"),
+            "other",
+            &TaskEdit::default(),
+        );
+        assert!(matches!(err, Err(StoreError::WrongTask { .. })));
+        let edit = TaskEdit {
+            append_logs: vec!["x".into()],
+            ..TaskEdit::default()
+        };
+        let (text, outcome) =
+            apply_edit(b"task_id = \"t\"\nlogs = 3\n", Path::new("x"), "t", &edit)?;
+        assert!(!outcome.logs_appended);
+        assert_eq!(text, "task_id = \"t\"\nlogs = 3\n");
+        let (text, _) = apply_edit(b"task_id = \"t\"\n", Path::new("x"), "t", &edit)?;
+        assert!(text.contains("logs = [\"x\"]"), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn edit_record_keeps_mode_and_never_writes_a_broken_file()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("abc123def0.toml");
+        std::fs::write(&path, SAMPLE)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+        }
+        let edit = TaskEdit {
+            status: Some("discarded".into()),
+            ..TaskEdit::default()
+        };
+        edit_record(&path, "abc123def0", &edit)?;
+        assert_eq!(read_record(&path, false)?.status, "discarded");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path)?.permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        let broken = dir.path().join("broken.toml");
+        std::fs::write(&broken, "task_id = [")?;
+        assert!(matches!(
+            edit_record(&broken, "x", &edit),
+            Err(StoreError::Unparsable { .. })
+        ));
+        assert_eq!(std::fs::read(&broken)?, b"task_id = [");
+        Ok(())
+    }
+
+    #[test]
+    fn archive_moves_and_names_clashes_like_agents_runner() -> Result<(), Box<dyn std::error::Error>>
+    {
+        let dir = tempfile::tempdir()?;
+        let active = dir.path().join("t1.toml");
+        std::fs::write(&active, "task_id = \"t1\"\n")?;
+        let first = archive_record(&active)?;
+        assert_eq!(first, dir.path().join("done").join("t1.toml"));
+        assert!(!active.exists());
+        std::fs::write(&active, "task_id = \"t1\"\nstatus = \"done\"\n")?;
+        let second = archive_record(&active)?;
+        let name = second
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        assert!(
+            name.starts_with("t1.dup-") && name.ends_with(".toml"),
+            "{name}"
+        );
+        assert_eq!(std::fs::read_to_string(&first)?, "task_id = \"t1\"\n");
+        Ok(())
+    }
+
+    #[test]
+    fn log_tail_reads_the_last_lines() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, SAMPLE)?;
+        assert_eq!(read_log_tail(&path, 1)?, vec!["line two".to_owned()]);
+        assert_eq!(read_log_tail(&path, 10)?.len(), 2);
+        Ok(())
+    }
+}
