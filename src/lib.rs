@@ -1,4 +1,9 @@
 //! agents-janitor: finds, sizes and safely cleans the task workspaces Agents-Runner leaves on disk.
 
+pub mod container;
+pub mod git;
+pub mod process;
+pub mod remove;
+pub mod scan;
 pub mod status;
 pub mod store;

@@ -1,0 +1,818 @@
+//! The only code that deletes files.
+//!
+//! A workspace is deleted only if it is exactly `<data>/managed-repos/<env>/tasks/<task>`
+//! of a cloned environment, with plain ids, no symlink on the way and on the data dir's
+//! filesystem. It is first renamed into a staging folder (so it vanishes from its real
+//! path at once, and a crash never leaves a half-deleted checkout under its real name),
+//! then deleted from there without ever following a symlink or crossing a mount.
+//! Leftovers in staging from a crash are finished by [`Remover::finish_staged`].
+
+use crate::store::WorkspaceType;
+use crate::store::paths::{self, is_exact_safe_id};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::fs::{self, Metadata};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+use thiserror::Error;
+
+/// The filesystem calls deletion makes, behind a seam so tests can inject the
+/// failures (permission denied, busy files) that root cannot otherwise provoke.
+pub trait Filesystem: Send + Sync {
+    fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata>;
+    /// Children of a folder, each with its metadata (not following symlinks).
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(PathBuf, io::Result<Metadata>)>>;
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+    fn create_dir_all(&self, path: &Path) -> io::Result<()>;
+    fn remove_file(&self, path: &Path) -> io::Result<()>;
+    fn remove_dir(&self, path: &Path) -> io::Result<()>;
+    /// Gives the owner rwx on a folder (read-only git packs, `chmod -R a-w` trees).
+    fn make_writable(&self, dir: &Path) -> io::Result<()>;
+}
+
+/// The real filesystem.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RealFilesystem;
+
+impl Filesystem for RealFilesystem {
+    fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata> {
+        fs::symlink_metadata(path)
+    }
+
+    fn read_dir(&self, path: &Path) -> io::Result<Vec<(PathBuf, io::Result<Metadata>)>> {
+        fs::read_dir(path)?
+            .map(|entry| entry.map(|entry| (entry.path(), entry.metadata())))
+            .collect()
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        fs::rename(from, to)
+    }
+
+    fn create_dir_all(&self, path: &Path) -> io::Result<()> {
+        fs::create_dir_all(path)
+    }
+
+    fn remove_file(&self, path: &Path) -> io::Result<()> {
+        fs::remove_file(path)
+    }
+
+    fn remove_dir(&self, path: &Path) -> io::Result<()> {
+        fs::remove_dir(path)
+    }
+
+    #[cfg(unix)]
+    fn make_writable(&self, dir: &Path) -> io::Result<()> {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::symlink_metadata(dir)?.permissions().mode();
+        fs::set_permissions(dir, fs::Permissions::from_mode(mode | 0o700))
+    }
+
+    #[cfg(not(unix))]
+    fn make_writable(&self, dir: &Path) -> io::Result<()> {
+        let mut permissions = fs::symlink_metadata(dir)?.permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        permissions.set_readonly(false);
+        fs::set_permissions(dir, permissions)
+    }
+}
+
+/// What to delete: a task workspace named by its environment and task ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceTarget {
+    pub env_id: String,
+    pub task_id: String,
+    /// The environment's workspace type, from the store. Only `Cloned` is ever deleted.
+    pub workspace_type: WorkspaceType,
+}
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum RemoveError {
+    #[error("Refusing to remove non-task directory: {path} ({reason})")]
+    Refused { path: PathBuf, reason: String },
+    #[error("Failed to remove task workspace: {path}: {message}")]
+    Io { path: PathBuf, message: String },
+}
+
+/// One entry that could not be deleted, with the OS's reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RemoveFailure {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// The outcome of deleting one staged tree.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PurgeReport {
+    /// On-disk bytes released (files whose last link went, and folders).
+    pub bytes_freed: u64,
+    pub entries_removed: u64,
+    pub failures: Vec<RemoveFailure>,
+    /// True when the whole tree is gone.
+    pub complete: bool,
+}
+
+impl PurgeReport {
+    fn merge(&mut self, other: PurgeReport) {
+        self.bytes_freed += other.bytes_freed;
+        self.entries_removed += other.entries_removed;
+        self.failures.extend(other.failures);
+    }
+}
+
+/// A workspace that has left its real path and waits in staging.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagedWorkspace {
+    pub original: PathBuf,
+    pub staged: PathBuf,
+}
+
+/// Result of moving a workspace out of the way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Staging {
+    Staged(StagedWorkspace),
+    /// Nothing at the workspace path: already clean (as the seed counts it, a success).
+    Missing(PathBuf),
+}
+
+/// Progress of a purge: entries and bytes removed since the last report.
+pub type ProgressFn<'a> = &'a (dyn Fn(u64, u64) + Sync);
+
+pub struct Remover {
+    data_dir: PathBuf,
+    fs: Arc<dyn Filesystem>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Remover {
+    /// `data_dir` must be canonical (the store's snapshot resolves it once).
+    pub fn new(data_dir: &Path, cancel: Arc<AtomicBool>) -> Self {
+        Self::with_filesystem(data_dir, cancel, Arc::new(RealFilesystem))
+    }
+
+    pub fn with_filesystem(
+        data_dir: &Path,
+        cancel: Arc<AtomicBool>,
+        fs: Arc<dyn Filesystem>,
+    ) -> Self {
+        Self {
+            data_dir: data_dir.to_path_buf(),
+            fs,
+            cancel,
+        }
+    }
+
+    pub fn staging_dir(&self) -> PathBuf {
+        paths::staging_dir(&self.data_dir)
+    }
+
+    /// Checks every rule for `target` and returns its path, or `None` when there is
+    /// nothing to delete. Never touches the disk beyond `lstat`.
+    pub fn validate(&self, target: &WorkspaceTarget) -> Result<Option<PathBuf>, RemoveError> {
+        let path = paths::task_workspace_path(&self.data_dir, &target.env_id, &target.task_id);
+        let refuse = |path: &Path, reason: String| RemoveError::Refused {
+            path: path.to_path_buf(),
+            reason,
+        };
+        if !is_exact_safe_id(&target.env_id) {
+            return Err(refuse(
+                &path,
+                format!(
+                    "environment id {:?} is not a plain folder name",
+                    target.env_id
+                ),
+            ));
+        }
+        if !is_exact_safe_id(&target.task_id) {
+            return Err(refuse(
+                &path,
+                format!("task id {:?} is not a plain folder name", target.task_id),
+            ));
+        }
+        match target.workspace_type {
+            WorkspaceType::Cloned => {}
+            WorkspaceType::Mounted => {
+                return Err(refuse(
+                    &path,
+                    "mounted workspace: the folder belongs to the user".into(),
+                ));
+            }
+            WorkspaceType::None => {
+                return Err(refuse(
+                    &path,
+                    "the environment has no managed workspace".into(),
+                ));
+            }
+        }
+        let data_meta = self
+            .fs
+            .symlink_metadata(&self.data_dir)
+            .map_err(|err| io_error(&self.data_dir, &err))?;
+        // Walk down from the data dir: every component must be a real folder.
+        let mut current = self.data_dir.clone();
+        for component in [
+            paths::MANAGED_REPOS,
+            &target.env_id,
+            paths::TASKS_DIR,
+            &target.task_id,
+        ] {
+            current.push(component);
+            let meta = match self.fs.symlink_metadata(&current) {
+                Ok(meta) => meta,
+                Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+                Err(err) => return Err(io_error(&current, &err)),
+            };
+            if meta.file_type().is_symlink() {
+                return Err(refuse(
+                    &current,
+                    "it is a symlink; its target is left untouched".into(),
+                ));
+            }
+            if !meta.is_dir() {
+                return Err(refuse(&current, "it is not a folder".into()));
+            }
+            if device(&meta) != device(&data_meta) {
+                return Err(refuse(
+                    &current,
+                    "it is on another filesystem than the data directory".into(),
+                ));
+            }
+        }
+        Ok(Some(path))
+    }
+
+    /// Validates `target` and renames it into staging. After this the workspace is
+    /// gone from its real path; [`Remover::purge`] frees the space.
+    pub fn stage(&self, target: &WorkspaceTarget) -> Result<Staging, RemoveError> {
+        let Some(original) = self.validate(target)? else {
+            let path = paths::task_workspace_path(&self.data_dir, &target.env_id, &target.task_id);
+            return Ok(Staging::Missing(path));
+        };
+        let staging = self.staging_dir();
+        match self.fs.symlink_metadata(&staging) {
+            Ok(meta) if meta.is_dir() && !meta.file_type().is_symlink() => {}
+            Ok(_) => {
+                return Err(RemoveError::Refused {
+                    path: staging,
+                    reason: "the staging folder is not a plain folder".into(),
+                });
+            }
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                self.fs
+                    .create_dir_all(&staging)
+                    .map_err(|err| io_error(&staging, &err))?;
+            }
+            Err(err) => return Err(io_error(&staging, &err)),
+        }
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let staged = staging.join(format!("{}--{}--{nanos}", target.env_id, target.task_id));
+        match self.fs.rename(&original, &staged) {
+            Ok(()) => Ok(Staging::Staged(StagedWorkspace { original, staged })),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Staging::Missing(original)),
+            Err(err) => Err(io_error(&original, &err)),
+        }
+    }
+
+    /// Deletes a staged tree: never follows symlinks (a link is removed, not its target),
+    /// never descends into another filesystem, makes read-only folders writable and
+    /// retries, and carries on past entries that still fail, reporting each.
+    pub fn purge(&self, staged: &Path, progress: ProgressFn) -> PurgeReport {
+        let staging = self.staging_dir();
+        if staged.parent() != Some(staging.as_path()) {
+            return PurgeReport {
+                failures: vec![RemoveFailure {
+                    path: staged.to_path_buf(),
+                    message: "not inside the staging folder; refused".into(),
+                }],
+                ..PurgeReport::default()
+            };
+        }
+        let meta = match self.fs.symlink_metadata(staged) {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                return PurgeReport {
+                    complete: true,
+                    ..PurgeReport::default()
+                };
+            }
+            Err(err) => {
+                return PurgeReport {
+                    failures: vec![failure(staged, &err)],
+                    ..PurgeReport::default()
+                };
+            }
+        };
+        let root_device = device(&meta);
+        let mut report = self.purge_entry(staged, Ok(meta), root_device, progress);
+        report.complete = report.failures.is_empty() && !self.cancelled();
+        report
+    }
+
+    /// Finishes deletes that a crash or a cancel left in staging. Returns each
+    /// leftover with its report.
+    pub fn finish_staged(&self, progress: ProgressFn) -> Vec<(PathBuf, PurgeReport)> {
+        let staging = self.staging_dir();
+        match self.fs.symlink_metadata(&staging) {
+            Ok(meta) if meta.is_dir() && !meta.file_type().is_symlink() => {}
+            _ => return Vec::new(),
+        }
+        let leftovers = match self.fs.read_dir(&staging) {
+            Ok(children) => children,
+            Err(err) => {
+                return vec![(
+                    staging.clone(),
+                    PurgeReport {
+                        failures: vec![failure(&staging, &err)],
+                        ..PurgeReport::default()
+                    },
+                )];
+            }
+        };
+        leftovers
+            .into_iter()
+            .map(|(path, _)| {
+                let report = self.purge(&path, progress);
+                (path, report)
+            })
+            .collect()
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    fn purge_entry(
+        &self,
+        path: &Path,
+        meta: io::Result<Metadata>,
+        root_device: u64,
+        progress: ProgressFn,
+    ) -> PurgeReport {
+        let meta = match meta {
+            Ok(meta) => meta,
+            Err(err) => {
+                return PurgeReport {
+                    failures: vec![failure(path, &err)],
+                    ..PurgeReport::default()
+                };
+            }
+        };
+        if !meta.is_dir() {
+            // Files, symlinks (the link itself) and special files.
+            return match self.with_parent_retry(path, |p| self.fs.remove_file(p)) {
+                Ok(()) => {
+                    progress(1, freed_bytes(&meta));
+                    PurgeReport {
+                        bytes_freed: freed_bytes(&meta),
+                        entries_removed: 1,
+                        ..PurgeReport::default()
+                    }
+                }
+                Err(err) => PurgeReport {
+                    failures: vec![failure(path, &err)],
+                    ..PurgeReport::default()
+                },
+            };
+        }
+        if device(&meta) != root_device {
+            return PurgeReport {
+                failures: vec![RemoveFailure {
+                    path: path.to_path_buf(),
+                    message: "on another filesystem (a mount point?); left alone".into(),
+                }],
+                ..PurgeReport::default()
+            };
+        }
+        if self.cancelled() {
+            return PurgeReport::default();
+        }
+        let children = match self.fs.read_dir(path) {
+            Ok(children) => Ok(children),
+            Err(err) if err.kind() == io::ErrorKind::PermissionDenied => self
+                .fs
+                .make_writable(path)
+                .and_then(|()| self.fs.read_dir(path)),
+            Err(err) => Err(err),
+        };
+        let children = match children {
+            Ok(children) => children,
+            Err(err) => {
+                return PurgeReport {
+                    failures: vec![failure(path, &err)],
+                    ..PurgeReport::default()
+                };
+            }
+        };
+        let mut report = children
+            .into_par_iter()
+            .map(|(child, child_meta)| self.purge_entry(&child, child_meta, root_device, progress))
+            .reduce(PurgeReport::default, |mut a, b| {
+                a.merge(b);
+                a
+            });
+        if report.failures.is_empty() && !self.cancelled() {
+            match self.with_parent_retry(path, |p| self.fs.remove_dir(p)) {
+                Ok(()) => {
+                    progress(1, freed_bytes(&meta));
+                    report.bytes_freed += freed_bytes(&meta);
+                    report.entries_removed += 1;
+                }
+                Err(err) => report.failures.push(failure(path, &err)),
+            }
+        }
+        report
+    }
+
+    /// Runs a removal; on "permission denied" makes the parent folder writable and
+    /// tries once more (deleting an entry needs write access to its folder).
+    fn with_parent_retry(
+        &self,
+        path: &Path,
+        op: impl Fn(&Path) -> io::Result<()>,
+    ) -> io::Result<()> {
+        match op(path) {
+            Err(err) if err.kind() == io::ErrorKind::PermissionDenied => {
+                let parent = path.parent().ok_or(err)?;
+                self.fs.make_writable(parent)?;
+                op(path)
+            }
+            other => other,
+        }
+    }
+}
+
+fn io_error(path: &Path, err: &io::Error) -> RemoveError {
+    RemoveError::Io {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    }
+}
+
+fn failure(path: &Path, err: &io::Error) -> RemoveFailure {
+    RemoveFailure {
+        path: path.to_path_buf(),
+        message: err.to_string(),
+    }
+}
+
+#[cfg(unix)]
+fn device(meta: &Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    meta.dev()
+}
+
+#[cfg(not(unix))]
+fn device(_meta: &Metadata) -> u64 {
+    0
+}
+
+/// Bytes that deleting this entry gives back: nothing while other hard links remain.
+#[cfg(unix)]
+fn freed_bytes(meta: &Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    if meta.is_dir() || meta.nlink() <= 1 {
+        meta.blocks() * 512
+    } else {
+        0
+    }
+}
+
+#[cfg(not(unix))]
+fn freed_bytes(meta: &Metadata) -> u64 {
+    meta.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    /// Real filesystem with injected failures: folders that act read-only until
+    /// `make_writable` is called on them, and entries that can never be removed.
+    #[derive(Default)]
+    struct FaultyFilesystem {
+        read_only: Mutex<HashSet<PathBuf>>,
+        stubborn: HashSet<PathBuf>,
+        fail_rename: bool,
+        made_writable: Mutex<Vec<PathBuf>>,
+    }
+
+    impl FaultyFilesystem {
+        fn denied(&self, path: &Path) -> io::Result<()> {
+            let parent_read_only = path
+                .parent()
+                .is_some_and(|p| self.read_only.lock().is_ok_and(|set| set.contains(p)));
+            if parent_read_only || self.stubborn.contains(path) {
+                return Err(io::Error::from(io::ErrorKind::PermissionDenied));
+            }
+            Ok(())
+        }
+    }
+
+    impl Filesystem for FaultyFilesystem {
+        fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata> {
+            RealFilesystem.symlink_metadata(path)
+        }
+        fn read_dir(&self, path: &Path) -> io::Result<Vec<(PathBuf, io::Result<Metadata>)>> {
+            RealFilesystem.read_dir(path)
+        }
+        fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+            if self.fail_rename {
+                return Err(io::Error::from(io::ErrorKind::PermissionDenied));
+            }
+            RealFilesystem.rename(from, to)
+        }
+        fn create_dir_all(&self, path: &Path) -> io::Result<()> {
+            RealFilesystem.create_dir_all(path)
+        }
+        fn remove_file(&self, path: &Path) -> io::Result<()> {
+            self.denied(path)?;
+            RealFilesystem.remove_file(path)
+        }
+        fn remove_dir(&self, path: &Path) -> io::Result<()> {
+            self.denied(path)?;
+            RealFilesystem.remove_dir(path)
+        }
+        fn make_writable(&self, dir: &Path) -> io::Result<()> {
+            if let Ok(mut set) = self.read_only.lock() {
+                set.remove(dir);
+            }
+            if let Ok(mut log) = self.made_writable.lock() {
+                log.push(dir.to_path_buf());
+            }
+            RealFilesystem.make_writable(dir)
+        }
+    }
+
+    struct Layout {
+        _root: tempfile::TempDir,
+        data: PathBuf,
+        outside: PathBuf,
+    }
+
+    fn layout() -> Result<Layout, Box<dyn std::error::Error>> {
+        let root = tempfile::tempdir()?;
+        let data = fs::canonicalize(root.path())?.join("data");
+        let outside = fs::canonicalize(root.path())?.join("outside");
+        fs::create_dir_all(&outside)?;
+        fs::write(outside.join("canary.txt"), "keep me")?;
+        Ok(Layout {
+            _root: root,
+            data,
+            outside,
+        })
+    }
+
+    fn target(env: &str, task: &str) -> WorkspaceTarget {
+        WorkspaceTarget {
+            env_id: env.into(),
+            task_id: task.into(),
+            workspace_type: WorkspaceType::Cloned,
+        }
+    }
+
+    fn make_workspace(data: &Path, env: &str, task: &str) -> io::Result<PathBuf> {
+        let ws = paths::task_workspace_path(data, env, task);
+        fs::create_dir_all(ws.join(".git/objects/pack"))?;
+        fs::write(ws.join("README.md"), "hello")?;
+        fs::write(ws.join(".git/objects/pack/pack-1.pack"), vec![7u8; 10_000])?;
+        Ok(ws)
+    }
+
+    fn remover(data: &Path, fs: Arc<dyn Filesystem>) -> Remover {
+        Remover::with_filesystem(data, Arc::new(AtomicBool::new(false)), fs)
+    }
+
+    fn no_progress(_: u64, _: u64) {}
+
+    #[test]
+    fn stages_then_purges_a_workspace() -> TestResult {
+        let l = layout()?;
+        let ws = make_workspace(&l.data, "env-1", "t1")?;
+        let r = remover(&l.data, Arc::new(RealFilesystem));
+        let Staging::Staged(staged) = r.stage(&target("env-1", "t1"))? else {
+            return Err("expected a staged workspace".into());
+        };
+        assert!(!ws.exists(), "gone from its real path right after staging");
+        assert!(staged.staged.starts_with(r.staging_dir()));
+        let report = r.purge(&staged.staged, &no_progress);
+        assert!(report.complete && report.failures.is_empty(), "{report:?}");
+        assert_eq!(report.entries_removed, 6);
+        assert!(report.bytes_freed >= 10_000);
+        assert!(!staged.staged.exists());
+        Ok(())
+    }
+
+    #[test]
+    fn a_missing_workspace_is_a_success() -> TestResult {
+        let l = layout()?;
+        fs::create_dir_all(&l.data)?;
+        let r = remover(&l.data, Arc::new(RealFilesystem));
+        assert!(matches!(
+            r.stage(&target("env-1", "nothere"))?,
+            Staging::Missing(_)
+        ));
+        make_workspace(&l.data, "env-1", "other")?;
+        assert!(matches!(
+            r.stage(&target("env-1", "nothere"))?,
+            Staging::Missing(_)
+        ));
+        Ok(())
+    }
+
+    #[test]
+    fn refuses_everything_but_a_plain_managed_folder() -> TestResult {
+        let l = layout()?;
+        make_workspace(&l.data, "env-1", "good")?;
+        let managed = paths::managed_repos_dir(&l.data);
+        // A workspace that is a symlink to a folder outside.
+        let tasks = managed.join("env-1/tasks");
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&l.outside, tasks.join("linked"))?;
+        // A file where a folder is expected.
+        fs::write(tasks.join("afile"), "x")?;
+        // An environment folder that is a symlink.
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(managed.join("env-1"), managed.join("env-2"))?;
+        let r = remover(&l.data, Arc::new(RealFilesystem));
+        let mounted = WorkspaceTarget {
+            workspace_type: WorkspaceType::Mounted,
+            ..target("env-1", "good")
+        };
+        let none = WorkspaceTarget {
+            workspace_type: WorkspaceType::None,
+            ..target("env-1", "good")
+        };
+        let mut cases = vec![
+            (target("env-1", "../good"), "not a plain folder name"),
+            (target("..", "good"), "not a plain folder name"),
+            (target("env-1", ""), "not a plain folder name"),
+            (target("env-1/../env-1", "good"), "not a plain folder name"),
+            (mounted, "belongs to the user"),
+            (none, "no managed workspace"),
+            (target("env-1", "afile"), "not a folder"),
+        ];
+        if cfg!(unix) {
+            cases.push((target("env-1", "linked"), "symlink"));
+            cases.push((target("env-2", "good"), "symlink"));
+        }
+        for (case, want) in cases {
+            match r.stage(&case) {
+                Err(RemoveError::Refused { reason, .. }) => {
+                    assert!(reason.contains(want), "{case:?}: {reason}")
+                }
+                other => return Err(format!("{case:?} was not refused: {other:?}").into()),
+            }
+        }
+        assert_eq!(fs::read_to_string(l.outside.join("canary.txt"))?, "keep me");
+        assert!(
+            paths::task_workspace_path(&l.data, "env-1", "good")
+                .join("README.md")
+                .exists()
+        );
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_inside_are_removed_not_followed() -> TestResult {
+        let l = layout()?;
+        let ws = make_workspace(&l.data, "env-1", "t1")?;
+        std::os::unix::fs::symlink(&l.outside, ws.join("to-outside"))?;
+        std::os::unix::fs::symlink(l.outside.join("canary.txt"), ws.join("canary-link"))?;
+        let r = remover(&l.data, Arc::new(RealFilesystem));
+        let Staging::Staged(staged) = r.stage(&target("env-1", "t1"))? else {
+            return Err("expected staged".into());
+        };
+        let report = r.purge(&staged.staged, &no_progress);
+        assert!(report.complete, "{report:?}");
+        assert_eq!(fs::read_to_string(l.outside.join("canary.txt"))?, "keep me");
+        Ok(())
+    }
+
+    #[test]
+    fn read_only_folders_are_made_writable_and_retried() -> TestResult {
+        let l = layout()?;
+        let ws = make_workspace(&l.data, "env-1", "t1")?;
+        let fs_ops = Arc::new(FaultyFilesystem::default());
+        let r = remover(&l.data, fs_ops.clone());
+        let Staging::Staged(staged) = r.stage(&target("env-1", "t1"))? else {
+            return Err("expected staged".into());
+        };
+        let pack = staged.staged.join(".git/objects/pack");
+        if let Ok(mut set) = fs_ops.read_only.lock() {
+            set.insert(pack.clone());
+            set.insert(staged.staged.clone());
+        }
+        let report = r.purge(&staged.staged, &no_progress);
+        assert!(report.complete, "{report:?}");
+        assert!(!staged.staged.exists() && !ws.exists());
+        let made = fs_ops
+            .made_writable
+            .lock()
+            .map(|v| v.clone())
+            .unwrap_or_default();
+        assert!(
+            made.contains(&pack) && made.contains(&staged.staged),
+            "{made:?}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn one_failing_entry_does_not_stop_the_rest() -> TestResult {
+        let l = layout()?;
+        make_workspace(&l.data, "env-1", "t1")?;
+        let staged_name = |r: &Remover| -> Result<PathBuf, Box<dyn std::error::Error>> {
+            match r.stage(&target("env-1", "t1"))? {
+                Staging::Staged(s) => Ok(s.staged),
+                Staging::Missing(_) => Err("expected staged".into()),
+            }
+        };
+        let staged = staged_name(&remover(&l.data, Arc::new(RealFilesystem)))?;
+        let stubborn = staged.join(".git/objects/pack/pack-1.pack");
+        let fs_ops = Arc::new(FaultyFilesystem {
+            stubborn: HashSet::from([stubborn.clone()]),
+            ..Default::default()
+        });
+        let r = remover(&l.data, fs_ops);
+        let report = r.purge(&staged, &no_progress);
+        assert!(!report.complete);
+        assert_eq!(report.failures.len(), 1, "{report:?}");
+        assert_eq!(report.failures[0].path, stubborn);
+        assert!(
+            report.failures[0]
+                .message
+                .to_lowercase()
+                .contains("permission denied"),
+            "{report:?}"
+        );
+        assert!(
+            !staged.join("README.md").exists(),
+            "siblings are still deleted"
+        );
+        assert!(stubborn.exists());
+        Ok(())
+    }
+
+    #[test]
+    fn a_failed_rename_leaves_the_workspace_in_place() -> TestResult {
+        let l = layout()?;
+        let ws = make_workspace(&l.data, "env-1", "t1")?;
+        let fs_ops = Arc::new(FaultyFilesystem {
+            fail_rename: true,
+            ..Default::default()
+        });
+        let err = remover(&l.data, fs_ops).stage(&target("env-1", "t1"));
+        match err {
+            Err(RemoveError::Io { message, .. }) => {
+                assert!(message.to_lowercase().contains("permission denied"))
+            }
+            other => return Err(format!("expected an I/O error, got {other:?}").into()),
+        }
+        assert!(ws.join("README.md").exists());
+        Ok(())
+    }
+
+    #[test]
+    fn leftovers_in_staging_are_finished_and_nothing_outside_is_purged() -> TestResult {
+        let l = layout()?;
+        let r = remover(&l.data, Arc::new(RealFilesystem));
+        let leftover = r.staging_dir().join("env-1--t9--123");
+        fs::create_dir_all(leftover.join("sub"))?;
+        fs::write(leftover.join("sub/file"), "x")?;
+        let finished = r.finish_staged(&no_progress);
+        assert_eq!(finished.len(), 1);
+        assert!(finished[0].1.complete);
+        assert!(!leftover.exists());
+        let report = r.purge(&l.outside, &no_progress);
+        assert!(!report.complete && report.failures[0].message.contains("staging"));
+        assert!(l.outside.join("canary.txt").exists());
+        Ok(())
+    }
+
+    #[test]
+    fn cancel_stops_a_purge_and_leaves_the_rest_staged() -> TestResult {
+        let l = layout()?;
+        make_workspace(&l.data, "env-1", "t1")?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let r = Remover::with_filesystem(&l.data, cancel.clone(), Arc::new(RealFilesystem));
+        let Staging::Staged(staged) = r.stage(&target("env-1", "t1"))? else {
+            return Err("expected staged".into());
+        };
+        cancel.store(true, Ordering::Relaxed);
+        let report = r.purge(&staged.staged, &no_progress);
+        assert!(!report.complete);
+        assert!(staged.staged.exists(), "left in staging for the next start");
+        Ok(())
+    }
+}
