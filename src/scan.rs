@@ -1,0 +1,537 @@
+//! Sizes task workspaces the way `du` does, but in parallel and cancellable.
+//!
+//! One [`Scanner`] behaves like one `du` invocation: a file with several hard links is
+//! counted once across every root it scans. Symlinks are never followed (not even a root
+//! that is a symlink), unreadable folders are reported as [`ScanProblem`]s and the walk
+//! goes on, and results stream out per root as each one finishes.
+
+use std::fs::{self, Metadata};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+/// What one root takes on disk.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Usage {
+    /// Equals `du -sb ROOT`: apparent size of every entry, directories and the root included
+    /// (a symlink counts its own lstat size).
+    pub apparent_bytes: u64,
+    /// Equals `du -sB1 ROOT`: allocated blocks of every entry (`st_blocks * 512`);
+    /// the apparent size on platforms without block counts.
+    pub disk_bytes: u64,
+    /// Non-directory entries (regular files, symlinks, others). Every name counts, even
+    /// a hard link whose bytes were already counted elsewhere.
+    pub files: u64,
+    /// Directories, the root included.
+    pub dirs: u64,
+    /// Newest lstat mtime of any entry, the root included: the workspace's real age.
+    pub newest_mtime: Option<SystemTime>,
+    /// False when the root does not exist (all counts zero, `complete` true), or when the
+    /// scan was cancelled before the root was looked at (`complete` false).
+    pub exists: bool,
+    /// False when cancelled before the whole tree was walked.
+    pub complete: bool,
+    /// Entries that could not be read; they never stop the scan.
+    pub problems: Vec<ScanProblem>,
+}
+
+/// An entry the scan could not read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScanProblem {
+    pub path: PathBuf,
+    /// What failed, including the OS error text.
+    pub message: String,
+}
+
+/// Hard-link set shards: only entries with `nlink > 1` go in, and sharding keeps the
+/// lock contention low when a workspace is a `git clone --local` full of linked objects.
+#[cfg(unix)]
+const LINK_SHARDS: usize = 16;
+
+/// Sizes trees like `du`, in parallel on the rayon pool.
+pub struct Scanner {
+    cancel: Arc<AtomicBool>,
+    #[cfg(unix)]
+    seen_links: [Mutex<std::collections::HashSet<(u64, u64)>>; LINK_SHARDS],
+    /// Test seam: directories whose reading fails as if unreadable (chmod cannot do
+    /// that when tests run as root).
+    #[cfg(test)]
+    unreadable_dirs: Vec<PathBuf>,
+}
+
+impl Scanner {
+    /// A scanner that stops walking as soon as `cancel` is set.
+    pub fn new(cancel: Arc<AtomicBool>) -> Self {
+        Self {
+            cancel,
+            #[cfg(unix)]
+            seen_links: std::array::from_fn(|_| Mutex::new(std::collections::HashSet::new())),
+            #[cfg(test)]
+            unreadable_dirs: Vec::new(),
+        }
+    }
+
+    /// Sizes one tree; parallel inside (work-stealing over directories).
+    pub fn scan_tree(&self, root: &Path) -> Usage {
+        let result = Mutex::new(None);
+        self.scan_all(std::slice::from_ref(&root.to_path_buf()), |_, usage| {
+            *result.lock().unwrap_or_else(PoisonError::into_inner) = Some(usage);
+        });
+        // scan_all reports every root exactly once; the fallback only keeps this total.
+        result
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .unwrap_or_else(|| Usage {
+                complete: false,
+                ..Usage::default()
+            })
+    }
+
+    /// Sizes many roots in parallel, calling `on_done(index_into_roots, usage)` as each
+    /// root finishes (from any thread). Once cancelled, roots not yet started are reported
+    /// with `complete == false` and nothing walked.
+    pub fn scan_all<F: Fn(usize, Usage) + Sync>(&self, roots: &[PathBuf], on_done: F) {
+        let states: Vec<RootState> = (0..roots.len()).map(RootState::new).collect();
+        let on_done: &(dyn Fn(usize, Usage) + Sync) = &on_done;
+        // One scope for all roots: directories of every root share the work-stealing
+        // queues, and the LIFO local order finishes a root before starting many others,
+        // so results stream out instead of all arriving at the end.
+        rayon::scope(|scope| {
+            for (root, state) in roots.iter().zip(&states) {
+                scope.spawn(move |scope| self.start_root(scope, root, state, on_done));
+            }
+        });
+    }
+
+    fn start_root<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        root: &Path,
+        state: &'s RootState,
+        on_done: &'s (dyn Fn(usize, Usage) + Sync),
+    ) {
+        if self.is_cancelled() {
+            on_done(state.index, Usage::default());
+            return;
+        }
+        let meta = match fs::symlink_metadata(root) {
+            Ok(meta) => meta,
+            Err(err) => {
+                let problems = if is_missing(&err) {
+                    Vec::new()
+                } else {
+                    vec![problem(root, "cannot read metadata", &err)]
+                };
+                let usage = Usage {
+                    complete: true,
+                    problems,
+                    ..Usage::default()
+                };
+                on_done(state.index, usage);
+                return;
+            }
+        };
+        let mut tally = Tally::default();
+        self.count(&mut tally, &meta);
+        state.merge(tally);
+        if meta.is_dir() {
+            // `pending` starts at 1 and this task hands that count to the root directory.
+            self.walk_dir(scope, root.to_path_buf(), state, on_done);
+        } else {
+            state.finish_one(on_done);
+        }
+    }
+
+    /// Reads one directory, counts its non-directory entries and spawns a task per
+    /// subdirectory. Owns one unit of `state.pending`, released at the end.
+    fn walk_dir<'s>(
+        &'s self,
+        scope: &rayon::Scope<'s>,
+        dir: PathBuf,
+        state: &'s RootState,
+        on_done: &'s (dyn Fn(usize, Usage) + Sync),
+    ) {
+        let mut tally = Tally::default();
+        if self.is_cancelled() {
+            state.incomplete.store(true, Ordering::Relaxed);
+        } else {
+            match self.read_dir(&dir) {
+                Ok(entries) => {
+                    for entry in entries {
+                        let entry = match entry {
+                            Ok(entry) => entry,
+                            Err(err) => {
+                                tally
+                                    .problems
+                                    .push(problem(&dir, "cannot list entry", &err));
+                                continue;
+                            }
+                        };
+                        // On Linux this is an fd-relative statx without following links.
+                        let meta = match entry.metadata() {
+                            Ok(meta) => meta,
+                            Err(err) => {
+                                let path = entry.path();
+                                tally
+                                    .problems
+                                    .push(problem(&path, "cannot read metadata", &err));
+                                continue;
+                            }
+                        };
+                        self.count(&mut tally, &meta);
+                        if meta.is_dir() {
+                            let subdir = entry.path();
+                            state.pending.fetch_add(1, Ordering::Relaxed);
+                            scope.spawn(move |scope| self.walk_dir(scope, subdir, state, on_done));
+                        }
+                    }
+                }
+                Err(err) => tally
+                    .problems
+                    .push(problem(&dir, "cannot read directory", &err)),
+            }
+        }
+        state.merge(tally);
+        state.finish_one(on_done);
+    }
+
+    fn read_dir(&self, dir: &Path) -> io::Result<fs::ReadDir> {
+        #[cfg(test)]
+        if self
+            .unreadable_dirs
+            .iter()
+            .any(|unreadable| unreadable == dir)
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                "permission denied (injected by test)",
+            ));
+        }
+        fs::read_dir(dir)
+    }
+
+    fn count(&self, tally: &mut Tally, meta: &Metadata) {
+        if meta.is_dir() {
+            tally.dirs += 1;
+        } else {
+            tally.files += 1;
+        }
+        if let Ok(mtime) = meta.modified() {
+            tally.newest_mtime = tally.newest_mtime.max(Some(mtime));
+        }
+        if self.first_sighting(meta) {
+            tally.apparent_bytes += meta.len();
+            tally.disk_bytes += disk_bytes(meta);
+        }
+    }
+
+    /// False for a hard link whose inode this scanner has already counted.
+    #[cfg(unix)]
+    fn first_sighting(&self, meta: &Metadata) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        if meta.is_dir() || meta.nlink() <= 1 {
+            return true;
+        }
+        let key = (meta.dev(), meta.ino());
+        let shard = (key.0 ^ key.1) as usize % LINK_SHARDS;
+        self.seen_links[shard]
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key)
+    }
+
+    /// Without a stable file identity in std, hard links count at every name.
+    #[cfg(not(unix))]
+    fn first_sighting(&self, _meta: &Metadata) -> bool {
+        true
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Makes reading `dir` fail as if it were unreadable.
+    #[cfg(test)]
+    fn fail_reading(mut self, dir: PathBuf) -> Self {
+        self.unreadable_dirs.push(dir);
+        self
+    }
+}
+
+#[cfg(unix)]
+fn disk_bytes(meta: &Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    // st_blocks is always in 512-byte units, whatever the file system block size.
+    meta.blocks().saturating_mul(512)
+}
+
+#[cfg(not(unix))]
+fn disk_bytes(meta: &Metadata) -> u64 {
+    meta.len()
+}
+
+fn is_missing(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+    )
+}
+
+fn problem(path: &Path, what: &str, err: &io::Error) -> ScanProblem {
+    ScanProblem {
+        path: path.to_path_buf(),
+        message: format!("{what}: {err}"),
+    }
+}
+
+/// Partial sums of one task, merged into its root once per directory.
+#[derive(Default)]
+struct Tally {
+    apparent_bytes: u64,
+    disk_bytes: u64,
+    files: u64,
+    dirs: u64,
+    newest_mtime: Option<SystemTime>,
+    problems: Vec<ScanProblem>,
+}
+
+impl Tally {
+    fn absorb(&mut self, other: Tally) {
+        self.apparent_bytes += other.apparent_bytes;
+        self.disk_bytes += other.disk_bytes;
+        self.files += other.files;
+        self.dirs += other.dirs;
+        self.newest_mtime = self.newest_mtime.max(other.newest_mtime);
+        self.problems.extend(other.problems);
+    }
+}
+
+/// Shared progress of one root while its directories are walked.
+struct RootState {
+    index: usize,
+    tally: Mutex<Tally>,
+    /// Directory tasks not finished yet; the task that brings it to zero reports the root.
+    pending: AtomicUsize,
+    incomplete: AtomicBool,
+}
+
+impl RootState {
+    fn new(index: usize) -> Self {
+        Self {
+            index,
+            tally: Mutex::new(Tally::default()),
+            pending: AtomicUsize::new(1),
+            incomplete: AtomicBool::new(false),
+        }
+    }
+
+    fn merge(&self, tally: Tally) {
+        self.tally
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .absorb(tally);
+    }
+
+    fn finish_one(&self, on_done: &(dyn Fn(usize, Usage) + Sync)) {
+        // AcqRel: the last task must see every other task's `incomplete` store; the
+        // tally itself is ordered by its mutex.
+        if self.pending.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return;
+        }
+        let tally = std::mem::take(&mut *self.tally.lock().unwrap_or_else(PoisonError::into_inner));
+        let usage = Usage {
+            apparent_bytes: tally.apparent_bytes,
+            disk_bytes: tally.disk_bytes,
+            files: tally.files,
+            dirs: tally.dirs,
+            newest_mtime: tally.newest_mtime,
+            exists: true,
+            complete: !self.incomplete.load(Ordering::Relaxed),
+            problems: tally.problems,
+        };
+        on_done(self.index, usage);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    fn scanner() -> Scanner {
+        Scanner::new(Arc::new(AtomicBool::new(false)))
+    }
+
+    fn write_file(path: &Path, len: usize) -> io::Result<()> {
+        fs::write(path, vec![b'x'; len])
+    }
+
+    /// root/{a.txt, locked/{hidden.txt}, open/{deep/{d.txt}, o.txt}}
+    fn tree_with_locked_dir(root: &Path) -> io::Result<()> {
+        write_file(&root.join("a.txt"), 10)?;
+        fs::create_dir_all(root.join("locked"))?;
+        write_file(&root.join("locked/hidden.txt"), 1000)?;
+        fs::create_dir_all(root.join("open/deep"))?;
+        write_file(&root.join("open/deep/d.txt"), 20)?;
+        write_file(&root.join("open/o.txt"), 30)
+    }
+
+    #[test]
+    fn unreadable_dir_is_reported_and_siblings_still_counted() -> TestResult {
+        let tmp = tempfile::tempdir()?;
+        let root = tmp.path();
+        tree_with_locked_dir(root)?;
+        let locked = root.join("locked");
+        let full = scanner().scan_tree(root);
+        let usage = scanner().fail_reading(locked.clone()).scan_tree(root);
+
+        assert!(usage.exists);
+        assert!(usage.complete, "a problem is not a cancellation");
+        assert_eq!(usage.problems.len(), 1, "{:?}", usage.problems);
+        assert_eq!(usage.problems[0].path, locked);
+        assert!(
+            usage.problems[0].message.contains("permission denied"),
+            "message carries the OS error: {}",
+            usage.problems[0].message
+        );
+        // Everything but hidden.txt: the locked directory itself still counts, like du.
+        assert_eq!(usage.dirs, full.dirs);
+        assert_eq!(usage.dirs, 4);
+        assert_eq!(usage.files, full.files - 1);
+        assert_eq!(usage.files, 3);
+        assert_eq!(usage.apparent_bytes, full.apparent_bytes - 1000);
+        assert!(full.problems.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn unreadable_root_counts_itself_only() -> TestResult {
+        let tmp = tempfile::tempdir()?;
+        let root = tmp.path().to_path_buf();
+        tree_with_locked_dir(&root)?;
+        let root_meta = fs::symlink_metadata(&root)?;
+        let usage = scanner().fail_reading(root.clone()).scan_tree(&root);
+
+        assert!(usage.exists && usage.complete);
+        assert_eq!((usage.dirs, usage.files), (1, 0));
+        assert_eq!(usage.apparent_bytes, root_meta.len());
+        assert_eq!(usage.newest_mtime, Some(root_meta.modified()?));
+        assert_eq!(usage.problems.len(), 1);
+        assert_eq!(usage.problems[0].path, root);
+        Ok(())
+    }
+
+    #[test]
+    fn missing_root_is_empty_and_complete() -> TestResult {
+        let tmp = tempfile::tempdir()?;
+        let usage = scanner().scan_tree(&tmp.path().join("gone"));
+        let expected = Usage {
+            complete: true,
+            ..Usage::default()
+        };
+        assert_eq!(usage, expected);
+        // A path below a regular file does not exist either.
+        write_file(&tmp.path().join("file"), 3)?;
+        assert_eq!(scanner().scan_tree(&tmp.path().join("file/sub")), expected);
+        Ok(())
+    }
+
+    #[test]
+    fn counts_known_tree() -> TestResult {
+        let tmp = tempfile::tempdir()?;
+        let root = tmp.path();
+        tree_with_locked_dir(root)?;
+        fs::create_dir(root.join("empty"))?;
+        let usage = scanner().scan_tree(root);
+        let dir_bytes: u64 = ["", "locked", "open", "open/deep", "empty"]
+            .iter()
+            .map(|dir| fs::symlink_metadata(root.join(dir)).map(|meta| meta.len()))
+            .sum::<io::Result<u64>>()?;
+        assert_eq!(usage.apparent_bytes, dir_bytes + 10 + 1000 + 20 + 30);
+        assert_eq!((usage.dirs, usage.files), (5, 4));
+        assert!(usage.exists && usage.complete && usage.problems.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn root_that_is_a_file_is_one_file() -> TestResult {
+        let tmp = tempfile::tempdir()?;
+        let file = tmp.path().join("f.bin");
+        write_file(&file, 1234)?;
+        let usage = scanner().scan_tree(&file);
+        assert_eq!(usage.apparent_bytes, 1234);
+        assert_eq!((usage.dirs, usage.files), (0, 1));
+        assert_eq!(usage.newest_mtime, Some(fs::metadata(&file)?.modified()?));
+        assert!(usage.exists && usage.complete);
+        Ok(())
+    }
+
+    #[test]
+    fn cancel_before_start_walks_nothing() -> TestResult {
+        let tmp = tempfile::tempdir()?;
+        tree_with_locked_dir(tmp.path())?;
+        let scanner = Scanner::new(Arc::new(AtomicBool::new(true)));
+        let usage = scanner.scan_tree(tmp.path());
+        assert_eq!(usage, Usage::default());
+        assert!(!usage.complete);
+
+        let roots = vec![tmp.path().to_path_buf(), tmp.path().join("open")];
+        let reports = Mutex::new(Vec::new());
+        scanner.scan_all(&roots, |index, usage| {
+            reports
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((index, usage));
+        });
+        let mut reports = reports.into_inner()?;
+        reports.sort_by_key(|(index, _)| *index);
+        assert_eq!(reports, vec![(0, Usage::default()), (1, Usage::default())]);
+        Ok(())
+    }
+
+    #[test]
+    fn cancel_between_roots_leaves_later_roots_unstarted() -> TestResult {
+        let tmp = tempfile::tempdir()?;
+        let roots: Vec<PathBuf> = (0..4).map(|i| tmp.path().join(format!("r{i}"))).collect();
+        for root in &roots {
+            fs::create_dir_all(root.join("sub"))?;
+            write_file(&root.join("sub/f"), 5)?;
+        }
+        let cancel = Arc::new(AtomicBool::new(false));
+        let scanner = Scanner::new(Arc::clone(&cancel));
+        let reports = Mutex::new(Vec::new());
+        // One worker makes the order deterministic: a root runs to its end before the
+        // next starts, and the first report cancels the rest.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+        pool.install(|| {
+            scanner.scan_all(&roots, |index, usage| {
+                cancel.store(true, Ordering::Relaxed);
+                reports
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push((index, usage));
+            });
+        });
+        let reports = reports.into_inner()?;
+        assert_eq!(reports.len(), roots.len());
+        let finished: Vec<&Usage> = reports
+            .iter()
+            .map(|(_, u)| u)
+            .filter(|u| u.complete)
+            .collect();
+        assert_eq!(finished.len(), 1, "{reports:?}");
+        assert_eq!((finished[0].dirs, finished[0].files), (2, 1));
+        for (_, usage) in reports.iter().filter(|(_, u)| !u.complete) {
+            assert_eq!(usage, &Usage::default());
+        }
+        let mut indexes: Vec<usize> = reports.iter().map(|(index, _)| *index).collect();
+        indexes.sort_unstable();
+        assert_eq!(indexes, vec![0, 1, 2, 3]);
+        Ok(())
+    }
+}
