@@ -1,0 +1,565 @@
+//! Runs cleanup: prepares a [`Plan`] (sizes and git states it needs) and carries it
+//! out step by step, reporting through [`Event`]s. Blocking; the worker thread and
+//! the CLI both call it.
+
+use crate::container::ContainerRuntime;
+use crate::git::{self, GitStatus};
+use crate::lock::{DataDirLock, LockError};
+use crate::policy::{self, Action, Plan, PlanError, PlanInput, RecordChange, Step};
+use crate::remove::{PurgeReport, Remover, StagedWorkspace, Staging, WorkspaceTarget};
+use crate::scan::{Scanner, Usage};
+use crate::store::Snapshot;
+use crate::store::tasks::{self, TaskEdit};
+use humansize::{DECIMAL, format_size};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogLine {
+    pub level: Level,
+    pub text: String,
+}
+
+/// How far a running plan has got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub steps_done: usize,
+    pub steps_total: usize,
+    pub entries_removed: u64,
+    pub bytes_freed: u64,
+}
+
+/// What happened to one step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepOutcome {
+    pub task_id: String,
+    pub ok: bool,
+    /// Where the record is now (it moves when archived).
+    pub record: Option<PathBuf>,
+    pub workspace_removed: bool,
+    pub bytes_freed: u64,
+    pub messages: Vec<String>,
+}
+
+/// The result of running a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub action: &'static str,
+    pub steps_ok: usize,
+    pub steps_failed: usize,
+    pub workspaces_removed: usize,
+    pub bytes_freed: u64,
+    pub cancelled: bool,
+    pub outcomes: Vec<StepOutcome>,
+}
+
+impl Report {
+    pub fn all_ok(&self) -> bool {
+        self.steps_failed == 0 && !self.cancelled
+    }
+}
+
+/// Everything the engine tells the outside world.
+pub type Emit<'a> = &'a (dyn Fn(EngineEvent) + Sync);
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineEvent {
+    Log(LogLine),
+    Progress(Progress),
+}
+
+/// Minimum time between two progress events while deleting.
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+/// At most this many failed entries are logged per workspace; the rest are counted.
+const FAILURES_LOGGED: usize = 20;
+
+fn log(emit: Emit, level: Level, text: String) {
+    emit(EngineEvent::Log(LogLine { level, text }));
+}
+
+/// Sizes `paths` that are not in `usage` yet (a missing folder sizes to zero).
+pub fn size_missing(
+    paths: &[PathBuf],
+    usage: &mut HashMap<PathBuf, Usage>,
+    cancel: &Arc<AtomicBool>,
+) {
+    let todo: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| !usage.contains_key(*p))
+        .cloned()
+        .collect();
+    let found = Mutex::new(Vec::with_capacity(todo.len()));
+    Scanner::new(cancel.clone()).scan_all(&todo, |index, result| {
+        if let Ok(mut found) = found.lock() {
+            found.push((index, result));
+        }
+    });
+    for (index, result) in found.into_inner().unwrap_or_default() {
+        if result.complete {
+            usage.insert(todo[index].clone(), result);
+        }
+    }
+}
+
+/// Builds the plan for `action`: sizes the workspaces it needs (all of them for a
+/// sweep, whose ages come from the scan), asks git about the ones it would delete,
+/// then decides.
+pub fn prepare(
+    action: &Action,
+    snapshot: &Snapshot,
+    usage: &mut HashMap<PathBuf, Usage>,
+    cancel: &Arc<AtomicBool>,
+    now: SystemTime,
+) -> Result<Plan, PlanError> {
+    let no_git = HashMap::new();
+    if let Action::Sweep { .. } = action {
+        let all: Vec<PathBuf> = snapshot
+            .workspaces
+            .iter()
+            .filter(|w| w.is_dir)
+            .map(|w| w.path.clone())
+            .collect();
+        size_missing(&all, usage, cancel);
+    }
+    let draft = policy::plan(
+        action,
+        &PlanInput {
+            snapshot,
+            usage,
+            git: &no_git,
+            now,
+        },
+    )?;
+    let to_delete = draft.workspace_paths();
+    size_missing(&to_delete, usage, cancel);
+    let git: HashMap<PathBuf, GitStatus> = to_delete
+        .par_iter()
+        .map(|path| (path.clone(), git::inspect(path, git::DEFAULT_GIT_TIMEOUT)))
+        .collect();
+    policy::plan(
+        action,
+        &PlanInput {
+            snapshot,
+            usage,
+            git: &git,
+            now,
+        },
+    )
+}
+
+/// Carries out plans against one data directory.
+pub struct Executor {
+    data_dir: PathBuf,
+    remover: Remover,
+    containers: ContainerRuntime,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Executor {
+    pub fn new(data_dir: &Path, cancel: Arc<AtomicBool>, containers: ContainerRuntime) -> Self {
+        Self {
+            data_dir: data_dir.to_path_buf(),
+            remover: Remover::new(data_dir, cancel.clone()),
+            containers,
+            cancel,
+        }
+    }
+
+    /// Replaces the remover (tests inject filesystem faults through it).
+    pub fn with_remover(mut self, remover: Remover) -> Self {
+        self.remover = remover;
+        self
+    }
+
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+
+    /// Finishes deletes a crash or a cancel left in staging. Needs the lock.
+    pub fn finish_staged(&self, emit: Emit) -> Result<u64, LockError> {
+        let _lock = DataDirLock::acquire(&self.data_dir, "finishing interrupted deletes")?;
+        let mut freed = 0;
+        for (path, report) in self.remover.finish_staged(&|_, _| {}) {
+            log(
+                emit,
+                Level::Info,
+                format!("[cleanup] Finishing interrupted delete: {}", path.display()),
+            );
+            freed += report.bytes_freed;
+            self.log_purge(&path, &report, emit);
+        }
+        Ok(freed)
+    }
+
+    /// Runs `plan` under the data-dir lock. Each step: record change, container,
+    /// workspace moved to staging; then every staged workspace is deleted (in
+    /// parallel) and the cleanup lines are appended to each task's `logs`.
+    pub fn execute(&self, plan: &Plan, emit: Emit) -> Result<Report, LockError> {
+        let _lock = DataDirLock::acquire(&self.data_dir, plan.action.verb())?;
+        let total = plan.steps.len();
+        let forced = matches!(
+            plan.action,
+            Action::Discard { force: true, .. }
+                | Action::Sweep { force: true, .. }
+                | Action::Complete { force: true, .. }
+        );
+        let is_sweep = matches!(plan.action, Action::Sweep { .. });
+        let mut outcomes = Vec::with_capacity(total);
+        let mut staged: Vec<(usize, StagedWorkspace)> = Vec::new();
+        let mut cancelled = false;
+        for (index, step) in plan.steps.iter().enumerate() {
+            if self.cancelled() {
+                cancelled = true;
+                break;
+            }
+            let (outcome, staging) = self.prepare_step(step, forced, is_sweep, emit);
+            if let Some(staging) = staging {
+                staged.push((outcomes.len(), staging));
+            }
+            outcomes.push(outcome);
+            emit(EngineEvent::Progress(Progress {
+                steps_done: index + 1,
+                steps_total: total,
+                ..Progress::default()
+            }));
+        }
+        let entries = AtomicU64::new(0);
+        let bytes = AtomicU64::new(0);
+        let last_report = Mutex::new(Instant::now());
+        let on_progress = |removed: u64, freed: u64| {
+            let entries_removed = entries.fetch_add(removed, Ordering::Relaxed) + removed;
+            let bytes_freed = bytes.fetch_add(freed, Ordering::Relaxed) + freed;
+            if let Ok(mut last) = last_report.try_lock()
+                && last.elapsed() >= PROGRESS_INTERVAL
+            {
+                *last = Instant::now();
+                emit(EngineEvent::Progress(Progress {
+                    steps_done: outcomes.len(),
+                    steps_total: total,
+                    entries_removed,
+                    bytes_freed,
+                }));
+            }
+        };
+        let purged: Vec<(usize, PurgeReport)> = staged
+            .par_iter()
+            .map(|(at, workspace)| (*at, self.remover.purge(&workspace.staged, &on_progress)))
+            .collect();
+        let mut left_in_staging = 0;
+        for ((at, workspace), (_, report)) in staged.iter().zip(purged) {
+            let outcome = &mut outcomes[*at];
+            self.log_purge(&workspace.original, &report, emit);
+            outcome.bytes_freed += report.bytes_freed;
+            if report.complete {
+                outcome.workspace_removed = true;
+                outcome.messages.push(format!(
+                    "[cleanup] Workspace cleaned up (freed {})",
+                    human(report.bytes_freed)
+                ));
+            } else if report.failures.is_empty() {
+                left_in_staging += 1;
+                outcome.messages.push(
+                    "[cleanup] Delete cancelled; the rest is finished at the next start".into(),
+                );
+            } else {
+                outcome.ok = false;
+                outcome.messages.push(format!(
+                    "[cleanup] ERROR: Failed to remove task workspace: {} entries could not be deleted",
+                    report.failures.len()
+                ));
+            }
+        }
+        cancelled |= self.cancelled();
+        for outcome in &mut outcomes {
+            self.append_to_record(outcome, emit);
+        }
+        let report = Report {
+            action: plan.action.verb(),
+            steps_ok: outcomes.iter().filter(|o| o.ok).count(),
+            steps_failed: outcomes.iter().filter(|o| !o.ok).count(),
+            workspaces_removed: outcomes.iter().filter(|o| o.workspace_removed).count(),
+            bytes_freed: outcomes.iter().map(|o| o.bytes_freed).sum(),
+            cancelled,
+            outcomes,
+        };
+        if cancelled {
+            log(
+                emit,
+                Level::Warn,
+                format!(
+                    "[cleanup] Cancelled after {} of {total} step(s); {left_in_staging} workspace(s) left in staging are finished at the next start",
+                    report.outcomes.len()
+                ),
+            );
+        }
+        if is_sweep {
+            log(
+                emit,
+                Level::Info,
+                format!(
+                    "[cleanup] Removed {} old task workspace(s)",
+                    report.workspaces_removed
+                ),
+            );
+        }
+        let level = if report.steps_failed > 0 {
+            Level::Error
+        } else {
+            Level::Info
+        };
+        log(
+            emit,
+            level,
+            format!(
+                "[cleanup] {}: {} step(s) done, {} failed, {} freed",
+                report.action,
+                report.steps_ok,
+                report.steps_failed,
+                human(report.bytes_freed)
+            ),
+        );
+        emit(EngineEvent::Progress(Progress {
+            steps_done: report.outcomes.len(),
+            steps_total: total,
+            entries_removed: entries.load(Ordering::Relaxed),
+            bytes_freed: report.bytes_freed,
+        }));
+        Ok(report)
+    }
+
+    /// Everything of a step that comes before the deletion itself.
+    fn prepare_step(
+        &self,
+        step: &Step,
+        forced: bool,
+        is_sweep: bool,
+        emit: Emit,
+    ) -> (StepOutcome, Option<StagedWorkspace>) {
+        let mut outcome = StepOutcome {
+            task_id: step.task_id.clone(),
+            ok: true,
+            record: step.record.clone(),
+            workspace_removed: false,
+            bytes_freed: 0,
+            messages: Vec::new(),
+        };
+        let fail = |outcome: &mut StepOutcome, text: String| {
+            log(emit, Level::Error, text.clone());
+            outcome.ok = false;
+            outcome.messages.push(text);
+        };
+        // The record may have changed since the plan was made: re-read it.
+        if let Some(record) = &step.record {
+            let archived = record
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|n| n == crate::store::paths::ARCHIVE_DIR);
+            match tasks::read_record(record, archived) {
+                Ok(fresh) if !forced && !fresh.status_class().is_finished() => {
+                    fail(
+                        &mut outcome,
+                        format!(
+                            "[cleanup] Skipped task {}: it is {} now (changed since the plan was made)",
+                            step.task_id, fresh.status
+                        ),
+                    );
+                    return (outcome, None);
+                }
+                Ok(_) => {}
+                Err(reason) => {
+                    fail(
+                        &mut outcome,
+                        format!(
+                            "[cleanup] Skipped task {}: {}: {reason}",
+                            step.task_id,
+                            record.display()
+                        ),
+                    );
+                    return (outcome, None);
+                }
+            }
+        }
+        if let Err(text) = self.change_record(step, &mut outcome, emit) {
+            fail(&mut outcome, text);
+            return (outcome, None);
+        }
+        if let Some(container) = &step.container_id {
+            let removal = self.containers.remove(container);
+            let level = if removal.is_ok() {
+                Level::Info
+            } else {
+                Level::Warn
+            };
+            let text = format!("[cleanup] Container {container}: {}", removal.describe());
+            log(emit, level, text.clone());
+            outcome.messages.push(text);
+        }
+        let Some(workspace) = &step.workspace else {
+            return (outcome, None);
+        };
+        if is_sweep {
+            log(
+                emit,
+                Level::Info,
+                format!(
+                    "[cleanup] Removing old task {} ({})",
+                    step.task_id, step.reason
+                ),
+            );
+        }
+        let target = WorkspaceTarget {
+            env_id: workspace.env_id.clone(),
+            task_id: workspace.task_id.clone(),
+            workspace_type: workspace.workspace_type,
+        };
+        let text = format!(
+            "[cleanup] Removing task workspace: {}",
+            workspace.path.display()
+        );
+        log(emit, Level::Info, text.clone());
+        outcome.messages.push(text);
+        match self.remover.stage(&target) {
+            Ok(Staging::Staged(staged)) => (outcome, Some(staged)),
+            Ok(Staging::Missing(path)) => {
+                let text = format!("[cleanup] Workspace already gone: {}", path.display());
+                log(emit, Level::Info, text.clone());
+                outcome.messages.push(text);
+                outcome.workspace_removed = true;
+                (outcome, None)
+            }
+            Err(err) => {
+                fail(&mut outcome, format!("[cleanup] {err}"));
+                (outcome, None)
+            }
+        }
+    }
+
+    /// Applies the step's record change. The status change of a discard is written
+    /// before anything is deleted, so the user's decision survives a crash.
+    fn change_record(
+        &self,
+        step: &Step,
+        outcome: &mut StepOutcome,
+        emit: Emit,
+    ) -> Result<(), String> {
+        let Some(record) = &step.record else {
+            return Ok(());
+        };
+        let archive = match step.record_change {
+            RecordChange::Keep => false,
+            RecordChange::Archive => true,
+            RecordChange::Discard { archive } => {
+                let edit = TaskEdit {
+                    status: Some("discarded".into()),
+                    finished_at: Some(crate::store::time::now_iso()),
+                    append_logs: vec!["[cleanup] Task discarded by agents-janitor".into()],
+                };
+                tasks::edit_record(record, &step.task_id, &edit)
+                    .map_err(|err| format!("[cleanup] ERROR: {err}"))?;
+                log(
+                    emit,
+                    Level::Info,
+                    format!("[cleanup] Discarded task {}", step.task_id),
+                );
+                archive
+            }
+        };
+        if archive {
+            let moved =
+                tasks::archive_record(record).map_err(|err| format!("[cleanup] ERROR: {err}"))?;
+            let text = format!(
+                "[cleanup] Archived task {} to {}",
+                step.task_id,
+                moved.display()
+            );
+            log(emit, Level::Info, text.clone());
+            outcome.messages.push(text);
+            outcome.record = Some(moved);
+        }
+        Ok(())
+    }
+
+    /// Appends the step's cleanup lines to the task's `logs`, wherever the record is now.
+    fn append_to_record(&self, outcome: &StepOutcome, emit: Emit) {
+        let Some(record) = &outcome.record else {
+            return;
+        };
+        if outcome.messages.is_empty() {
+            return;
+        }
+        let edit = TaskEdit {
+            append_logs: outcome.messages.clone(),
+            ..TaskEdit::default()
+        };
+        match tasks::edit_record(record, &outcome.task_id, &edit) {
+            Ok(done) if done.logs_appended => {}
+            Ok(_) => log(
+                emit,
+                Level::Warn,
+                format!(
+                    "[cleanup] {}: `logs` is not a list; cleanup lines not recorded there",
+                    record.display()
+                ),
+            ),
+            Err(err) => log(
+                emit,
+                Level::Warn,
+                format!("[cleanup] Could not record cleanup in the task's logs: {err}"),
+            ),
+        }
+    }
+
+    fn log_purge(&self, original: &Path, report: &PurgeReport, emit: Emit) {
+        if report.complete {
+            log(
+                emit,
+                Level::Info,
+                format!(
+                    "[cleanup] Workspace cleaned up: {} ({} freed)",
+                    original.display(),
+                    human(report.bytes_freed)
+                ),
+            );
+            return;
+        }
+        for failure in report.failures.iter().take(FAILURES_LOGGED) {
+            log(
+                emit,
+                Level::Error,
+                format!(
+                    "[cleanup] ERROR: Failed to remove task workspace: {}: {}",
+                    failure.path.display(),
+                    failure.message
+                ),
+            );
+        }
+        if report.failures.len() > FAILURES_LOGGED {
+            log(
+                emit,
+                Level::Error,
+                format!(
+                    "[cleanup] ERROR: ... and {} more entries of {} could not be deleted",
+                    report.failures.len() - FAILURES_LOGGED,
+                    original.display()
+                ),
+            );
+        }
+    }
+}
+
+pub fn human(bytes: u64) -> String {
+    format_size(bytes, DECIMAL)
+}

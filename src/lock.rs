@@ -1,0 +1,105 @@
+//! An advisory lock in the data directory, so two janitors never delete at once.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+pub const LOCK_FILE: &str = ".agents-janitor.lock";
+
+#[derive(Debug, Error)]
+pub enum LockError {
+    #[error(
+        "another agents-janitor is already cleaning {data_dir} ({holder}); try again when it has finished"
+    )]
+    Held { data_dir: PathBuf, holder: String },
+    #[error("cannot lock {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Held while a plan runs; released when dropped (or when the process dies).
+#[derive(Debug)]
+pub struct DataDirLock {
+    _file: File,
+}
+
+impl DataDirLock {
+    /// Takes the lock without waiting. `purpose` (e.g. "discard") is recorded so a
+    /// second janitor can say who holds it.
+    pub fn acquire(data_dir: &Path, purpose: &str) -> Result<Self, LockError> {
+        let path = data_dir.join(LOCK_FILE);
+        let io_err = |source| LockError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io_err)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                // On some systems a locked file cannot be read; the generic text then stands.
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim().replace('\n', ", ");
+                return Err(LockError::Held {
+                    data_dir: data_dir.to_path_buf(),
+                    holder: if holder.is_empty() {
+                        "held by another process".into()
+                    } else {
+                        holder
+                    },
+                });
+            }
+            Err(TryLockError::Error(source)) => return Err(io_err(source)),
+        }
+        let holder = format!(
+            "pid {}, {purpose}, since {}",
+            std::process::id(),
+            crate::store::time::now_iso()
+        );
+        file.set_len(0)
+            .and_then(|()| file.seek(SeekFrom::Start(0)))
+            .and_then(|_| file.write_all(holder.as_bytes()))
+            .and_then(|()| file.flush())
+            .map_err(io_err)?;
+        Ok(Self { _file: file })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_holder_is_told_who_has_it() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let first = DataDirLock::acquire(dir.path(), "discard")?;
+        match DataDirLock::acquire(dir.path(), "sweep") {
+            Err(LockError::Held { holder, .. }) => {
+                assert!(
+                    holder.contains(&format!("pid {}", std::process::id())),
+                    "{holder}"
+                );
+                assert!(holder.contains("discard"), "{holder}");
+            }
+            other => return Err(format!("second lock should fail, got {other:?}").into()),
+        }
+        drop(first);
+        DataDirLock::acquire(dir.path(), "sweep")?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_missing_data_dir_is_an_error() {
+        let err = DataDirLock::acquire(Path::new("/nonexistent/data"), "x");
+        assert!(matches!(err, Err(LockError::Io { .. })));
+    }
+}

@@ -1,0 +1,1084 @@
+//! Pure cleanup decisions: a snapshot, sizes and git states in, a [`Plan`] out.
+//!
+//! Nothing here touches the disk or the clock; the caller passes `now`. The CLI's
+//! `--dry-run` and the GUI's confirm dialog show the same plan the executor runs.
+
+use crate::git::GitStatus;
+use crate::scan::Usage;
+use crate::status::StatusClass;
+use crate::store::paths::safe_id;
+use crate::store::{Snapshot, TaskRecord, WorkspaceLocation, WorkspaceType};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+use thiserror::Error;
+
+/// Default age for the old-workspace sweep, as in Agents-Runner.
+pub const DEFAULT_SWEEP_HOURS: f64 = 24.0;
+
+/// What the user (or a schedule) asked for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Action {
+    /// Archive finished, finalized tasks; delete workspaces of done ones (seed table).
+    Archive {
+        keep_on_error: bool,
+        allow_unsaved: bool,
+    },
+    /// Throw the given tasks away: status `discarded`, archived, container and workspace removed.
+    Discard { task_ids: Vec<String>, force: bool },
+    /// Delete workspaces whose newest file is older than the given age.
+    Sweep {
+        older_than_hours: f64,
+        env_id: Option<String>,
+        force: bool,
+    },
+    /// Clean up after the given tasks finished, keeping failed ones when `keep_on_error`.
+    Complete {
+        task_ids: Vec<String>,
+        keep_on_error: bool,
+        force: bool,
+    },
+}
+
+impl Action {
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Self::Archive { .. } => "archive",
+            Self::Discard { .. } => "discard",
+            Self::Sweep { .. } => "sweep",
+            Self::Complete { .. } => "complete",
+        }
+    }
+}
+
+/// What happens to a task's record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordChange {
+    /// Only the cleanup log lines are appended.
+    Keep,
+    /// Moved to `tasks/done/`.
+    Archive,
+    /// Status `discarded`, `finished_at` now, then archived unless it already is.
+    Discard { archive: bool },
+}
+
+/// A workspace folder to delete, named as the remover needs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkspaceDeletion {
+    pub path: PathBuf,
+    pub env_id: String,
+    pub task_id: String,
+    /// The environment's type as the store read it; the remover deletes only `Cloned`.
+    pub workspace_type: WorkspaceType,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// The task id, or the folder name for a workspace without a record.
+    pub task_id: String,
+    pub env_id: String,
+    /// The record file, if the task has one.
+    pub record: Option<PathBuf>,
+    pub record_change: RecordChange,
+    pub workspace: Option<WorkspaceDeletion>,
+    pub container_id: Option<String>,
+    /// On-disk bytes the step frees (0 when not scanned).
+    pub bytes: u64,
+    /// Why this step is in the plan, for people.
+    pub reason: String,
+    pub git: Option<GitStatus>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Skipped {
+    pub task_id: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub action: Action,
+    pub steps: Vec<Step>,
+    pub skipped: Vec<Skipped>,
+    pub warnings: Vec<String>,
+    pub bytes_to_free: u64,
+}
+
+impl Plan {
+    /// Workspaces this plan would delete (for git checks before the final plan).
+    pub fn workspace_paths(&self) -> Vec<PathBuf> {
+        self.steps
+            .iter()
+            .filter_map(|s| s.workspace.as_ref().map(|w| w.path.clone()))
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum PlanError {
+    #[error("unknown task id {0:?}")]
+    UnknownTask(String),
+    #[error("invalid age {0}: give a positive number of hours")]
+    InvalidAge(String),
+}
+
+/// Everything a decision may look at.
+pub struct PlanInput<'a> {
+    pub snapshot: &'a Snapshot,
+    /// Scan results keyed by workspace path.
+    pub usage: &'a HashMap<PathBuf, Usage>,
+    /// Git states keyed by workspace path; a missing entry means "unknown".
+    pub git: &'a HashMap<PathBuf, GitStatus>,
+    pub now: SystemTime,
+}
+
+/// Builds the plan for `action`. Active tasks are never in it unless forced;
+/// mounted and none workspaces never are.
+pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
+    let mut builder = Builder {
+        input,
+        plan: Plan::empty(action.clone()),
+    };
+    match action {
+        Action::Archive {
+            keep_on_error,
+            allow_unsaved,
+        } => builder.archive(*keep_on_error, *allow_unsaved),
+        Action::Discard { task_ids, force } => builder.discard(task_ids, *force)?,
+        Action::Sweep {
+            older_than_hours,
+            env_id,
+            force,
+        } => {
+            if !(older_than_hours.is_finite() && *older_than_hours >= 0.0) {
+                return Err(PlanError::InvalidAge(older_than_hours.to_string()));
+            }
+            builder.sweep(*older_than_hours, env_id.as_deref(), *force);
+        }
+        Action::Complete {
+            task_ids,
+            keep_on_error,
+            force,
+        } => builder.complete(task_ids, *keep_on_error, *force)?,
+    }
+    let mut plan = builder.plan;
+    plan.bytes_to_free = plan.steps.iter().map(|s| s.bytes).sum();
+    Ok(plan)
+}
+
+impl Plan {
+    fn empty(action: Action) -> Self {
+        Self {
+            action,
+            steps: Vec::new(),
+            skipped: Vec::new(),
+            warnings: Vec::new(),
+            bytes_to_free: 0,
+        }
+    }
+}
+
+/// Where a task's managed workspace is, if it is ours to delete and exists.
+enum Managed {
+    /// A cloned workspace on disk.
+    Present(PathBuf),
+    /// Cloned, but no folder on disk.
+    Gone,
+    /// Not ours: mounted, none, or the environment is unknown (the reason says which).
+    NotOurs(String),
+}
+
+struct Builder<'a> {
+    input: &'a PlanInput<'a>,
+    plan: Plan,
+}
+
+impl Builder<'_> {
+    fn skip(&mut self, task_id: &str, reason: impl Into<String>) {
+        self.plan.skipped.push(Skipped {
+            task_id: task_id.to_owned(),
+            reason: reason.into(),
+        });
+    }
+
+    fn managed(&self, task: &TaskRecord) -> Managed {
+        let snapshot = self.input.snapshot;
+        let Some(env) = snapshot.environment(&task.environment_id) else {
+            return Managed::NotOurs(format!(
+                "environment {:?} is not in environments.json; its workspace is left alone",
+                task.environment_id
+            ));
+        };
+        match (snapshot.workspace_location(task), env.workspace_type) {
+            (WorkspaceLocation::Managed(path), WorkspaceType::Cloned) => {
+                if snapshot.workspaces.iter().any(|w| w.path == path) {
+                    Managed::Present(path)
+                } else {
+                    Managed::Gone
+                }
+            }
+            (WorkspaceLocation::UserFolder(_), _) | (_, WorkspaceType::Mounted) => {
+                Managed::NotOurs("mounted workspace: the user's folder is never touched".into())
+            }
+            _ => Managed::NotOurs("no managed workspace".into()),
+        }
+    }
+
+    fn bytes(&self, path: &Path) -> u64 {
+        self.input
+            .usage
+            .get(path)
+            .map(|u| u.disk_bytes)
+            .unwrap_or(0)
+    }
+
+    fn git(&self, path: &Path) -> Option<GitStatus> {
+        self.input.git.get(path).cloned()
+    }
+
+    fn deletion(&self, task: &TaskRecord, path: PathBuf) -> WorkspaceDeletion {
+        WorkspaceDeletion {
+            path,
+            env_id: task.environment_id.clone(),
+            task_id: task.task_id.clone(),
+            workspace_type: self.input.snapshot.workspace_type(task),
+        }
+    }
+
+    /// Decides whether unsaved git work blocks deleting `path`: when allowed it is a
+    /// warning, otherwise the workspace is kept and listed as skipped. True when it may go.
+    fn unsaved_allows(&mut self, task_id: &str, path: &Path, allow: bool) -> bool {
+        let Some(git) = self.git(path).filter(GitStatus::has_unsaved_work) else {
+            return true;
+        };
+        if allow {
+            self.plan
+                .warnings
+                .push(format!("task {task_id}: {} will be lost", git.describe()));
+        } else {
+            self.skip(
+                task_id,
+                format!(
+                    "workspace kept: it has {} (force to delete)",
+                    git.describe()
+                ),
+            );
+        }
+        allow
+    }
+
+    fn archive(&mut self, keep_on_error: bool, allow_unsaved: bool) {
+        let input = self.input;
+        // Duplicates are older copies of archived records: never acted on.
+        for task in input
+            .snapshot
+            .tasks
+            .iter()
+            .filter(|t| !t.archived && !t.duplicate)
+        {
+            let class = task.status_class();
+            let delete_workspace = match class {
+                StatusClass::Active => {
+                    self.skip(&task.task_id, format!("still active ({})", task.status));
+                    continue;
+                }
+                StatusClass::Unknown => {
+                    self.skip(&task.task_id, format!("unknown status {:?}", task.status));
+                    continue;
+                }
+                StatusClass::Succeeded | StatusClass::Failed if !task.is_finalized() => {
+                    self.skip(&task.task_id, "finalization is not done yet");
+                    continue;
+                }
+                StatusClass::Succeeded | StatusClass::Discarded => true,
+                StatusClass::Failed => !keep_on_error,
+            };
+            let mut step = self.record_step(task, RecordChange::Archive, "finished: archive");
+            match self.managed(task) {
+                Managed::Present(path) if delete_workspace => {
+                    if self.unsaved_allows(&task.task_id, &path, allow_unsaved) {
+                        step.reason = format!("{}: archive and delete workspace", task.status);
+                        step.bytes = self.bytes(&path);
+                        step.workspace = Some(self.deletion(task, path));
+                    } else {
+                        step.reason =
+                            format!("{}: archive, workspace kept (unsaved work)", task.status);
+                    }
+                }
+                Managed::Present(_) => {
+                    step.reason = format!("{}: archive, workspace kept for debugging", task.status)
+                }
+                Managed::Gone | Managed::NotOurs(_) => {
+                    step.reason = format!("{}: archive", task.status)
+                }
+            }
+            step.git = step.workspace.as_ref().and_then(|w| self.git(&w.path));
+            self.plan.steps.push(step);
+        }
+    }
+
+    fn record_step(&self, task: &TaskRecord, change: RecordChange, reason: &str) -> Step {
+        Step {
+            task_id: task.task_id.clone(),
+            env_id: task.environment_id.clone(),
+            record: Some(task.file.clone()),
+            record_change: change,
+            workspace: None,
+            container_id: None,
+            bytes: 0,
+            reason: reason.to_owned(),
+            git: None,
+        }
+    }
+
+    /// Skips a task that may still be running unless forced; true when it may proceed.
+    fn activity_allows(&mut self, task: &TaskRecord, force: bool) -> bool {
+        let class = task.status_class();
+        if force || class.is_finished() {
+            if !class.is_finished() {
+                self.plan.warnings.push(format!(
+                    "task {}: still {} but forced",
+                    task.task_id, task.status
+                ));
+            }
+            return true;
+        }
+        let reason = match class {
+            StatusClass::Unknown => format!(
+                "unknown status {:?}: it may still be running (force to override)",
+                task.status
+            ),
+            _ => format!("task is still running ({}); force to override", task.status),
+        };
+        self.skip(&task.task_id, reason);
+        false
+    }
+
+    fn discard(&mut self, task_ids: &[String], force: bool) -> Result<(), PlanError> {
+        let input = self.input;
+        for task_id in task_ids {
+            let task = input
+                .snapshot
+                .find_task(task_id)
+                .ok_or_else(|| PlanError::UnknownTask(task_id.clone()))?;
+            if !self.activity_allows(task, force) {
+                continue;
+            }
+            let already = task.status_class() == StatusClass::Discarded;
+            let change = match (already, task.archived) {
+                (true, true) => RecordChange::Keep,
+                (true, false) => RecordChange::Archive,
+                (false, archived) => RecordChange::Discard { archive: !archived },
+            };
+            let mut step = self.record_step(task, change, "discard");
+            step.container_id = task.container_id.clone();
+            match self.managed(task) {
+                Managed::Present(path) => {
+                    self.unsaved_allows(&task.task_id, &path, true);
+                    step.bytes = self.bytes(&path);
+                    step.git = self.git(&path);
+                    step.workspace = Some(self.deletion(task, path));
+                }
+                Managed::Gone => {}
+                Managed::NotOurs(reason) => {
+                    if self.input.snapshot.workspace_type(task) == WorkspaceType::Mounted {
+                        self.plan
+                            .warnings
+                            .push(format!("task {}: {reason}", task.task_id));
+                    }
+                }
+            }
+            if change == RecordChange::Keep
+                && step.workspace.is_none()
+                && step.container_id.is_none()
+            {
+                self.skip(&task.task_id, "already discarded and archived");
+                continue;
+            }
+            self.plan.steps.push(step);
+        }
+        Ok(())
+    }
+
+    fn sweep(&mut self, older_than_hours: f64, env_id: Option<&str>, force: bool) {
+        let snapshot = self.input.snapshot;
+        let records = snapshot.records_by_folder();
+        let env_folder = env_id.map(safe_id);
+        for dir in &snapshot.workspaces {
+            if env_folder
+                .as_ref()
+                .is_some_and(|wanted| *wanted != dir.env_folder)
+            {
+                continue;
+            }
+            let label = &dir.task_folder;
+            if !dir.is_dir {
+                self.skip(
+                    label,
+                    format!(
+                        "{} is not a folder (a file or a symlink): left alone",
+                        dir.path.display()
+                    ),
+                );
+                continue;
+            }
+            let Some(env) = snapshot.environment_of_folder(&dir.env_folder) else {
+                self.skip(
+                    label,
+                    format!(
+                        "folder {} matches no environment: left alone",
+                        dir.env_folder
+                    ),
+                );
+                continue;
+            };
+            if env.workspace_type != WorkspaceType::Cloned {
+                self.skip(
+                    label,
+                    format!(
+                        "environment {} is {}: left alone",
+                        env.env_id,
+                        env.workspace_type.label()
+                    ),
+                );
+                continue;
+            }
+            let Some(newest) = self.input.usage.get(&dir.path).and_then(|u| u.newest_mtime) else {
+                self.skip(label, "not sized yet, so its age is unknown");
+                continue;
+            };
+            let age_hours = hours_between(newest, self.input.now);
+            if age_hours < older_than_hours {
+                continue;
+            }
+            let record = records
+                .get(&(dir.env_folder.clone(), dir.task_folder.clone()))
+                .and_then(|indexes| indexes.first())
+                .map(|&i| &snapshot.tasks[i]);
+            if let Some(task) = record
+                && !self.activity_allows(task, force)
+            {
+                continue;
+            }
+            if !self.unsaved_allows(label, &dir.path, force) {
+                continue;
+            }
+            let (task_id, env_id) = match record {
+                Some(task) => (task.task_id.clone(), task.environment_id.clone()),
+                None => {
+                    self.plan.warnings.push(format!(
+                        "workspace {} has no task record",
+                        dir.path.display()
+                    ));
+                    (dir.task_folder.clone(), env.env_id.clone())
+                }
+            };
+            self.plan.steps.push(Step {
+                workspace: Some(WorkspaceDeletion {
+                    path: dir.path.clone(),
+                    env_id: dir.env_folder.clone(),
+                    task_id: dir.task_folder.clone(),
+                    workspace_type: env.workspace_type,
+                }),
+                task_id,
+                env_id,
+                record: record.map(|t| t.file.clone()),
+                record_change: RecordChange::Keep,
+                container_id: None,
+                bytes: self.bytes(&dir.path),
+                reason: format!("age: {age_hours:.1}h"),
+                git: self.git(&dir.path),
+            });
+        }
+    }
+
+    fn complete(
+        &mut self,
+        task_ids: &[String],
+        keep_on_error: bool,
+        force: bool,
+    ) -> Result<(), PlanError> {
+        let input = self.input;
+        for task_id in task_ids {
+            let task = input
+                .snapshot
+                .find_task(task_id)
+                .ok_or_else(|| PlanError::UnknownTask(task_id.clone()))?;
+            if !self.activity_allows(task, force) {
+                continue;
+            }
+            if keep_on_error && task.status_class() == StatusClass::Failed {
+                self.skip(
+                    task_id,
+                    format!(
+                        "{}: workspace kept for debugging (keep_on_error)",
+                        task.status
+                    ),
+                );
+                continue;
+            }
+            let path = match self.managed(task) {
+                Managed::Present(path) => path,
+                Managed::Gone => {
+                    self.skip(task_id, "workspace already gone");
+                    continue;
+                }
+                Managed::NotOurs(reason) => {
+                    self.skip(task_id, reason);
+                    continue;
+                }
+            };
+            if !self.unsaved_allows(task_id, &path, force) {
+                continue;
+            }
+            let mut step = self.record_step(
+                task,
+                RecordChange::Keep,
+                &format!("{}: completion cleanup", task.status),
+            );
+            step.bytes = self.bytes(&path);
+            step.git = self.git(&path);
+            step.workspace = Some(self.deletion(task, path));
+            self.plan.steps.push(step);
+        }
+        Ok(())
+    }
+}
+
+fn hours_between(earlier: SystemTime, later: SystemTime) -> f64 {
+    match later.duration_since(earlier) {
+        Ok(elapsed) => elapsed.as_secs_f64() / 3600.0,
+        // A file from the future (clock skew) is as young as can be.
+        Err(_) => 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::git::GitState;
+    use crate::store::{Environment, WorkspaceDir};
+    use std::time::Duration;
+
+    const DATA: &str = "/data";
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    fn env(id: &str, workspace_type: WorkspaceType) -> Environment {
+        Environment {
+            env_id: id.into(),
+            name: id.into(),
+            color: None,
+            workspace_type,
+            workspace_target: None,
+            host_workdir: None,
+        }
+    }
+
+    fn task(id: &str, env_id: &str, status: &str, exit_code: Option<i64>) -> TaskRecord {
+        TaskRecord {
+            task_id: id.into(),
+            environment_id: env_id.into(),
+            status: status.into(),
+            exit_code,
+            error: None,
+            created_at_s: None,
+            started_at: None,
+            finished_at: None,
+            workspace_type: None,
+            gh_repo_root: None,
+            gh_branch: None,
+            gh_base_branch: None,
+            gh_pr_url: None,
+            container_id: Some(format!("ar-{id}")),
+            prompt: None,
+            agent_cli: None,
+            finalization_state: Some("done".into()),
+            finalization_error: None,
+            log_count: 0,
+            archived: false,
+            duplicate: false,
+            file: PathBuf::from(format!("{DATA}/tasks/{id}.toml")),
+        }
+    }
+
+    fn ws_path(env_id: &str, task_id: &str) -> PathBuf {
+        crate::store::paths::task_workspace_path(Path::new(DATA), env_id, task_id)
+    }
+
+    /// A data dir with cloned (`env-c`), mounted (`env-m`) and none (`env-n`)
+    /// environments; every cloned task has a 48-hour-old, 1000-byte workspace.
+    struct World {
+        snapshot: Snapshot,
+        usage: HashMap<PathBuf, Usage>,
+        git: HashMap<PathBuf, GitStatus>,
+        now: SystemTime,
+    }
+
+    impl World {
+        fn new(tasks: Vec<TaskRecord>) -> Self {
+            let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+            let mut world = World {
+                snapshot: Snapshot {
+                    data_dir: PathBuf::from(DATA),
+                    environments: vec![
+                        env("env-c", WorkspaceType::Cloned),
+                        env("env-m", WorkspaceType::Mounted),
+                        env("env-n", WorkspaceType::None),
+                    ],
+                    tasks: Vec::new(),
+                    workspaces: Vec::new(),
+                    problems: Vec::new(),
+                },
+                usage: HashMap::new(),
+                git: HashMap::new(),
+                now,
+            };
+            for task in tasks {
+                if task.environment_id == "env-c" {
+                    world.add_workspace("env-c", &task.task_id.clone(), 48);
+                }
+                world.snapshot.tasks.push(task);
+            }
+            world
+        }
+
+        fn add_workspace(&mut self, env_folder: &str, task_folder: &str, age_hours: u32) {
+            let path = ws_path(env_folder, task_folder);
+            self.snapshot.workspaces.push(WorkspaceDir {
+                env_folder: env_folder.into(),
+                task_folder: task_folder.into(),
+                path: path.clone(),
+                is_dir: true,
+            });
+            let usage = Usage {
+                disk_bytes: 1000,
+                apparent_bytes: 900,
+                newest_mtime: Some(self.now - HOUR * age_hours),
+                exists: true,
+                complete: true,
+                ..Usage::default()
+            };
+            self.usage.insert(path, usage);
+        }
+
+        fn plan(&self, action: &Action) -> Result<Plan, PlanError> {
+            plan(
+                action,
+                &PlanInput {
+                    snapshot: &self.snapshot,
+                    usage: &self.usage,
+                    git: &self.git,
+                    now: self.now,
+                },
+            )
+        }
+    }
+
+    /// A step in words: "archive+ws", "discard", "keep+ws", "skip", "none".
+    fn describe(plan: &Plan, task_id: &str) -> String {
+        let Some(step) = plan.steps.iter().find(|s| s.task_id == task_id) else {
+            let skipped = plan.skipped.iter().any(|s| s.task_id == task_id);
+            return if skipped {
+                "skip".into()
+            } else {
+                "none".into()
+            };
+        };
+        let record = match step.record_change {
+            RecordChange::Keep => "keep",
+            RecordChange::Archive => "archive",
+            RecordChange::Discard { archive: true } => "discard",
+            RecordChange::Discard { archive: false } => "discard-in-place",
+        };
+        if step.workspace.is_some() {
+            format!("{record}+ws")
+        } else {
+            record.into()
+        }
+    }
+
+    #[test]
+    fn the_seed_table_for_every_status_and_action() -> Result<(), PlanError> {
+        // status, exit code, archive, discard, sweep, completion (keep_on_error, not forced)
+        type Row = (
+            &'static str,
+            Option<i64>,
+            &'static str,
+            &'static str,
+            &'static str,
+            &'static str,
+        );
+        let table: &[Row] = &[
+            ("queued", None, "skip", "skip", "skip", "skip"),
+            ("pulling", None, "skip", "skip", "skip", "skip"),
+            ("cloning", None, "skip", "skip", "skip", "skip"),
+            ("created", None, "skip", "skip", "skip", "skip"),
+            ("starting", None, "skip", "skip", "skip", "skip"),
+            ("running", None, "skip", "skip", "skip", "skip"),
+            ("cleaning", None, "skip", "skip", "skip", "skip"),
+            ("paused", None, "skip", "skip", "skip", "skip"),
+            ("restarting", None, "skip", "skip", "skip", "skip"),
+            ("removing", None, "skip", "skip", "skip", "skip"),
+            (
+                "done",
+                Some(0),
+                "archive+ws",
+                "discard+ws",
+                "keep+ws",
+                "keep+ws",
+            ),
+            (
+                "cancelled",
+                None,
+                "archive+ws",
+                "discard+ws",
+                "keep+ws",
+                "keep+ws",
+            ),
+            (
+                "killed",
+                None,
+                "archive+ws",
+                "discard+ws",
+                "keep+ws",
+                "keep+ws",
+            ),
+            (
+                "exited",
+                Some(0),
+                "archive+ws",
+                "discard+ws",
+                "keep+ws",
+                "keep+ws",
+            ),
+            (
+                "exited",
+                Some(3),
+                "archive",
+                "discard+ws",
+                "keep+ws",
+                "skip",
+            ),
+            (
+                "failed",
+                Some(1),
+                "archive",
+                "discard+ws",
+                "keep+ws",
+                "skip",
+            ),
+            ("error", None, "archive", "discard+ws", "keep+ws", "skip"),
+            ("dead", None, "archive", "discard+ws", "keep+ws", "skip"),
+            (
+                "discarded",
+                None,
+                "archive+ws",
+                "archive+ws",
+                "keep+ws",
+                "keep+ws",
+            ),
+            ("mystery", None, "skip", "skip", "skip", "skip"),
+        ];
+        for (row, (status, code, archive, discard, sweep, complete)) in table.iter().enumerate() {
+            let id = format!("t{row:02}");
+            let world = World::new(vec![task(&id, "env-c", status, *code)]);
+            let ids = vec![id.clone()];
+            let actions = [
+                (
+                    Action::Archive {
+                        keep_on_error: true,
+                        allow_unsaved: false,
+                    },
+                    archive,
+                ),
+                (
+                    Action::Discard {
+                        task_ids: ids.clone(),
+                        force: false,
+                    },
+                    discard,
+                ),
+                (
+                    Action::Sweep {
+                        older_than_hours: 24.0,
+                        env_id: None,
+                        force: false,
+                    },
+                    sweep,
+                ),
+                (
+                    Action::Complete {
+                        task_ids: ids,
+                        keep_on_error: true,
+                        force: false,
+                    },
+                    complete,
+                ),
+            ];
+            for (action, want) in actions {
+                let got = describe(&world.plan(&action)?, &id);
+                assert_eq!(&got, want, "{status} {code:?} under {}", action.verb());
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn without_keep_on_error_failed_workspaces_go_too() -> Result<(), PlanError> {
+        let world = World::new(vec![task("f1", "env-c", "failed", Some(1))]);
+        let archive = world.plan(&Action::Archive {
+            keep_on_error: false,
+            allow_unsaved: false,
+        })?;
+        assert_eq!(describe(&archive, "f1"), "archive+ws");
+        let complete = world.plan(&Action::Complete {
+            task_ids: vec!["f1".into()],
+            keep_on_error: false,
+            force: false,
+        })?;
+        assert_eq!(describe(&complete, "f1"), "keep+ws");
+        Ok(())
+    }
+
+    #[test]
+    fn archive_waits_for_finalization_and_ignores_archived_records() -> Result<(), PlanError> {
+        let mut pending = task("p1", "env-c", "done", Some(0));
+        pending.finalization_state = Some("pending".into());
+        let mut archived = task("a1", "env-c", "done", Some(0));
+        archived.archived = true;
+        let world = World::new(vec![pending, archived]);
+        let plan = world.plan(&Action::Archive {
+            keep_on_error: true,
+            allow_unsaved: false,
+        })?;
+        assert_eq!(describe(&plan, "p1"), "skip");
+        assert_eq!(describe(&plan, "a1"), "none");
+        Ok(())
+    }
+
+    #[test]
+    fn force_lets_active_tasks_through_with_a_warning() -> Result<(), PlanError> {
+        let world = World::new(vec![task("r1", "env-c", "running", None)]);
+        let plan = world.plan(&Action::Discard {
+            task_ids: vec!["r1".into()],
+            force: true,
+        })?;
+        assert_eq!(describe(&plan, "r1"), "discard+ws");
+        assert!(
+            plan.warnings.iter().any(|w| w.contains("forced")),
+            "{:?}",
+            plan.warnings
+        );
+        let sweep = world.plan(&Action::Sweep {
+            older_than_hours: 24.0,
+            env_id: None,
+            force: true,
+        })?;
+        assert_eq!(describe(&sweep, "r1"), "keep+ws");
+        Ok(())
+    }
+
+    #[test]
+    fn unsaved_work_is_kept_unless_allowed_and_always_warned() -> Result<(), PlanError> {
+        let mut world = World::new(vec![task("u1", "env-c", "done", Some(0))]);
+        let dirty = GitStatus::Known(GitState {
+            branch: Some("b".into()),
+            uncommitted: 2,
+            unpushed: 1,
+        });
+        world.git.insert(ws_path("env-c", "u1"), dirty);
+        let keep = world.plan(&Action::Archive {
+            keep_on_error: true,
+            allow_unsaved: false,
+        })?;
+        assert_eq!(describe(&keep, "u1"), "archive");
+        assert!(
+            keep.skipped
+                .iter()
+                .any(|s| s.reason.contains("2 uncommitted")),
+            "{:?}",
+            keep.skipped
+        );
+        assert_eq!(keep.bytes_to_free, 0);
+        let allow = world.plan(&Action::Archive {
+            keep_on_error: true,
+            allow_unsaved: true,
+        })?;
+        assert_eq!(describe(&allow, "u1"), "archive+ws");
+        assert!(allow.warnings.iter().any(|w| w.contains("will be lost")));
+        let sweep = world.plan(&Action::Sweep {
+            older_than_hours: 24.0,
+            env_id: None,
+            force: false,
+        })?;
+        assert_eq!(describe(&sweep, "u1"), "skip");
+        let complete = world.plan(&Action::Complete {
+            task_ids: vec!["u1".into()],
+            keep_on_error: true,
+            force: false,
+        })?;
+        assert_eq!(describe(&complete, "u1"), "skip");
+        let discard = world.plan(&Action::Discard {
+            task_ids: vec!["u1".into()],
+            force: false,
+        })?;
+        assert_eq!(describe(&discard, "u1"), "discard+ws");
+        assert!(
+            discard
+                .warnings
+                .iter()
+                .any(|w| w.contains("u1") && w.contains("1 unpushed")),
+            "{:?}",
+            discard.warnings
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn mounted_and_none_workspaces_are_never_deleted() -> Result<(), PlanError> {
+        let mut world = World::new(vec![
+            task("m1", "env-m", "done", Some(0)),
+            task("n1", "env-n", "done", Some(0)),
+        ]);
+        // Even a folder under managed-repos for those environments is left alone.
+        world.add_workspace("env-m", "m1", 100);
+        world.add_workspace("env-n", "n1", 100);
+        for action in [
+            Action::Archive {
+                keep_on_error: false,
+                allow_unsaved: true,
+            },
+            Action::Discard {
+                task_ids: vec!["m1".into(), "n1".into()],
+                force: true,
+            },
+            Action::Sweep {
+                older_than_hours: 0.0,
+                env_id: None,
+                force: true,
+            },
+            Action::Complete {
+                task_ids: vec!["m1".into(), "n1".into()],
+                keep_on_error: false,
+                force: true,
+            },
+        ] {
+            let plan = world.plan(&action)?;
+            assert!(
+                plan.workspace_paths().is_empty(),
+                "{} planned {:?}",
+                action.verb(),
+                plan.workspace_paths()
+            );
+        }
+        let discard = world.plan(&Action::Discard {
+            task_ids: vec!["m1".into()],
+            force: false,
+        })?;
+        assert_eq!(describe(&discard, "m1"), "discard");
+        assert!(discard.warnings.iter().any(|w| w.contains("mounted")));
+        Ok(())
+    }
+
+    #[test]
+    fn sweep_respects_age_env_filter_and_odd_folders() -> Result<(), PlanError> {
+        let mut world = World::new(vec![task("old", "env-c", "done", Some(0))]);
+        world.add_workspace("env-c", "young", 2);
+        world.add_workspace("env-c", "orphan", 30);
+        world.snapshot.workspaces.push(WorkspaceDir {
+            env_folder: "env-c".into(),
+            task_folder: "link".into(),
+            path: ws_path("env-c", "link"),
+            is_dir: false,
+        });
+        world.snapshot.workspaces.push(WorkspaceDir {
+            env_folder: "env-gone".into(),
+            task_folder: "x1".into(),
+            path: ws_path("env-gone", "x1"),
+            is_dir: true,
+        });
+        let plan = world.plan(&Action::Sweep {
+            older_than_hours: 24.0,
+            env_id: None,
+            force: false,
+        })?;
+        assert_eq!(describe(&plan, "old"), "keep+ws");
+        assert_eq!(describe(&plan, "young"), "none");
+        assert_eq!(describe(&plan, "orphan"), "keep+ws");
+        assert!(
+            plan.steps
+                .iter()
+                .any(|s| s.task_id == "orphan" && s.record.is_none() && s.workspace.is_some())
+        );
+        assert!(plan.warnings.iter().any(|w| w.contains("no task record")));
+        assert_eq!(describe(&plan, "link"), "skip");
+        assert_eq!(describe(&plan, "x1"), "skip");
+        assert_eq!(plan.bytes_to_free, 2000);
+        assert!(plan.steps.iter().any(|s| s.reason == "age: 48.0h"));
+        let other_env = world.plan(&Action::Sweep {
+            older_than_hours: 24.0,
+            env_id: Some("env-m".into()),
+            force: false,
+        })?;
+        assert!(other_env.steps.is_empty());
+        let not_sized = World {
+            usage: HashMap::new(),
+            ..world
+        };
+        let plan = not_sized.plan(&Action::Sweep {
+            older_than_hours: 24.0,
+            env_id: None,
+            force: false,
+        })?;
+        assert!(plan.steps.is_empty());
+        assert!(plan.skipped.iter().any(|s| s.reason.contains("not sized")));
+        Ok(())
+    }
+
+    #[test]
+    fn bad_requests_are_errors() {
+        let world = World::new(vec![task("t1", "env-c", "done", Some(0))]);
+        assert_eq!(
+            world.plan(&Action::Discard {
+                task_ids: vec!["nope".into()],
+                force: false
+            }),
+            Err(PlanError::UnknownTask("nope".into()))
+        );
+        assert!(matches!(
+            world.plan(&Action::Sweep {
+                older_than_hours: -1.0,
+                env_id: None,
+                force: false
+            }),
+            Err(PlanError::InvalidAge(_))
+        ));
+        assert!(matches!(
+            world.plan(&Action::Sweep {
+                older_than_hours: f64::NAN,
+                env_id: None,
+                force: false
+            }),
+            Err(PlanError::InvalidAge(_))
+        ));
+    }
+
+    #[test]
+    fn unknown_environments_and_unsafe_ids_keep_their_folders() -> Result<(), PlanError> {
+        let mut world = World::new(vec![task("t1", "env-x", "done", Some(0))]);
+        world.add_workspace("env-x", "t1", 48);
+        let plan = world.plan(&Action::Discard {
+            task_ids: vec!["t1".into()],
+            force: false,
+        })?;
+        assert_eq!(describe(&plan, "t1"), "discard");
+        Ok(())
+    }
+}
