@@ -411,14 +411,12 @@ impl Executor {
             return (outcome, None);
         };
         if is_sweep {
-            log(
-                emit,
-                Level::Info,
-                format!(
-                    "[cleanup] Removing old task {} ({})",
-                    step.task_id, step.reason
-                ),
+            let text = format!(
+                "[cleanup] Removing old task {} ({})",
+                step.task_id, step.reason
             );
+            log(emit, Level::Info, text.clone());
+            outcome.messages.push(text);
         }
         let target = WorkspaceTarget {
             env_id: workspace.env_id.clone(),

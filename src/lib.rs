@@ -1,5 +1,6 @@
 //! agents-janitor: finds, sizes and safely cleans the task workspaces Agents-Runner leaves on disk.
 
+pub mod cli;
 pub mod container;
 pub mod executor;
 pub mod git;
@@ -10,3 +11,4 @@ pub mod remove;
 pub mod scan;
 pub mod status;
 pub mod store;
+pub mod worker;

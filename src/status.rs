@@ -86,7 +86,11 @@ mod tests {
             ("exploded", None, Unknown),
         ];
         for (status, code, want) in table {
-            assert_eq!(StatusClass::of(status, *code), *want, "status {status:?} code {code:?}");
+            assert_eq!(
+                StatusClass::of(status, *code),
+                *want,
+                "status {status:?} code {code:?}"
+            );
         }
     }
 

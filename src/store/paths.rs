@@ -56,7 +56,11 @@ pub fn safe_id(id: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
-    if kept.is_empty() { "default".to_owned() } else { kept }
+    if kept.is_empty() {
+        "default".to_owned()
+    } else {
+        kept
+    }
 }
 
 /// True when an id maps to a folder name of its own: the filter keeps it unchanged.

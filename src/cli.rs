@@ -1,0 +1,811 @@
+//! The headless interface: `list`, `usage`, `archive`, `discard`, `sweep`, `complete`, `demo`.
+//!
+//! Results go to stdout (a table, or JSON with `--json`); `[cleanup]` lines and
+//! problems go to stderr as they happen. Exit codes: 0 done, 1 some steps failed
+//! or were refused, 2 bad usage or input.
+
+use crate::container::ContainerRuntime;
+use crate::executor::{self, EngineEvent, Executor, Report, human};
+use crate::policy::{Action, Plan, RecordChange};
+use crate::scan::Usage;
+use crate::store::{self, Snapshot, TaskRecord, WorkspaceLocation, paths};
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "agents-janitor",
+    version,
+    about = "Sizes and safely cleans Agents-Runner task workspaces"
+)]
+pub struct Cli {
+    /// The Agents-Runner data directory (default: $AGENTS_RUNNER_STATE_PATH, else ~/.midoriai/agents-runner).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<CliCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// List task records with their status and workspace size.
+    List {
+        #[arg(long)]
+        json: bool,
+        /// Only tasks of this environment.
+        #[arg(long, value_name = "ID")]
+        env: Option<String>,
+        /// Only archived tasks (tasks/done).
+        #[arg(long, conflicts_with = "all")]
+        archived: bool,
+        /// Active and archived tasks.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Disk usage per environment and per workspace.
+    Usage {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Archive finished tasks; delete the workspaces of done ones (failed ones are kept for debugging).
+    Archive {
+        #[command(flatten)]
+        run: RunFlags,
+        /// Delete the workspaces of failed/error tasks too.
+        #[arg(long)]
+        delete_failed: bool,
+        /// Delete workspaces even when they hold uncommitted or unpushed work.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Discard tasks: mark them discarded, archive them, remove their container and workspace.
+    Discard {
+        #[arg(required = true, value_name = "TASK_ID")]
+        task_ids: Vec<String>,
+        #[command(flatten)]
+        run: RunFlags,
+        /// Discard even tasks that are still running.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete workspaces whose newest file is older than the given age.
+    Sweep {
+        /// Age such as 24h, 90m, 2d or 1w (a bare number means hours).
+        #[arg(long, value_name = "AGE", default_value = "24h", value_parser = parse_age_hours)]
+        older_than: f64,
+        /// Only this environment.
+        #[arg(long, value_name = "ID")]
+        env: Option<String>,
+        #[command(flatten)]
+        run: RunFlags,
+        /// Also sweep running tasks and workspaces with unsaved git work.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Clean up after finished tasks (failed ones are kept unless --delete-failed).
+    Complete {
+        #[arg(required = true, value_name = "TASK_ID")]
+        task_ids: Vec<String>,
+        #[command(flatten)]
+        run: RunFlags,
+        #[arg(long)]
+        delete_failed: bool,
+        /// Also clean running tasks and workspaces with unsaved git work.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a realistic demo data directory to try everything safely.
+    Demo {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunFlags {
+    /// Show the plan; change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[arg(long)]
+    json: bool,
+}
+
+/// A failure with the exit code it deserves.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ExitError {
+    pub code: u8,
+    pub message: String,
+}
+
+fn bad_input(message: impl Into<String>) -> anyhow::Error {
+    ExitError {
+        code: 2,
+        message: message.into(),
+    }
+    .into()
+}
+
+/// Runs a subcommand and returns the process exit code.
+pub fn run(cli: Cli) -> Result<u8> {
+    let Some(command) = cli.command else {
+        return overview(cli.data_dir.as_deref());
+    };
+    if let CliCommand::Demo { dir } = &command {
+        return demo(dir);
+    }
+    let snapshot = open(cli.data_dir.as_deref())?;
+    match command {
+        CliCommand::List {
+            json,
+            env,
+            archived,
+            all,
+        } => list(&snapshot, json, env.as_deref(), archived, all),
+        CliCommand::Usage { json } => usage(&snapshot, json),
+        CliCommand::Archive {
+            run,
+            delete_failed,
+            force,
+        } => execute(
+            &snapshot,
+            Action::Archive {
+                keep_on_error: !delete_failed,
+                allow_unsaved: force,
+            },
+            &run,
+        ),
+        CliCommand::Discard {
+            task_ids,
+            run,
+            force,
+        } => execute(&snapshot, Action::Discard { task_ids, force }, &run),
+        CliCommand::Sweep {
+            older_than,
+            env,
+            run,
+            force,
+        } => execute(
+            &snapshot,
+            Action::Sweep {
+                older_than_hours: older_than,
+                env_id: env,
+                force,
+            },
+            &run,
+        ),
+        CliCommand::Complete {
+            task_ids,
+            run,
+            delete_failed,
+            force,
+        } => execute(
+            &snapshot,
+            Action::Complete {
+                task_ids,
+                keep_on_error: !delete_failed,
+                force,
+            },
+            &run,
+        ),
+        CliCommand::Demo { .. } => Ok(0),
+    }
+}
+
+fn open(explicit: Option<&Path>) -> Result<Snapshot> {
+    let data_dir = paths::data_dir_from_env(explicit).ok_or_else(|| {
+        bad_input("no data directory: give --data-dir DIR (no home folder is known)")
+    })?;
+    let snapshot = Snapshot::load(&data_dir).map_err(|err| {
+        bad_input(format!(
+            "{err} (give --data-dir DIR or set {})",
+            paths::STATE_PATH_VAR
+        ))
+    })?;
+    for problem in &snapshot.problems {
+        eprintln!("problem: {}: {}", problem.path.display(), problem.message);
+    }
+    Ok(snapshot)
+}
+
+/// Parses an age such as `24h`, `90m`, `2d`, `1w`, `36` (hours) or `1.5h` into hours.
+pub fn parse_age_hours(text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not an age like 24h, 90m, 2d or 1w"))?;
+    let hours = match unit.trim() {
+        "" | "h" | "hour" | "hours" => value,
+        "m" | "min" | "minutes" => value / 60.0,
+        "d" | "day" | "days" => value * 24.0,
+        "w" | "week" | "weeks" => value * 24.0 * 7.0,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {text:?}: use m, h, d or w"
+            ));
+        }
+    };
+    if hours.is_finite() {
+        Ok(hours)
+    } else {
+        Err(format!("{text:?} is too large"))
+    }
+}
+
+fn scan(paths: &[PathBuf]) -> HashMap<PathBuf, Usage> {
+    let mut usage = HashMap::new();
+    executor::size_missing(paths, &mut usage, &Arc::new(AtomicBool::new(false)));
+    for found in usage.values() {
+        for problem in &found.problems {
+            eprintln!("problem: {}: {}", problem.path.display(), problem.message);
+        }
+    }
+    usage
+}
+
+/// Everything `list` shows about one task.
+#[derive(Debug, Serialize)]
+struct ListedTask<'a> {
+    task_id: &'a str,
+    environment_id: &'a str,
+    status: &'a str,
+    status_class: &'static str,
+    archived: bool,
+    duplicate: bool,
+    workspace_type: &'static str,
+    workspace_path: Option<PathBuf>,
+    workspace_bytes: Option<u64>,
+    workspace_disk_bytes: Option<u64>,
+    created_at_s: Option<f64>,
+    finished_at: Option<&'a str>,
+    container_id: Option<&'a str>,
+    log_count: usize,
+    prompt: String,
+    file: &'a Path,
+}
+
+fn list(
+    snapshot: &Snapshot,
+    json: bool,
+    env: Option<&str>,
+    archived: bool,
+    all: bool,
+) -> Result<u8> {
+    if let Some(env) = env
+        && snapshot.environment(env).is_none()
+    {
+        return Err(bad_input(format!("unknown environment {env:?}")));
+    }
+    let tasks: Vec<&TaskRecord> = snapshot
+        .tasks
+        .iter()
+        .filter(|t| env.is_none_or(|e| t.environment_id == e))
+        .filter(|t| all || t.archived == archived)
+        .collect();
+    let managed: Vec<PathBuf> = tasks
+        .iter()
+        .filter_map(|t| match snapshot.workspace_location(t) {
+            WorkspaceLocation::Managed(path) => Some(path),
+            _ => None,
+        })
+        .collect();
+    let usage = scan(&managed);
+    let rows: Vec<ListedTask> = tasks
+        .iter()
+        .map(|task| {
+            let (path, found) = match snapshot.workspace_location(task) {
+                WorkspaceLocation::Managed(path) => {
+                    let found = usage.get(&path).cloned().unwrap_or_default();
+                    (Some(path), Some(found))
+                }
+                WorkspaceLocation::UserFolder(folder) => (folder.map(PathBuf::from), None),
+                WorkspaceLocation::None => (None, None),
+            };
+            ListedTask {
+                task_id: &task.task_id,
+                environment_id: &task.environment_id,
+                status: &task.status,
+                status_class: task.status_class().label(),
+                archived: task.archived,
+                duplicate: task.duplicate,
+                workspace_type: snapshot.workspace_type(task).label(),
+                workspace_path: path,
+                workspace_bytes: found.as_ref().map(|u| u.apparent_bytes),
+                workspace_disk_bytes: found.as_ref().map(|u| u.disk_bytes),
+                created_at_s: task.created_at_s,
+                finished_at: task.finished_at.as_deref(),
+                container_id: task.container_id.as_deref(),
+                log_count: task.log_count,
+                prompt: first_line(task.prompt.as_deref().unwrap_or_default()),
+                file: &task.file,
+            }
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        return Ok(0);
+    }
+    let now = SystemTime::now();
+    writeln!(
+        out,
+        "{:<12} {:<14} {:<10} {:<8} {:>10}  {:<9} PROMPT",
+        "TASK", "ENVIRONMENT", "STATUS", "ARCHIVED", "SIZE", "CREATED"
+    )?;
+    for (row, task) in rows.iter().zip(&tasks) {
+        let size = match (row.workspace_type, row.workspace_bytes) {
+            ("cloned", Some(bytes)) if bytes > 0 => human(bytes),
+            ("cloned", _) => "gone".into(),
+            (other, _) => other.into(),
+        };
+        let env_name = snapshot
+            .environment(&task.environment_id)
+            .map_or(task.environment_id.as_str(), |e| e.name.as_str());
+        let created = task
+            .created_at_s
+            .map(|s| relative_age(s, now))
+            .unwrap_or_else(|| "-".into());
+        let archived = if row.duplicate {
+            "dup"
+        } else if row.archived {
+            "yes"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "{:<12} {:<14} {:<10} {:<8} {:>10}  {:<9} {}",
+            row.task_id,
+            truncate(env_name, 14),
+            truncate(row.status, 10),
+            archived,
+            size,
+            created,
+            truncate(&row.prompt, 60)
+        )?;
+    }
+    writeln!(out, "{} task(s)", rows.len())?;
+    Ok(0)
+}
+
+#[derive(Debug, Serialize)]
+struct EnvironmentUsage {
+    env_id: String,
+    name: String,
+    workspace_type: &'static str,
+    task_count: usize,
+    workspace_count: usize,
+    bytes: u64,
+    disk_bytes: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct WorkspaceUsage<'a> {
+    env_folder: &'a str,
+    task_folder: &'a str,
+    task_id: Option<&'a str>,
+    path: &'a Path,
+    bytes: u64,
+    disk_bytes: u64,
+    files: u64,
+    dirs: u64,
+    newest_mtime_s: Option<f64>,
+}
+
+fn usage(snapshot: &Snapshot, json: bool) -> Result<u8> {
+    let roots: Vec<PathBuf> = snapshot.workspaces.iter().map(|w| w.path.clone()).collect();
+    let usage = scan(&roots);
+    let mut environments: Vec<EnvironmentUsage> = snapshot
+        .environments
+        .iter()
+        .map(|env| EnvironmentUsage {
+            env_id: env.env_id.clone(),
+            name: env.name.clone(),
+            workspace_type: env.workspace_type.label(),
+            task_count: snapshot
+                .tasks
+                .iter()
+                .filter(|t| !t.duplicate && t.environment_id == env.env_id)
+                .count(),
+            workspace_count: 0,
+            bytes: 0,
+            disk_bytes: 0,
+        })
+        .collect();
+    let records = snapshot.records_by_folder();
+    let mut workspaces = Vec::with_capacity(snapshot.workspaces.len());
+    for dir in &snapshot.workspaces {
+        let found = usage.get(&dir.path).cloned().unwrap_or_default();
+        let index = match environments
+            .iter()
+            .position(|e| paths::safe_id(&e.env_id) == dir.env_folder)
+        {
+            Some(index) => index,
+            None => {
+                environments.push(EnvironmentUsage {
+                    env_id: dir.env_folder.clone(),
+                    name: format!("{} (not in environments.json)", dir.env_folder),
+                    workspace_type: "unknown",
+                    task_count: 0,
+                    workspace_count: 0,
+                    bytes: 0,
+                    disk_bytes: 0,
+                });
+                environments.len() - 1
+            }
+        };
+        let env = &mut environments[index];
+        env.workspace_count += 1;
+        env.bytes += found.apparent_bytes;
+        env.disk_bytes += found.disk_bytes;
+        let task_id = records
+            .get(&(dir.env_folder.clone(), dir.task_folder.clone()))
+            .and_then(|found| found.first())
+            .map(|&i| snapshot.tasks[i].task_id.as_str());
+        workspaces.push(WorkspaceUsage {
+            env_folder: &dir.env_folder,
+            task_folder: &dir.task_folder,
+            task_id,
+            path: &dir.path,
+            bytes: found.apparent_bytes,
+            disk_bytes: found.disk_bytes,
+            files: found.files,
+            dirs: found.dirs,
+            newest_mtime_s: found
+                .newest_mtime
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map(|d| d.as_secs_f64()),
+        });
+    }
+    workspaces.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(b.path)));
+    let total_bytes: u64 = environments.iter().map(|e| e.bytes).sum();
+    let total_disk_bytes: u64 = environments.iter().map(|e| e.disk_bytes).sum();
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc = json!({
+            "environments": environments,
+            "workspaces": workspaces,
+            "total_bytes": total_bytes,
+            "total_disk_bytes": total_disk_bytes,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(0);
+    }
+    writeln!(out, "Data directory: {}", snapshot.data_dir.display())?;
+    writeln!(
+        out,
+        "{:<36} {:<8} {:>6} {:>11} {:>11} {:>11}",
+        "ENVIRONMENT", "TYPE", "TASKS", "WORKSPACES", "SIZE", "ON DISK"
+    )?;
+    for env in &environments {
+        let label = if env.name == env.env_id {
+            env.env_id.clone()
+        } else {
+            format!("{} ({})", env.name, env.env_id)
+        };
+        writeln!(
+            out,
+            "{:<36} {:<8} {:>6} {:>11} {:>11} {:>11}",
+            truncate(&label, 36),
+            env.workspace_type,
+            env.task_count,
+            env.workspace_count,
+            human(env.bytes),
+            human(env.disk_bytes)
+        )?;
+    }
+    writeln!(
+        out,
+        "{:<36} {:<8} {:>6} {:>11} {:>11} {:>11}",
+        "TOTAL",
+        "",
+        "",
+        workspaces.len(),
+        human(total_bytes),
+        human(total_disk_bytes)
+    )?;
+    if !workspaces.is_empty() {
+        writeln!(out, "\nLargest workspaces:")?;
+        for ws in workspaces.iter().take(10) {
+            let who = ws
+                .task_id
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("{} (no record)", ws.task_folder));
+            writeln!(
+                out,
+                "  {:>11}  {:<24} {}",
+                human(ws.bytes),
+                who,
+                ws.path.display()
+            )?;
+        }
+    }
+    Ok(0)
+}
+
+/// Builds the plan, prints it, and unless `--dry-run` carries it out.
+fn execute(snapshot: &Snapshot, action: Action, flags: &RunFlags) -> Result<u8> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let executor = Executor::new(
+        &snapshot.data_dir,
+        cancel.clone(),
+        ContainerRuntime::default(),
+    );
+    let print_log = |event: EngineEvent| {
+        if let EngineEvent::Log(line) = event {
+            eprintln!("{}", line.text);
+        }
+    };
+    if !flags.dry_run {
+        executor
+            .finish_staged(&print_log)
+            .map_err(|err| ExitError {
+                code: 1,
+                message: err.to_string(),
+            })?;
+    }
+    let mut usage = HashMap::new();
+    let plan = executor::prepare(&action, snapshot, &mut usage, &cancel, SystemTime::now())
+        .map_err(|err| bad_input(err.to_string()))?;
+    if !flags.json {
+        print_plan(&plan, snapshot)?;
+    }
+    let report = if flags.dry_run || plan.is_empty() {
+        None
+    } else {
+        Some(
+            executor
+                .execute(&plan, &print_log)
+                .map_err(|err| ExitError {
+                    code: 1,
+                    message: err.to_string(),
+                })?,
+        )
+    };
+    let refused = match &action {
+        Action::Discard { .. } | Action::Complete { .. } => plan
+            .skipped
+            .iter()
+            .any(|s| !s.reason.contains("already") && !s.reason.contains("kept for debugging")),
+        _ => false,
+    };
+    let mut out = std::io::stdout().lock();
+    if flags.json {
+        let doc = json!({
+            "dry_run": flags.dry_run,
+            "plan": plan,
+            "result": report,
+            "bytes_freed": report.as_ref().map_or(0, |r| r.bytes_freed),
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else if flags.dry_run {
+        writeln!(out, "Dry run: nothing was changed.")?;
+    } else if let Some(report) = &report {
+        print_report(&mut out, report)?;
+    }
+    let failed = report.as_ref().is_some_and(|r| !r.all_ok());
+    Ok(if failed || refused { 1 } else { 0 })
+}
+
+fn print_plan(plan: &Plan, snapshot: &Snapshot) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    let workspaces = plan.steps.iter().filter(|s| s.workspace.is_some()).count();
+    writeln!(
+        out,
+        "Plan ({}): {} step(s), {} workspace(s) to delete, {} to free",
+        plan.action.verb(),
+        plan.steps.len(),
+        workspaces,
+        human(plan.bytes_to_free)
+    )?;
+    for step in &plan.steps {
+        let record = match step.record_change {
+            RecordChange::Keep => "",
+            RecordChange::Archive => "archive record",
+            RecordChange::Discard { archive: true } => "mark discarded + archive",
+            RecordChange::Discard { archive: false } => "mark discarded",
+        };
+        let mut parts: Vec<String> = Vec::new();
+        if !record.is_empty() {
+            parts.push(record.into());
+        }
+        if let Some(container) = &step.container_id {
+            parts.push(format!("remove container {container}"));
+        }
+        if let Some(ws) = &step.workspace {
+            let shown = ws.path.strip_prefix(&snapshot.data_dir).unwrap_or(&ws.path);
+            parts.push(format!(
+                "delete {} ({})",
+                shown.display(),
+                human(step.bytes)
+            ));
+        }
+        let git = step
+            .git
+            .as_ref()
+            .map(|g| format!("  [git: {}]", g.describe()))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {:<12} {}: {}{git}",
+            step.task_id,
+            step.reason,
+            parts.join(", ")
+        )?;
+    }
+    if !plan.skipped.is_empty() {
+        writeln!(out, "Skipped:")?;
+        for skipped in &plan.skipped {
+            writeln!(out, "  {:<12} {}", skipped.task_id, skipped.reason)?;
+        }
+    }
+    for warning in &plan.warnings {
+        writeln!(out, "Warning: {warning}")?;
+    }
+    Ok(())
+}
+
+fn print_report(out: &mut impl Write, report: &Report) -> Result<()> {
+    writeln!(
+        out,
+        "{}: {} step(s) done, {} failed, {} workspace(s) removed, {} freed{}",
+        report.action,
+        report.steps_ok,
+        report.steps_failed,
+        report.workspaces_removed,
+        human(report.bytes_freed),
+        if report.cancelled { " (cancelled)" } else { "" }
+    )?;
+    for outcome in report.outcomes.iter().filter(|o| !o.ok) {
+        writeln!(
+            out,
+            "  failed: {}: {}",
+            outcome.task_id,
+            outcome.messages.last().map_or("", String::as_str)
+        )?;
+    }
+    Ok(())
+}
+
+fn demo(dir: &Path) -> Result<u8> {
+    let summary = store::demo::write_demo(dir).map_err(|err| bad_input(err.to_string()))?;
+    println!(
+        "Wrote a demo data directory to {}: {} environments, {} tasks, {} workspaces{}.",
+        summary.data_dir.display(),
+        summary.environments,
+        summary.tasks,
+        summary.workspaces,
+        if summary.git_checkouts {
+            " (real git checkouts)"
+        } else {
+            " (plain folders: git was not found)"
+        }
+    );
+    println!(
+        "Try: agents-janitor --data-dir {} usage",
+        summary.data_dir.display()
+    );
+    Ok(0)
+}
+
+/// No subcommand: show the data directory's usage, or, when there is none yet,
+/// generate a demo data directory and show that.
+fn overview(explicit: Option<&Path>) -> Result<u8> {
+    let data_dir = paths::data_dir_from_env(explicit);
+    if let Some(dir) = data_dir.as_ref().filter(|d| d.is_dir()) {
+        let snapshot = open(Some(dir))?;
+        usage(&snapshot, false)?;
+        println!("\nRun `agents-janitor --help` for list, archive, discard and sweep.");
+        return Ok(0);
+    }
+    let demo_dir = directories::ProjectDirs::from("", "", "agents-janitor")
+        .map(|dirs| dirs.data_dir().join("demo"))
+        .context("no home folder to put a demo data directory in")?;
+    let shown = data_dir
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|| "(unknown)".into());
+    println!("No Agents-Runner data directory at {shown}.");
+    if !demo_dir.join(paths::ENVIRONMENTS_FILE).exists() {
+        demo(&demo_dir)?;
+    }
+    println!(
+        "Showing the demo data directory at {}:\n",
+        demo_dir.display()
+    );
+    let snapshot = open(Some(&demo_dir))?;
+    usage(&snapshot, false)?;
+    println!(
+        "\nTry: agents-janitor --data-dir {} sweep --dry-run",
+        demo_dir.display()
+    );
+    Ok(0)
+}
+
+fn first_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn truncate(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let kept: String = text.chars().take(width.saturating_sub(1)).collect();
+    format!("{kept}…")
+}
+
+/// "5m ago", "3h ago", "2d ago" from Unix seconds.
+fn relative_age(unix_seconds: f64, now: SystemTime) -> String {
+    let now_s = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0);
+    let seconds = (now_s - unix_seconds).max(0.0);
+    match seconds {
+        s if s < 60.0 => "just now".into(),
+        s if s < 3600.0 => format!("{}m ago", (s / 60.0) as u64),
+        s if s < 86_400.0 => format!("{}h ago", (s / 3600.0) as u64),
+        s => format!("{}d ago", (s / 86_400.0) as u64),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_parse_in_every_unit() {
+        let table = [
+            ("24h", 24.0),
+            ("36", 36.0),
+            ("90m", 1.5),
+            ("2d", 48.0),
+            ("1w", 168.0),
+            ("1.5h", 1.5),
+            (" 0 ", 0.0),
+        ];
+        for (text, want) in table {
+            assert_eq!(parse_age_hours(text), Ok(want), "{text}");
+        }
+        for bad in ["", "h", "-3h", "3y", "1e400"] {
+            assert!(parse_age_hours(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn relative_ages_read_naturally() {
+        let now = UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        let table = [
+            (1_000_000.0, "just now"),
+            (999_000.0, "16m ago"),
+            (990_000.0, "2h ago"),
+            (800_000.0, "2d ago"),
+            (2e6, "just now"),
+        ];
+        for (seconds, want) in table {
+            assert_eq!(relative_age(seconds, now), want);
+        }
+    }
+
+    #[test]
+    fn text_helpers_trim_and_cut() {
+        assert_eq!(first_line("\n  Fix it  \nmore"), "Fix it");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(truncate("abc", 4), "abc");
+    }
+}

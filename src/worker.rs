@@ -1,0 +1,248 @@
+//! The thread that owns every change to disk. Commands go in, events come out over
+//! crossbeam channels; after each event a wake-up callback runs (the GUI passes
+//! `request_repaint`), so the UI never waits on disk, git or docker.
+
+use crate::container::ContainerRuntime;
+use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
+use crate::policy::{Action, Plan};
+use crate::scan::{Scanner, Usage};
+use crate::store::Snapshot;
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::SystemTime;
+
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Finish deletes left in staging, then read the data directory.
+    Load,
+    /// Size every workspace of the last snapshot.
+    Scan,
+    /// Build the plan for an action (sizes and git states as needed).
+    Plan(Action),
+    /// Carry out a plan the user confirmed, then reload.
+    Execute(Plan),
+}
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Log(LogLine),
+    Loaded(Arc<Snapshot>),
+    LoadFailed(String),
+    Scanned {
+        path: PathBuf,
+        usage: Usage,
+    },
+    ScanFinished {
+        cancelled: bool,
+    },
+    PlanReady(Plan),
+    PlanFailed(String),
+    Progress(Progress),
+    Finished(Report),
+    /// The plan could not start (e.g. another janitor holds the lock).
+    ExecuteFailed(String),
+}
+
+pub type Wake = Arc<dyn Fn() + Send + Sync>;
+
+pub struct Worker {
+    commands: Option<Sender<Command>>,
+    events: Receiver<Event>,
+    cancel: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    pub fn spawn(data_dir: PathBuf, containers: ContainerRuntime, wake: Wake) -> Self {
+        let (command_tx, command_rx) = unbounded();
+        let (event_tx, event_rx) = unbounded();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let state = State {
+            data_dir,
+            containers,
+            cancel: cancel.clone(),
+            snapshot: None,
+            usage: HashMap::new(),
+            events: event_tx,
+            wake,
+        };
+        let thread = std::thread::Builder::new()
+            .name("agents-janitor-worker".into())
+            .spawn(move || state.run(command_rx))
+            .ok();
+        Self {
+            commands: Some(command_tx),
+            events: event_rx,
+            cancel,
+            thread,
+        }
+    }
+
+    /// Queues a command. Returns false if the worker thread is gone.
+    pub fn send(&self, command: Command) -> bool {
+        self.commands
+            .as_ref()
+            .is_some_and(|tx| tx.send(command).is_ok())
+    }
+
+    /// Asks the running command to stop at its next check.
+    pub fn cancel(&self) {
+        self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    pub fn events(&self) -> &Receiver<Event> {
+        &self.events
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.cancel();
+        self.commands = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+struct State {
+    data_dir: PathBuf,
+    containers: ContainerRuntime,
+    cancel: Arc<AtomicBool>,
+    snapshot: Option<Arc<Snapshot>>,
+    /// Sizes by workspace path, kept across reloads (a workspace is only rescanned when asked).
+    usage: HashMap<PathBuf, Usage>,
+    events: Sender<Event>,
+    wake: Wake,
+}
+
+impl State {
+    fn run(mut self, commands: Receiver<Command>) {
+        for command in commands.iter() {
+            self.cancel.store(false, Ordering::Relaxed);
+            match command {
+                Command::Load => self.load(true),
+                Command::Scan => self.scan(),
+                Command::Plan(action) => self.plan(&action),
+                Command::Execute(plan) => self.execute(&plan),
+            }
+        }
+    }
+
+    fn emit(&self, event: Event) {
+        // A closed channel means the UI is gone; there is no one left to tell.
+        let _ = self.events.send(event);
+        (self.wake)();
+    }
+
+    fn engine_emit(&self) -> impl Fn(EngineEvent) + Sync + '_ {
+        let events = self.events.clone();
+        let wake = self.wake.clone();
+        move |event| {
+            let event = match event {
+                EngineEvent::Log(line) => Event::Log(line),
+                EngineEvent::Progress(progress) => Event::Progress(progress),
+            };
+            let _ = events.send(event);
+            wake();
+        }
+    }
+
+    fn executor(&self) -> Executor {
+        Executor::new(&self.data_dir, self.cancel.clone(), self.containers.clone())
+    }
+
+    fn load(&mut self, finish_staged: bool) {
+        match Snapshot::load(&self.data_dir) {
+            Ok(snapshot) => {
+                self.data_dir = snapshot.data_dir.clone();
+                if finish_staged {
+                    let emit = self.engine_emit();
+                    if let Err(err) = self.executor().finish_staged(&emit) {
+                        emit(EngineEvent::Log(LogLine {
+                            level: Level::Warn,
+                            text: format!("[cleanup] {err}"),
+                        }));
+                    }
+                }
+                for problem in &snapshot.problems {
+                    self.emit(Event::Log(LogLine {
+                        level: Level::Warn,
+                        text: format!("problem: {}: {}", problem.path.display(), problem.message),
+                    }));
+                }
+                let snapshot = Arc::new(snapshot);
+                self.snapshot = Some(snapshot.clone());
+                self.emit(Event::Loaded(snapshot));
+            }
+            Err(err) => {
+                self.snapshot = None;
+                self.emit(Event::LoadFailed(err.to_string()));
+            }
+        }
+    }
+
+    fn scan(&mut self) {
+        let Some(snapshot) = self.snapshot.clone() else {
+            self.emit(Event::ScanFinished { cancelled: false });
+            return;
+        };
+        let roots: Vec<PathBuf> = snapshot.workspaces.iter().map(|w| w.path.clone()).collect();
+        let scanner = Scanner::new(self.cancel.clone());
+        let results = std::sync::Mutex::new(Vec::with_capacity(roots.len()));
+        scanner.scan_all(&roots, |index, usage| {
+            let _ = self.events.send(Event::Scanned {
+                path: roots[index].clone(),
+                usage: usage.clone(),
+            });
+            (self.wake)();
+            if let Ok(mut results) = results.lock() {
+                results.push((index, usage));
+            }
+        });
+        for (index, usage) in results.into_inner().unwrap_or_default() {
+            if usage.complete {
+                self.usage.insert(roots[index].clone(), usage);
+            }
+        }
+        let cancelled = self.cancel.load(Ordering::Relaxed);
+        self.emit(Event::ScanFinished { cancelled });
+    }
+
+    fn plan(&mut self, action: &Action) {
+        let Some(snapshot) = self.snapshot.clone() else {
+            self.emit(Event::PlanFailed("no data directory is loaded".into()));
+            return;
+        };
+        match executor::prepare(
+            action,
+            &snapshot,
+            &mut self.usage,
+            &self.cancel,
+            SystemTime::now(),
+        ) {
+            Ok(plan) => self.emit(Event::PlanReady(plan)),
+            Err(err) => self.emit(Event::PlanFailed(err.to_string())),
+        }
+    }
+
+    fn execute(&mut self, plan: &Plan) {
+        let emit = self.engine_emit();
+        let result = self.executor().execute(plan, &emit);
+        drop(emit);
+        match result {
+            Ok(report) => {
+                for path in plan.workspace_paths() {
+                    self.usage.remove(&path);
+                }
+                self.emit(Event::Finished(report));
+            }
+            Err(err) => self.emit(Event::ExecuteFailed(err.to_string())),
+        }
+        self.load(false);
+    }
+}
