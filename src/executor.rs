@@ -47,7 +47,8 @@ pub struct Progress {
 pub struct StepOutcome {
     pub task_id: String,
     pub ok: bool,
-    /// Where the record is now (it moves when archived).
+    /// The record this step changed or logged to, where it is now (it moves when
+    /// archived); `None` when the record was left untouched.
     pub record: Option<PathBuf>,
     pub workspace_removed: bool,
     pub bytes_freed: u64,
@@ -376,6 +377,8 @@ impl Executor {
                             step.task_id, fresh.status
                         ),
                     );
+                    // Agents-Runner owns a running task's file: not even a log line goes in.
+                    outcome.record = None;
                     return (outcome, None);
                 }
                 Ok(_) => {}
@@ -388,6 +391,7 @@ impl Executor {
                             record.display()
                         ),
                     );
+                    outcome.record = None;
                     return (outcome, None);
                 }
             }
