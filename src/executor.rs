@@ -398,6 +398,8 @@ impl Executor {
         }
         if let Err(text) = self.change_record(step, &mut outcome, emit) {
             fail(&mut outcome, text);
+            // The record could not take the change; it is not written to again.
+            outcome.record = None;
             return (outcome, None);
         }
         if let Some(container) = &step.container_id {

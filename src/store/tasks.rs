@@ -287,18 +287,27 @@ const EDIT_ATTEMPTS: u32 = 5;
 /// If another program rewrites the file meanwhile, the edit is re-applied to the
 /// new content instead of overwriting it; a file that does not parse is never written.
 pub fn edit_record(path: &Path, task_id: &str, edit: &TaskEdit) -> Result<EditOutcome, StoreError> {
+    edit_record_reading(path, task_id, edit, &mut |p| std::fs::read(p))
+}
+
+/// [`edit_record`] with the file reads behind a seam, so tests can play the other
+/// writer that changes the file between our read and our write.
+fn edit_record_reading(
+    path: &Path,
+    task_id: &str,
+    edit: &TaskEdit,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<Vec<u8>>,
+) -> Result<EditOutcome, StoreError> {
+    let read_err = |source| StoreError::Read {
+        path: path.into(),
+        source,
+    };
     for _ in 0..EDIT_ATTEMPTS {
-        let before = std::fs::read(path).map_err(|source| StoreError::Read {
-            path: path.into(),
-            source,
-        })?;
+        let before = read(path).map_err(read_err)?;
         let mode = std::fs::metadata(path).ok().as_ref().and_then(mode_of);
         let (document, outcome) = apply_edit(&before, path, task_id, edit)?;
-        let now = std::fs::read(path).map_err(|source| StoreError::Read {
-            path: path.into(),
-            source,
-        })?;
-        if now != before {
+        // Another writer (Agents-Runner) changed the file meanwhile: start again from its version.
+        if read(path).map_err(read_err)? != before {
             continue;
         }
         write_atomic(path, document.as_bytes(), mode).map_err(|source| StoreError::Write {
@@ -572,6 +581,67 @@ base = "main"
             Err(StoreError::Unparsable { .. })
         ));
         assert_eq!(std::fs::read(&broken)?, b"task_id = [");
+        Ok(())
+    }
+
+    #[test]
+    fn a_change_by_another_writer_is_kept_and_our_edit_reapplied()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("t1.toml");
+        std::fs::write(&path, "task_id = \"t1\"\nstatus = \"done\"\nlogs = []\n")?;
+        let mut reads = 0;
+        let mut reader = |p: &Path| {
+            reads += 1;
+            if reads == 2 {
+                // Agents-Runner rewrites the file between our read and our write.
+                std::fs::write(
+                    p,
+                    "task_id = \"t1\"\nstatus = \"done\"\npr = \"added\"\nlogs = []\n",
+                )?;
+            }
+            std::fs::read(p)
+        };
+        let edit = TaskEdit {
+            append_logs: vec!["[cleanup] x".into()],
+            ..TaskEdit::default()
+        };
+        edit_record_reading(&path, "t1", &edit, &mut reader)?;
+        assert_eq!(reads, 4, "read, changed, read again, confirmed");
+        let text = std::fs::read_to_string(&path)?;
+        assert!(text.contains("pr = \"added\""), "{text}");
+        assert!(text.contains("[cleanup] x"), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_file_that_keeps_changing_is_left_to_the_other_writer()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("t1.toml");
+        std::fs::write(&path, "task_id = \"t1\"\n")?;
+        let mut generation = 0;
+        let mut reader = |p: &Path| {
+            generation += 1;
+            std::fs::write(p, format!("task_id = \"t1\"\ngeneration = {generation}\n"))?;
+            std::fs::read(p)
+        };
+        let edit = TaskEdit {
+            status: Some("discarded".into()),
+            ..TaskEdit::default()
+        };
+        let result = edit_record_reading(&path, "t1", &edit, &mut reader);
+        assert!(
+            matches!(
+                result,
+                Err(StoreError::KeepsChanging {
+                    attempts: EDIT_ATTEMPTS,
+                    ..
+                })
+            ),
+            "{result:?}"
+        );
+        assert!(!std::fs::read_to_string(&path)?.contains("discarded"));
         Ok(())
     }
 

@@ -1,0 +1,206 @@
+//! Shared fixture for the integration tests: a demo Agents-Runner data dir with a few
+//! broken files, next to canary files that no command may touch.
+// Each test binary includes this module with `mod common;` and uses a different subset
+// of it, so unused items in one binary are expected.
+#![allow(dead_code)]
+
+use agents_janitor::store::demo::{self, DemoSummary, DemoTask};
+use agents_janitor::store::paths;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::error::Error;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Active task file that is not valid TOML.
+pub const CORRUPT_ACTIVE_TASK: &str = "c0ffee0bad";
+/// Archived task file that is not valid UTF-8.
+pub const NON_UTF8_ARCHIVED_TASK: &str = "badbadbad0";
+
+pub struct Fixture {
+    pub root: tempfile::TempDir,
+    /// `root/data`: the demo data dir.
+    pub data_dir: PathBuf,
+    /// `root/outside`: canary files that are not under `data_dir`.
+    pub outside: PathBuf,
+    pub summary: DemoSummary,
+}
+
+impl Fixture {
+    pub fn new() -> Result<Self, Box<dyn Error>> {
+        let root = tempfile::tempdir()?;
+        let data_dir = root.path().join("data");
+        let summary = demo::write_demo(&data_dir)?;
+
+        fs::write(
+            Self::corrupt_task_path(&data_dir),
+            "task_id = \"c0ffee0bad\"\nstatus = \"running\n[git\n",
+        )?;
+        fs::write(
+            Self::non_utf8_task_path(&data_dir),
+            b"task_id = \"badbadbad0\"\nprompt = \"caf\xe9 \xff\xfe\"\n",
+        )?;
+
+        let outside = root.path().join("outside");
+        fs::create_dir_all(outside.join("nested").join("deeper"))?;
+        fs::write(outside.join("canary.txt"), "must survive every command\n")?;
+        fs::write(outside.join("tasks.toml"), "task_id = \"not-a-task\"\n")?;
+        fs::write(outside.join("nested").join("notes.md"), "# keep me\n")?;
+        fs::write(
+            outside.join("nested").join("deeper").join("data.bin"),
+            [0_u8, 1, 2, 3, 255],
+        )?;
+
+        Ok(Self {
+            root,
+            data_dir,
+            outside,
+            summary,
+        })
+    }
+
+    pub fn corrupt_task_path(data_dir: &Path) -> PathBuf {
+        paths::active_tasks_dir(data_dir).join(format!("{CORRUPT_ACTIVE_TASK}.toml"))
+    }
+
+    pub fn non_utf8_task_path(data_dir: &Path) -> PathBuf {
+        paths::archived_tasks_dir(data_dir).join(format!("{NON_UTF8_ARCHIVED_TASK}.toml"))
+    }
+
+    pub fn workspace(&self, env_id: &str, task_id: &str) -> PathBuf {
+        paths::task_workspace_path(&self.data_dir, env_id, task_id)
+    }
+
+    /// The first demo task with `status` in a cloned environment.
+    pub fn task(&self, status: &str) -> Result<&'static DemoTask, Box<dyn Error>> {
+        demo::TASKS
+            .iter()
+            .find(|task| task.status == status && task.workspace_type() == "cloned")
+            .ok_or_else(|| format!("no demo task with status {status:?} in a cloned env").into())
+    }
+}
+
+impl Drop for Fixture {
+    /// Makes the demo's read-only folder writable again so the temp dir can be removed
+    /// when the tests do not run as root.
+    fn drop(&mut self) {
+        make_writable(self.root.path());
+    }
+}
+
+/// Gives the owner write access again under `path` (best effort), so temp dirs holding
+/// the demo's read-only folder can be removed by a non-root user.
+pub fn make_writable(path: &Path) {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return;
+    };
+    if meta.file_type().is_symlink() {
+        return;
+    }
+    let mut permissions = meta.permissions();
+    if permissions.readonly() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            permissions.set_mode(permissions.mode() | 0o700);
+        }
+        #[cfg(not(unix))]
+        permissions.set_readonly(false);
+        // Best effort: a failure only leaves a temp folder behind.
+        let _ = fs::set_permissions(path, permissions);
+    }
+    if meta.is_dir()
+        && let Ok(entries) = fs::read_dir(path)
+    {
+        for entry in entries.flatten() {
+            make_writable(&entry.path());
+        }
+    }
+}
+
+/// Every entry under `path` (and `path` itself, as `.`), relative path (with `/`) →
+/// `dir MODE`, `file MODE SHA256` or `link TARGET`. Symlinks are never followed.
+/// Compare two digests to prove nothing changed.
+pub fn tree_digest(path: &Path) -> BTreeMap<String, String> {
+    let mut digest = BTreeMap::new();
+    digest_entry(path, ".".to_owned(), &mut digest);
+    digest
+}
+
+fn digest_entry(path: &Path, name: String, digest: &mut BTreeMap<String, String>) {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(err) => {
+            digest.insert(name, format!("error {:?}", err.kind()));
+            return;
+        }
+    };
+    let mode = mode_text(&meta);
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        let target = fs::read_link(path).map_or_else(
+            |err| format!("error {:?}", err.kind()),
+            |target| target.display().to_string(),
+        );
+        digest.insert(name, format!("link {target}"));
+    } else if kind.is_dir() {
+        digest.insert(name.clone(), format!("dir {mode}"));
+        let entries = match fs::read_dir(path) {
+            Ok(entries) => entries,
+            Err(err) => {
+                digest.insert(format!("{name}/"), format!("error {:?}", err.kind()));
+                return;
+            }
+        };
+        for entry in entries.flatten() {
+            let child = entry.file_name().to_string_lossy().into_owned();
+            let child_name = if name == "." {
+                child
+            } else {
+                format!("{name}/{child}")
+            };
+            digest_entry(&entry.path(), child_name, digest);
+        }
+    } else {
+        let hash = fs::read(path).map_or_else(
+            |err| format!("error {:?}", err.kind()),
+            |bytes| {
+                Sha256::digest(&bytes)
+                    .iter()
+                    .map(|byte| format!("{byte:02x}"))
+                    .collect()
+            },
+        );
+        digest.insert(name, format!("file {mode} {hash}"));
+    }
+}
+
+#[cfg(unix)]
+fn mode_text(meta: &fs::Metadata) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    format!("{:o}", meta.permissions().mode() & 0o7777)
+}
+
+#[cfg(not(unix))]
+fn mode_text(meta: &fs::Metadata) -> String {
+    if meta.permissions().readonly() {
+        "ro".to_owned()
+    } else {
+        "rw".to_owned()
+    }
+}
+
+/// Runs `du <args> <path>` and parses the first number it prints; `None` if `du` is
+/// missing or fails.
+pub fn du_bytes(args: &[&str], path: &Path) -> Option<u64> {
+    let output = Command::new("du").args(args).arg(path).output().ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}

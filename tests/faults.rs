@@ -1,0 +1,195 @@
+//! Real I/O failures, made with `chattr +i` (which stops even root), end to end through
+//! the CLI: every failure names the path and the OS reason, exits 1, and loses nothing.
+//! Skipped, with the reason printed, where the filesystem cannot make files immutable.
+
+mod common;
+
+use agents_janitor::store::demo::{self, DemoWorkspace};
+use agents_janitor::store::paths;
+use assert_cmd::Command;
+use common::Fixture;
+use std::error::Error;
+use std::path::{Path, PathBuf};
+
+type TestResult = Result<(), Box<dyn Error>>;
+
+/// Makes paths immutable for the life of the guard; undoes it (recursively, wherever
+/// the paths were moved to) when dropped, so the temp dir can be removed.
+struct Immutable {
+    undo_under: PathBuf,
+}
+
+impl Immutable {
+    /// Returns `None` (and says why) when `chattr +i` does not work here.
+    fn set(paths: &[&Path], undo_under: &Path) -> Option<Self> {
+        let guard = Self {
+            undo_under: undo_under.to_path_buf(),
+        };
+        for path in paths {
+            let status = std::process::Command::new("chattr")
+                .arg("+i")
+                .arg(path)
+                .status();
+            if !status.is_ok_and(|s| s.success()) {
+                eprintln!(
+                    "skipped: `chattr +i {}` is not supported here",
+                    path.display()
+                );
+                return None;
+            }
+        }
+        Some(guard)
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("chattr")
+            .args(["-R", "-i"])
+            .arg(&self.undo_under)
+            .status();
+    }
+}
+
+fn janitor(fixture: &Fixture) -> Result<Command, Box<dyn Error>> {
+    let mut cmd = Command::cargo_bin("agents-janitor")?;
+    cmd.env_remove("AGENTS_RUNNER_STATE_PATH")
+        .env("HOME", fixture.root.path())
+        // No container runtime: removal is a logged warning, never a failure.
+        .env("PATH", "/usr/bin:/bin")
+        .arg("--data-dir")
+        .arg(&fixture.data_dir);
+    Ok(cmd)
+}
+
+fn clean_done_task() -> Result<&'static demo::DemoTask, Box<dyn Error>> {
+    demo::TASKS
+        .iter()
+        .find(|t| {
+            t.status == "done"
+                && !t.archived
+                && t.workspace == DemoWorkspace::Clean
+                && t.workspace_type() == "cloned"
+        })
+        .ok_or_else(|| "the demo has no clean done task".into())
+}
+
+#[test]
+fn an_undeletable_file_is_reported_and_finished_after_it_is_freed() -> TestResult {
+    let fixture = Fixture::new()?;
+    let task = clean_done_task()?;
+    let workspace = fixture.workspace(task.env_id, task.id);
+    let victim = workspace.join("README.md");
+    let canaries = common::tree_digest(&fixture.outside);
+    let Some(guard) = Immutable::set(&[&victim], &fixture.data_dir) else {
+        return Ok(());
+    };
+    let output = janitor(&fixture)?.args(["discard", task.id]).output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let failure = stderr
+        .lines()
+        .find(|l| {
+            l.starts_with("[cleanup] ERROR: Failed to remove task workspace:")
+                && l.contains("README.md")
+        })
+        .ok_or_else(|| format!("no failure line naming the file in:\n{stderr}"))?;
+    assert!(failure.contains("Operation not permitted"), "{failure}");
+    assert!(!workspace.exists(), "the workspace left its real path");
+    let staging = paths::staging_dir(&fixture.data_dir);
+    let leftovers: Vec<PathBuf> = std::fs::read_dir(&staging)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    assert_eq!(leftovers.len(), 1);
+    assert!(leftovers[0].join("README.md").exists());
+    assert!(
+        !leftovers[0].join(".git").exists(),
+        "everything else was deleted"
+    );
+    let record = std::fs::read_to_string(
+        paths::archived_tasks_dir(&fixture.data_dir).join(format!("{}.toml", task.id)),
+    )?;
+    assert!(record.contains("status = \"discarded\""));
+    assert!(
+        record.contains("[cleanup] ERROR: Failed to remove task workspace"),
+        "the failure is in the task's logs"
+    );
+
+    drop(guard);
+    let output = janitor(&fixture)?
+        .args(["sweep", "--older-than", "1000d"])
+        .output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("[cleanup] Finishing interrupted delete:"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_dir(&staging)?.count(), 0);
+    assert_eq!(common::tree_digest(&fixture.outside), canaries);
+    Ok(())
+}
+
+#[test]
+fn an_unwritable_tasks_folder_stops_the_discard_before_anything_is_deleted() -> TestResult {
+    let fixture = Fixture::new()?;
+    let task = clean_done_task()?;
+    let tasks_dir = paths::active_tasks_dir(&fixture.data_dir);
+    let workspace = fixture.workspace(task.env_id, task.id);
+    let before = common::tree_digest(&fixture.data_dir);
+    let Some(_guard) = Immutable::set(&[&tasks_dir], &fixture.data_dir) else {
+        return Ok(());
+    };
+    let output = janitor(&fixture)?.args(["discard", task.id]).output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let record = tasks_dir.join(format!("{}.toml", task.id));
+    let line = stderr
+        .lines()
+        .find(|l| l.contains(&record.display().to_string()) && l.contains("cannot write"))
+        .ok_or_else(|| format!("no error naming {}:\n{stderr}", record.display()))?;
+    assert!(line.contains("Operation not permitted"), "{line}");
+    assert!(
+        workspace.join(".git").exists(),
+        "the workspace stays while its record cannot say so"
+    );
+    let mut after = common::tree_digest(&fixture.data_dir);
+    after.retain(|path, _| !path.contains(".agents-janitor.lock"));
+    assert_eq!(before, after, "nothing changed");
+    Ok(())
+}
+
+#[test]
+fn an_unwritable_archive_folder_keeps_records_and_workspaces() -> TestResult {
+    let fixture = Fixture::new()?;
+    let done_dir = paths::archived_tasks_dir(&fixture.data_dir);
+    let active = paths::active_tasks_dir(&fixture.data_dir);
+    let before: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&active)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .map(|p| std::fs::read(&p).map(|bytes| (p, bytes)))
+        .collect::<Result<_, _>>()?;
+    let Some(_guard) = Immutable::set(&[&done_dir], &fixture.data_dir) else {
+        return Ok(());
+    };
+    let output = janitor(&fixture)?.arg("archive").output()?;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains("[cleanup] ERROR:") && l.contains("Operation not permitted")),
+        "{stderr}"
+    );
+    for (path, bytes) in before {
+        assert_eq!(std::fs::read(&path)?, bytes, "{} unchanged", path.display());
+    }
+    let task = clean_done_task()?;
+    assert!(
+        fixture
+            .workspace(task.env_id, task.id)
+            .join(".git")
+            .exists()
+    );
+    Ok(())
+}
