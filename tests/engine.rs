@@ -232,10 +232,9 @@ fn a_missing_data_dir_is_reported_not_fatal() -> TestResult {
     Ok(())
 }
 
-fn collect_logs() -> (
-    Arc<Mutex<Vec<(Level, String)>>>,
-    impl Fn(EngineEvent) + Sync,
-) {
+type Lines = Arc<Mutex<Vec<(Level, String)>>>;
+
+fn collect_logs() -> (Lines, impl Fn(EngineEvent) + Sync) {
     let lines = Arc::new(Mutex::new(Vec::new()));
     let sink = lines.clone();
     (lines, move |event| {
