@@ -179,12 +179,6 @@ impl Executor {
         }
     }
 
-    /// Replaces the remover (tests inject filesystem faults through it).
-    pub fn with_remover(mut self, remover: Remover) -> Self {
-        self.remover = remover;
-        self
-    }
-
     fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
@@ -237,52 +231,8 @@ impl Executor {
                 ..Progress::default()
             }));
         }
-        let entries = AtomicU64::new(0);
-        let bytes = AtomicU64::new(0);
-        let last_report = Mutex::new(Instant::now());
-        let on_progress = |removed: u64, freed: u64| {
-            let entries_removed = entries.fetch_add(removed, Ordering::Relaxed) + removed;
-            let bytes_freed = bytes.fetch_add(freed, Ordering::Relaxed) + freed;
-            if let Ok(mut last) = last_report.try_lock()
-                && last.elapsed() >= PROGRESS_INTERVAL
-            {
-                *last = Instant::now();
-                emit(EngineEvent::Progress(Progress {
-                    steps_done: outcomes.len(),
-                    steps_total: total,
-                    entries_removed,
-                    bytes_freed,
-                }));
-            }
-        };
-        let purged: Vec<(usize, PurgeReport)> = staged
-            .par_iter()
-            .map(|(at, workspace)| (*at, self.remover.purge(&workspace.staged, &on_progress)))
-            .collect();
-        let mut left_in_staging = 0;
-        for ((at, workspace), (_, report)) in staged.iter().zip(purged) {
-            let outcome = &mut outcomes[*at];
-            self.log_purge(&workspace.original, &report, emit);
-            outcome.bytes_freed += report.bytes_freed;
-            if report.complete {
-                outcome.workspace_removed = true;
-                outcome.messages.push(format!(
-                    "[cleanup] Workspace cleaned up (freed {})",
-                    human(report.bytes_freed)
-                ));
-            } else if report.failures.is_empty() {
-                left_in_staging += 1;
-                outcome.messages.push(
-                    "[cleanup] Delete cancelled; the rest is finished at the next start".into(),
-                );
-            } else {
-                outcome.ok = false;
-                outcome.messages.push(format!(
-                    "[cleanup] ERROR: Failed to remove task workspace: {} entries could not be deleted",
-                    report.failures.len()
-                ));
-            }
-        }
+        let (left_in_staging, entries_removed) =
+            self.purge_staged(&staged, &mut outcomes, total, emit);
         cancelled |= self.cancelled();
         for outcome in &mut outcomes {
             self.append_to_record(outcome, emit);
@@ -335,10 +285,70 @@ impl Executor {
         emit(EngineEvent::Progress(Progress {
             steps_done: report.outcomes.len(),
             steps_total: total,
-            entries_removed: entries.load(Ordering::Relaxed),
+            entries_removed,
             bytes_freed: report.bytes_freed,
         }));
         Ok(report)
+    }
+
+    /// Deletes the staged workspaces in parallel, with throttled progress, and records
+    /// each result in its step's outcome. Returns how many were left in staging by a
+    /// cancel, and the number of entries removed.
+    fn purge_staged(
+        &self,
+        staged: &[(usize, StagedWorkspace)],
+        outcomes: &mut [StepOutcome],
+        total: usize,
+        emit: Emit,
+    ) -> (usize, u64) {
+        let steps_done = outcomes.len();
+        let entries = AtomicU64::new(0);
+        let bytes = AtomicU64::new(0);
+        let last_report = Mutex::new(Instant::now());
+        let on_progress = |removed: u64, freed: u64| {
+            let entries_removed = entries.fetch_add(removed, Ordering::Relaxed) + removed;
+            let bytes_freed = bytes.fetch_add(freed, Ordering::Relaxed) + freed;
+            if let Ok(mut last) = last_report.try_lock()
+                && last.elapsed() >= PROGRESS_INTERVAL
+            {
+                *last = Instant::now();
+                emit(EngineEvent::Progress(Progress {
+                    steps_done,
+                    steps_total: total,
+                    entries_removed,
+                    bytes_freed,
+                }));
+            }
+        };
+        let reports: Vec<PurgeReport> = staged
+            .par_iter()
+            .map(|(_, workspace)| self.remover.purge(&workspace.staged, &on_progress))
+            .collect();
+        let mut left_in_staging = 0;
+        for ((at, workspace), report) in staged.iter().zip(reports) {
+            let outcome = &mut outcomes[*at];
+            self.log_purge(&workspace.original, &report, emit);
+            outcome.bytes_freed += report.bytes_freed;
+            if report.complete {
+                outcome.workspace_removed = true;
+                outcome.messages.push(format!(
+                    "[cleanup] Workspace cleaned up (freed {})",
+                    human(report.bytes_freed)
+                ));
+            } else if report.failures.is_empty() {
+                left_in_staging += 1;
+                outcome.messages.push(
+                    "[cleanup] Delete cancelled; the rest is finished at the next start".into(),
+                );
+            } else {
+                outcome.ok = false;
+                outcome.messages.push(format!(
+                    "[cleanup] ERROR: Failed to remove task workspace: {} entries could not be deleted",
+                    report.failures.len()
+                ));
+            }
+        }
+        (left_in_staging, entries.load(Ordering::Relaxed))
     }
 
     /// Everything of a step that comes before the deletion itself.
