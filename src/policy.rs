@@ -6,10 +6,10 @@
 use crate::git::GitStatus;
 use crate::scan::Usage;
 use crate::status::StatusClass;
-use crate::store::paths::safe_id;
+use crate::store::paths::{is_exact_safe_id, safe_id};
 use crate::store::{Snapshot, TaskRecord, WorkspaceLocation, WorkspaceType};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 use thiserror::Error;
@@ -144,6 +144,12 @@ pub struct PlanInput<'a> {
 pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
     let mut builder = Builder {
         input,
+        on_disk: input
+            .snapshot
+            .workspaces
+            .iter()
+            .map(|w| w.path.as_path())
+            .collect(),
         plan: Plan::empty(action.clone()),
     };
     match action {
@@ -191,12 +197,17 @@ enum Managed {
     Present(PathBuf),
     /// Cloned, but no folder on disk.
     Gone,
-    /// Not ours: mounted, none, or the environment is unknown (the reason says which).
+    /// Not ours to delete although the task may have a folder: mounted, unknown
+    /// environment, or ids that do not map to a folder of their own (the reason says which).
     NotOurs(String),
+    /// The task has no workspace at all (`none`).
+    None,
 }
 
 struct Builder<'a> {
     input: &'a PlanInput<'a>,
+    /// Workspace folders found on disk.
+    on_disk: HashSet<&'a Path>,
     plan: Plan,
 }
 
@@ -218,7 +229,13 @@ impl Builder<'_> {
         };
         match (snapshot.workspace_location(task), env.workspace_type) {
             (WorkspaceLocation::Managed(path), WorkspaceType::Cloned) => {
-                if snapshot.workspaces.iter().any(|w| w.path == path) {
+                // Ids the folder-name filter would change could name another task's folder.
+                if !is_exact_safe_id(&task.environment_id) || !is_exact_safe_id(&task.task_id) {
+                    Managed::NotOurs(format!(
+                        "ids {:?} / {:?} are not plain folder names; the workspace is left alone",
+                        task.environment_id, task.task_id
+                    ))
+                } else if self.on_disk.contains(path.as_path()) {
                     Managed::Present(path)
                 } else {
                     Managed::Gone
@@ -227,7 +244,7 @@ impl Builder<'_> {
             (WorkspaceLocation::UserFolder(_), _) | (_, WorkspaceType::Mounted) => {
                 Managed::NotOurs("mounted workspace: the user's folder is never touched".into())
             }
-            _ => Managed::NotOurs("no managed workspace".into()),
+            _ => Managed::None,
         }
     }
 
@@ -315,7 +332,7 @@ impl Builder<'_> {
                 Managed::Present(_) => {
                     step.reason = format!("{}: archive, workspace kept for debugging", task.status)
                 }
-                Managed::Gone | Managed::NotOurs(_) => {
+                Managed::Gone | Managed::NotOurs(_) | Managed::None => {
                     step.reason = format!("{}: archive", task.status)
                 }
             }
@@ -386,13 +403,11 @@ impl Builder<'_> {
                     step.git = self.git(&path);
                     step.workspace = Some(self.deletion(task, path));
                 }
-                Managed::Gone => {}
+                Managed::Gone | Managed::None => {}
                 Managed::NotOurs(reason) => {
-                    if self.input.snapshot.workspace_type(task) == WorkspaceType::Mounted {
-                        self.plan
-                            .warnings
-                            .push(format!("task {}: {reason}", task.task_id));
-                    }
+                    self.plan
+                        .warnings
+                        .push(format!("task {}: {reason}", task.task_id));
                 }
             }
             if change == RecordChange::Keep
@@ -532,6 +547,10 @@ impl Builder<'_> {
                 }
                 Managed::NotOurs(reason) => {
                     self.skip(task_id, reason);
+                    continue;
+                }
+                Managed::None => {
+                    self.skip(task_id, "no managed workspace");
                     continue;
                 }
             };
