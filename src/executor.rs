@@ -183,11 +183,19 @@ impl Executor {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// Finishes deletes a crash or a cancel left in staging. Needs the lock.
+    /// Finishes deletes a crash or a cancel left in staging. Needs the lock; a staging
+    /// folder that cannot be trusted is logged and left alone.
     pub fn finish_staged(&self, emit: Emit) -> Result<u64, LockError> {
         let _lock = DataDirLock::acquire(&self.data_dir, "finishing interrupted deletes")?;
+        let leftovers = match self.remover.finish_staged(&|_, _| {}) {
+            Ok(leftovers) => leftovers,
+            Err(err) => {
+                log(emit, Level::Error, format!("[cleanup] {err}"));
+                return Ok(0);
+            }
+        };
         let mut freed = 0;
-        for (path, report) in self.remover.finish_staged(&|_, _| {}) {
+        for (path, report) in leftovers {
             log(
                 emit,
                 Level::Info,

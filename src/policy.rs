@@ -232,8 +232,10 @@ impl Builder<'_> {
                 // Ids the folder-name filter would change could name another task's folder.
                 if !is_exact_safe_id(&task.environment_id) || !is_exact_safe_id(&task.task_id) {
                     Managed::NotOurs(format!(
-                        "ids {:?} / {:?} are not plain folder names; the workspace is left alone",
-                        task.environment_id, task.task_id
+                        "{} is left alone: ids {:?} / {:?} are not plain folder names",
+                        path.display(),
+                        task.environment_id,
+                        task.task_id
                     ))
                 } else if self.on_disk.contains(path.as_path()) {
                     Managed::Present(path)

@@ -207,10 +207,7 @@ impl Remover {
                 ));
             }
         }
-        let data_meta = self
-            .fs
-            .symlink_metadata(&self.data_dir)
-            .map_err(|err| io_error(&self.data_dir, &err))?;
+        let data_device = self.data_device()?;
         // Walk down from the data dir: every component must be a real folder.
         let mut current = self.data_dir.clone();
         for component in [
@@ -220,28 +217,66 @@ impl Remover {
             &target.task_id,
         ] {
             current.push(component);
-            let meta = match self.fs.symlink_metadata(&current) {
-                Ok(meta) => meta,
-                Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
-                Err(err) => return Err(io_error(&current, &err)),
-            };
-            if meta.file_type().is_symlink() {
-                return Err(refuse(
-                    &current,
-                    "it is a symlink; its target is left untouched".into(),
-                ));
-            }
-            if !meta.is_dir() {
-                return Err(refuse(&current, "it is not a folder".into()));
-            }
-            if device(&meta) != device(&data_meta) {
-                return Err(refuse(
-                    &current,
-                    "it is on another filesystem than the data directory".into(),
-                ));
+            if !self.real_folder(&current, data_device)? {
+                return Ok(None);
             }
         }
         Ok(Some(path))
+    }
+
+    fn data_device(&self) -> Result<u64, RemoveError> {
+        self.fs
+            .symlink_metadata(&self.data_dir)
+            .map(|meta| device(&meta))
+            .map_err(|err| io_error(&self.data_dir, &err))
+    }
+
+    /// True when `path` is a real folder (not a symlink) on the data dir's filesystem,
+    /// false when it does not exist; anything else is refused.
+    fn real_folder(&self, path: &Path, data_device: u64) -> Result<bool, RemoveError> {
+        let refuse = |reason: &str| RemoveError::Refused {
+            path: path.to_path_buf(),
+            reason: reason.into(),
+        };
+        let meta = match self.fs.symlink_metadata(path) {
+            Ok(meta) => meta,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(err) => return Err(io_error(path, &err)),
+        };
+        if meta.file_type().is_symlink() {
+            return Err(refuse("it is a symlink; its target is left untouched"));
+        }
+        if !meta.is_dir() {
+            return Err(refuse("it is not a folder"));
+        }
+        if device(&meta) != data_device {
+            return Err(refuse(
+                "it is on another filesystem than the data directory",
+            ));
+        }
+        Ok(true)
+    }
+
+    /// The staging folder, checked like a workspace path (`managed-repos` and the
+    /// staging folder itself real folders on the data dir's filesystem). `None` when it
+    /// does not exist and `create` is false.
+    fn checked_staging(&self, create: bool) -> Result<Option<PathBuf>, RemoveError> {
+        let data_device = self.data_device()?;
+        let managed = paths::managed_repos_dir(&self.data_dir);
+        if !self.real_folder(&managed, data_device)? {
+            return Ok(None);
+        }
+        let staging = self.staging_dir();
+        if self.real_folder(&staging, data_device)? {
+            return Ok(Some(staging));
+        }
+        if !create {
+            return Ok(None);
+        }
+        self.fs
+            .create_dir_all(&staging)
+            .map_err(|err| io_error(&staging, &err))?;
+        Ok(Some(staging))
     }
 
     /// Validates `target` and renames it into staging. After this the workspace is
@@ -251,22 +286,10 @@ impl Remover {
             let path = paths::task_workspace_path(&self.data_dir, &target.env_id, &target.task_id);
             return Ok(Staging::Missing(path));
         };
-        let staging = self.staging_dir();
-        match self.fs.symlink_metadata(&staging) {
-            Ok(meta) if meta.is_dir() && !meta.file_type().is_symlink() => {}
-            Ok(_) => {
-                return Err(RemoveError::Refused {
-                    path: staging,
-                    reason: "the staging folder is not a plain folder".into(),
-                });
-            }
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                self.fs
-                    .create_dir_all(&staging)
-                    .map_err(|err| io_error(&staging, &err))?;
-            }
-            Err(err) => return Err(io_error(&staging, &err)),
-        }
+        // The workspace exists, so `managed-repos` does and the staging folder can be made.
+        let staging = self
+            .checked_staging(true)?
+            .unwrap_or_else(|| self.staging_dir());
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -283,15 +306,22 @@ impl Remover {
     /// never descends into another filesystem, makes read-only folders writable and
     /// retries, and carries on past entries that still fail, reporting each.
     pub fn purge(&self, staged: &Path, progress: ProgressFn) -> PurgeReport {
-        let staging = self.staging_dir();
+        let refused = |path: &Path, message: String| PurgeReport {
+            failures: vec![RemoveFailure {
+                path: path.to_path_buf(),
+                message,
+            }],
+            ..PurgeReport::default()
+        };
+        let staging = match self.checked_staging(false) {
+            Ok(Some(staging)) => staging,
+            Ok(None) => {
+                return refused(staged, "the staging folder does not exist; refused".into());
+            }
+            Err(err) => return refused(staged, err.to_string()),
+        };
         if staged.parent() != Some(staging.as_path()) {
-            return PurgeReport {
-                failures: vec![RemoveFailure {
-                    path: staged.to_path_buf(),
-                    message: "not inside the staging folder; refused".into(),
-                }],
-                ..PurgeReport::default()
-            };
+            return refused(staged, "not inside the staging folder; refused".into());
         }
         let meta = match self.fs.symlink_metadata(staged) {
             Ok(meta) => meta,
@@ -315,32 +345,25 @@ impl Remover {
     }
 
     /// Finishes deletes that a crash or a cancel left in staging. Returns each
-    /// leftover with its report.
-    pub fn finish_staged(&self, progress: ProgressFn) -> Vec<(PathBuf, PurgeReport)> {
-        let staging = self.staging_dir();
-        match self.fs.symlink_metadata(&staging) {
-            Ok(meta) if meta.is_dir() && !meta.file_type().is_symlink() => {}
-            _ => return Vec::new(),
-        }
-        let leftovers = match self.fs.read_dir(&staging) {
-            Ok(children) => children,
-            Err(err) => {
-                return vec![(
-                    staging.clone(),
-                    PurgeReport {
-                        failures: vec![failure(&staging, &err)],
-                        ..PurgeReport::default()
-                    },
-                )];
-            }
+    /// leftover with its report; refuses a staging folder that is not a real one.
+    pub fn finish_staged(
+        &self,
+        progress: ProgressFn,
+    ) -> Result<Vec<(PathBuf, PurgeReport)>, RemoveError> {
+        let Some(staging) = self.checked_staging(false)? else {
+            return Ok(Vec::new());
         };
-        leftovers
+        let leftovers = self
+            .fs
+            .read_dir(&staging)
+            .map_err(|err| io_error(&staging, &err))?;
+        Ok(leftovers
             .into_iter()
             .map(|(path, _)| {
                 let report = self.purge(&path, progress);
                 (path, report)
             })
-            .collect()
+            .collect())
     }
 
     fn cancelled(&self) -> bool {
@@ -790,13 +813,41 @@ mod tests {
         let leftover = r.staging_dir().join("env-1--t9--123");
         fs::create_dir_all(leftover.join("sub"))?;
         fs::write(leftover.join("sub/file"), "x")?;
-        let finished = r.finish_staged(&no_progress);
+        let finished = r.finish_staged(&no_progress)?;
         assert_eq!(finished.len(), 1);
         assert!(finished[0].1.complete);
         assert!(!leftover.exists());
         let report = r.purge(&l.outside, &no_progress);
         assert!(!report.complete && report.failures[0].message.contains("staging"));
         assert!(l.outside.join("canary.txt").exists());
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn staging_behind_a_symlinked_managed_repos_is_never_purged() -> TestResult {
+        let l = layout()?;
+        fs::create_dir_all(&l.data)?;
+        let elsewhere = l.outside.join("managed");
+        fs::create_dir_all(elsewhere.join(paths::STAGING).join("victim"))?;
+        fs::write(elsewhere.join(paths::STAGING).join("victim/file"), "keep")?;
+        std::os::unix::fs::symlink(&elsewhere, paths::managed_repos_dir(&l.data))?;
+        let r = remover(&l.data, Arc::new(RealFilesystem));
+        match r.finish_staged(&no_progress) {
+            Err(RemoveError::Refused { reason, .. }) => {
+                assert!(reason.contains("symlink"), "{reason}")
+            }
+            other => return Err(format!("expected a refusal, got {other:?}").into()),
+        }
+        let report = r.purge(&r.staging_dir().join("victim"), &no_progress);
+        assert!(
+            !report.complete && report.failures[0].message.contains("symlink"),
+            "{report:?}"
+        );
+        assert_eq!(
+            fs::read_to_string(elsewhere.join(paths::STAGING).join("victim/file"))?,
+            "keep"
+        );
         Ok(())
     }
 

@@ -120,10 +120,12 @@ impl Snapshot {
     }
 
     /// The environment whose managed folder is `env_folder`.
+    /// Only an environment whose id is its folder name exactly can own a folder: ids the
+    /// filter would change (`..`, `a.b`) could share one with another environment.
     pub fn environment_of_folder(&self, env_folder: &str) -> Option<&Environment> {
         self.environments
             .iter()
-            .find(|env| paths::safe_id(&env.env_id) == env_folder)
+            .find(|env| env.env_id == env_folder && paths::is_exact_safe_id(&env.env_id))
     }
 
     /// A task's workspace type: its own field if it has one, else its environment's.
@@ -222,11 +224,23 @@ fn load_tasks(folder: &Path, archived: bool, problems: &mut Vec<Problem>) -> Vec
 
 /// Lists `managed-repos/<env>/tasks/<task>` entries (the staging folder excluded).
 fn list_workspaces(data_dir: &Path, problems: &mut Vec<Problem>) -> Vec<WorkspaceDir> {
+    const SYMLINK: &str = "is a symlink: not followed; the workspaces behind it are never touched";
     let managed = paths::managed_repos_dir(data_dir);
     let mut found = Vec::new();
+    match managed.symlink_metadata() {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            problems.push(Problem::new(&managed, SYMLINK));
+            return found;
+        }
+        Ok(_) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return found,
+        Err(err) => {
+            problems.push(Problem::new(&managed, format!("cannot read: {err}")));
+            return found;
+        }
+    }
     let env_entries = match std::fs::read_dir(&managed) {
         Ok(entries) => entries,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return found,
         Err(err) => {
             problems.push(Problem::new(
                 &managed,
@@ -237,15 +251,22 @@ fn list_workspaces(data_dir: &Path, problems: &mut Vec<Problem>) -> Vec<Workspac
     };
     for env_entry in env_entries.filter_map(Result::ok) {
         let env_folder = env_entry.file_name().to_string_lossy().into_owned();
-        if env_folder == paths::STAGING
-            || !env_entry.file_type().map(|t| t.is_dir()).unwrap_or(false)
-        {
+        let env_type = env_entry.file_type().ok();
+        if env_type.is_some_and(|t| t.is_symlink()) {
+            problems.push(Problem::new(&env_entry.path(), SYMLINK));
+            continue;
+        }
+        if env_folder == paths::STAGING || !env_type.is_some_and(|t| t.is_dir()) {
             continue;
         }
         let tasks_dir = env_entry.path().join(paths::TASKS_DIR);
         let Ok(tasks_meta) = tasks_dir.symlink_metadata() else {
             continue;
         };
+        if tasks_meta.file_type().is_symlink() {
+            problems.push(Problem::new(&tasks_dir, SYMLINK));
+            continue;
+        }
         if !tasks_meta.is_dir() {
             problems.push(Problem::new(
                 &tasks_dir,
