@@ -3,18 +3,17 @@
 
 mod common;
 
+use agents_janitor::lock::LOCK_FILE;
 use agents_janitor::status::StatusClass;
 use agents_janitor::store::demo::{
     DemoTask, DemoWorkspace, ENV_API, ENV_WEBAPP, ENVIRONMENTS, MARKER_KEY, MARKER_VALUE, TASKS,
 };
 use agents_janitor::store::paths;
 use agents_janitor::store::time::parse_iso;
-use assert_cmd::Command;
-use common::{Fixture, du_bytes, tree_digest};
+use common::{Fixture, Run, docker_calls, du_bytes, janitor, output_of, run, tree_digest};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
-use std::fmt;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -22,109 +21,7 @@ use std::time::{Duration, SystemTime};
 
 type TestResult = Result<(), Box<dyn Error>>;
 
-const LOCK_FILE: &str = ".agents-janitor.lock";
 const DAY: Duration = Duration::from_secs(24 * 3600);
-
-// ---------------------------------------------------------------------------------------
-// Running the binary
-// ---------------------------------------------------------------------------------------
-
-/// What one run of the binary printed and returned.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl fmt::Display for Run {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-impl Run {
-    fn json(&self) -> Result<Value, Box<dyn Error>> {
-        serde_json::from_str(&self.stdout)
-            .map_err(|err| format!("stdout is not JSON ({err}):\n{self}").into())
-    }
-
-    /// stderr without the `problem:` lines the fixture's broken task files cause.
-    fn errors(&self) -> Vec<&str> {
-        self.stderr
-            .lines()
-            .filter(|line| !line.starts_with("problem: ") && !line.trim().is_empty())
-            .collect()
-    }
-}
-
-/// Writes a fake `docker` that appends its arguments to `docker.log`, and returns its folder.
-fn fake_docker(fx: &Fixture) -> Result<PathBuf, Box<dyn Error>> {
-    let bin = fx.root.path().join("bin");
-    fs::create_dir_all(&bin)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let script = bin.join("docker");
-        if !script.exists() {
-            let text = format!(
-                "#!/bin/sh\necho \"$@\" >> '{}'\nexit 0\n",
-                docker_log(fx).display()
-            );
-            fs::write(&script, text)?;
-            fs::set_permissions(&script, fs::Permissions::from_mode(0o755))?;
-        }
-    }
-    Ok(bin)
-}
-
-fn docker_log(fx: &Fixture) -> PathBuf {
-    fx.root.path().join("docker.log")
-}
-
-/// Every `docker` invocation so far, one line each.
-fn docker_calls(fx: &Fixture) -> Result<Vec<String>, Box<dyn Error>> {
-    match fs::read_to_string(docker_log(fx)) {
-        Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(err) => Err(err.into()),
-    }
-}
-
-/// The binary with an environment that cannot reach the developer's real data:
-/// HOME in the temp dir, no `AGENTS_RUNNER_STATE_PATH`, the fake docker first on PATH.
-fn janitor(fx: &Fixture) -> Result<Command, Box<dyn Error>> {
-    let bin = fake_docker(fx)?;
-    let inherited = std::env::var_os("PATH").unwrap_or_default();
-    let search =
-        std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&inherited)))?;
-    let mut command = Command::cargo_bin("agents-janitor")?;
-    command
-        .env("PATH", search)
-        .env("HOME", fx.root.path())
-        .env("XDG_DATA_HOME", fx.root.path().join("xdg-data"))
-        .env_remove(paths::STATE_PATH_VAR);
-    Ok(command)
-}
-
-fn output_of(mut command: Command) -> Result<Run, Box<dyn Error>> {
-    let output = command.output()?;
-    Ok(Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
-}
-
-/// Runs `agents-janitor --data-dir <fixture data> ARGS`.
-fn run(fx: &Fixture, args: &[&str]) -> Result<Run, Box<dyn Error>> {
-    let mut command = janitor(fx)?;
-    command.arg("--data-dir").arg(&fx.data_dir).args(args);
-    output_of(command)
-}
 
 /// Digest of the data dir and the canaries beside it.
 fn world_digest(fx: &Fixture) -> BTreeMap<String, String> {

@@ -13,7 +13,7 @@ use common::Fixture;
 use crossbeam_channel::RecvTimeoutError;
 use std::collections::HashMap;
 use std::error::Error;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
@@ -23,26 +23,14 @@ type TestResult = Result<(), Box<dyn Error>>;
 /// Upper bound for waiting on the worker: a guard against hanging, not a timing check.
 const PATIENCE: Duration = Duration::from_secs(120);
 
-/// A `docker` stand-in that records its arguments.
-fn fake_docker(dir: &Path) -> Result<(ContainerRuntime, PathBuf), Box<dyn Error>> {
-    let log = dir.join("docker.log");
-    let script = dir.join("fake-docker");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\necho \"$@\" >> '{}'\n", log.display()),
-    )?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
-    }
-    Ok((
-        ContainerRuntime {
-            program: script.into(),
-            timeout: Duration::from_secs(30),
-        },
-        log,
-    ))
+/// The fixture's fake `docker` (it records its arguments) as a container runtime.
+fn fake_docker(fixture: &Fixture) -> Result<(ContainerRuntime, PathBuf), Box<dyn Error>> {
+    let program = common::fake_docker(fixture)?.join("docker");
+    let runtime = ContainerRuntime {
+        program: program.into(),
+        timeout: Duration::from_secs(30),
+    };
+    Ok((runtime, common::docker_log(fixture)))
 }
 
 /// Receives events until `done` accepts one; returns everything seen.
@@ -81,7 +69,7 @@ fn log_texts(events: &[Event]) -> Vec<String> {
 #[test]
 fn the_worker_loads_scans_plans_and_discards_while_waking_the_ui() -> TestResult {
     let fixture = Fixture::new()?;
-    let (docker, docker_log) = fake_docker(fixture.root.path())?;
+    let (docker, docker_log) = fake_docker(&fixture)?;
     let wakes = Arc::new(AtomicUsize::new(0));
     let counter = wakes.clone();
     let worker = Worker::spawn(
@@ -255,7 +243,7 @@ fn archive_follows_the_seed_table_on_real_files() -> TestResult {
     };
     let mut usage = HashMap::new();
     let plan = executor::prepare(&action, &snapshot, &mut usage, &cancel, SystemTime::now())?;
-    let (docker, _) = fake_docker(fixture.root.path())?;
+    let (docker, _) = fake_docker(&fixture)?;
     let (_, emit) = collect_logs();
     let report = Executor::new(&snapshot.data_dir, cancel, docker).execute(&plan, &emit)?;
     assert!(report.all_ok(), "{report:?}");

@@ -6,8 +6,7 @@ mod common;
 
 use agents_janitor::store::demo::{self, DemoWorkspace};
 use agents_janitor::store::paths;
-use assert_cmd::Command;
-use common::Fixture;
+use common::{Fixture, run};
 use std::error::Error;
 use std::path::{Path, PathBuf};
 
@@ -51,17 +50,6 @@ impl Drop for Immutable {
     }
 }
 
-fn janitor(fixture: &Fixture) -> Result<Command, Box<dyn Error>> {
-    let mut cmd = Command::cargo_bin("agents-janitor")?;
-    cmd.env_remove("AGENTS_RUNNER_STATE_PATH")
-        .env("HOME", fixture.root.path())
-        // No container runtime: removal is a logged warning, never a failure.
-        .env("PATH", "/usr/bin:/bin")
-        .arg("--data-dir")
-        .arg(&fixture.data_dir);
-    Ok(cmd)
-}
-
 fn clean_done_task() -> Result<&'static demo::DemoTask, Box<dyn Error>> {
     demo::TASKS
         .iter()
@@ -84,9 +72,9 @@ fn an_undeletable_file_is_reported_and_finished_after_it_is_freed() -> TestResul
     let Some(guard) = Immutable::set(&[&victim], &fixture.data_dir) else {
         return Ok(());
     };
-    let output = janitor(&fixture)?.args(["discard", task.id]).output()?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let output = run(&fixture, &["discard", task.id])?;
+    let stderr = &output.stderr;
+    assert_eq!(output.code, Some(1), "{stderr}");
     let failure = stderr
         .lines()
         .find(|l| {
@@ -116,11 +104,9 @@ fn an_undeletable_file_is_reported_and_finished_after_it_is_freed() -> TestResul
     );
 
     drop(guard);
-    let output = janitor(&fixture)?
-        .args(["sweep", "--older-than", "1000d"])
-        .output()?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    let output = run(&fixture, &["sweep", "--older-than", "1000d"])?;
+    let stderr = &output.stderr;
+    assert_eq!(output.code, Some(0), "{stderr}");
     assert!(
         stderr.contains("[cleanup] Finishing interrupted delete:"),
         "{stderr}"
@@ -140,9 +126,9 @@ fn an_unwritable_tasks_folder_stops_the_discard_before_anything_is_deleted() -> 
     let Some(_guard) = Immutable::set(&[&tasks_dir], &fixture.data_dir) else {
         return Ok(());
     };
-    let output = janitor(&fixture)?.args(["discard", task.id]).output()?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let output = run(&fixture, &["discard", task.id])?;
+    let stderr = &output.stderr;
+    assert_eq!(output.code, Some(1), "{stderr}");
     let record = tasks_dir.join(format!("{}.toml", task.id));
     let line = stderr
         .lines()
@@ -172,9 +158,9 @@ fn an_unwritable_archive_folder_keeps_records_and_workspaces() -> TestResult {
     let Some(_guard) = Immutable::set(&[&done_dir], &fixture.data_dir) else {
         return Ok(());
     };
-    let output = janitor(&fixture)?.arg("archive").output()?;
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let output = run(&fixture, &["archive"])?;
+    let stderr = &output.stderr;
+    assert_eq!(output.code, Some(1), "{stderr}");
     assert!(
         stderr
             .lines()

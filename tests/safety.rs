@@ -5,121 +5,19 @@
 
 mod common;
 
+use agents_janitor::lock::LOCK_FILE;
 use agents_janitor::store::demo::{ENV_NOTES, ENV_WEBAPP, NOTES_DIR, READ_ONLY_TASK, TASKS};
 use agents_janitor::store::paths;
 use agents_janitor::store::time::format_iso;
-use assert_cmd::Command;
-use common::{Fixture, tree_digest};
+use common::{Fixture, docker_calls, run, tree_digest};
 use std::collections::BTreeMap;
 use std::error::Error;
-use std::fmt;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 type TestResult = Result<(), Box<dyn Error>>;
-
-const LOCK_FILE: &str = ".agents-janitor.lock";
-
-// ---------------------------------------------------------------------------------------
-// Running the binary
-// ---------------------------------------------------------------------------------------
-
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl fmt::Display for Run {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
-
-impl Run {
-    /// Asserts the janitor refused to delete `path`, saying why.
-    fn assert_refused(&self, path: &Path, reason: &str) {
-        let wanted = format!("Refusing to remove non-task directory: {}", path.display());
-        let said = self
-            .stderr
-            .lines()
-            .any(|line| line.contains(&wanted) && line.contains(reason));
-        assert!(said, "no refusal of {} ({reason}):\n{self}", path.display());
-    }
-
-    /// Asserts some line of the output says `path` is left alone and why.
-    fn assert_left_alone(&self, path: &Path, reason: &str) {
-        let shown = path.display().to_string();
-        let said = self
-            .stdout
-            .lines()
-            .chain(self.stderr.lines())
-            .any(|line| line.contains(&shown) && line.contains(reason));
-        assert!(
-            said,
-            "nothing says {shown} is left alone ({reason}):\n{self}"
-        );
-    }
-}
-
-fn docker_log(fx: &Fixture) -> PathBuf {
-    fx.root.path().join("docker.log")
-}
-
-fn docker_calls(fx: &Fixture) -> Result<String, Box<dyn Error>> {
-    match fs::read_to_string(docker_log(fx)) {
-        Ok(text) => Ok(text),
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(err) => Err(err.into()),
-    }
-}
-
-/// The binary with HOME in the temp dir, no `AGENTS_RUNNER_STATE_PATH`, and a fake
-/// `docker` (which only logs its arguments) first on PATH.
-fn janitor(fx: &Fixture) -> Result<Command, Box<dyn Error>> {
-    let bin = fx.root.path().join("bin");
-    fs::create_dir_all(&bin)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let script = bin.join("docker");
-        if !script.exists() {
-            let text = format!(
-                "#!/bin/sh\necho \"$@\" >> '{}'\nexit 0\n",
-                docker_log(fx).display()
-            );
-            fs::write(&script, text)?;
-            fs::set_permissions(&script, fs::Permissions::from_mode(0o755))?;
-        }
-    }
-    let inherited = std::env::var_os("PATH").unwrap_or_default();
-    let search =
-        std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&inherited)))?;
-    let mut command = Command::cargo_bin("agents-janitor")?;
-    command
-        .env("PATH", search)
-        .env("HOME", fx.root.path())
-        .env("XDG_DATA_HOME", fx.root.path().join("xdg-data"))
-        .env_remove(paths::STATE_PATH_VAR);
-    Ok(command)
-}
-
-fn run(fx: &Fixture, args: &[&str]) -> Result<Run, Box<dyn Error>> {
-    let mut command = janitor(fx)?;
-    command.arg("--data-dir").arg(&fx.data_dir).args(args);
-    let output = command.output()?;
-    Ok(Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    })
-}
 
 // ---------------------------------------------------------------------------------------
 // Canaries
@@ -815,7 +713,7 @@ fn active_tasks_are_refused_without_force() -> TestResult {
     let calls = docker_calls(&fx)?;
     for task in &active {
         assert!(
-            !calls.contains(task.id),
+            !calls.iter().any(|call| call.contains(task.id)),
             "docker ran for active {}",
             task.id
         );

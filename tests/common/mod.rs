@@ -9,6 +9,7 @@ use agents_janitor::store::paths;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::error::Error;
+use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -203,4 +204,131 @@ pub fn du_bytes(args: &[&str], path: &Path) -> Option<u64> {
         .next()?
         .parse()
         .ok()
+}
+
+// ---------------------------------------------------------------------------------------
+// Running the binary
+// ---------------------------------------------------------------------------------------
+
+/// What one run of the binary printed and returned.
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    pub fn json(&self) -> Result<serde_json::Value, Box<dyn Error>> {
+        serde_json::from_str(&self.stdout)
+            .map_err(|err| format!("stdout is not JSON ({err}):\n{self}").into())
+    }
+
+    /// stderr without the `problem:` lines the fixture's broken task files cause.
+    pub fn errors(&self) -> Vec<&str> {
+        self.stderr
+            .lines()
+            .filter(|line| !line.starts_with("problem: ") && !line.trim().is_empty())
+            .collect()
+    }
+
+    /// Asserts the janitor refused to delete `path`, saying why.
+    pub fn assert_refused(&self, path: &Path, reason: &str) {
+        let wanted = format!("Refusing to remove non-task directory: {}", path.display());
+        let said = self
+            .stderr
+            .lines()
+            .any(|line| line.contains(&wanted) && line.contains(reason));
+        assert!(said, "no refusal of {} ({reason}):\n{self}", path.display());
+    }
+
+    /// Asserts some line of the output says `path` is left alone and why.
+    pub fn assert_left_alone(&self, path: &Path, reason: &str) {
+        let shown = path.display().to_string();
+        let said = self
+            .stdout
+            .lines()
+            .chain(self.stderr.lines())
+            .any(|line| line.contains(&shown) && line.contains(reason));
+        assert!(
+            said,
+            "nothing says {shown} is left alone ({reason}):\n{self}"
+        );
+    }
+}
+
+/// Where the fake `docker` writes its arguments, one call a line.
+pub fn docker_log(fx: &Fixture) -> PathBuf {
+    fx.root.path().join("docker.log")
+}
+
+/// Writes a fake `docker` that appends its arguments to [`docker_log`], and returns
+/// the folder it is in.
+pub fn fake_docker(fx: &Fixture) -> Result<PathBuf, Box<dyn Error>> {
+    let bin = fx.root.path().join("bin");
+    fs::create_dir_all(&bin)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let script = bin.join("docker");
+        if !script.exists() {
+            let text = format!(
+                "#!/bin/sh\necho \"$@\" >> '{}'\nexit 0\n",
+                docker_log(fx).display()
+            );
+            fs::write(&script, text)?;
+            fs::set_permissions(&script, fs::Permissions::from_mode(0o755))?;
+        }
+    }
+    Ok(bin)
+}
+
+/// Every `docker` invocation so far, one line each.
+pub fn docker_calls(fx: &Fixture) -> Result<Vec<String>, Box<dyn Error>> {
+    match fs::read_to_string(docker_log(fx)) {
+        Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// The binary with an environment that cannot reach the developer's real data:
+/// HOME in the temp dir, no `AGENTS_RUNNER_STATE_PATH`, the fake docker first on PATH.
+pub fn janitor(fx: &Fixture) -> Result<assert_cmd::Command, Box<dyn Error>> {
+    let bin = fake_docker(fx)?;
+    let inherited = std::env::var_os("PATH").unwrap_or_default();
+    let search =
+        std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(&inherited)))?;
+    let mut command = assert_cmd::Command::cargo_bin("agents-janitor")?;
+    command
+        .env("PATH", search)
+        .env("HOME", fx.root.path())
+        .env("XDG_DATA_HOME", fx.root.path().join("xdg-data"))
+        .env_remove(paths::STATE_PATH_VAR);
+    Ok(command)
+}
+
+pub fn output_of(mut command: assert_cmd::Command) -> Result<Run, Box<dyn Error>> {
+    let output = command.output()?;
+    Ok(Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    })
+}
+
+/// Runs `agents-janitor --data-dir <fixture data> ARGS`.
+pub fn run(fx: &Fixture, args: &[&str]) -> Result<Run, Box<dyn Error>> {
+    let mut command = janitor(fx)?;
+    command.arg("--data-dir").arg(&fx.data_dir).args(args);
+    output_of(command)
 }
