@@ -96,6 +96,7 @@ pub enum CliCommand {
         task_ids: Vec<String>,
         #[command(flatten)]
         run: RunFlags,
+        /// Delete the workspaces of failed/error tasks too.
         #[arg(long)]
         delete_failed: bool,
         /// Also clean running tasks and workspaces with unsaved git work.

@@ -17,6 +17,18 @@ use crate::process::{CommandOutput, RunError, run_with_timeout};
 
 pub const DEFAULT_GIT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Inherited variables (e.g. when run from a git hook) that would point git at
+/// another repository than the one in the working directory.
+pub const REPOSITORY_OVERRIDES: [&str; 7] = [
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+];
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GitState {
     /// Checked-out branch; `None` when HEAD is detached.
@@ -181,17 +193,7 @@ impl Git<'_> {
         }
         let mut command = Command::new(self.program);
         command.arg("-C").arg(&self.workspace).args(args);
-        // Inherited repository overrides (e.g. when run from a git hook) would point git
-        // at another repository.
-        for variable in [
-            "GIT_DIR",
-            "GIT_WORK_TREE",
-            "GIT_INDEX_FILE",
-            "GIT_OBJECT_DIRECTORY",
-            "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-            "GIT_COMMON_DIR",
-            "GIT_NAMESPACE",
-        ] {
+        for variable in REPOSITORY_OVERRIDES {
             command.env_remove(variable);
         }
         command

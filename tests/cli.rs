@@ -10,7 +10,9 @@ use agents_janitor::store::demo::{
 };
 use agents_janitor::store::paths;
 use agents_janitor::store::time::parse_iso;
-use common::{Fixture, Run, docker_calls, du_bytes, janitor, output_of, run, tree_digest};
+use common::{
+    Fixture, Run, docker_calls, du_bytes, janitor, newest_mtime, output_of, run, tree_digest,
+};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
@@ -200,18 +202,6 @@ fn workspace_dirs(data: &Path) -> Result<Vec<PathBuf>, Box<dyn Error>> {
     }
     found.sort();
     Ok(found)
-}
-
-/// The newest modification time under `path`, never following symlinks.
-fn newest_mtime(path: &Path) -> Result<SystemTime, Box<dyn Error>> {
-    let meta = fs::symlink_metadata(path)?;
-    let mut newest = meta.modified()?;
-    if meta.is_dir() {
-        for entry in fs::read_dir(path)? {
-            newest = newest.max(newest_mtime(&entry?.path())?);
-        }
-    }
-    Ok(newest)
 }
 
 /// Whether `du` is GNU du (the only one with `-b` and `-B1`).
@@ -560,12 +550,11 @@ fn archive_dry_run_json_shows_the_plan_and_changes_nothing() -> TestResult {
     broken.assert_intact()
 }
 
-#[test]
-fn archive_moves_finalized_tasks_and_keeps_failed_and_unsaved_workspaces() -> TestResult {
-    let fx = Fixture::new()?;
-    let broken = BrokenFiles::read(&fx)?;
-    let data = canonical_data(&fx)?;
-    // Finalized failed tasks: one with a clean checkout, one with uncommitted work.
+/// Marks two active failed tasks finalized, so `archive` takes them: one with a clean
+/// checkout, one with uncommitted work. Returns (clean, dirty).
+fn finalize_failed_tasks(
+    data: &Path,
+) -> Result<(&'static DemoTask, &'static DemoTask), Box<dyn Error>> {
     let failed_clean = demo_task("failed, clean, active", |t| {
         !t.archived && class(t) == StatusClass::Failed && t.workspace == DemoWorkspace::Clean
     })?;
@@ -573,8 +562,17 @@ fn archive_moves_finalized_tasks_and_keeps_failed_and_unsaved_workspaces() -> Te
         !t.archived && class(t) == StatusClass::Failed && t.workspace == DemoWorkspace::Uncommitted
     })?;
     for task in [failed_clean, failed_dirty] {
-        finalize(&active_record(&data, task.id))?;
+        finalize(&active_record(data, task.id))?;
     }
+    Ok((failed_clean, failed_dirty))
+}
+
+#[test]
+fn archive_moves_finalized_tasks_and_keeps_failed_and_unsaved_workspaces() -> TestResult {
+    let fx = Fixture::new()?;
+    let broken = BrokenFiles::read(&fx)?;
+    let data = canonical_data(&fx)?;
+    let (failed_clean, failed_dirty) = finalize_failed_tasks(&data)?;
     let finalized =
         |t: &DemoTask| archivable(t) || t.id == failed_clean.id || t.id == failed_dirty.id;
     let kept: Vec<(&DemoTask, BTreeMap<String, String>)> = TASKS
@@ -635,15 +633,7 @@ fn archive_delete_failed_removes_failed_workspaces() -> TestResult {
     let fx = Fixture::new()?;
     let broken = BrokenFiles::read(&fx)?;
     let data = canonical_data(&fx)?;
-    let failed_clean = demo_task("failed, clean, active", |t| {
-        !t.archived && class(t) == StatusClass::Failed && t.workspace == DemoWorkspace::Clean
-    })?;
-    let failed_dirty = demo_task("failed, uncommitted, active", |t| {
-        !t.archived && class(t) == StatusClass::Failed && t.workspace == DemoWorkspace::Uncommitted
-    })?;
-    for task in [failed_clean, failed_dirty] {
-        finalize(&active_record(&data, task.id))?;
-    }
+    let (failed_clean, failed_dirty) = finalize_failed_tasks(&data)?;
     let dirty_before = tree_digest(&fx.workspace(failed_dirty.env_id, failed_dirty.id));
 
     let archived = run(&fx, &["archive", "--delete-failed", "--json"])?;

@@ -10,7 +10,9 @@ use agents_janitor::store::demo::{
 };
 use agents_janitor::store::paths;
 use agents_janitor::store::time::parse_iso;
-use common::{CORRUPT_ACTIVE_TASK, Fixture, NON_UTF8_ARCHIVED_TASK, du_bytes, tree_digest};
+use common::{
+    CORRUPT_ACTIVE_TASK, Fixture, NON_UTF8_ARCHIVED_TASK, du_bytes, newest_mtime, tree_digest,
+};
 use std::collections::BTreeSet;
 use std::error::Error;
 use std::fs;
@@ -110,18 +112,6 @@ fn git(dir: &Path, args: &[&str]) -> Result<String, Box<dyn Error>> {
         .into());
     }
     Ok(String::from_utf8(output.stdout)?.trim_end().to_owned())
-}
-
-/// The newest modification time of `path` and everything under it, without following symlinks.
-fn newest_mtime(path: &Path) -> Result<SystemTime, Box<dyn Error>> {
-    let meta = fs::symlink_metadata(path)?;
-    let mut newest = meta.modified()?;
-    if meta.is_dir() {
-        for entry in fs::read_dir(path)? {
-            newest = newest.max(newest_mtime(&entry?.path())?);
-        }
-    }
-    Ok(newest)
 }
 
 #[test]

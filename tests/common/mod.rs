@@ -332,3 +332,15 @@ pub fn run(fx: &Fixture, args: &[&str]) -> Result<Run, Box<dyn Error>> {
     command.arg("--data-dir").arg(&fx.data_dir).args(args);
     output_of(command)
 }
+
+/// The newest modification time of `path` and everything under it, without following symlinks.
+pub fn newest_mtime(path: &Path) -> Result<std::time::SystemTime, Box<dyn Error>> {
+    let meta = fs::symlink_metadata(path)?;
+    let mut newest = meta.modified()?;
+    if meta.is_dir() {
+        for entry in fs::read_dir(path)? {
+            newest = newest.max(newest_mtime(&entry?.path())?);
+        }
+    }
+    Ok(newest)
+}
