@@ -19,6 +19,31 @@ use std::time::{Duration, SystemTime};
 
 type TestResult = Result<(), Box<dyn Error>>;
 
+/// `discard` and `complete --force` refuse the workspace of `id` at `shown` for `reason`,
+/// and `sweep --force` skips it as not a folder; the canaries stay intact throughout.
+fn assert_every_command_refuses(
+    fx: &Fixture,
+    id: &str,
+    shown: &Path,
+    reason: &str,
+    canaries: &Canaries,
+) -> TestResult {
+    for args in [vec!["discard", id], vec!["complete", id, "--force"]] {
+        let result = run(fx, &args)?;
+        assert_eq!(result.code, Some(1), "{args:?}: {result}");
+        result.assert_refused(shown, reason);
+        canaries.assert_intact(&args.join(" "));
+    }
+    let sweep = run(
+        fx,
+        &["sweep", "--force", "--older-than", "0", "--env", ENV_WEBAPP],
+    )?;
+    let skipped = format!("{} is not a folder", shown.display());
+    assert!(sweep.stdout.contains(&skipped), "{sweep}");
+    canaries.assert_intact("sweep --force");
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------
 // Canaries
 // ---------------------------------------------------------------------------------------
@@ -230,27 +255,7 @@ fn a_workspace_that_is_a_symlink_is_refused_and_its_target_kept() -> TestResult 
     let canaries = Canaries::new(&fx, &[&victim]);
     let shown = paths::task_workspace_path(&data, ENV_WEBAPP, id);
 
-    let discard = run(&fx, &["discard", id])?;
-    assert_eq!(discard.code, Some(1), "{discard}");
-    discard.assert_refused(&shown, "symlink");
-    canaries.assert_intact("discard");
-
-    let complete = run(&fx, &["complete", id, "--force"])?;
-    assert_eq!(complete.code, Some(1), "{complete}");
-    complete.assert_refused(&shown, "symlink");
-    canaries.assert_intact("complete --force");
-
-    let sweep = run(
-        &fx,
-        &["sweep", "--force", "--older-than", "0", "--env", ENV_WEBAPP],
-    )?;
-    assert!(
-        sweep
-            .stdout
-            .contains(&format!("{} is not a folder", shown.display())),
-        "{sweep}"
-    );
-    canaries.assert_intact("sweep --force");
+    assert_every_command_refuses(&fx, id, &shown, "symlink", &canaries)?;
     assert_eq!(
         fs::read_link(&link)?,
         victim,
@@ -635,27 +640,7 @@ fn a_file_in_place_of_a_workspace_is_refused() -> TestResult {
     let canaries = Canaries::new(&fx, &[&file]);
     let shown = paths::task_workspace_path(&data, ENV_WEBAPP, id);
 
-    let discard = run(&fx, &["discard", id])?;
-    assert_eq!(discard.code, Some(1), "{discard}");
-    discard.assert_refused(&shown, "it is not a folder");
-    canaries.assert_intact("discard");
-
-    let complete = run(&fx, &["complete", id, "--force"])?;
-    assert_eq!(complete.code, Some(1), "{complete}");
-    complete.assert_refused(&shown, "it is not a folder");
-    canaries.assert_intact("complete --force");
-
-    let sweep = run(
-        &fx,
-        &["sweep", "--force", "--older-than", "0", "--env", ENV_WEBAPP],
-    )?;
-    assert!(
-        sweep
-            .stdout
-            .contains(&format!("{} is not a folder", shown.display())),
-        "{sweep}"
-    );
-    canaries.assert_intact("sweep --force");
+    assert_every_command_refuses(&fx, id, &shown, "it is not a folder", &canaries)?;
     Ok(())
 }
 
