@@ -1,4 +1,35 @@
 //! agents-janitor: finds, sizes and safely cleans the task workspaces Agents-Runner leaves on disk.
+//!
+//! The flow: [`store::Snapshot::load`] reads a data directory (never rewriting what it
+//! cannot parse), [`scan::Scanner`] sizes workspaces like `du`, [`policy::plan`] turns an
+//! [`policy::Action`] into a [`policy::Plan`] (pure), and [`executor::Executor`] carries
+//! the plan out; [`worker::Worker`] runs all of it on a thread for the GUI, and [`cli`]
+//! from the command line. Only [`remove`] deletes files.
+//!
+//! ```
+//! use agents_janitor::executor;
+//! use agents_janitor::policy::Action;
+//! use agents_janitor::store::Snapshot;
+//! use std::sync::{Arc, atomic::AtomicBool};
+//!
+//! let data = tempfile::tempdir()?;
+//! let dir = data.path();
+//! std::fs::write(dir.join("environments.json"),
+//!     r#"{"environments": [{"env_id": "env-1", "workspace_type": "cloned"}]}"#)?;
+//! std::fs::create_dir_all(dir.join("tasks"))?;
+//! std::fs::write(dir.join("tasks/t1.toml"),
+//!     "task_id = \"t1\"\nenvironment_id = \"env-1\"\nstatus = \"done\"\n")?;
+//! std::fs::create_dir_all(dir.join("managed-repos/env-1/tasks/t1"))?;
+//!
+//! let snapshot = Snapshot::load(dir)?;
+//! let action = Action::Discard { task_ids: vec!["t1".into()], force: false };
+//! let cancel = Arc::new(AtomicBool::new(false));
+//! let plan = executor::prepare(&action, &snapshot, &mut Default::default(), &cancel,
+//!     std::time::SystemTime::now())?;
+//! assert_eq!(plan.steps.len(), 1);
+//! assert!(plan.steps[0].workspace.is_some());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 pub mod cli;
 pub mod container;
