@@ -201,12 +201,25 @@ fn load_tasks(folder: &Path, archived: bool, problems: &mut Vec<Problem>) -> Vec
             return Vec::new();
         }
     };
-    let files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().map(|t| t.is_file()).unwrap_or(false))
-        .map(|entry| entry.path())
-        .filter(|path| is_task_file(path))
-        .collect();
+    let mut files = Vec::new();
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if !is_task_file(&path) {
+            continue;
+        }
+        match entry.file_type() {
+            Ok(kind) if kind.is_file() => files.push(path),
+            // Rewriting through a link would replace it: such a record is shown, never used.
+            Ok(kind) if kind.is_symlink() => {
+                problems.push(Problem::new(
+                    &path,
+                    "is a symlink: not read and never rewritten",
+                ));
+            }
+            Ok(_) => problems.push(Problem::new(&path, "is not a regular file")),
+            Err(err) => problems.push(Problem::new(&path, format!("cannot read: {err}"))),
+        }
+    }
     let parsed: Vec<Result<TaskRecord, Problem>> = files
         .par_iter()
         .map(|path| tasks::read_record(path, archived).map_err(|reason| Problem::new(path, reason)))
@@ -296,4 +309,112 @@ fn list_workspaces(data_dir: &Path, problems: &mut Vec<Problem>) -> Vec<Workspac
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    fn task_file(dir: &Path, name: &str, id: &str, env: &str) -> std::io::Result<()> {
+        fs::write(
+            dir.join(name),
+            format!("task_id = \"{id}\"\nenvironment_id = \"{env}\"\nstatus = \"done\"\n"),
+        )
+    }
+
+    #[test]
+    fn loads_records_workspaces_and_problems() -> TestResult {
+        let root = tempfile::tempdir()?;
+        let data = root.path();
+        fs::write(
+            data.join(paths::ENVIRONMENTS_FILE),
+            r#"{"environments": [{"env_id": "env-1", "workspace_type": "cloned"}]}"#,
+        )?;
+        let active = paths::active_tasks_dir(data);
+        let archived = paths::archived_tasks_dir(data);
+        fs::create_dir_all(&archived)?;
+        task_file(&active, "t1.toml", "t1", "env-1")?;
+        task_file(&archived, "t2.toml", "t2", "env-1")?;
+        task_file(&archived, "t2.dup-123.toml", "t2", "env-1")?;
+        fs::write(active.join(".agents-janitor-x.tmp"), "half written")?;
+        fs::write(active.join("broken.toml"), "task_id = [")?;
+        fs::write(active.join("notes.txt"), "not a task")?;
+        fs::create_dir_all(paths::task_workspace_path(data, "env-1", "t1"))?;
+        fs::create_dir_all(paths::staging_dir(data).join("leftover"))?;
+        fs::write(
+            paths::managed_repos_dir(data).join("env-1/tasks/stray-file"),
+            "x",
+        )?;
+
+        let snapshot = Snapshot::load(data)?;
+        assert_eq!(snapshot.tasks.len(), 3);
+        assert_eq!(snapshot.find_task("t2").map(|t| t.duplicate), Some(false));
+        assert_eq!(snapshot.tasks.iter().filter(|t| t.duplicate).count(), 1);
+        assert_eq!(snapshot.problems.len(), 1, "{:?}", snapshot.problems);
+        assert!(snapshot.problems[0].path.ends_with("broken.toml"));
+        let folders: Vec<(&str, bool)> = snapshot
+            .workspaces
+            .iter()
+            .map(|w| (w.task_folder.as_str(), w.is_dir))
+            .collect();
+        assert_eq!(
+            folders,
+            vec![("stray-file", false), ("t1", true)],
+            "staging is not a workspace"
+        );
+        let by_folder = snapshot.records_by_folder();
+        assert_eq!(
+            by_folder.get(&("env-1".into(), "t2".into())).map(Vec::len),
+            Some(2)
+        );
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinks_are_reported_and_not_followed() -> TestResult {
+        let root = tempfile::tempdir()?;
+        let data = root.path().join("data");
+        let elsewhere = root.path().join("elsewhere");
+        fs::create_dir_all(elsewhere.join("env-1/tasks/t9"))?;
+        task_file(&elsewhere, "t9.toml", "t9", "env-1")?;
+        let active = paths::active_tasks_dir(&data);
+        fs::create_dir_all(&active)?;
+        std::os::unix::fs::symlink(elsewhere.join("t9.toml"), active.join("t9.toml"))?;
+        std::os::unix::fs::symlink(&elsewhere, paths::managed_repos_dir(&data))?;
+
+        let snapshot = Snapshot::load(&data)?;
+        assert!(snapshot.tasks.is_empty());
+        assert!(snapshot.workspaces.is_empty());
+        let messages: Vec<String> = snapshot
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.path.display(), p.message))
+            .collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages.iter().all(|m| m.contains("is a symlink")),
+            "{messages:?}"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_missing_or_odd_data_dir_is_an_error() -> TestResult {
+        let root = tempfile::tempdir()?;
+        assert!(matches!(
+            Snapshot::load(&root.path().join("nope")),
+            Err(OpenError::Missing(_))
+        ));
+        let file = root.path().join("file");
+        fs::write(&file, "x")?;
+        assert!(matches!(
+            Snapshot::load(&file),
+            Err(OpenError::NotADirectory(_))
+        ));
+        Ok(())
+    }
 }
