@@ -137,67 +137,61 @@ fn bad_input(message: impl Into<String>) -> anyhow::Error {
 
 /// Runs a subcommand and returns the process exit code.
 pub fn run(cli: Cli) -> Result<u8> {
+    let data_dir = cli.data_dir.as_deref();
     let Some(command) = cli.command else {
-        return overview(cli.data_dir.as_deref());
+        return overview(data_dir);
     };
-    if let CliCommand::Demo { dir } = &command {
-        return demo(dir);
-    }
-    let snapshot = open(cli.data_dir.as_deref())?;
     match command {
+        CliCommand::Demo { dir } => demo(&dir),
         CliCommand::List {
             json,
             env,
             archived,
             all,
-        } => list(&snapshot, json, env.as_deref(), archived, all),
-        CliCommand::Usage { json } => usage(&snapshot, json),
+        } => list(&open(data_dir)?, json, env.as_deref(), archived, all),
+        CliCommand::Usage { json } => usage(&open(data_dir)?, json),
         CliCommand::Archive {
             run,
             delete_failed,
             force,
-        } => execute(
-            &snapshot,
-            Action::Archive {
+        } => {
+            let action = Action::Archive {
                 keep_on_error: !delete_failed,
                 allow_unsaved: force,
-            },
-            &run,
-        ),
+            };
+            execute(&open(data_dir)?, action, &run)
+        }
         CliCommand::Discard {
             task_ids,
             run,
             force,
-        } => execute(&snapshot, Action::Discard { task_ids, force }, &run),
+        } => execute(&open(data_dir)?, Action::Discard { task_ids, force }, &run),
         CliCommand::Sweep {
             older_than,
             env,
             run,
             force,
-        } => execute(
-            &snapshot,
-            Action::Sweep {
+        } => {
+            let action = Action::Sweep {
                 older_than_hours: older_than,
                 env_id: env,
                 force,
-            },
-            &run,
-        ),
+            };
+            execute(&open(data_dir)?, action, &run)
+        }
         CliCommand::Complete {
             task_ids,
             run,
             delete_failed,
             force,
-        } => execute(
-            &snapshot,
-            Action::Complete {
+        } => {
+            let action = Action::Complete {
                 task_ids,
                 keep_on_error: !delete_failed,
                 force,
-            },
-            &run,
-        ),
-        CliCommand::Demo { .. } => Ok(0),
+            };
+            execute(&open(data_dir)?, action, &run)
+        }
     }
 }
 
@@ -575,13 +569,10 @@ fn execute(snapshot: &Snapshot, action: Action, flags: &RunFlags) -> Result<u8> 
                 })?,
         )
     };
-    let refused = match &action {
-        Action::Discard { .. } | Action::Complete { .. } => plan
-            .skipped
-            .iter()
-            .any(|s| !s.reason.contains("already") && !s.reason.contains("kept for debugging")),
-        _ => false,
-    };
+    // A task the user named but that was refused makes the command fail; skips by a
+    // sweep or an archive over everything are the policy at work.
+    let refused = matches!(action, Action::Discard { .. } | Action::Complete { .. })
+        && plan.skipped.iter().any(|s| s.refused);
     let mut out = std::io::stdout().lock();
     if flags.json {
         let doc = json!({

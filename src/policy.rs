@@ -96,6 +96,10 @@ pub struct Step {
 pub struct Skipped {
     pub task_id: String,
     pub reason: String,
+    /// Left alone for safety (still running, unsaved work, not a folder of ours), as
+    /// opposed to a policy choice (kept for debugging, finalization pending, nothing left
+    /// to do). A refused task named by the user makes the command fail.
+    pub refused: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -213,9 +217,18 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn skip(&mut self, task_id: &str, reason: impl Into<String>) {
+        self.leave(task_id, reason.into(), false);
+    }
+
+    fn refuse(&mut self, task_id: &str, reason: impl Into<String>) {
+        self.leave(task_id, reason.into(), true);
+    }
+
+    fn leave(&mut self, task_id: &str, reason: String, refused: bool) {
         self.plan.skipped.push(Skipped {
             task_id: task_id.to_owned(),
-            reason: reason.into(),
+            reason,
+            refused,
         });
     }
 
@@ -282,7 +295,7 @@ impl Builder<'_> {
                 .warnings
                 .push(format!("task {task_id}: {} will be lost", git.describe()));
         } else {
-            self.skip(
+            self.refuse(
                 task_id,
                 format!(
                     "workspace kept: it has {} (force to delete)",
@@ -376,7 +389,7 @@ impl Builder<'_> {
             ),
             _ => format!("task is still running ({}); force to override", task.status),
         };
-        self.skip(&task.task_id, reason);
+        self.refuse(&task.task_id, reason);
         false
     }
 
@@ -437,7 +450,7 @@ impl Builder<'_> {
             }
             let label = &dir.task_folder;
             if !dir.is_dir {
-                self.skip(
+                self.refuse(
                     label,
                     format!(
                         "{} is not a folder (a file or a symlink): left alone",
@@ -447,7 +460,7 @@ impl Builder<'_> {
                 continue;
             }
             let Some(env) = snapshot.environment_of_folder(&dir.env_folder) else {
-                self.skip(
+                self.refuse(
                     label,
                     format!(
                         "folder {} matches no environment: left alone",
@@ -457,7 +470,7 @@ impl Builder<'_> {
                 continue;
             };
             if env.workspace_type != WorkspaceType::Cloned {
-                self.skip(
+                self.refuse(
                     label,
                     format!(
                         "environment {} is {}: left alone",
@@ -548,7 +561,7 @@ impl Builder<'_> {
                     continue;
                 }
                 Managed::NotOurs(reason) => {
-                    self.skip(task_id, reason);
+                    self.refuse(task_id, reason);
                     continue;
                 }
                 Managed::None => {
@@ -854,6 +867,15 @@ mod tests {
     #[test]
     fn without_keep_on_error_failed_workspaces_go_too() -> Result<(), PlanError> {
         let world = World::new(vec![task("f1", "env-c", "failed", Some(1))]);
+        let kept = world.plan(&Action::Complete {
+            task_ids: vec!["f1".into()],
+            keep_on_error: true,
+            force: false,
+        })?;
+        assert!(
+            kept.skipped.iter().all(|s| !s.refused),
+            "a policy choice, not a refusal"
+        );
         let archive = world.plan(&Action::Archive {
             keep_on_error: false,
             allow_unsaved: false,
@@ -887,6 +909,15 @@ mod tests {
     #[test]
     fn force_lets_active_tasks_through_with_a_warning() -> Result<(), PlanError> {
         let world = World::new(vec![task("r1", "env-c", "running", None)]);
+        let refused = world.plan(&Action::Discard {
+            task_ids: vec!["r1".into()],
+            force: false,
+        })?;
+        assert!(
+            refused.skipped.iter().all(|s| s.refused),
+            "{:?}",
+            refused.skipped
+        );
         let plan = world.plan(&Action::Discard {
             task_ids: vec!["r1".into()],
             force: true,
