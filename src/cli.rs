@@ -6,7 +6,7 @@
 
 use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Report, human};
-use crate::policy::{Action, Plan, RecordChange};
+use crate::policy::{Action, DEFAULT_SWEEP_HOURS, Plan, RecordChange};
 use crate::scan::Usage;
 use crate::store::{self, Snapshot, TaskRecord, WorkspaceLocation, paths};
 use anyhow::{Context, Result};
@@ -79,7 +79,7 @@ pub enum CliCommand {
     /// Delete workspaces whose newest file is older than the given age.
     Sweep {
         /// Age such as 24h, 90m, 2d or 1w (a bare number means hours).
-        #[arg(long, value_name = "AGE", default_value = "24h", value_parser = parse_age_hours)]
+        #[arg(long, value_name = "AGE", default_value_t = DEFAULT_SWEEP_HOURS, value_parser = parse_age_hours)]
         older_than: f64,
         /// Only this environment.
         #[arg(long, value_name = "ID")]

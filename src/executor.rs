@@ -115,8 +115,8 @@ pub fn size_missing(
     }
 }
 
-/// Builds the plan for `action`: sizes the workspaces it needs (all of them for a
-/// sweep, whose ages come from the scan), asks git about the ones it would delete,
+/// Builds the plan for `action`: sizes the workspaces it needs (all of them afresh for
+/// a sweep, whose ages come from the scan), asks git about the ones it would delete,
 /// then decides.
 pub fn prepare(
     action: &Action,
@@ -127,12 +127,17 @@ pub fn prepare(
 ) -> Result<Plan, PlanError> {
     let no_git = HashMap::new();
     if let Action::Sweep { .. } = action {
+        // Ages decide what a sweep deletes, so they are measured now, never taken from
+        // an earlier scan.
         let all: Vec<PathBuf> = snapshot
             .workspaces
             .iter()
             .filter(|w| w.is_dir)
             .map(|w| w.path.clone())
             .collect();
+        for path in &all {
+            usage.remove(path);
+        }
         size_missing(&all, usage, cancel);
     }
     let draft = policy::plan(
