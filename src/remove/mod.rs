@@ -4,12 +4,12 @@
 //! of a cloned environment, with plain ids, no symlink on the way and on the data dir's
 //! filesystem. It is first renamed into a staging folder (so it vanishes from its real
 //! path at once, and a crash never leaves a half-deleted checkout under its real name),
-//! then deleted from there without ever following a symlink or crossing a mount.
+//! then deleted from there (see `walk`) without ever following a symlink or crossing a
+//! mount, even when a folder is swapped for a symlink while the walk runs.
 //! Leftovers in staging from a crash are finished by [`Remover::finish_staged`].
 
 use crate::store::WorkspaceType;
 use crate::store::paths::{self, is_exact_safe_id};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::fs::{self, Metadata};
 use std::io;
@@ -19,18 +19,30 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 use thiserror::Error;
 
-/// The filesystem calls deletion makes, behind a seam so tests can inject the
-/// failures (permission denied, busy files) that root cannot otherwise provoke.
+mod walk;
+
+/// A step of the deleting walk, announced to [`Filesystem::before`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    ListDir,
+    RemoveFile,
+    RemoveDir,
+    /// Giving the owner rwx on a folder (read-only git packs, `chmod -R a-w` trees).
+    MakeWritable,
+}
+
+/// The filesystem calls of validation and staging, and a hook before every step of
+/// the deleting walk: a seam through which tests inject the failures (permission
+/// denied, busy files) that root cannot otherwise provoke.
 pub trait Filesystem: Send + Sync {
     fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata>;
-    /// Children of a folder, each with its metadata (not following symlinks).
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(PathBuf, io::Result<Metadata>)>>;
+    /// The entries of a folder.
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>>;
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
     fn create_dir_all(&self, path: &Path) -> io::Result<()>;
-    fn remove_file(&self, path: &Path) -> io::Result<()>;
-    fn remove_dir(&self, path: &Path) -> io::Result<()>;
-    /// Gives the owner rwx on a folder (read-only git packs, `chmod -R a-w` trees).
-    fn make_writable(&self, dir: &Path) -> io::Result<()>;
+    /// Called before the walk does `operation` on `path`; an error stands in for the
+    /// OS's answer.
+    fn before(&self, operation: Operation, path: &Path) -> io::Result<()>;
 }
 
 /// The real filesystem.
@@ -42,9 +54,9 @@ impl Filesystem for RealFilesystem {
         fs::symlink_metadata(path)
     }
 
-    fn read_dir(&self, path: &Path) -> io::Result<Vec<(PathBuf, io::Result<Metadata>)>> {
-        fs::read_dir(path)?
-            .map(|entry| entry.map(|entry| (entry.path(), entry.metadata())))
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        fs::read_dir(dir)?
+            .map(|entry| entry.map(|entry| entry.path()))
             .collect()
     }
 
@@ -56,27 +68,8 @@ impl Filesystem for RealFilesystem {
         fs::create_dir_all(path)
     }
 
-    fn remove_file(&self, path: &Path) -> io::Result<()> {
-        fs::remove_file(path)
-    }
-
-    fn remove_dir(&self, path: &Path) -> io::Result<()> {
-        fs::remove_dir(path)
-    }
-
-    #[cfg(unix)]
-    fn make_writable(&self, dir: &Path) -> io::Result<()> {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::symlink_metadata(dir)?.permissions().mode();
-        fs::set_permissions(dir, fs::Permissions::from_mode(mode | 0o700))
-    }
-
-    #[cfg(not(unix))]
-    fn make_writable(&self, dir: &Path) -> io::Result<()> {
-        let mut permissions = fs::symlink_metadata(dir)?.permissions();
-        #[allow(clippy::permissions_set_readonly_false)]
-        permissions.set_readonly(false);
-        fs::set_permissions(dir, permissions)
+    fn before(&self, _operation: Operation, _path: &Path) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -116,10 +109,11 @@ pub struct PurgeReport {
 }
 
 impl PurgeReport {
-    fn merge(&mut self, other: PurgeReport) {
+    fn merged(mut self, other: PurgeReport) -> Self {
         self.bytes_freed += other.bytes_freed;
         self.entries_removed += other.entries_removed;
         self.failures.extend(other.failures);
+        self
     }
 }
 
@@ -323,23 +317,12 @@ impl Remover {
         if staged.parent() != Some(staging.as_path()) {
             return refused(staged, "not inside the staging folder; refused".into());
         }
-        let meta = match self.fs.symlink_metadata(staged) {
-            Ok(meta) => meta,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                return PurgeReport {
-                    complete: true,
-                    ..PurgeReport::default()
-                };
-            }
-            Err(err) => {
-                return PurgeReport {
-                    failures: vec![failure(staged, &err)],
-                    ..PurgeReport::default()
-                };
-            }
+        let walk = walk::Walk {
+            fs: self.fs.as_ref(),
+            cancel: &self.cancel,
+            progress,
         };
-        let root_device = device(&meta);
-        let mut report = self.purge_entry(staged, Ok(meta), root_device, progress);
+        let mut report = walk.purge(staged);
         report.complete = report.failures.is_empty() && !self.cancelled();
         report
     }
@@ -355,11 +338,11 @@ impl Remover {
         };
         let leftovers = self
             .fs
-            .read_dir(&staging)
+            .list(&staging)
             .map_err(|err| io_error(&staging, &err))?;
         Ok(leftovers
             .into_iter()
-            .map(|(path, _)| {
+            .map(|path| {
                 let report = self.purge(&path, progress);
                 (path, report)
             })
@@ -369,116 +352,10 @@ impl Remover {
     fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
-
-    fn purge_entry(
-        &self,
-        path: &Path,
-        meta: io::Result<Metadata>,
-        root_device: u64,
-        progress: ProgressFn,
-    ) -> PurgeReport {
-        let meta = match meta {
-            Ok(meta) => meta,
-            Err(err) => {
-                return PurgeReport {
-                    failures: vec![failure(path, &err)],
-                    ..PurgeReport::default()
-                };
-            }
-        };
-        if !meta.is_dir() {
-            // Files, symlinks (the link itself) and special files.
-            return match self.with_parent_retry(path, |p| self.fs.remove_file(p)) {
-                Ok(()) => {
-                    progress(1, freed_bytes(&meta));
-                    PurgeReport {
-                        bytes_freed: freed_bytes(&meta),
-                        entries_removed: 1,
-                        ..PurgeReport::default()
-                    }
-                }
-                Err(err) => PurgeReport {
-                    failures: vec![failure(path, &err)],
-                    ..PurgeReport::default()
-                },
-            };
-        }
-        if device(&meta) != root_device {
-            return PurgeReport {
-                failures: vec![RemoveFailure {
-                    path: path.to_path_buf(),
-                    message: "on another filesystem (a mount point?); left alone".into(),
-                }],
-                ..PurgeReport::default()
-            };
-        }
-        if self.cancelled() {
-            return PurgeReport::default();
-        }
-        let children = match self.fs.read_dir(path) {
-            Ok(children) => Ok(children),
-            Err(err) if err.kind() == io::ErrorKind::PermissionDenied => self
-                .fs
-                .make_writable(path)
-                .and_then(|()| self.fs.read_dir(path)),
-            Err(err) => Err(err),
-        };
-        let children = match children {
-            Ok(children) => children,
-            Err(err) => {
-                return PurgeReport {
-                    failures: vec![failure(path, &err)],
-                    ..PurgeReport::default()
-                };
-            }
-        };
-        let mut report = children
-            .into_par_iter()
-            .map(|(child, child_meta)| self.purge_entry(&child, child_meta, root_device, progress))
-            .reduce(PurgeReport::default, |mut a, b| {
-                a.merge(b);
-                a
-            });
-        if report.failures.is_empty() && !self.cancelled() {
-            match self.with_parent_retry(path, |p| self.fs.remove_dir(p)) {
-                Ok(()) => {
-                    progress(1, freed_bytes(&meta));
-                    report.bytes_freed += freed_bytes(&meta);
-                    report.entries_removed += 1;
-                }
-                Err(err) => report.failures.push(failure(path, &err)),
-            }
-        }
-        report
-    }
-
-    /// Runs a removal; on "permission denied" makes the parent folder writable and
-    /// tries once more (deleting an entry needs write access to its folder).
-    fn with_parent_retry(
-        &self,
-        path: &Path,
-        op: impl Fn(&Path) -> io::Result<()>,
-    ) -> io::Result<()> {
-        match op(path) {
-            Err(err) if err.kind() == io::ErrorKind::PermissionDenied => {
-                let parent = path.parent().ok_or(err)?;
-                self.fs.make_writable(parent)?;
-                op(path)
-            }
-            other => other,
-        }
-    }
 }
 
 fn io_error(path: &Path, err: &io::Error) -> RemoveError {
     RemoveError::Io {
-        path: path.to_path_buf(),
-        message: err.to_string(),
-    }
-}
-
-fn failure(path: &Path, err: &io::Error) -> RemoveFailure {
-    RemoveFailure {
         path: path.to_path_buf(),
         message: err.to_string(),
     }
@@ -495,22 +372,6 @@ fn device(_meta: &Metadata) -> u64 {
     0
 }
 
-/// Bytes that deleting this entry gives back: nothing while other hard links remain.
-#[cfg(unix)]
-fn freed_bytes(meta: &Metadata) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    if meta.is_dir() || meta.nlink() <= 1 {
-        meta.blocks() * 512
-    } else {
-        0
-    }
-}
-
-#[cfg(not(unix))]
-fn freed_bytes(meta: &Metadata) -> u64 {
-    meta.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -519,34 +380,25 @@ mod tests {
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
-    /// Real filesystem with injected failures: folders that act read-only until
-    /// `make_writable` is called on them, and entries that can never be removed.
+    /// Real filesystem with injected failures: folders that act read-only until the walk
+    /// makes them writable, and entries that can never be removed.
     #[derive(Default)]
     struct FaultyFilesystem {
         read_only: Mutex<HashSet<PathBuf>>,
         stubborn: HashSet<PathBuf>,
         fail_rename: bool,
         made_writable: Mutex<Vec<PathBuf>>,
-    }
-
-    impl FaultyFilesystem {
-        fn denied(&self, path: &Path) -> io::Result<()> {
-            let parent_read_only = path
-                .parent()
-                .is_some_and(|p| self.read_only.lock().is_ok_and(|set| set.contains(p)));
-            if parent_read_only || self.stubborn.contains(path) {
-                return Err(io::Error::from(io::ErrorKind::PermissionDenied));
-            }
-            Ok(())
-        }
+        /// Just before the walk lists this folder, it is moved aside and a symlink to the
+        /// given target put in its place (a still-running agent could do that).
+        swap_for_symlink: Option<(PathBuf, PathBuf)>,
     }
 
     impl Filesystem for FaultyFilesystem {
         fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata> {
             RealFilesystem.symlink_metadata(path)
         }
-        fn read_dir(&self, path: &Path) -> io::Result<Vec<(PathBuf, io::Result<Metadata>)>> {
-            RealFilesystem.read_dir(path)
+        fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+            RealFilesystem.list(dir)
         }
         fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
             if self.fail_rename {
@@ -557,22 +409,39 @@ mod tests {
         fn create_dir_all(&self, path: &Path) -> io::Result<()> {
             RealFilesystem.create_dir_all(path)
         }
-        fn remove_file(&self, path: &Path) -> io::Result<()> {
-            self.denied(path)?;
-            RealFilesystem.remove_file(path)
-        }
-        fn remove_dir(&self, path: &Path) -> io::Result<()> {
-            self.denied(path)?;
-            RealFilesystem.remove_dir(path)
-        }
-        fn make_writable(&self, dir: &Path) -> io::Result<()> {
-            if let Ok(mut set) = self.read_only.lock() {
-                set.remove(dir);
+        fn before(&self, operation: Operation, path: &Path) -> io::Result<()> {
+            let denied = || Err(io::Error::from(io::ErrorKind::PermissionDenied));
+            match operation {
+                Operation::ListDir => {
+                    #[cfg(unix)]
+                    if let Some((folder, target)) = &self.swap_for_symlink
+                        && folder == path
+                    {
+                        fs::rename(folder, folder.with_extension("moved"))?;
+                        std::os::unix::fs::symlink(target, folder)?;
+                    }
+                    Ok(())
+                }
+                Operation::RemoveFile | Operation::RemoveDir => {
+                    let parent_read_only = path
+                        .parent()
+                        .is_some_and(|p| self.read_only.lock().is_ok_and(|set| set.contains(p)));
+                    if parent_read_only || self.stubborn.contains(path) {
+                        denied()
+                    } else {
+                        Ok(())
+                    }
+                }
+                Operation::MakeWritable => {
+                    if let Ok(mut set) = self.read_only.lock() {
+                        set.remove(path);
+                    }
+                    if let Ok(mut log) = self.made_writable.lock() {
+                        log.push(path.to_path_buf());
+                    }
+                    Ok(())
+                }
             }
-            if let Ok(mut log) = self.made_writable.lock() {
-                log.push(dir.to_path_buf());
-            }
-            RealFilesystem.make_writable(dir)
         }
     }
 
@@ -719,6 +588,35 @@ mod tests {
         let report = r.purge(&staged.staged, &no_progress);
         assert!(report.complete, "{report:?}");
         assert_eq!(fs::read_to_string(l.outside.join("canary.txt"))?, "keep me");
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_swapped_for_a_symlink_mid_walk_is_not_followed() -> TestResult {
+        let l = layout()?;
+        make_workspace(&l.data, "env-1", "t1")?;
+        let staged =
+            match remover(&l.data, Arc::new(RealFilesystem)).stage(&target("env-1", "t1"))? {
+                Staging::Staged(staged) => staged.staged,
+                Staging::Missing(_) => return Err("expected staged".into()),
+            };
+        let swapped = staged.join(".git");
+        let fs_ops = Arc::new(FaultyFilesystem {
+            swap_for_symlink: Some((swapped.clone(), l.outside.clone())),
+            ..Default::default()
+        });
+        let report = remover(&l.data, fs_ops).purge(&staged, &no_progress);
+        assert!(!report.complete);
+        assert!(
+            report.failures.iter().any(|f| f.path == swapped),
+            "{report:?}"
+        );
+        assert_eq!(fs::read_to_string(l.outside.join("canary.txt"))?, "keep me");
+        assert!(
+            fs::symlink_metadata(&swapped)?.file_type().is_symlink(),
+            "the link is left for the next run"
+        );
         Ok(())
     }
 

@@ -1,0 +1,333 @@
+//! The deleting walk over a staged tree.
+//!
+//! On unix it works relative to open folder handles (`openat`/`unlinkat` with
+//! `O_NOFOLLOW`, each handle checked to be the folder that was examined), so a folder
+//! swapped for a symlink while the walk runs — a still-running agent can do that — is
+//! never followed. Elsewhere it works on paths, checking each entry with `lstat`.
+
+use super::{Filesystem, Operation, ProgressFn, PurgeReport, RemoveFailure};
+use rayon::prelude::*;
+use std::io;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub(super) struct Walk<'a> {
+    pub fs: &'a dyn Filesystem,
+    pub cancel: &'a AtomicBool,
+    pub progress: ProgressFn<'a>,
+}
+
+impl Walk<'_> {
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+fn failure(path: &Path, message: impl Into<String>) -> PurgeReport {
+    PurgeReport {
+        failures: vec![RemoveFailure {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }],
+        ..PurgeReport::default()
+    }
+}
+
+#[cfg(unix)]
+mod fd_relative {
+    use super::*;
+    use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, Stat};
+    use std::ffi::{CStr, CString, OsStr};
+    use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+    use std::os::unix::ffi::OsStrExt;
+    use std::path::PathBuf;
+
+    const OTHER_FILESYSTEM: &str = "on another filesystem (a mount point?); left alone";
+
+    const DIR_FLAGS: OFlags = OFlags::RDONLY
+        .union(OFlags::DIRECTORY)
+        .union(OFlags::NOFOLLOW)
+        .union(OFlags::CLOEXEC);
+
+    impl Walk<'_> {
+        /// Deletes `staged` and everything under it; the root's filesystem bounds the walk.
+        pub(in crate::remove) fn purge(&self, staged: &Path) -> PurgeReport {
+            let (Some(parent), Some(name)) = (staged.parent(), staged.file_name()) else {
+                return failure(staged, "not an entry of a folder");
+            };
+            let Ok(name) = CString::new(name.as_bytes()) else {
+                return failure(staged, "the name holds a NUL byte");
+            };
+            let parent_dir = match rustix::fs::openat(CWD, parent, DIR_FLAGS, Mode::empty()) {
+                Ok(fd) => fd,
+                Err(err) => return failure(parent, io::Error::from(err).to_string()),
+            };
+            match rustix::fs::statat(&parent_dir, &name, AtFlags::SYMLINK_NOFOLLOW) {
+                Ok(stat) => {
+                    let root_device = device(&stat);
+                    self.entry(
+                        parent_dir.as_fd(),
+                        parent,
+                        &name,
+                        staged.to_path_buf(),
+                        &stat,
+                        root_device,
+                    )
+                }
+                Err(rustix::io::Errno::NOENT) => PurgeReport::default(),
+                Err(err) => failure(staged, io::Error::from(err).to_string()),
+            }
+        }
+
+        fn entry(
+            &self,
+            parent: BorrowedFd,
+            parent_path: &Path,
+            name: &CStr,
+            path: PathBuf,
+            stat: &Stat,
+            root_device: u64,
+        ) -> PurgeReport {
+            if FileType::from_raw_mode(stat.st_mode) != FileType::Directory {
+                // Files, symlinks (the link itself) and special files.
+                return self.unlink(parent, parent_path, name, &path, stat, AtFlags::empty());
+            }
+            if device(stat) != root_device {
+                return failure(&path, OTHER_FILESYSTEM);
+            }
+            if self.cancelled() {
+                return PurgeReport::default();
+            }
+            let dir = match self.open_dir(parent, name, &path) {
+                Ok(dir) => dir,
+                Err(err) => return failure(&path, err.to_string()),
+            };
+            // The handle must be the folder examined above, not one swapped in since.
+            match rustix::fs::fstat(&dir) {
+                Ok(opened) if (device(&opened), opened.st_ino) == (device(stat), stat.st_ino) => {}
+                Ok(_) => return failure(&path, "replaced while being deleted; left alone"),
+                Err(err) => return failure(&path, io::Error::from(err).to_string()),
+            }
+            let names = match list(&dir) {
+                Ok(names) => names,
+                Err(err) => return failure(&path, err.to_string()),
+            };
+            let mut report = names
+                .into_par_iter()
+                .map(|child| {
+                    let child_path = path.join(OsStr::from_bytes(child.to_bytes()));
+                    match rustix::fs::statat(&dir, &child, AtFlags::SYMLINK_NOFOLLOW) {
+                        Ok(child_stat) => self.entry(
+                            dir.as_fd(),
+                            &path,
+                            &child,
+                            child_path,
+                            &child_stat,
+                            root_device,
+                        ),
+                        Err(rustix::io::Errno::NOENT) => PurgeReport::default(),
+                        Err(err) => failure(&child_path, io::Error::from(err).to_string()),
+                    }
+                })
+                .reduce(PurgeReport::default, PurgeReport::merged);
+            if report.failures.is_empty() && !self.cancelled() {
+                report = report.merged(self.unlink(
+                    parent,
+                    parent_path,
+                    name,
+                    &path,
+                    stat,
+                    AtFlags::REMOVEDIR,
+                ));
+            }
+            report
+        }
+
+        /// Opens a child folder without following a symlink; a folder we may not read
+        /// is given owner rwx and opened again.
+        fn open_dir(&self, parent: BorrowedFd, name: &CStr, path: &Path) -> io::Result<OwnedFd> {
+            let open = || -> io::Result<OwnedFd> {
+                self.fs.before(Operation::ListDir, path)?;
+                Ok(rustix::fs::openat(parent, name, DIR_FLAGS, Mode::empty())?)
+            };
+            match open() {
+                Err(err) if err.kind() == io::ErrorKind::PermissionDenied => {
+                    self.fs.before(Operation::MakeWritable, path)?;
+                    let stat = rustix::fs::statat(parent, name, AtFlags::SYMLINK_NOFOLLOW)?;
+                    if FileType::from_raw_mode(stat.st_mode) != FileType::Directory {
+                        return Err(err);
+                    }
+                    rustix::fs::chmodat(parent, name, owner_rwx(stat.st_mode), AtFlags::empty())?;
+                    open()
+                }
+                other => other,
+            }
+        }
+
+        /// Removes one entry; when its folder refuses ("permission denied"), gives the
+        /// folder owner rwx and tries once more.
+        fn unlink(
+            &self,
+            parent: BorrowedFd,
+            parent_path: &Path,
+            name: &CStr,
+            path: &Path,
+            stat: &Stat,
+            flags: AtFlags,
+        ) -> PurgeReport {
+            let operation = if flags.contains(AtFlags::REMOVEDIR) {
+                Operation::RemoveDir
+            } else {
+                Operation::RemoveFile
+            };
+            let remove = || -> io::Result<()> {
+                self.fs.before(operation, path)?;
+                Ok(rustix::fs::unlinkat(parent, name, flags)?)
+            };
+            let result = match remove() {
+                Err(err) if err.kind() == io::ErrorKind::PermissionDenied => self
+                    .make_writable(parent, parent_path)
+                    .and_then(|()| remove()),
+                other => other,
+            };
+            match result {
+                Ok(()) => {
+                    let freed = freed_bytes(stat);
+                    (self.progress)(1, freed);
+                    PurgeReport {
+                        bytes_freed: freed,
+                        entries_removed: 1,
+                        ..PurgeReport::default()
+                    }
+                }
+                Err(err) => failure(path, err.to_string()),
+            }
+        }
+
+        fn make_writable(&self, dir: BorrowedFd, dir_path: &Path) -> io::Result<()> {
+            self.fs.before(Operation::MakeWritable, dir_path)?;
+            let stat = rustix::fs::fstat(dir)?;
+            Ok(rustix::fs::fchmod(dir, owner_rwx(stat.st_mode))?)
+        }
+    }
+
+    fn list(dir: &OwnedFd) -> io::Result<Vec<CString>> {
+        let mut names = Vec::new();
+        for entry in Dir::read_from(dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name != c"." && name != c".." {
+                names.push(name.to_owned());
+            }
+        }
+        Ok(names)
+    }
+
+    fn owner_rwx(mode: rustix::fs::RawMode) -> Mode {
+        Mode::from_raw_mode((mode & 0o7777) | 0o700)
+    }
+
+    // Field widths differ between unixes (e.g. `st_dev` is 32-bit on macOS).
+    #[allow(clippy::unnecessary_cast)]
+    fn device(stat: &Stat) -> u64 {
+        stat.st_dev as u64
+    }
+
+    /// Bytes that deleting this entry gives back: nothing while other hard links remain.
+    #[allow(clippy::unnecessary_cast)]
+    fn freed_bytes(stat: &Stat) -> u64 {
+        let is_dir = FileType::from_raw_mode(stat.st_mode) == FileType::Directory;
+        if is_dir || stat.st_nlink as u64 <= 1 {
+            (stat.st_blocks as u64).saturating_mul(512)
+        } else {
+            0
+        }
+    }
+}
+
+#[cfg(not(unix))]
+mod by_path {
+    use super::*;
+    use std::fs::{self, Metadata};
+
+    impl Walk<'_> {
+        /// Deletes `staged` and everything under it.
+        pub(in crate::remove) fn purge(&self, staged: &Path) -> PurgeReport {
+            match fs::symlink_metadata(staged) {
+                Ok(meta) => self.entry(staged, &meta),
+                Err(err) if err.kind() == io::ErrorKind::NotFound => PurgeReport::default(),
+                Err(err) => failure(staged, err.to_string()),
+            }
+        }
+
+        fn entry(&self, path: &Path, meta: &Metadata) -> PurgeReport {
+            if !meta.is_dir() {
+                return self.remove(path, meta, Operation::RemoveFile);
+            }
+            if self.cancelled() {
+                return PurgeReport::default();
+            }
+            let children: Vec<_> = match self
+                .fs
+                .before(Operation::ListDir, path)
+                .and_then(|()| fs::read_dir(path))
+            {
+                Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).collect(),
+                Err(err) => return failure(path, err.to_string()),
+            };
+            let mut report = children
+                .into_par_iter()
+                .map(|child| match fs::symlink_metadata(&child) {
+                    Ok(child_meta) => self.entry(&child, &child_meta),
+                    Err(err) if err.kind() == io::ErrorKind::NotFound => PurgeReport::default(),
+                    Err(err) => failure(&child, err.to_string()),
+                })
+                .reduce(PurgeReport::default, PurgeReport::merged);
+            if report.failures.is_empty() && !self.cancelled() {
+                report = report.merged(self.remove(path, meta, Operation::RemoveDir));
+            }
+            report
+        }
+
+        fn remove(&self, path: &Path, meta: &Metadata, operation: Operation) -> PurgeReport {
+            let remove = || -> io::Result<()> {
+                self.fs.before(operation, path)?;
+                match operation {
+                    Operation::RemoveDir => fs::remove_dir(path),
+                    _ => fs::remove_file(path),
+                }
+            };
+            let result = match remove() {
+                // The read-only mark may sit on the entry or on its folder.
+                Err(err) if err.kind() == io::ErrorKind::PermissionDenied => self
+                    .make_writable(path)
+                    .and_then(|()| {
+                        path.parent()
+                            .map_or(Ok(()), |parent| self.make_writable(parent))
+                    })
+                    .and_then(|()| remove()),
+                other => other,
+            };
+            match result {
+                Ok(()) => {
+                    (self.progress)(1, meta.len());
+                    PurgeReport {
+                        bytes_freed: meta.len(),
+                        entries_removed: 1,
+                        ..PurgeReport::default()
+                    }
+                }
+                Err(err) => failure(path, err.to_string()),
+            }
+        }
+
+        /// Clears the read-only flag (the obstacle to deleting on these systems).
+        fn make_writable(&self, path: &Path) -> io::Result<()> {
+            self.fs.before(Operation::MakeWritable, path)?;
+            let mut permissions = fs::symlink_metadata(path)?.permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            permissions.set_readonly(false);
+            fs::set_permissions(path, permissions)
+        }
+    }
+}
