@@ -1,6 +1,7 @@
-//! Real I/O failures, made with `chattr +i` (which stops even root), end to end through
-//! the CLI: every failure names the path and the OS reason, exits 1, and loses nothing.
-//! Skipped, with the reason printed, where the filesystem cannot make files immutable.
+//! Real I/O failures and foreign filesystems, made with `chattr +i` (which stops even
+//! root) and tmpfs mounts, end to end through the CLI: every failure names the path and
+//! the reason, exits 1, and loses nothing. Each test is skipped, with the reason printed,
+//! where the machine cannot make files immutable or mount a tmpfs.
 
 mod common;
 
@@ -176,6 +177,98 @@ fn an_unwritable_archive_folder_keeps_records_and_workspaces() -> TestResult {
             .workspace(task.env_id, task.id)
             .join(".git")
             .exists()
+    );
+    Ok(())
+}
+
+/// Mounts a tmpfs for the life of the guard; `None` (saying why) where mounting is
+/// not allowed.
+struct Mounted {
+    at: PathBuf,
+}
+
+impl Mounted {
+    fn tmpfs(at: &Path) -> Option<Self> {
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "janitor-test"])
+            .arg(at)
+            .status();
+        if !status.is_ok_and(|s| s.success()) {
+            eprintln!("skipped: cannot mount a tmpfs at {} here", at.display());
+            return None;
+        }
+        Some(Self {
+            at: at.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("--lazy")
+            .arg(&self.at)
+            .status();
+    }
+}
+
+#[test]
+fn a_mount_inside_a_workspace_is_left_alone() -> TestResult {
+    let fixture = Fixture::new()?;
+    let task = clean_done_task()?;
+    let workspace = fixture.workspace(task.env_id, task.id);
+    let mount_point = workspace.join("cache");
+    std::fs::create_dir_all(&mount_point)?;
+    let Some(mut mounted) = Mounted::tmpfs(&mount_point) else {
+        return Ok(());
+    };
+    std::fs::write(mount_point.join("canary.txt"), "on another filesystem")?;
+    let output = run(&fixture, &["discard", task.id])?;
+    let staging = paths::staging_dir(&fixture.data_dir);
+    let staged: Vec<PathBuf> = std::fs::read_dir(&staging)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    assert_eq!(
+        staged.len(),
+        1,
+        "the workspace left its real path: {output}"
+    );
+    // The mount moved with the workspace into staging; the guard unmounts it there.
+    let moved_mount = staged[0].join("cache");
+    mounted.at = moved_mount.clone();
+    assert_eq!(output.code, Some(1), "{output}");
+    let line = output
+        .stderr
+        .lines()
+        .find(|l| l.contains(&moved_mount.display().to_string()))
+        .ok_or_else(|| format!("no line names the mount point:\n{output}"))?;
+    assert!(line.contains("another filesystem"), "{line}");
+    assert_eq!(
+        std::fs::read_to_string(moved_mount.join("canary.txt"))?,
+        "on another filesystem"
+    );
+    assert!(
+        !staged[0].join(".git").exists(),
+        "the rest of the workspace is deleted"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_workspace_that_is_a_mount_point_is_refused() -> TestResult {
+    let fixture = Fixture::new()?;
+    let task = clean_done_task()?;
+    let workspace = fixture.workspace(task.env_id, task.id);
+    let Some(_mounted) = Mounted::tmpfs(&workspace) else {
+        return Ok(());
+    };
+    std::fs::write(workspace.join("canary.txt"), "a whole filesystem")?;
+    let output = run(&fixture, &["discard", task.id])?;
+    assert_eq!(output.code, Some(1), "{output}");
+    output.assert_refused(&workspace, "another filesystem");
+    assert_eq!(
+        std::fs::read_to_string(workspace.join("canary.txt"))?,
+        "a whole filesystem"
     );
     Ok(())
 }
