@@ -6,9 +6,9 @@ use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
 use crate::policy::{Action, Plan};
 use crate::scan::{Scanner, Usage};
-use crate::store::Snapshot;
+use crate::store::{Problem, Snapshot};
 use crossbeam_channel::{Receiver, Sender, unbounded};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -67,6 +67,7 @@ impl Worker {
             cancel: cancel.clone(),
             snapshot: None,
             usage: HashMap::new(),
+            logged_problems: HashSet::new(),
             events: event_tx,
             wake,
         };
@@ -116,6 +117,7 @@ struct State {
     snapshot: Option<Arc<Snapshot>>,
     /// Sizes by workspace path, kept across reloads (a workspace is only rescanned when asked).
     usage: HashMap<PathBuf, Usage>,
+    logged_problems: HashSet<Problem>,
     events: Sender<Event>,
     wake: Wake,
 }
@@ -169,7 +171,14 @@ impl State {
                         }));
                     }
                 }
-                for problem in &snapshot.problems {
+                // Each problem is logged once, not again at every reload.
+                let new_problems: Vec<Problem> = snapshot
+                    .problems
+                    .iter()
+                    .filter(|p| self.logged_problems.insert((*p).clone()))
+                    .cloned()
+                    .collect();
+                for problem in &new_problems {
                     self.emit(Event::Log(LogLine {
                         level: Level::Warn,
                         text: format!("problem: {}: {}", problem.path.display(), problem.message),

@@ -166,6 +166,10 @@ fn the_worker_loads_scans_plans_and_discards_while_waking_the_ui() -> TestResult
         "{logs:?}"
     );
     assert!(executed.iter().any(|e| matches!(e, Event::Progress(_))));
+    assert!(
+        !logs.iter().any(|l| l.starts_with("problem:")),
+        "problems are logged once, not at every reload"
+    );
     assert!(!fixture.workspace(task.env_id, task.id).exists());
     let archived = paths::archived_tasks_dir(&fixture.data_dir).join(format!("{}.toml", task.id));
     let record: toml::Table = std::fs::read_to_string(&archived)?.parse()?;
