@@ -12,12 +12,12 @@ use agents_janitor::store::paths;
 use agents_janitor::store::time::parse_iso;
 use common::{
     Fixture, Run, docker_calls, du_bytes, janitor, newest_mtime, output_of, run, tree_digest,
+    write_private,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::error::Error;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -160,18 +160,6 @@ fn logs_of(table: &toml::Table) -> Vec<String> {
 
 fn exists(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok()
-}
-
-/// Writes a file the way Agents-Runner does: a temp file in the same folder (mode 0600)
-/// renamed over the target.
-fn write_private(path: &Path, bytes: &[u8]) -> TestResult {
-    let folder = path.parent().ok_or("no parent folder")?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(folder)?;
-    temp.write_all(bytes)?;
-    temp.persist(path).map_err(|err| err.error)?;
-    Ok(())
 }
 
 /// Marks a task's finalization as done, as Agents-Runner does once its PR step finished.

@@ -121,16 +121,7 @@ fn the_worker_loads_scans_plans_and_discards_while_waking_the_ui() -> TestResult
         "every workspace reports its size"
     );
 
-    let task = fixture.task("done")?;
-    let task = demo::TASKS
-        .iter()
-        .find(|t| {
-            t.status == "done"
-                && t.workspace == DemoWorkspace::Clean
-                && !t.archived
-                && t.workspace_type() == "cloned"
-        })
-        .unwrap_or(task);
+    let task = common::clean_done_task()?;
     assert!(worker.send(Command::Plan(Action::Discard {
         task_ids: vec![task.id.into()],
         force: false
@@ -360,15 +351,7 @@ fn a_second_janitor_is_told_who_holds_the_lock() -> TestResult {
 fn a_record_rewritten_by_agents_runner_meanwhile_is_not_overwritten() -> TestResult {
     let fixture = Fixture::new()?;
     let snapshot = Snapshot::load(&fixture.data_dir)?;
-    let task = demo::TASKS
-        .iter()
-        .find(|t| {
-            t.status == "done"
-                && !t.archived
-                && t.workspace == DemoWorkspace::Clean
-                && t.workspace_type() == "cloned"
-        })
-        .ok_or("no clean done task")?;
+    let task = common::clean_done_task()?;
     let cancel = Arc::new(AtomicBool::new(false));
     let action = Action::Discard {
         task_ids: vec![task.id.into()],

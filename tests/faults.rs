@@ -5,9 +5,8 @@
 
 mod common;
 
-use agents_janitor::store::demo::{self, DemoWorkspace};
 use agents_janitor::store::paths;
-use common::{Fixture, run};
+use common::{Fixture, clean_done_task, run};
 use std::error::Error;
 use std::path::{Path, PathBuf};
 
@@ -49,18 +48,6 @@ impl Drop for Immutable {
             .arg(&self.undo_under)
             .status();
     }
-}
-
-fn clean_done_task() -> Result<&'static demo::DemoTask, Box<dyn Error>> {
-    demo::TASKS
-        .iter()
-        .find(|t| {
-            t.status == "done"
-                && !t.archived
-                && t.workspace == DemoWorkspace::Clean
-                && t.workspace_type() == "cloned"
-        })
-        .ok_or_else(|| "the demo has no clean done task".into())
 }
 
 #[test]

@@ -9,15 +9,33 @@ use agents_janitor::lock::LOCK_FILE;
 use agents_janitor::store::demo::{ENV_NOTES, ENV_WEBAPP, NOTES_DIR, READ_ONLY_TASK, TASKS};
 use agents_janitor::store::paths;
 use agents_janitor::store::time::format_iso;
-use common::{Fixture, docker_calls, run, tree_digest};
+use common::{Fixture, docker_calls, run, tree_digest, write_private};
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 type TestResult = Result<(), Box<dyn Error>>;
+
+/// `discard` may mark the record but leaves the folder of a task with ids the folder
+/// filter would change, and `complete --force` refuses it; both say where and why.
+fn assert_odd_ids_are_left_alone(
+    fx: &Fixture,
+    id: &str,
+    shown: &Path,
+    canaries: &Canaries,
+) -> TestResult {
+    let discard = run(fx, &["discard", id])?;
+    canaries.assert_intact("discard");
+    assert!(matches!(discard.code, Some(0 | 1)), "{discard}");
+    discard.assert_left_alone(shown, "plain folder name");
+    let complete = run(fx, &["complete", id, "--force", "--delete-failed"])?;
+    canaries.assert_intact("complete --force");
+    assert_eq!(complete.code, Some(1), "{complete}");
+    complete.assert_left_alone(shown, "plain folder name");
+    Ok(())
+}
 
 /// `discard` and `complete --force` refuse the workspace of `id` at `shown` for `reason`,
 /// and `sweep --force` skips it as not a folder; the canaries stay intact throughout.
@@ -126,18 +144,6 @@ fn canonical_data(fx: &Fixture) -> Result<PathBuf, Box<dyn Error>> {
 // ---------------------------------------------------------------------------------------
 // Crafting data the way Agents-Runner writes it
 // ---------------------------------------------------------------------------------------
-
-/// Writes `bytes` like Agents-Runner: a temp file (mode 0600) renamed over the target.
-fn write_private(path: &Path, bytes: &[u8]) -> TestResult {
-    let folder = path.parent().ok_or("no parent folder")?;
-    fs::create_dir_all(folder)?;
-    let mut temp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(folder)?;
-    temp.write_all(bytes)?;
-    temp.persist(path).map_err(|err| err.error)?;
-    Ok(())
-}
 
 /// A task record to write into `tasks/`.
 struct CraftedTask<'a> {
@@ -335,16 +341,7 @@ fn a_task_id_with_dot_dot_is_refused() -> TestResult {
     let shown = paths::task_workspace_path(&data, ENV_WEBAPP, id);
 
     // The record may be discarded; the folder must be left alone, saying where and why.
-    let discard = run(&fx, &["discard", id])?;
-    canaries.assert_intact("discard");
-    let complete = run(&fx, &["complete", id, "--force", "--delete-failed"])?;
-    canaries.assert_intact("complete --force");
-
-    assert!(matches!(discard.code, Some(0 | 1)), "{discard}");
-    discard.assert_left_alone(&shown, "plain folder name");
-    assert_eq!(complete.code, Some(1), "{complete}");
-    complete.assert_left_alone(&shown, "plain folder name");
-    Ok(())
+    assert_odd_ids_are_left_alone(&fx, id, &shown, &canaries)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -368,16 +365,7 @@ fn an_environment_id_dot_dot_is_refused() -> TestResult {
     let canaries = Canaries::new(&fx, &[&filtered, &naive]);
     let shown = paths::task_workspace_path(&data, "..", id);
 
-    let discard = run(&fx, &["discard", id])?;
-    canaries.assert_intact("discard");
-    let complete = run(&fx, &["complete", id, "--force"])?;
-    canaries.assert_intact("complete --force");
-
-    assert!(matches!(discard.code, Some(0 | 1)), "{discard}");
-    discard.assert_left_alone(&shown, "plain folder name");
-    assert_eq!(complete.code, Some(1), "{complete}");
-    complete.assert_left_alone(&shown, "plain folder name");
-    Ok(())
+    assert_odd_ids_are_left_alone(&fx, id, &shown, &canaries)
 }
 
 // ---------------------------------------------------------------------------------------

@@ -344,3 +344,30 @@ pub fn newest_mtime(path: &Path) -> Result<std::time::SystemTime, Box<dyn Error>
     }
     Ok(newest)
 }
+
+/// Writes `bytes` like Agents-Runner: a temp file (mode 0600) renamed over the target.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Box<dyn Error>> {
+    use std::io::Write;
+    let folder = path.parent().ok_or("no parent folder")?;
+    fs::create_dir_all(folder)?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(folder)?;
+    temp.write_all(bytes)?;
+    temp.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+/// An active `done` task of a cloned environment whose checkout is clean and pushed:
+/// every command may delete its workspace.
+pub fn clean_done_task() -> Result<&'static DemoTask, Box<dyn Error>> {
+    demo::TASKS
+        .iter()
+        .find(|t| {
+            t.status == "done"
+                && !t.archived
+                && t.workspace == demo::DemoWorkspace::Clean
+                && t.workspace_type() == "cloned"
+        })
+        .ok_or_else(|| "the demo has no clean done task".into())
+}
