@@ -289,18 +289,23 @@ fn list(
         .filter(|t| env.is_none_or(|e| t.environment_id == e))
         .filter(|t| all || t.archived == archived)
         .collect();
-    let managed: Vec<PathBuf> = tasks
+    let locations: Vec<WorkspaceLocation> = tasks
         .iter()
-        .filter_map(|t| match snapshot.workspace_location(t) {
-            WorkspaceLocation::Managed(path) => Some(path),
+        .map(|t| snapshot.workspace_location(t))
+        .collect();
+    let managed: Vec<PathBuf> = locations
+        .iter()
+        .filter_map(|location| match location {
+            WorkspaceLocation::Managed(path) => Some(path.clone()),
             _ => None,
         })
         .collect();
     let usage = scan(&managed);
     let rows: Vec<ListedTask> = tasks
         .iter()
-        .map(|task| {
-            let (path, found) = match snapshot.workspace_location(task) {
+        .zip(locations)
+        .map(|(task, location)| {
+            let (path, found) = match location {
                 WorkspaceLocation::Managed(path) => {
                     let found = usage.get(&path).cloned().unwrap_or_default();
                     (Some(path), Some(found))

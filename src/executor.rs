@@ -97,10 +97,14 @@ pub fn size_missing(
     usage: &mut HashMap<PathBuf, Usage>,
     cancel: &Arc<AtomicBool>,
 ) {
+    // Each tree once: a second pass over the same tree would find its hard links
+    // already counted and report it smaller.
     let todo: Vec<PathBuf> = paths
         .iter()
         .filter(|p| !usage.contains_key(*p))
         .cloned()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
         .collect();
     let found = Mutex::new(Vec::with_capacity(todo.len()));
     Scanner::new(cancel.clone()).scan_all(&todo, |index, result| {

@@ -383,3 +383,26 @@ fn a_record_rewritten_by_agents_runner_meanwhile_is_not_overwritten() -> TestRes
     assert!(fixture.workspace(task.env_id, task.id).exists());
     Ok(())
 }
+
+#[test]
+fn a_tree_named_twice_is_sized_once_and_fully() -> TestResult {
+    // Hard links are counted once per scan, so a second pass over the same tree would
+    // find them counted already and report the tree smaller.
+    let root = tempfile::tempdir()?;
+    let path = root.path().join("workspace");
+    std::fs::create_dir_all(&path)?;
+    std::fs::write(path.join("object"), vec![7_u8; 50_000])?;
+    std::fs::hard_link(path.join("object"), path.join("same-object"))?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let mut once = HashMap::new();
+    executor::size_missing(std::slice::from_ref(&path), &mut once, &cancel);
+    let mut twice = HashMap::new();
+    executor::size_missing(
+        &[path.clone(), path.clone(), path.clone()],
+        &mut twice,
+        &cancel,
+    );
+    assert_eq!(twice.get(&path), once.get(&path));
+    assert!(once.get(&path).is_some_and(|u| u.apparent_bytes >= 50_000));
+    Ok(())
+}
