@@ -215,7 +215,7 @@ struct Builder<'a> {
     plan: Plan,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     fn skip(&mut self, task_id: &str, reason: impl Into<String>) {
         self.leave(task_id, reason.into(), false);
     }
@@ -393,13 +393,24 @@ impl Builder<'_> {
         false
     }
 
-    fn discard(&mut self, task_ids: &[String], force: bool) -> Result<(), PlanError> {
-        let input = self.input;
+    /// The records the user named, each once, in the order given.
+    fn named_tasks(&self, task_ids: &[String]) -> Result<Vec<&'a TaskRecord>, PlanError> {
+        let snapshot = self.input.snapshot;
+        let mut seen = HashSet::new();
+        let mut tasks = Vec::new();
         for task_id in task_ids {
-            let task = input
-                .snapshot
+            let task = snapshot
                 .find_task(task_id)
                 .ok_or_else(|| PlanError::UnknownTask(task_id.clone()))?;
+            if seen.insert(task_id.as_str()) {
+                tasks.push(task);
+            }
+        }
+        Ok(tasks)
+    }
+
+    fn discard(&mut self, task_ids: &[String], force: bool) -> Result<(), PlanError> {
+        for task in self.named_tasks(task_ids)? {
             if !self.activity_allows(task, force) {
                 continue;
             }
@@ -535,12 +546,8 @@ impl Builder<'_> {
         keep_on_error: bool,
         force: bool,
     ) -> Result<(), PlanError> {
-        let input = self.input;
-        for task_id in task_ids {
-            let task = input
-                .snapshot
-                .find_task(task_id)
-                .ok_or_else(|| PlanError::UnknownTask(task_id.clone()))?;
+        for task in self.named_tasks(task_ids)? {
+            let task_id = &task.task_id;
             if !self.activity_allows(task, force) {
                 continue;
             }
@@ -1091,6 +1098,24 @@ mod tests {
         })?;
         assert!(plan.steps.is_empty());
         assert!(plan.skipped.iter().any(|s| s.reason.contains("not sized")));
+        Ok(())
+    }
+
+    #[test]
+    fn a_task_named_twice_is_planned_once() -> Result<(), PlanError> {
+        let world = World::new(vec![task("t1", "env-c", "done", Some(0))]);
+        let ids = vec!["t1".to_owned(), "t1".to_owned()];
+        let discard = world.plan(&Action::Discard {
+            task_ids: ids.clone(),
+            force: false,
+        })?;
+        assert_eq!((discard.steps.len(), discard.bytes_to_free), (1, 1000));
+        let complete = world.plan(&Action::Complete {
+            task_ids: ids,
+            keep_on_error: true,
+            force: false,
+        })?;
+        assert_eq!((complete.steps.len(), complete.bytes_to_free), (1, 1000));
         Ok(())
     }
 
