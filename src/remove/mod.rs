@@ -280,10 +280,10 @@ impl Remover {
             let path = paths::task_workspace_path(&self.data_dir, &target.env_id, &target.task_id);
             return Ok(Staging::Missing(path));
         };
-        // The workspace exists, so `managed-repos` does and the staging folder can be made.
-        let staging = self
-            .checked_staging(true)?
-            .unwrap_or_else(|| self.staging_dir());
+        // No `managed-repos` any more means the workspace went with it.
+        let Some(staging) = self.checked_staging(true)? else {
+            return Ok(Staging::Missing(original));
+        };
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())

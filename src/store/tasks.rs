@@ -130,23 +130,6 @@ fn parse_record(bytes: &[u8], path: &Path, archived: bool) -> Result<TaskRecord,
     })
 }
 
-/// Reads the last `count` lines of a task's `logs` (for a details view).
-pub fn read_log_tail(path: &Path, count: usize) -> Result<Vec<String>, String> {
-    let bytes = std::fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
-    let text = std::str::from_utf8(&bytes).map_err(|err| format!("not valid UTF-8: {err}"))?;
-    let raw: RawLogs =
-        toml::from_str(text).map_err(|err| format!("not valid TOML: {}", err.message()))?;
-    let lines = raw.logs.unwrap_or_default();
-    let skip = lines.len().saturating_sub(count);
-    Ok(lines.into_iter().skip(skip).collect())
-}
-
-#[derive(Deserialize)]
-struct RawLogs {
-    #[serde(default, deserialize_with = "lenient_strings")]
-    logs: Option<Vec<String>>,
-}
-
 /// The fields we read, each tolerant of a wrong type (treated as absent) so one odd
 /// value never hides a whole task.
 #[derive(Deserialize)]
@@ -208,21 +191,6 @@ fn lenient_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Err
     Ok(match toml::Value::deserialize(d)? {
         toml::Value::Float(f) => Some(f),
         toml::Value::Integer(i) => Some(i as f64),
-        _ => None,
-    })
-}
-
-fn lenient_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
-    Ok(match toml::Value::deserialize(d)? {
-        toml::Value::Array(items) => Some(
-            items
-                .into_iter()
-                .map(|item| match item {
-                    toml::Value::String(text) => text,
-                    other => other.to_string(),
-                })
-                .collect(),
-        ),
         _ => None,
     })
 }
@@ -665,16 +633,6 @@ base = "main"
             "{name}"
         );
         assert_eq!(std::fs::read_to_string(&first)?, "task_id = \"t1\"\n");
-        Ok(())
-    }
-
-    #[test]
-    fn log_tail_reads_the_last_lines() -> Result<(), Box<dyn std::error::Error>> {
-        let dir = tempfile::tempdir()?;
-        let path = dir.path().join("t.toml");
-        std::fs::write(&path, SAMPLE)?;
-        assert_eq!(read_log_tail(&path, 1)?, vec!["line two".to_owned()]);
-        assert_eq!(read_log_tail(&path, 10)?.len(), 2);
         Ok(())
     }
 }
