@@ -139,7 +139,7 @@ fn bad_input(message: impl Into<String>) -> anyhow::Error {
 pub fn run(cli: Cli) -> Result<u8> {
     let data_dir = cli.data_dir.as_deref();
     let Some(command) = cli.command else {
-        return overview(data_dir);
+        return window_or_overview(data_dir);
     };
     match command {
         CliCommand::Demo { dir } => demo(&dir),
@@ -697,7 +697,28 @@ fn demo(dir: &Path) -> Result<u8> {
     Ok(0)
 }
 
-/// No subcommand: show the data directory's usage, or, when there is none yet,
+/// No subcommand: the desktop app where there is a display, else the text overview.
+fn window_or_overview(data_dir: Option<&Path>) -> Result<u8> {
+    #[cfg(feature = "gui")]
+    if has_display() {
+        crate::gui::run(data_dir.map(Path::to_path_buf))?;
+        return Ok(0);
+    }
+    overview(data_dir)
+}
+
+/// Whether a window can be opened: on Linux and the BSDs that needs X11 or Wayland.
+#[cfg(feature = "gui")]
+fn has_display() -> bool {
+    if cfg!(any(target_os = "windows", target_os = "macos")) {
+        return true;
+    }
+    ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
+}
+
+/// No display (or no `gui` feature): show the data directory's usage, or, when there is none yet,
 /// generate a demo data directory and show that.
 fn overview(explicit: Option<&Path>) -> Result<u8> {
     let data_dir = paths::data_dir_from_env(explicit);

@@ -6,7 +6,9 @@ use crate::container::ContainerRuntime;
 use crate::git::{self, GitStatus};
 use crate::lock::{DataDirLock, LockError};
 use crate::policy::{self, Action, Plan, PlanError, PlanInput, RecordChange, Step};
-use crate::remove::{PurgeReport, Remover, StagedWorkspace, Staging, WorkspaceTarget};
+use crate::remove::{
+    Filesystem, PurgeReport, RealFilesystem, Remover, StagedWorkspace, Staging, WorkspaceTarget,
+};
 use crate::scan::{Scanner, Usage};
 use crate::store::Snapshot;
 use crate::store::tasks::{self, TaskEdit};
@@ -180,9 +182,19 @@ pub struct Executor {
 
 impl Executor {
     pub fn new(data_dir: &Path, cancel: Arc<AtomicBool>, containers: ContainerRuntime) -> Self {
+        Self::with_filesystem(data_dir, cancel, containers, Arc::new(RealFilesystem))
+    }
+
+    /// Deletes through `filesystem` (tests pass one that fails or pauses on purpose).
+    pub fn with_filesystem(
+        data_dir: &Path,
+        cancel: Arc<AtomicBool>,
+        containers: ContainerRuntime,
+        filesystem: Arc<dyn Filesystem>,
+    ) -> Self {
         Self {
             data_dir: data_dir.to_path_buf(),
-            remover: Remover::new(data_dir, cancel.clone()),
+            remover: Remover::with_filesystem(data_dir, cancel.clone(), filesystem),
             containers,
             cancel,
         }

@@ -35,6 +35,8 @@ pub mod cli;
 pub mod container;
 pub mod executor;
 pub mod git;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod lock;
 pub mod policy;
 pub mod process;

@@ -1,9 +1,9 @@
 //! Agents-Runner's status vocabulary, reduced to the classes cleanup decisions need.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a task's status means for cleanup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusClass {
     /// Queued, running or otherwise still in the runner's hands: never touched unless forced.
@@ -41,6 +41,14 @@ impl StatusClass {
     pub fn is_finished(self) -> bool {
         matches!(self, Self::Succeeded | Self::Failed | Self::Discarded)
     }
+
+    pub const ALL: [Self; 5] = [
+        Self::Active,
+        Self::Succeeded,
+        Self::Failed,
+        Self::Discarded,
+        Self::Unknown,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {

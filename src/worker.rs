@@ -4,9 +4,11 @@
 
 use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
+use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
 use crate::policy::{Action, Plan};
+use crate::remove::{Filesystem, RealFilesystem};
 use crate::scan::{Scanner, Usage};
-use crate::store::{Problem, Snapshot};
+use crate::store::{Problem, Snapshot, tasks};
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -19,8 +21,13 @@ use std::time::SystemTime;
 pub enum Command {
     /// Finish deletes left in staging, then read the data directory.
     Load,
-    /// Size every workspace of the last snapshot.
+    /// Size every workspace of the last snapshot, again.
     Scan,
+    /// Size the workspaces of the last snapshot that have no size yet.
+    ScanNew,
+    /// Ask git about these workspace folders (unsaved work), answering with
+    /// [`Event::GitInspected`] for each.
+    InspectGit(Vec<PathBuf>),
     /// Build the plan for an action (sizes and git states as needed).
     Plan(Action),
     /// Carry out a plan the user confirmed, then reload.
@@ -39,6 +46,15 @@ pub enum Event {
     ScanFinished {
         cancelled: bool,
     },
+    GitInspected {
+        path: PathBuf,
+        status: GitStatus,
+    },
+    /// The last lines of a task record's `logs`, asked for with [`Worker::read_log_tail`].
+    LogTail {
+        record: PathBuf,
+        lines: Result<Vec<String>, String>,
+    },
     PlanReady(Plan),
     PlanFailed(String),
     Progress(Progress),
@@ -52,24 +68,38 @@ pub type Wake = Arc<dyn Fn() + Send + Sync>;
 pub struct Worker {
     commands: Option<Sender<Command>>,
     events: Receiver<Event>,
+    event_sender: Sender<Event>,
+    wake: Wake,
     cancel: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Worker {
     pub fn spawn(data_dir: PathBuf, containers: ContainerRuntime, wake: Wake) -> Self {
+        Self::spawn_with_filesystem(data_dir, containers, Arc::new(RealFilesystem), wake)
+    }
+
+    /// Like [`Worker::spawn`], deleting through `filesystem` (tests pass one that
+    /// fails or pauses on purpose).
+    pub fn spawn_with_filesystem(
+        data_dir: PathBuf,
+        containers: ContainerRuntime,
+        filesystem: Arc<dyn Filesystem>,
+        wake: Wake,
+    ) -> Self {
         let (command_tx, command_rx) = unbounded();
         let (event_tx, event_rx) = unbounded();
         let cancel = Arc::new(AtomicBool::new(false));
         let state = State {
             data_dir,
             containers,
+            filesystem,
             cancel: cancel.clone(),
             snapshot: None,
             usage: HashMap::new(),
             logged_problems: HashSet::new(),
-            events: event_tx,
-            wake,
+            events: event_tx.clone(),
+            wake: wake.clone(),
         };
         let thread = std::thread::Builder::new()
             .name("agents-janitor-worker".into())
@@ -78,6 +108,8 @@ impl Worker {
         Self {
             commands: Some(command_tx),
             events: event_rx,
+            event_sender: event_tx,
+            wake,
             cancel,
             thread,
         }
@@ -98,6 +130,27 @@ impl Worker {
     pub fn events(&self) -> &Receiver<Event> {
         &self.events
     }
+
+    /// Reads the last `count` log lines of a task record on a short-lived thread of
+    /// its own (a read must not wait behind a long delete), answering with
+    /// [`Event::LogTail`].
+    pub fn read_log_tail(&self, record: PathBuf, count: usize) {
+        let events = self.event_sender.clone();
+        let wake = self.wake.clone();
+        let spawned = std::thread::Builder::new()
+            .name("agents-janitor-log-tail".into())
+            .spawn(move || {
+                let lines = tasks::read_log_tail(&record, count);
+                let _ = events.send(Event::LogTail { record, lines });
+                wake();
+            });
+        if let Err(err) = spawned {
+            let _ = self.event_sender.send(Event::Log(LogLine {
+                level: Level::Error,
+                text: format!("cannot start a thread to read task logs: {err}"),
+            }));
+        }
+    }
 }
 
 impl Drop for Worker {
@@ -113,6 +166,7 @@ impl Drop for Worker {
 struct State {
     data_dir: PathBuf,
     containers: ContainerRuntime,
+    filesystem: Arc<dyn Filesystem>,
     cancel: Arc<AtomicBool>,
     snapshot: Option<Arc<Snapshot>>,
     /// Sizes by workspace path, kept across reloads (a workspace is only rescanned when asked).
@@ -128,7 +182,9 @@ impl State {
             self.cancel.store(false, Ordering::Relaxed);
             match command {
                 Command::Load => self.load(true),
-                Command::Scan => self.scan(),
+                Command::Scan => self.scan(false),
+                Command::ScanNew => self.scan(true),
+                Command::InspectGit(paths) => self.inspect_git(&paths),
                 Command::Plan(action) => self.plan(&action),
                 Command::Execute(plan) => self.execute(&plan),
             }
@@ -155,7 +211,12 @@ impl State {
     }
 
     fn executor(&self) -> Executor {
-        Executor::new(&self.data_dir, self.cancel.clone(), self.containers.clone())
+        Executor::with_filesystem(
+            &self.data_dir,
+            self.cancel.clone(),
+            self.containers.clone(),
+            self.filesystem.clone(),
+        )
     }
 
     fn load(&mut self, finish_staged: bool) {
@@ -195,12 +256,17 @@ impl State {
         }
     }
 
-    fn scan(&mut self) {
+    fn scan(&mut self, only_new: bool) {
         let Some(snapshot) = self.snapshot.clone() else {
             self.emit(Event::ScanFinished { cancelled: false });
             return;
         };
-        let roots: Vec<PathBuf> = snapshot.workspaces.iter().map(|w| w.path.clone()).collect();
+        let roots: Vec<PathBuf> = snapshot
+            .workspaces
+            .iter()
+            .filter(|w| !(only_new && self.usage.contains_key(&w.path)))
+            .map(|w| w.path.clone())
+            .collect();
         let scanner = Scanner::new(self.cancel.clone());
         let results = std::sync::Mutex::new(Vec::with_capacity(roots.len()));
         scanner.scan_all(&roots, |index, usage| {
@@ -220,6 +286,21 @@ impl State {
         }
         let cancelled = self.cancel.load(Ordering::Relaxed);
         self.emit(Event::ScanFinished { cancelled });
+    }
+
+    fn inspect_git(&self, paths: &[PathBuf]) {
+        use rayon::prelude::*;
+        paths.par_iter().for_each(|path| {
+            if self.cancel.load(Ordering::Relaxed) {
+                return;
+            }
+            let status = git::inspect(path, DEFAULT_GIT_TIMEOUT);
+            let _ = self.events.send(Event::GitInspected {
+                path: path.clone(),
+                status,
+            });
+            (self.wake)();
+        });
     }
 
     fn plan(&mut self, action: &Action) {

@@ -395,6 +395,32 @@ pub fn archive_record(path: &Path) -> Result<PathBuf, StoreError> {
     Ok(target)
 }
 
+/// The last `count` lines of a record's `logs` array (non-string items are skipped),
+/// for the task's details view. Errors are human-readable reasons.
+pub fn read_log_tail(path: &Path, count: usize) -> Result<Vec<String>, String> {
+    #[derive(Deserialize)]
+    struct LogsOnly {
+        #[serde(default)]
+        logs: Option<toml::Value>,
+    }
+    let bytes = std::fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
+    let text = std::str::from_utf8(&bytes).map_err(|err| format!("not valid UTF-8: {err}"))?;
+    let parsed: LogsOnly =
+        toml::from_str(text).map_err(|err| format!("not valid TOML: {}", err.message()))?;
+    let Some(toml::Value::Array(items)) = parsed.logs else {
+        return Ok(Vec::new());
+    };
+    let lines: Vec<String> = items
+        .into_iter()
+        .filter_map(|item| match item {
+            toml::Value::String(line) => Some(line),
+            _ => None,
+        })
+        .collect();
+    let skip = lines.len().saturating_sub(count);
+    Ok(lines.into_iter().skip(skip).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,6 +445,23 @@ logs = [
 [git]
 base = "main"
 "#;
+
+    #[test]
+    fn log_tail_keeps_the_last_string_lines() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("t.toml");
+        std::fs::write(&path, "task_id = \"t\"\nlogs = [\"a\", 3, \"b\", \"c\"]\n")?;
+        assert_eq!(
+            read_log_tail(&path, 2)?,
+            vec!["b".to_owned(), "c".to_owned()]
+        );
+        assert_eq!(read_log_tail(&path, 10)?, vec!["a", "b", "c"]);
+        std::fs::write(&path, "task_id = \"t\"\nlogs = \"not a list\"\n")?;
+        assert!(read_log_tail(&path, 5)?.is_empty());
+        std::fs::write(&path, "logs = [")?;
+        assert!(read_log_tail(&path, 5).is_err_and(|e| e.starts_with("not valid TOML")));
+        Ok(())
+    }
 
     #[test]
     fn reads_the_fields_and_counts_logs() -> Result<(), String> {

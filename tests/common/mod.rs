@@ -313,7 +313,10 @@ pub fn janitor(fx: &Fixture) -> Result<assert_cmd::Command, Box<dyn Error>> {
         .env("PATH", search)
         .env("HOME", fx.root.path())
         .env("XDG_DATA_HOME", fx.root.path().join("xdg-data"))
-        .env_remove(paths::STATE_PATH_VAR);
+        .env_remove(paths::STATE_PATH_VAR)
+        // No display: with no subcommand the binary prints its text overview, never a window.
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY");
     Ok(command)
 }
 
