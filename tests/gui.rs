@@ -104,7 +104,7 @@ fn click(harness: &mut App<'_>, label: &str) -> TestResult {
     harness
         .query_by_label(label)
         .ok_or_else(|| format!("nothing labelled {label:?} on screen"))?
-        .click_accesskit();
+        .click();
     harness.step();
     harness.step();
     Ok(())

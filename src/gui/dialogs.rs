@@ -3,10 +3,11 @@
 use super::app::{Dialog, JanitorApp, Welcome, count};
 use super::ui::capitalized;
 use crate::executor::human;
-use crate::git::GitStatus;
 use crate::policy::{Plan, RecordChange};
 use egui::{Key, RichText, Ui};
 use std::path::PathBuf;
+
+const DIALOG_WIDTH: f32 = 600.0;
 
 /// What the user did in a dialog this frame.
 enum Answer {
@@ -90,7 +91,9 @@ impl JanitorApp {
         let (escape, enter) =
             ctx.input(|i| (i.key_pressed(Key::Escape), i.key_pressed(Key::Enter)));
         let modal = egui::Modal::new(egui::Id::unique("agents-janitor-dialog")).show(&ctx, |ui| {
-            ui.set_max_width(640.0);
+            // A fixed width: a dialog that resizes itself each frame moves its buttons
+            // away from the pointer between press and release.
+            ui.set_width(DIALOG_WIDTH);
             match dialog {
                 Dialog::Planning { title } => {
                     ui.heading(title.as_str());
@@ -203,44 +206,37 @@ fn confirm_body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
     ui.add_space(6.0);
     egui::ScrollArea::vertical()
         .max_height(320.0)
+        .auto_shrink([false, true])
         .show(ui, |ui| {
-            egui::Grid::new("plan_steps")
-                .num_columns(3)
-                .striped(true)
-                .spacing([10.0, 4.0])
-                .show(ui, |ui| {
-                    for step in &plan.steps {
-                        ui.label(RichText::new(&step.task_id).monospace());
-                        let record = match step.record_change {
-                            RecordChange::Keep => "",
-                            RecordChange::Archive => "archive record · ",
-                            RecordChange::Discard { archive: true } => {
-                                "mark discarded, archive record · "
-                            }
-                            RecordChange::Discard { archive: false } => "mark discarded · ",
-                        };
-                        let workspace = match &step.workspace {
-                            Some(w) => format!("delete {}", w.path.display()),
-                            None => "workspace kept".to_owned(),
-                        };
-                        let mut text = RichText::new(format!("{record}{workspace}"));
-                        if step.git.as_ref().is_some_and(GitStatus::has_unsaved_work) {
-                            text = text.color(ui.visuals().warn_fg_color);
-                        }
-                        ui.add(egui::Label::new(text).wrap())
-                            .on_hover_text(step.reason.as_str());
-                        let mut size = if step.workspace.is_some() {
-                            human(step.bytes)
-                        } else {
-                            String::new()
-                        };
-                        if let Some(git) = step.git.as_ref().filter(|g| g.has_unsaved_work()) {
-                            size = format!("{size} · {}", git.describe());
-                        }
-                        ui.label(size);
-                        ui.end_row();
+            for step in &plan.steps {
+                let unsaved = step.git.as_ref().filter(|g| g.has_unsaved_work());
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(&step.task_id).monospace().strong());
+                    if step.workspace.is_some() {
+                        ui.label(human(step.bytes));
+                    }
+                    if let Some(git) = unsaved {
+                        ui.colored_label(ui.visuals().warn_fg_color, git.describe());
                     }
                 });
+                let record = match step.record_change {
+                    RecordChange::Keep => "",
+                    RecordChange::Archive => "archive the record; ",
+                    RecordChange::Discard { archive: true } => {
+                        "mark discarded and archive the record; "
+                    }
+                    RecordChange::Discard { archive: false } => "mark discarded; ",
+                };
+                let workspace = match &step.workspace {
+                    Some(w) => format!("delete {}", w.path.display()),
+                    None => "workspace kept".to_owned(),
+                };
+                ui.add(
+                    egui::Label::new(RichText::new(format!("{record}{workspace}")).small()).wrap(),
+                )
+                .on_hover_text(step.reason.as_str());
+                ui.add_space(4.0);
+            }
             if !plan.skipped.is_empty() {
                 ui.add_space(6.0);
                 ui.label(RichText::new(format!("Left alone ({})", plan.skipped.len())).strong());

@@ -75,6 +75,8 @@ pub enum RowWorkspace {
 pub struct Row {
     pub task_id: String,
     pub env_id: String,
+    /// The environment's name, or its id when it has none (or is unknown).
+    pub env_name: String,
     pub status: String,
     pub class: StatusClass,
     pub prompt: String,
@@ -112,9 +114,16 @@ impl Row {
             WorkspaceLocation::None => RowWorkspace::None,
         };
         let search_text = format!("{}\n{}", task.task_id, prompt).to_lowercase();
+        let env_name = snapshot
+            .environment(&task.environment_id)
+            .map(|env| env.name.trim())
+            .filter(|name| !name.is_empty())
+            .unwrap_or(&task.environment_id)
+            .to_owned();
         Self {
             task_id: task.task_id.clone(),
             env_id: task.environment_id.clone(),
+            env_name,
             status: task.status.clone(),
             class: task.status_class(),
             prompt,
@@ -304,7 +313,7 @@ pub fn visible_rows(rows: &[Row], settings: &Settings) -> Vec<usize> {
             SortKey::Status => ordered(ra.class.cmp(&rb.class).then(ra.status.cmp(&rb.status))),
             SortKey::Task => ordered(ra.task_id.cmp(&rb.task_id)),
             SortKey::Prompt => ordered(ra.prompt_line.cmp(&rb.prompt_line)),
-            SortKey::Environment => ordered(ra.env_id.cmp(&rb.env_id)),
+            SortKey::Environment => ordered(ra.env_name.cmp(&rb.env_name)),
             SortKey::Created => by_option(&ra.created, &rb.created, &ordered),
             SortKey::Finished => by_option(&ra.finished, &rb.finished, &ordered),
             SortKey::Size => by_option(&ra.size, &rb.size, &ordered),
@@ -368,6 +377,7 @@ mod tests {
         Row {
             task_id: id.to_owned(),
             env_id: "env-a".to_owned(),
+            env_name: "A".to_owned(),
             status: class.label().to_owned(),
             class,
             prompt: format!("Fix the {id} bug\nmore"),

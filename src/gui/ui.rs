@@ -82,18 +82,19 @@ impl JanitorApp {
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("log_panel")
             .resizable(true)
-            .default_size(170.0)
+            .default_size(130.0)
+            .min_size(90.0)
             .show(ui, |ui| self.log_panel(ui));
         if self.has_data() {
             egui::Panel::left("environments")
                 .resizable(true)
-                .default_size(250.0)
-                .min_size(190.0)
+                .default_size(230.0)
+                .min_size(180.0)
                 .show(ui, |ui| self.environments_panel(ui));
             if self.focused.is_some() && self.tab == Tab::Tasks {
                 egui::Panel::right("details")
                     .resizable(true)
-                    .default_size(320.0)
+                    .default_size(290.0)
                     .min_size(220.0)
                     .show(ui, |ui| self.details_panel(ui));
             }
@@ -431,97 +432,113 @@ impl JanitorApp {
         } else {
             None
         };
-        let mut table = TableBuilder::new(ui)
-            .striped(true)
-            .sense(Sense::click())
-            .cell_layout(Layout::left_to_right(Align::Center))
-            .column(Column::exact(92.0))
-            .column(Column::initial(120.0).at_least(70.0).clip(true))
-            .column(Column::remainder().at_least(120.0).clip(true))
-            .column(Column::initial(110.0).at_least(60.0).clip(true))
-            .column(Column::initial(84.0).at_least(60.0))
-            .column(Column::initial(84.0).at_least(60.0))
-            .column(Column::initial(80.0).at_least(60.0))
-            .column(Column::initial(110.0).at_least(60.0).clip(true))
-            .min_scrolled_height(0.0);
-        if let Some(position) = scroll_to {
-            table = table.scroll_to_row(position, Some(Align::Center));
-        }
-        let headers = [
-            ("Status", SortKey::Status),
-            ("Task", SortKey::Task),
-            ("Prompt", SortKey::Prompt),
-            ("Environment", SortKey::Environment),
-            ("Created", SortKey::Created),
-            ("Finished", SortKey::Finished),
-            ("Size", SortKey::Size),
-            ("Git", SortKey::Git),
-        ];
-        let (current, descending) = (self.settings.sort, self.settings.descending);
-        table
-            .header(24.0, |mut header| {
-                for (title, key) in headers {
-                    header.col(|ui| {
-                        let sorted = current == key;
-                        let response = ui
-                            .add(egui::Button::new(RichText::new(title).strong()).frame(false))
-                            .on_hover_text(format!("Sort by {}", title.to_lowercase()));
-                        if sorted {
-                            sort_arrow(ui, descending);
-                        }
-                        if response.clicked() {
-                            sort_by = Some(key);
-                        }
-                    });
+        // Narrow windows scroll the table sideways instead of squeezing the columns.
+        egui::ScrollArea::horizontal()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                let mut table = TableBuilder::new(ui)
+                    .striped(true)
+                    .resizable(true)
+                    .sense(Sense::click())
+                    .cell_layout(Layout::left_to_right(Align::Center))
+                    .column(Column::exact(84.0))
+                    .column(Column::initial(104.0).at_least(70.0).clip(true))
+                    .column(Column::initial(80.0).at_least(60.0))
+                    .column(Column::initial(104.0).at_least(60.0).clip(true))
+                    .column(Column::remainder().at_least(140.0).clip(true))
+                    .column(Column::initial(96.0).at_least(60.0).clip(true))
+                    .column(Column::initial(76.0).at_least(60.0))
+                    .column(Column::initial(76.0).at_least(60.0))
+                    .min_scrolled_height(0.0);
+                if let Some(position) = scroll_to {
+                    table = table.scroll_to_row(position, Some(Align::Center));
                 }
-            })
-            .body(|body| {
-                body.rows(ROW_HEIGHT, self.visible.len(), |mut table_row| {
-                    let position = table_row.index();
-                    let row = &self.rows[self.visible[position]];
-                    let selected = self.selected.contains(&row.task_id);
-                    table_row.set_selected(selected);
-                    let mut row_clicked = false;
-                    table_row.col(|ui| {
-                        badge(ui, &row.status, status_color(row.class));
-                    });
-                    table_row.col(|ui| {
-                        row_clicked |= ui
-                            .selectable_label(selected, RichText::new(&row.task_id).monospace())
-                            .clicked();
-                        if row.archived {
-                            ui.label(RichText::new("archived").weak().small())
-                                .on_hover_text(format!("Archived in {}", row.record.display()));
-                        }
-                    });
-                    table_row.col(|ui| {
-                        ui.add(egui::Label::new(&row.prompt_line).truncate())
-                            .on_hover_text(if row.prompt.is_empty() {
-                                "(no prompt)"
-                            } else {
-                                &row.prompt
+                let headers = [
+                    ("Status", SortKey::Status),
+                    ("Task", SortKey::Task),
+                    ("Size", SortKey::Size),
+                    ("Git", SortKey::Git),
+                    ("Prompt", SortKey::Prompt),
+                    ("Environment", SortKey::Environment),
+                    ("Created", SortKey::Created),
+                    ("Finished", SortKey::Finished),
+                ];
+                let (current, descending) = (self.settings.sort, self.settings.descending);
+                table
+                    .header(24.0, |mut header| {
+                        for (title, key) in headers {
+                            header.col(|ui| {
+                                let sorted = current == key;
+                                let response = ui
+                                    .add(
+                                        egui::Button::new(RichText::new(title).strong())
+                                            .frame(false),
+                                    )
+                                    .on_hover_text(format!("Sort by {}", title.to_lowercase()));
+                                if sorted {
+                                    sort_arrow(ui, descending);
+                                }
+                                if response.clicked() {
+                                    sort_by = Some(key);
+                                }
                             });
-                    });
-                    table_row.col(|ui| {
-                        ui.add(egui::Label::new(&row.env_id).truncate());
-                    });
-                    for moment in [row.created, row.finished] {
-                        table_row.col(|ui| match moment {
-                            Some(moment) => {
-                                ui.label(relative_time(moment, now))
-                                    .on_hover_text(exact_time(moment));
+                        }
+                    })
+                    .body(|body| {
+                        body.rows(ROW_HEIGHT, self.visible.len(), |mut table_row| {
+                            let position = table_row.index();
+                            let row = &self.rows[self.visible[position]];
+                            let selected = self.selected.contains(&row.task_id);
+                            table_row.set_selected(selected);
+                            let mut row_clicked = false;
+                            table_row.col(|ui| {
+                                badge(ui, &row.status, status_color(row.class));
+                            });
+                            table_row.col(|ui| {
+                                row_clicked |= ui
+                                    .selectable_label(
+                                        selected,
+                                        RichText::new(&row.task_id).monospace(),
+                                    )
+                                    .clicked();
+                                if row.archived {
+                                    ui.label(RichText::new("archived").weak().small())
+                                        .on_hover_text(format!(
+                                            "Archived in {}",
+                                            row.record.display()
+                                        ));
+                                }
+                            });
+                            table_row.col(|ui| size_cell(ui, &row.workspace, row.size));
+                            table_row.col(|ui| git_cell(ui, &row.workspace, row.git.as_ref()));
+                            table_row.col(|ui| {
+                                ui.add(egui::Label::new(&row.prompt_line).truncate())
+                                    .on_hover_text(if row.prompt.is_empty() {
+                                        "(no prompt)"
+                                    } else {
+                                        &row.prompt
+                                    });
+                            });
+                            table_row.col(|ui| {
+                                ui.add(egui::Label::new(&row.env_name).truncate())
+                                    .on_hover_text(&row.env_id);
+                            });
+                            for moment in [row.created, row.finished] {
+                                table_row.col(|ui| match moment {
+                                    Some(moment) => {
+                                        ui.label(relative_time(moment, now))
+                                            .on_hover_text(exact_time(moment));
+                                    }
+                                    None => {
+                                        ui.label(RichText::new("—").weak());
+                                    }
+                                });
                             }
-                            None => {
-                                ui.label(RichText::new("—").weak());
+                            if row_clicked || table_row.response().clicked() {
+                                clicked = Some((position, ui_modifiers(&table_row)));
                             }
                         });
-                    }
-                    table_row.col(|ui| size_cell(ui, &row.workspace, row.size));
-                    table_row.col(|ui| git_cell(ui, &row.workspace, row.git.as_ref()));
-                    if row_clicked || table_row.response().clicked() {
-                        clicked = Some((position, ui_modifiers(&table_row)));
-                    }
-                });
+                    });
             });
         if let Some(key) = sort_by {
             if self.settings.sort == key {
