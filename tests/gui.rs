@@ -515,3 +515,81 @@ fn the_welcome_screen_creates_demo_data_and_shows_it() -> TestResult {
     );
     Ok(())
 }
+
+#[test]
+fn click_shift_click_ctrl_click_and_ctrl_a_select_rows() -> TestResult {
+    let fx = Fixture::new()?;
+    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
+    wait_until_settled(&mut harness)?;
+    let order: Vec<String> = {
+        let app = app(&harness)?;
+        app.visible
+            .iter()
+            .map(|&i| app.rows[i].task_id.clone())
+            .collect()
+    };
+    let [first, second, third, ..] = order.as_slice() else {
+        return Err("fewer than three rows".into());
+    };
+    click(&mut harness, first)?;
+    harness
+        .get_by_label(third)
+        .click_modifiers(egui::Modifiers::SHIFT);
+    harness.step();
+    harness.step();
+    let selected = |harness: &App<'_>| -> Result<Vec<String>, Box<dyn Error>> {
+        let mut ids: Vec<String> = app(harness)?.selected.iter().cloned().collect();
+        ids.sort();
+        Ok(ids)
+    };
+    let mut expected = vec![first.clone(), second.clone(), third.clone()];
+    expected.sort();
+    assert_eq!(selected(&harness)?, expected);
+
+    harness
+        .get_by_label(second)
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    harness.step();
+    assert!(!selected(&harness)?.contains(second));
+    assert_eq!(selected(&harness)?.len(), 2);
+
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    assert_eq!(selected(&harness)?.len(), order.len());
+    assert!(
+        harness
+            .query_by_label_contains(&format!("{} selected", order.len()))
+            .is_some()
+    );
+    Ok(())
+}
+
+#[test]
+fn a_lock_held_by_another_janitor_is_a_message_not_a_change() -> TestResult {
+    let fx = Fixture::new()?;
+    let task = common::clean_done_task()?;
+    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
+    wait_until_settled(&mut harness)?;
+    let before = tree_digest(&fx.data_dir.join("managed-repos"));
+    let _held = agents_janitor::lock::DataDirLock::acquire(&fx.data_dir.canonicalize()?, "a test")?;
+
+    click(&mut harness, task.id)?;
+    click(&mut harness, "Discard")?;
+    let label = wait_for_plan(&mut harness)?;
+    click(&mut harness, &label)?;
+    step_until(&mut harness, "the refusal", |app| {
+        matches!(app.dialog, Some(Dialog::Error { .. })) && app.running.is_none()
+    })?;
+    harness.step();
+    assert!(harness.query_by_label("Nothing was changed").is_some());
+    assert!(
+        log_text(app(&harness)?).contains("a test"),
+        "the holder is not named"
+    );
+    click(&mut harness, "Close")?;
+    assert!(app(&harness)?.dialog.is_none());
+    assert!(fx.workspace(task.env_id, task.id).is_dir());
+    assert_eq!(before, tree_digest(&fx.data_dir.join("managed-repos")));
+    Ok(())
+}

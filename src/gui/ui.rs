@@ -568,8 +568,8 @@ impl JanitorApp {
             ui.label(RichText::new(&row.task_id).monospace().strong());
             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
                 if ui
-                    .small_button("Close")
-                    .on_hover_text("Close the details")
+                    .small_button("Hide")
+                    .on_hover_text("Hide the details pane")
                     .clicked()
                 {
                     self.focused = None;
@@ -705,58 +705,58 @@ impl JanitorApp {
                     .max()
                     .unwrap_or(0)
                     .max(1);
-                egui::Grid::new("env_bars")
-                    .num_columns(3)
-                    .spacing([10.0, 6.0])
-                    .show(ui, |ui| {
-                        for env in self.environments.iter().skip(1) {
-                            ui.add(egui::Label::new(&env.name).truncate());
-                            let width = (ui.available_width() - 100.0).clamp(120.0, 600.0);
-                            let (rect, response) =
-                                ui.allocate_exact_size(vec2(width, 16.0), Sense::hover());
-                            ui.painter()
-                                .rect_filled(rect, 3.0, ui.visuals().faint_bg_color);
-                            let mut bar = rect;
-                            bar.set_width(rect.width() * (env.bytes as f32 / max as f32));
-                            ui.painter().rect_filled(
-                                bar,
-                                3.0,
-                                palette_color(env.color.as_deref().or(Some("sky"))),
-                            );
-                            response.on_hover_text(format!(
-                                "{:.1}% of all workspaces",
-                                env.share * 100.0
-                            ));
-                            ui.label(human(env.bytes));
-                            ui.end_row();
-                        }
+                let name_width = 180.0;
+                let bar_width = (ui.available_width() - name_width - 120.0).clamp(120.0, 560.0);
+                for env in self.environments.iter().skip(1) {
+                    ui.horizontal(|ui| {
+                        ui.add_sized([name_width, 18.0], egui::Label::new(&env.name).truncate());
+                        let (rect, response) =
+                            ui.allocate_exact_size(vec2(bar_width, 16.0), Sense::hover());
+                        ui.painter()
+                            .rect_filled(rect, 3.0, ui.visuals().faint_bg_color);
+                        let mut bar = rect;
+                        bar.set_width(rect.width() * (env.bytes as f32 / max as f32));
+                        ui.painter().rect_filled(
+                            bar,
+                            3.0,
+                            palette_color(env.color.as_deref().or(Some("sky"))),
+                        );
+                        response
+                            .on_hover_text(format!("{:.1}% of all workspaces", env.share * 100.0));
+                        ui.label(human(env.bytes));
                     });
-                ui.add_space(12.0);
+                }
+                ui.add_space(14.0);
                 ui.label(RichText::new("Biggest workspaces").strong());
                 ui.add_space(4.0);
                 if self.largest.is_empty() {
                     ui.label(RichText::new("No workspace sized yet.").weak());
                 }
-                egui::Grid::new("largest")
-                    .num_columns(4)
-                    .striped(true)
-                    .spacing([10.0, 4.0])
-                    .show(ui, |ui| {
-                        for &index in &self.largest {
-                            let row = &self.rows[index];
-                            if ui
-                                .link(RichText::new(&row.task_id).monospace())
-                                .on_hover_text("Show this task in the table")
-                                .clicked()
-                            {
-                                focus = Some(row.task_id.clone());
-                            }
-                            badge(ui, &row.status, status_color(row.class));
-                            ui.add(egui::Label::new(&row.prompt_line).truncate());
+                for (rank, &index) in self.largest.iter().enumerate() {
+                    let row = &self.rows[index];
+                    ui.horizontal(|ui| {
+                        fixed_width(ui, 28.0, |ui| {
+                            ui.label(RichText::new(format!("{}.", rank + 1)).weak());
+                        });
+                        fixed_width(ui, 84.0, |ui| {
                             ui.label(human(row.size.unwrap_or(0)));
-                            ui.end_row();
+                        });
+                        if ui
+                            .link(RichText::new(&row.task_id).monospace())
+                            .on_hover_text("Show this task in the table")
+                            .clicked()
+                        {
+                            focus = Some(row.task_id.clone());
                         }
+                        fixed_width(ui, 84.0, |ui| {
+                            badge(ui, &row.status, status_color(row.class))
+                        });
+                        fixed_width(ui, 110.0, |ui| {
+                            ui.label(RichText::new(&row.env_name).weak());
+                        });
+                        ui.add(egui::Label::new(&row.prompt_line).truncate());
                     });
+                }
             });
         if let Some(task_id) = focus {
             self.selected.clear();
@@ -801,6 +801,14 @@ impl JanitorApp {
                     });
             });
     }
+}
+
+/// Lays out `add` left-aligned in a slot at least `width` wide, so rows line up.
+fn fixed_width(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui)) {
+    let start = ui.cursor().min.x;
+    add(ui);
+    let used = ui.cursor().min.x - start;
+    ui.add_space((width - used).max(0.0));
 }
 
 /// A small triangle after the sorted column's title: down for descending.
