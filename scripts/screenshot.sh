@@ -55,7 +55,7 @@ height="${size#*x}"
 xdotool windowmove "$window" 0 0 windowsize "$window" "$width" "$height"
 # Let the scan and the git inspection finish, then select a task to fill the details pane.
 sleep 6
-xdotool mousemove 330 190 click 1
+xdotool mousemove 700 202 click 1
 sleep 2
 /usr/bin/import -window root "$out"
 echo "wrote $out ($size)"

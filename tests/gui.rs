@@ -562,6 +562,24 @@ fn click_shift_click_ctrl_click_and_ctrl_a_select_rows() -> TestResult {
             .query_by_label_contains(&format!("{} selected", order.len()))
             .is_some()
     );
+
+    // A click on another cell of a row (its prompt) selects that row alone.
+    let search = harness.get_by_role_and_label(Role::TextInput, "Search");
+    search.focus();
+    search.type_text(third);
+    harness.step();
+    harness.step();
+    let prompt = {
+        let app = app(&harness)?;
+        let [only] = app.visible.as_slice() else {
+            return Err(format!("search for {third} shows {} rows", app.visible.len()).into());
+        };
+        app.rows[*only].prompt_line.clone()
+    };
+    harness.get_by_label(&prompt).click();
+    harness.step();
+    harness.step();
+    assert_eq!(selected(&harness)?, vec![third.clone()]);
     Ok(())
 }
 

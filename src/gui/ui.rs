@@ -436,6 +436,8 @@ impl JanitorApp {
         egui::ScrollArea::horizontal()
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                // A click anywhere on a row selects it; selectable text would swallow it.
+                ui.style_mut().interaction.selectable_labels = false;
                 let mut table = TableBuilder::new(ui)
                     .striped(true)
                     .resizable(true)
