@@ -108,6 +108,12 @@ pub enum CliCommand {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Write the benchmark data sets that scripts/bench.sh measures (idempotent).
+    #[command(hide = true)]
+    BenchData {
+        #[arg(value_name = "DIR", default_value = store::bench_data::DEFAULT_BENCH_DIR)]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +149,11 @@ pub fn run(cli: Cli) -> Result<u8> {
     };
     match command {
         CliCommand::Demo { dir } => demo(&dir),
+        CliCommand::BenchData { dir } => {
+            let scale = store::bench_data::BenchScale::FULL;
+            print!("{}", store::bench_data::write_bench_data(&dir, scale)?);
+            Ok(0)
+        }
         CliCommand::List {
             json,
             env,

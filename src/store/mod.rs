@@ -1,6 +1,7 @@
 //! The only code that knows Agents-Runner's files.
 
 pub mod atomic;
+pub mod bench_data;
 pub mod demo;
 pub mod environments;
 pub mod paths;
