@@ -210,7 +210,8 @@ fn open(explicit: Option<&Path>) -> Result<Snapshot> {
     let data_dir = paths::data_dir_from_env(explicit).ok_or_else(|| {
         bad_input("no data directory: give --data-dir DIR (no home folder is known)")
     })?;
-    let snapshot = Snapshot::load(&data_dir).map_err(|err| {
+    let cache = store::RecordCache::for_user();
+    let snapshot = Snapshot::load_with(&data_dir, cache.as_ref()).map_err(|err| {
         bad_input(format!(
             "{err} (give --data-dir DIR or set {})",
             paths::STATE_PATH_VAR

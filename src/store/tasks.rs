@@ -16,7 +16,7 @@ use thiserror::Error;
 use toml_edit::{DocumentMut, Item, Value};
 
 /// One task file, as much of it as cleanup and listing need.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskRecord {
     pub task_id: String,
     pub environment_id: String,
@@ -366,6 +366,7 @@ mod logs_scan {
         let multi = b.get(open..open + 3) == Some(&[quote; 3][..]);
         let mut i = open + if multi { 3 } else { 1 };
         loop {
+            i = next_special(b, i, quote);
             let c = *b.get(i)?;
             if c == quote {
                 if !multi {
@@ -393,6 +394,36 @@ mod logs_scan {
                 i += 1;
             }
         }
+    }
+
+    /// The first byte from `i` on that a string scan must look at: the quote, a
+    /// backslash or a control character. Eight bytes at a time (log lines are long).
+    fn next_special(b: &[u8], mut i: usize, quote: u8) -> usize {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+        let has_byte = |word: u64, byte: u8| {
+            let diff = word ^ (ONES * u64::from(byte));
+            diff.wrapping_sub(ONES) & !diff & HIGH_BITS != 0
+        };
+        while let Some(chunk) = b.get(i..i + 8) {
+            let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+                break;
+            };
+            let word = u64::from_le_bytes(bytes);
+            let has_control = word.wrapping_sub(ONES * 0x20) & !word & HIGH_BITS != 0;
+            if has_control || has_byte(word, quote) || has_byte(word, b'\\') || has_byte(word, 0x7f)
+            {
+                break;
+            }
+            i += 8;
+        }
+        while let Some(&c) = b.get(i) {
+            if c == quote || c == b'\\' || c < 0x20 || c == 0x7f {
+                break;
+            }
+            i += 1;
+        }
+        i
     }
 
     /// Checks the escape after a backslash at `i - 1`; returns where it ends.
