@@ -110,7 +110,7 @@ impl fmt::Display for BenchSummary {
 pub fn write_bench_data(dir: &Path, scale: BenchScale) -> Result<BenchSummary, DemoError> {
     let dir = std::path::absolute(dir).map_err(io_error(dir))?;
     let mut reused = Vec::new();
-    let sets: [(&'static str, fn(&Path, BenchScale) -> Result<(), DemoError>); 3] = [
+    let sets: [(&'static str, WriteSet); 3] = [
         (WORKSPACES_SET, write_workspaces_set),
         (HUGE_SET, write_huge_set),
         (RECORDS_SET, write_records_set),
@@ -128,6 +128,9 @@ pub fn write_bench_data(dir: &Path, scale: BenchScale) -> Result<BenchSummary, D
     }
     Ok(BenchSummary { dir, scale, reused })
 }
+
+/// Writes one set into its data dir.
+type WriteSet = fn(&Path, BenchScale) -> Result<(), DemoError>;
 
 fn marker_text(scale: BenchScale) -> String {
     format!("format {FORMAT_VERSION}; {scale:?}\n")
