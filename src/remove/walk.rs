@@ -126,14 +126,9 @@ mod fd_relative {
                 .map(|child| {
                     let child_path = path.join(OsStr::from_bytes(child.to_bytes()));
                     match rustix::fs::statat(dir, &child, AtFlags::SYMLINK_NOFOLLOW) {
-                        Ok(child_stat) => self.entry(
-                            dir,
-                            &path,
-                            &child,
-                            child_path,
-                            &child_stat,
-                            root_device,
-                        ),
+                        Ok(child_stat) => {
+                            self.entry(dir, &path, &child, child_path, &child_stat, root_device)
+                        }
                         Err(rustix::io::Errno::NOENT) => PurgeReport::default(),
                         Err(err) => failure(&child_path, io::Error::from(err).to_string()),
                     }
