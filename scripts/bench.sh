@@ -98,7 +98,7 @@ bin_, data, tasks, out, ids = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 env = dict(os.environ, AGENTS_JANITOR_CACHE_DIR="")
 start = time.monotonic()
 proc = subprocess.Popen([bin_, "--data-dir", data, "discard", "--force", "--json", *ids],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True)
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
 first_gone = all_gone = None
 total = len(os.listdir(tasks))
 while proc.poll() is None:
