@@ -108,6 +108,12 @@ pub enum CliCommand {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    /// Write the benchmark data sets that scripts/bench.sh measures (idempotent).
+    #[command(hide = true)]
+    BenchData {
+        #[arg(value_name = "DIR", default_value = store::bench_data::DEFAULT_BENCH_DIR)]
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +149,11 @@ pub fn run(cli: Cli) -> Result<u8> {
     };
     match command {
         CliCommand::Demo { dir } => demo(&dir),
+        CliCommand::BenchData { dir } => {
+            let scale = store::bench_data::BenchScale::FULL;
+            print!("{}", store::bench_data::write_bench_data(&dir, scale)?);
+            Ok(0)
+        }
         CliCommand::List {
             json,
             env,
@@ -199,7 +210,8 @@ fn open(explicit: Option<&Path>) -> Result<Snapshot> {
     let data_dir = paths::data_dir_from_env(explicit).ok_or_else(|| {
         bad_input("no data directory: give --data-dir DIR (no home folder is known)")
     })?;
-    let snapshot = Snapshot::load(&data_dir).map_err(|err| {
+    let cache = store::RecordCache::for_user();
+    let snapshot = Snapshot::load_with(&data_dir, cache.as_ref()).map_err(|err| {
         bad_input(format!(
             "{err} (give --data-dir DIR or set {})",
             paths::STATE_PATH_VAR

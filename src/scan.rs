@@ -136,11 +136,11 @@ impl Scanner {
             }
         };
         let mut tally = Tally::default();
-        self.count(&mut tally, &meta);
+        self.count(&mut tally, &Entry::of(&meta));
         state.merge(tally);
         if meta.is_dir() {
             // `pending` starts at 1 and this task hands that count to the root directory.
-            self.walk_dir(scope, root.to_path_buf(), state, on_done);
+            self.walk_dir(scope, DirTask::root(root), state, on_done);
         } else {
             state.finish_one(on_done);
         }
@@ -151,7 +151,7 @@ impl Scanner {
     fn walk_dir<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,
-        dir: PathBuf,
+        dir: DirTask,
         state: &'s RootState,
         on_done: &'s (dyn Fn(usize, Usage) + Sync),
     ) {
@@ -159,84 +159,54 @@ impl Scanner {
         if self.is_cancelled() {
             state.incomplete.store(true, Ordering::Relaxed);
         } else {
-            match self.read_dir(&dir) {
-                Ok(entries) => {
-                    for entry in entries {
-                        let entry = match entry {
-                            Ok(entry) => entry,
-                            Err(err) => {
-                                tally
-                                    .problems
-                                    .push(problem(&dir, "cannot list entry", &err));
-                                continue;
-                            }
-                        };
-                        // On Linux this is an fd-relative statx without following links.
-                        let meta = match entry.metadata() {
-                            Ok(meta) => meta,
-                            Err(err) => {
-                                let path = entry.path();
-                                tally
-                                    .problems
-                                    .push(problem(&path, "cannot read metadata", &err));
-                                continue;
-                            }
-                        };
-                        self.count(&mut tally, &meta);
-                        if meta.is_dir() {
-                            let subdir = entry.path();
-                            state.pending.fetch_add(1, Ordering::Relaxed);
-                            scope.spawn(move |scope| self.walk_dir(scope, subdir, state, on_done));
-                        }
-                    }
-                }
-                Err(err) => tally
-                    .problems
-                    .push(problem(&dir, "cannot read directory", &err)),
+            let subdirs = self.read_dir(&dir, &mut tally);
+            for subdir in subdirs {
+                state.pending.fetch_add(1, Ordering::Relaxed);
+                scope.spawn(move |scope| self.walk_dir(scope, subdir, state, on_done));
             }
         }
         state.merge(tally);
         state.finish_one(on_done);
     }
 
-    fn read_dir(&self, dir: &Path) -> io::Result<fs::ReadDir> {
+    /// Test seam: fails as if `dir` were unreadable.
+    fn check_readable(&self, _dir: &Path) -> io::Result<()> {
         #[cfg(test)]
         if self
             .unreadable_dirs
             .iter()
-            .any(|unreadable| unreadable == dir)
+            .any(|unreadable| unreadable == _dir)
         {
             return Err(io::Error::new(
                 io::ErrorKind::PermissionDenied,
                 "permission denied (injected by test)",
             ));
         }
-        fs::read_dir(dir)
+        Ok(())
     }
 
-    fn count(&self, tally: &mut Tally, meta: &Metadata) {
-        if meta.is_dir() {
+    fn count(&self, tally: &mut Tally, entry: &Entry) {
+        if entry.is_dir {
             tally.dirs += 1;
         } else {
             tally.files += 1;
         }
-        if let Ok(mtime) = meta.modified() {
+        if let Some(mtime) = entry.mtime {
             tally.newest_mtime = tally.newest_mtime.max(Some(mtime));
         }
-        if self.first_sighting(meta) {
-            tally.apparent_bytes += meta.len();
-            tally.disk_bytes += disk_bytes(meta);
+        if self.first_sighting(entry) {
+            tally.apparent_bytes += entry.len;
+            tally.disk_bytes += entry.disk_bytes;
         }
     }
 
     /// False for a hard link whose inode this scanner has already counted.
     #[cfg(unix)]
-    fn first_sighting(&self, meta: &Metadata) -> bool {
-        use std::os::unix::fs::MetadataExt;
-        if meta.is_dir() || meta.nlink() <= 1 {
+    fn first_sighting(&self, entry: &Entry) -> bool {
+        if entry.is_dir || entry.nlink <= 1 {
             return true;
         }
-        let key = (meta.dev(), meta.ino());
+        let key = (entry.dev, entry.ino);
         let shard = (key.0 ^ key.1) as usize % LINK_SHARDS;
         self.seen_links[shard]
             .lock()
@@ -246,7 +216,7 @@ impl Scanner {
 
     /// Without a stable file identity in std, hard links count at every name.
     #[cfg(not(unix))]
-    fn first_sighting(&self, _meta: &Metadata) -> bool {
+    fn first_sighting(&self, _entry: &Entry) -> bool {
         true
     }
 
@@ -261,6 +231,257 @@ impl Scanner {
         self
     }
 }
+
+/// What the count needs of one entry, from std's metadata or a raw `stat`.
+struct Entry {
+    is_dir: bool,
+    len: u64,
+    disk_bytes: u64,
+    mtime: Option<SystemTime>,
+    #[cfg(unix)]
+    nlink: u64,
+    #[cfg(unix)]
+    dev: u64,
+    #[cfg(unix)]
+    ino: u64,
+}
+
+impl Entry {
+    fn of(meta: &Metadata) -> Self {
+        #[cfg(unix)]
+        use std::os::unix::fs::MetadataExt;
+        Self {
+            is_dir: meta.is_dir(),
+            len: meta.len(),
+            disk_bytes: disk_bytes(meta),
+            mtime: meta.modified().ok(),
+            #[cfg(unix)]
+            nlink: meta.nlink(),
+            #[cfg(unix)]
+            dev: meta.dev(),
+            #[cfg(unix)]
+            ino: meta.ino(),
+        }
+    }
+}
+
+/// The walk on unix: every folder is opened relative to its parent's open handle
+/// (`openat`, never following a symlink) and every entry is `fstatat`-ed relative to
+/// its folder's handle, so no full path is resolved again for each entry.
+#[cfg(unix)]
+mod fd_relative {
+    use super::*;
+    use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, Stat};
+    use std::ffi::{CString, OsStr};
+    use std::os::unix::ffi::OsStrExt;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    const DIR_FLAGS: OFlags = OFlags::RDONLY
+        .union(OFlags::DIRECTORY)
+        .union(OFlags::NOFOLLOW)
+        .union(OFlags::CLOEXEC);
+    /// Below this depth a folder is opened by its full path, so a very deep tree never
+    /// holds more than this many handles open per thread.
+    const MAX_HELD_DEPTH: usize = 64;
+
+    /// A folder waiting to be read.
+    pub(super) struct DirTask {
+        path: PathBuf,
+        /// The open parent folder and this folder's name in it.
+        parent: Option<(Arc<Dir>, CString)>,
+        depth: usize,
+    }
+
+    impl DirTask {
+        pub(super) fn root(path: &Path) -> Self {
+            Self {
+                path: path.to_path_buf(),
+                parent: None,
+                depth: 0,
+            }
+        }
+    }
+
+    impl Scanner {
+        /// Counts the entries of `dir` into `tally`; returns its subfolders.
+        pub(super) fn read_dir(&self, dir: &DirTask, tally: &mut Tally) -> Vec<DirTask> {
+            let mut handle = match self.open(dir) {
+                Ok(handle) => handle,
+                Err(err) => {
+                    tally
+                        .problems
+                        .push(problem(&dir.path, "cannot read directory", &err));
+                    return Vec::new();
+                }
+            };
+            let names = match list(&mut handle) {
+                Ok(names) => names,
+                Err(err) => {
+                    tally
+                        .problems
+                        .push(problem(&dir.path, "cannot list entry", &err));
+                    return Vec::new();
+                }
+            };
+            // Shared with the subfolders, which are opened relative to it.
+            let handle = Arc::new(handle);
+            let fd = match handle.fd() {
+                Ok(fd) => fd,
+                Err(err) => {
+                    let err = io::Error::from(err);
+                    tally
+                        .problems
+                        .push(problem(&dir.path, "cannot read directory", &err));
+                    return Vec::new();
+                }
+            };
+            let mut subdirs = Vec::new();
+            for name in names {
+                let stat = match rustix::fs::statat(fd, &name, AtFlags::SYMLINK_NOFOLLOW) {
+                    Ok(stat) => stat,
+                    Err(err) => {
+                        let path = dir.path.join(OsStr::from_bytes(name.to_bytes()));
+                        tally.problems.push(problem(
+                            &path,
+                            "cannot read metadata",
+                            &io::Error::from(err),
+                        ));
+                        continue;
+                    }
+                };
+                let entry = entry_of(&stat);
+                self.count(tally, &entry);
+                if entry.is_dir {
+                    let path = dir.path.join(OsStr::from_bytes(name.to_bytes()));
+                    let depth = dir.depth + 1;
+                    let parent = (depth < MAX_HELD_DEPTH).then(|| (Arc::clone(&handle), name));
+                    subdirs.push(DirTask {
+                        path,
+                        parent,
+                        depth,
+                    });
+                }
+            }
+            subdirs
+        }
+
+        fn open(&self, dir: &DirTask) -> io::Result<Dir> {
+            self.check_readable(&dir.path)?;
+            let fd = match &dir.parent {
+                Some((parent, name)) => {
+                    rustix::fs::openat(parent.fd()?, name, DIR_FLAGS, Mode::empty())
+                }
+                None => rustix::fs::openat(CWD, &dir.path, DIR_FLAGS, Mode::empty()),
+            }?;
+            Ok(Dir::new(fd)?)
+        }
+    }
+
+    fn list(dir: &mut Dir) -> io::Result<Vec<CString>> {
+        let mut names = Vec::new();
+        for entry in dir {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name != c"." && name != c".." {
+                names.push(name.to_owned());
+            }
+        }
+        Ok(names)
+    }
+
+    // Field widths differ between unixes (e.g. `st_dev` is 32-bit on macOS).
+    #[allow(clippy::unnecessary_cast)]
+    fn entry_of(stat: &Stat) -> Entry {
+        let mtime = if stat.st_mtime >= 0 {
+            UNIX_EPOCH.checked_add(Duration::new(
+                stat.st_mtime as u64,
+                stat.st_mtime_nsec as u32,
+            ))
+        } else {
+            UNIX_EPOCH
+                .checked_sub(Duration::from_secs(stat.st_mtime.unsigned_abs() as u64))
+                .and_then(|t| t.checked_add(Duration::from_nanos(stat.st_mtime_nsec as u64)))
+        };
+        Entry {
+            is_dir: FileType::from_raw_mode(stat.st_mode) == FileType::Directory,
+            len: stat.st_size as u64,
+            // st_blocks is always in 512-byte units, whatever the file system block size.
+            disk_bytes: (stat.st_blocks as u64).saturating_mul(512),
+            mtime,
+            nlink: stat.st_nlink as u64,
+            dev: stat.st_dev as u64,
+            ino: stat.st_ino as u64,
+        }
+    }
+}
+
+#[cfg(unix)]
+use fd_relative::DirTask;
+
+/// The walk elsewhere: std's directory reading and metadata.
+#[cfg(not(unix))]
+mod by_path {
+    use super::*;
+
+    pub(super) struct DirTask {
+        path: PathBuf,
+    }
+
+    impl DirTask {
+        pub(super) fn root(path: &Path) -> Self {
+            Self {
+                path: path.to_path_buf(),
+            }
+        }
+    }
+
+    impl Scanner {
+        /// Counts the entries of `dir` into `tally`; returns its subfolders.
+        pub(super) fn read_dir(&self, dir: &DirTask, tally: &mut Tally) -> Vec<DirTask> {
+            let entries = match self
+                .check_readable(&dir.path)
+                .and_then(|()| fs::read_dir(&dir.path))
+            {
+                Ok(entries) => entries,
+                Err(err) => {
+                    tally
+                        .problems
+                        .push(problem(&dir.path, "cannot read directory", &err));
+                    return Vec::new();
+                }
+            };
+            let mut subdirs = Vec::new();
+            for entry in entries {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        tally
+                            .problems
+                            .push(problem(&dir.path, "cannot list entry", &err));
+                        continue;
+                    }
+                };
+                let meta = match entry.metadata() {
+                    Ok(meta) => meta,
+                    Err(err) => {
+                        tally
+                            .problems
+                            .push(problem(&entry.path(), "cannot read metadata", &err));
+                        continue;
+                    }
+                };
+                self.count(tally, &Entry::of(&meta));
+                if meta.is_dir() {
+                    subdirs.push(DirTask { path: entry.path() });
+                }
+            }
+            subdirs
+        }
+    }
+}
+
+#[cfg(not(unix))]
+use by_path::DirTask;
 
 #[cfg(unix)]
 fn disk_bytes(meta: &Metadata) -> u64 {

@@ -108,23 +108,27 @@ mod fd_relative {
                 Ok(_) => return failure(&path, "replaced while being deleted; left alone"),
                 Err(err) => return failure(&path, io::Error::from(err).to_string()),
             }
-            let names = match list(&dir) {
+            // Read through the handle itself: a second stream would cost two more calls.
+            let mut reader = match Dir::new(dir) {
+                Ok(reader) => reader,
+                Err(err) => return failure(&path, io::Error::from(err).to_string()),
+            };
+            let names = match list(&mut reader) {
                 Ok(names) => names,
                 Err(err) => return failure(&path, err.to_string()),
+            };
+            let dir = match reader.fd() {
+                Ok(fd) => fd,
+                Err(err) => return failure(&path, io::Error::from(err).to_string()),
             };
             let mut report = names
                 .into_par_iter()
                 .map(|child| {
                     let child_path = path.join(OsStr::from_bytes(child.to_bytes()));
-                    match rustix::fs::statat(&dir, &child, AtFlags::SYMLINK_NOFOLLOW) {
-                        Ok(child_stat) => self.entry(
-                            dir.as_fd(),
-                            &path,
-                            &child,
-                            child_path,
-                            &child_stat,
-                            root_device,
-                        ),
+                    match rustix::fs::statat(dir, &child, AtFlags::SYMLINK_NOFOLLOW) {
+                        Ok(child_stat) => {
+                            self.entry(dir, &path, &child, child_path, &child_stat, root_device)
+                        }
                         Err(rustix::io::Errno::NOENT) => PurgeReport::default(),
                         Err(err) => failure(&child_path, io::Error::from(err).to_string()),
                     }
@@ -211,9 +215,9 @@ mod fd_relative {
         }
     }
 
-    fn list(dir: &OwnedFd) -> io::Result<Vec<CString>> {
+    fn list(dir: &mut Dir) -> io::Result<Vec<CString>> {
         let mut names = Vec::new();
-        for entry in Dir::read_from(dir)? {
+        for entry in dir {
             let entry = entry?;
             let name = entry.file_name();
             if name != c"." && name != c".." {

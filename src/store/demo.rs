@@ -249,7 +249,7 @@ pub enum DemoError {
     Format { path: PathBuf, message: String },
 }
 
-fn io_error(path: &Path) -> impl FnOnce(io::Error) -> DemoError + '_ {
+pub(super) fn io_error(path: &Path) -> impl FnOnce(io::Error) -> DemoError + '_ {
     move |source| DemoError::Io {
         path: path.to_path_buf(),
         source,
@@ -969,7 +969,7 @@ fn log_lines_for(
 }
 
 /// An array written one item per line, as Agents-Runner's TOML writer does.
-fn multiline_array(items: Vec<String>) -> Array {
+pub(super) fn multiline_array(items: Vec<String>) -> Array {
     let mut array = Array::new();
     for item in items {
         array.push(item);
@@ -983,7 +983,7 @@ fn multiline_array(items: Vec<String>) -> Array {
 }
 
 /// Rebuilds every object with its keys in order, whatever map type serde_json was built with.
-fn sort_keys(value: Value) -> Value {
+pub(super) fn sort_keys(value: Value) -> Value {
     match value {
         Value::Object(fields) => {
             let mut entries: Vec<(String, Value)> = fields.into_iter().collect();
@@ -1013,7 +1013,7 @@ fn write_toml(path: &Path, document: &DocumentMut) -> Result<(), DemoError> {
 }
 
 /// Writes like Agents-Runner: a temp file in the same folder (mode 0600) renamed over the target.
-fn write_private(path: &Path, contents: &[u8]) -> Result<(), DemoError> {
+pub(super) fn write_private(path: &Path, contents: &[u8]) -> Result<(), DemoError> {
     let folder = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(folder).map_err(io_error(folder))?;
     let mut temp = tempfile::Builder::new()
@@ -1026,7 +1026,7 @@ fn write_private(path: &Path, contents: &[u8]) -> Result<(), DemoError> {
     Ok(())
 }
 
-fn write_plain(path: &Path, contents: &[u8]) -> Result<(), DemoError> {
+pub(super) fn write_plain(path: &Path, contents: &[u8]) -> Result<(), DemoError> {
     if let Some(folder) = path.parent() {
         fs::create_dir_all(folder).map_err(io_error(folder))?;
     }
@@ -1110,7 +1110,7 @@ fn make_read_only(folder: &Path) -> Result<(), DemoError> {
 }
 
 #[cfg(unix)]
-fn set_read_only(path: &Path, is_dir: bool) -> Result<(), DemoError> {
+pub(super) fn set_read_only(path: &Path, is_dir: bool) -> Result<(), DemoError> {
     use std::os::unix::fs::PermissionsExt;
     let mode = if is_dir { 0o555 } else { 0o444 };
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).map_err(io_error(path))
@@ -1118,7 +1118,7 @@ fn set_read_only(path: &Path, is_dir: bool) -> Result<(), DemoError> {
 
 /// Windows folders have no usable read-only bit: read-only files are what make deletes fail.
 #[cfg(not(unix))]
-fn set_read_only(path: &Path, is_dir: bool) -> Result<(), DemoError> {
+pub(super) fn set_read_only(path: &Path, is_dir: bool) -> Result<(), DemoError> {
     if is_dir {
         return Ok(());
     }
@@ -1189,7 +1189,7 @@ fn seed_commits(name: &str) -> Vec<(&'static str, SeedFiles)> {
 }
 
 /// Deterministic bytes that do not compress, so sizes on disk are visible.
-fn pseudo_random_bytes(seed: &str, len: usize) -> Vec<u8> {
+pub(super) fn pseudo_random_bytes(seed: &str, len: usize) -> Vec<u8> {
     let mut state = seed.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |acc, byte| {
         (acc ^ u64::from(byte)).wrapping_mul(0x1000_0000_01b3)
     }) | 1;

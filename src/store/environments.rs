@@ -6,7 +6,7 @@ use serde_json::Value;
 use std::path::Path;
 
 /// Who owns an environment's workspace folders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkspaceType {
     /// Agents-Runner clones the repo per task under `managed-repos/`: ours to clean.

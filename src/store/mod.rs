@@ -1,13 +1,16 @@
 //! The only code that knows Agents-Runner's files.
 
 pub mod atomic;
+pub mod bench_data;
 pub mod demo;
 pub mod environments;
 pub mod paths;
+pub mod record_cache;
 pub mod tasks;
 pub mod time;
 
 pub use environments::{Environment, WorkspaceType};
+pub use record_cache::RecordCache;
 pub use tasks::{StoreError, TaskEdit, TaskRecord};
 
 use rayon::prelude::*;
@@ -83,6 +86,21 @@ impl Snapshot {
     /// Reads a data directory. Unusable files become [`Problem`]s; only a missing or
     /// unreadable data directory is an error.
     pub fn load(data_dir: &Path) -> Result<Self, OpenError> {
+        Self::load_with(data_dir, None)
+    }
+
+    /// [`Snapshot::load`], taking unchanged task records from `cache` and refreshing it.
+    pub fn load_with(data_dir: &Path, cache: Option<&RecordCache>) -> Result<Self, OpenError> {
+        Self::load_at(data_dir, cache, std::time::SystemTime::now())
+    }
+
+    /// [`Snapshot::load_with`] as if it ran at `now`, which decides what is settled
+    /// enough to cache (tests move it forward instead of waiting).
+    fn load_at(
+        data_dir: &Path,
+        cache: Option<&RecordCache>,
+        now: std::time::SystemTime,
+    ) -> Result<Self, OpenError> {
         let meta = std::fs::metadata(data_dir).map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => OpenError::Missing(data_dir.into()),
             _ => OpenError::Unreadable {
@@ -99,12 +117,20 @@ impl Snapshot {
         })?;
         let mut problems = Vec::new();
         let environments = environments::load(&paths::environments_file(&data_dir), &mut problems);
-        let mut tasks = load_tasks(&paths::active_tasks_dir(&data_dir), false, &mut problems);
-        tasks.extend(load_tasks(
-            &paths::archived_tasks_dir(&data_dir),
-            true,
-            &mut problems,
-        ));
+        let mut loader = TaskLoader {
+            cached: cache.map(|c| c.read(&data_dir)).unwrap_or_default(),
+            fresh: Vec::new(),
+            parsed: 0,
+            now,
+        };
+        let mut tasks = loader.load(&paths::active_tasks_dir(&data_dir), false, &mut problems);
+        tasks.extend(loader.load(&paths::archived_tasks_dir(&data_dir), true, &mut problems));
+        // Rewritten only when something was parsed or a cached file went away.
+        if let Some(cache) = cache
+            && (loader.parsed > 0 || !loader.cached.is_empty())
+        {
+            cache.write(&data_dir, loader.fresh);
+        }
         let workspaces = list_workspaces(&data_dir, &mut problems);
         Ok(Self {
             data_dir,
@@ -188,51 +214,99 @@ fn is_task_file(path: &Path) -> bool {
     !name.starts_with('.') && name.to_ascii_lowercase().ends_with(".toml")
 }
 
-/// Parses every `*.toml` in `folder` in parallel; unusable ones become problems.
-fn load_tasks(folder: &Path, archived: bool, problems: &mut Vec<Problem>) -> Vec<TaskRecord> {
-    let entries = match std::fs::read_dir(folder) {
-        Ok(entries) => entries,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
-        Err(err) => {
-            problems.push(Problem::new(
-                folder,
-                format!("cannot list task files: {err}"),
-            ));
-            return Vec::new();
-        }
-    };
-    let mut files = Vec::new();
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        if !is_task_file(&path) {
-            continue;
-        }
-        match entry.file_type() {
-            Ok(kind) if kind.is_file() => files.push(path),
-            // Rewriting through a link would replace it: such a record is shown, never used.
-            Ok(kind) if kind.is_symlink() => {
+/// Reads task files, taking unchanged ones from the cache.
+struct TaskLoader {
+    /// Cache entries not used yet, by file.
+    cached: HashMap<PathBuf, record_cache::CachedRecord>,
+    /// Entries for the next cache: every settled record read this time.
+    fresh: Vec<record_cache::CachedRecord>,
+    /// Files parsed (not served from the cache).
+    parsed: usize,
+    now: std::time::SystemTime,
+}
+
+impl TaskLoader {
+    /// Reads every `*.toml` in `folder` (parsing in parallel); unusable ones become problems.
+    fn load(
+        &mut self,
+        folder: &Path,
+        archived: bool,
+        problems: &mut Vec<Problem>,
+    ) -> Vec<TaskRecord> {
+        let entries = match std::fs::read_dir(folder) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+            Err(err) => {
+                problems.push(Problem::new(
+                    folder,
+                    format!("cannot list task files: {err}"),
+                ));
+                return Vec::new();
+            }
+        };
+        let mut records = Vec::new();
+        let mut to_parse = Vec::new();
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if !is_task_file(&path) {
+                continue;
+            }
+            // Not followed: a symlink is seen as itself.
+            let meta = match entry.metadata() {
+                Ok(meta) => meta,
+                Err(err) => {
+                    problems.push(Problem::new(&path, format!("cannot read: {err}")));
+                    continue;
+                }
+            };
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                // Rewriting through a link would replace it: such a record is shown, never used.
                 problems.push(Problem::new(
                     &path,
                     "is a symlink: not read and never rewritten",
                 ));
+                continue;
             }
-            Ok(_) => problems.push(Problem::new(&path, "is not a regular file")),
-            Err(err) => problems.push(Problem::new(&path, format!("cannot read: {err}"))),
+            if !kind.is_file() {
+                problems.push(Problem::new(&path, "is not a regular file"));
+                continue;
+            }
+            let stamp = record_cache::FileStamp::of(&meta);
+            match self.cached.remove(&path) {
+                Some(entry) if entry.stamp == stamp && entry.record.archived == archived => {
+                    records.push(entry.record.clone());
+                    self.fresh.push(entry);
+                }
+                _ => to_parse.push((path, stamp)),
+            }
         }
-    }
-    let parsed: Vec<Result<TaskRecord, Problem>> = files
-        .par_iter()
-        .map(|path| tasks::read_record(path, archived).map_err(|reason| Problem::new(path, reason)))
-        .collect();
-    let mut records = Vec::with_capacity(parsed.len());
-    for result in parsed {
-        match result {
-            Ok(record) => records.push(record),
-            Err(problem) => problems.push(problem),
+        self.parsed += to_parse.len();
+        let parsed: Vec<Result<(record_cache::FileStamp, TaskRecord), Problem>> = to_parse
+            .into_par_iter()
+            .map(|(path, stamp)| {
+                tasks::read_record(&path, archived)
+                    .map(|record| (stamp, record))
+                    .map_err(|reason| Problem::new(&path, reason))
+            })
+            .collect();
+        for result in parsed {
+            match result {
+                Ok((stamp, record)) => {
+                    if stamp.settled(self.now) {
+                        self.fresh.push(record_cache::CachedRecord {
+                            stamp,
+                            record: record.clone(),
+                        });
+                    }
+                    records.push(record);
+                }
+                Err(problem) => problems.push(problem),
+            }
         }
+        records.sort_by(|a, b| a.file.cmp(&b.file));
+        records
     }
-    records.sort_by(|a, b| a.file.cmp(&b.file));
-    records
 }
 
 /// Lists `managed-repos/<env>/tasks/<task>` entries (the staging folder excluded).

@@ -313,6 +313,10 @@ pub fn janitor(fx: &Fixture) -> Result<assert_cmd::Command, Box<dyn Error>> {
         .env("PATH", search)
         .env("HOME", fx.root.path())
         .env("XDG_DATA_HOME", fx.root.path().join("xdg-data"))
+        .env(
+            agents_janitor::store::record_cache::CACHE_DIR_VAR,
+            fx.root.path().join("cache"),
+        )
         .env_remove(paths::STATE_PATH_VAR)
         // No display: with no subcommand the binary prints its text overview, never a window.
         .env_remove("DISPLAY")

@@ -1,0 +1,647 @@
+//! Deterministic benchmark data: the trees `scripts/bench.sh` times us against `du`,
+//! `diskus` and `rm -rf` on.
+//!
+//! `agents-janitor bench-data DIR` (hidden from the help) writes three data
+//! directories under `DIR`, each a complete Agents-Runner data dir:
+//! - `workspaces/`: [`BenchScale::workspaces`] cloned task workspaces shaped like git
+//!   checkouts (a source tree of small files; a `.git` with refs, hooks, read-only loose
+//!   objects and packs, some packs large and some hard-linked between workspaces; a
+//!   read-only module cache in every tenth), one small task record each;
+//! - `huge/`: one task whose workspace holds [`BenchScale::huge_files`] files;
+//! - `records/`: [`BenchScale::records`] task records with
+//!   [`BenchScale::log_lines`]-line `logs` arrays and no workspaces.
+//!
+//! The content depends only on the scale, never on the clock. A finished set leaves a
+//! marker naming its scale and is skipped next time; an interrupted one is simply
+//! written again over itself (every write is idempotent), so nothing is ever deleted.
+
+use super::demo::{
+    DemoError, io_error, multiline_array, set_read_only, sort_keys, write_plain, write_private,
+};
+use super::paths::{active_tasks_dir, archived_tasks_dir, environments_file, task_workspace_path};
+use super::time::format_iso;
+use rayon::prelude::*;
+use serde_json::json;
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, UNIX_EPOCH};
+use toml_edit::{DocumentMut, Item, Table, value};
+
+/// Where `bench-data` writes when no folder is given.
+pub const DEFAULT_BENCH_DIR: &str = "/tmp/agents-janitor-bench";
+/// The set folders under the bench dir.
+pub const WORKSPACES_SET: &str = "workspaces";
+pub const HUGE_SET: &str = "huge";
+pub const RECORDS_SET: &str = "records";
+/// The cloned environment every set uses.
+pub const BENCH_ENV: &str = "env-bench001";
+/// Written last into a finished set; holds the scale it was written at.
+const COMPLETE_MARKER: &str = ".bench-data-complete";
+/// Bumped whenever the shape of the data changes, so old sets are not reused.
+const FORMAT_VERSION: u32 = 1;
+/// Every timestamp in the data counts from here (2026-01-01T00:00:00Z).
+const EPOCH_S: u64 = 1_767_225_600;
+
+/// How much to write. [`BenchScale::FULL`] is the benchmark; tests use a tiny one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BenchScale {
+    pub workspaces: usize,
+    pub huge_files: usize,
+    pub records: usize,
+    pub log_lines: usize,
+}
+
+impl BenchScale {
+    /// About 250,000 entries in 1,000 workspaces, a 200,000-file workspace and
+    /// 10,000 records of 2,000 log lines (about 1 GB of TOML).
+    pub const FULL: Self = Self {
+        workspaces: 1_000,
+        huge_files: 200_000,
+        records: 10_000,
+        log_lines: 2_000,
+    };
+}
+
+/// What [`write_bench_data`] left in place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BenchSummary {
+    /// The bench dir, made absolute.
+    pub dir: PathBuf,
+    pub scale: BenchScale,
+    /// Sets already complete from an earlier run, so not written again.
+    pub reused: Vec<&'static str>,
+}
+
+impl fmt::Display for BenchSummary {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let scale = &self.scale;
+        writeln!(f, "Benchmark data in {}:", self.dir.display())?;
+        for (set, what) in [
+            (
+                WORKSPACES_SET,
+                format!("{} cloned workspaces", scale.workspaces),
+            ),
+            (
+                HUGE_SET,
+                format!("one workspace of {} files", scale.huge_files),
+            ),
+            (
+                RECORDS_SET,
+                format!(
+                    "{} task records of {} log lines",
+                    scale.records, scale.log_lines
+                ),
+            ),
+        ] {
+            let state = if self.reused.contains(&set) {
+                "already there"
+            } else {
+                "written"
+            };
+            writeln!(f, "  {}  {what} ({state})", self.dir.join(set).display())?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes (or completes) the three benchmark data dirs under `dir`.
+pub fn write_bench_data(dir: &Path, scale: BenchScale) -> Result<BenchSummary, DemoError> {
+    let dir = std::path::absolute(dir).map_err(io_error(dir))?;
+    let mut reused = Vec::new();
+    let sets: [(&'static str, WriteSet); 3] = [
+        (WORKSPACES_SET, write_workspaces_set),
+        (HUGE_SET, write_huge_set),
+        (RECORDS_SET, write_records_set),
+    ];
+    for (set, write) in sets {
+        let data_dir = dir.join(set);
+        let marker = data_dir.join(COMPLETE_MARKER);
+        let expected = marker_text(scale);
+        if fs::read_to_string(&marker).is_ok_and(|found| found == expected) {
+            reused.push(set);
+            continue;
+        }
+        write(&data_dir, scale)?;
+        write_plain(&marker, expected.as_bytes())?;
+    }
+    Ok(BenchSummary { dir, scale, reused })
+}
+
+/// Writes one set into its data dir.
+type WriteSet = fn(&Path, BenchScale) -> Result<(), DemoError>;
+
+fn marker_text(scale: BenchScale) -> String {
+    format!("format {FORMAT_VERSION}; {scale:?}\n")
+}
+
+/// A deterministic 10-hex-digit task id.
+fn task_id(set: u64, index: usize) -> String {
+    format!("{:010x}", mix(set << 40 | index as u64) & 0xff_ffff_ffff)
+}
+
+/// SplitMix64: a cheap, well-spread hash of a counter.
+fn mix(counter: u64) -> u64 {
+    let mut z = counter.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Incompressible bytes fixed by `seed`, a word at a time (packs are large).
+fn noise(seed: &str, len: usize) -> Vec<u8> {
+    let start = seed.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |acc, byte| {
+        (acc ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
+    });
+    let mut bytes = Vec::with_capacity(len + 8);
+    let mut counter = start;
+    while bytes.len() < len {
+        counter = counter.wrapping_add(1);
+        bytes.extend_from_slice(&mix(counter).to_le_bytes());
+    }
+    bytes.truncate(len);
+    bytes
+}
+
+/// A size in `min..max`, fixed by `seed`.
+fn size_between(seed: u64, min: usize, max: usize) -> usize {
+    min + (mix(seed) % (max - min) as u64) as usize
+}
+
+const SOURCE_SNIPPET: &str = "    let value = compute(input, &config)?;\n    if value.is_empty() {\n        return Ok(Default::default());\n    }\n    results.push(value.trim().to_owned());\n";
+
+/// Text that looks like source code, exactly `len` bytes long.
+fn source_text(header: &str, len: usize) -> Vec<u8> {
+    let mut text = Vec::with_capacity(len + SOURCE_SNIPPET.len());
+    text.extend_from_slice(header.as_bytes());
+    while text.len() < len {
+        text.extend_from_slice(SOURCE_SNIPPET.as_bytes());
+    }
+    text.truncate(len);
+    text
+}
+
+fn create_dir(path: &Path) -> Result<(), DemoError> {
+    fs::create_dir_all(path).map_err(io_error(path))
+}
+
+/// Writes a file whose folder exists, giving it `mode` on unix. A read-only file left
+/// by an earlier run is made writable first.
+fn write_file(path: &Path, contents: &[u8], read_only: bool) -> Result<(), DemoError> {
+    match fs::write(path, contents) {
+        Err(err) if err.kind() == io::ErrorKind::PermissionDenied => {
+            make_writable(path)?;
+            fs::write(path, contents).map_err(io_error(path))?;
+        }
+        other => other.map_err(io_error(path))?,
+    }
+    if read_only {
+        set_read_only(path, false)?;
+    }
+    Ok(())
+}
+
+/// Undoes [`set_read_only`] so a second run can write again; a missing path is fine.
+fn make_writable(path: &Path) -> Result<(), DemoError> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(io_error(path)(err)),
+    };
+    let mut permissions = meta.permissions();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        permissions.set_mode(if meta.is_dir() { 0o755 } else { 0o644 });
+    }
+    #[cfg(not(unix))]
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    fs::set_permissions(path, permissions).map_err(io_error(path))
+}
+
+/// Links `link` to `original` unless an earlier run already did.
+fn hard_link(original: &Path, link: &Path) -> Result<(), DemoError> {
+    match fs::hard_link(original, link) {
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+        other => other.map_err(io_error(link)),
+    }
+}
+
+fn write_environments(data_dir: &Path) -> Result<(), DemoError> {
+    let document = sort_keys(json!({
+        "environments": [{
+            "env_id": BENCH_ENV,
+            "name": "Benchmark",
+            "color": "sky",
+            "workspace_type": "cloned",
+            "workspace_target": "https://example.invalid/bench.git",
+            "host_workdir": "",
+            "version": 1,
+        }]
+    }));
+    let path = environments_file(data_dir);
+    let text = serde_json::to_string_pretty(&document).map_err(|err| DemoError::Format {
+        path: path.clone(),
+        message: err.to_string(),
+    })?;
+    write_private(&path, text.as_bytes())
+}
+
+/// The shape of one task record: a finished task of the bench environment.
+fn record_document(task_id: &str, index: usize, log_lines: usize, data_dir: &Path) -> DocumentMut {
+    let created = EPOCH_S + index as u64 * 600;
+    let started = UNIX_EPOCH + Duration::from_secs(created + 20);
+    let finished = started + Duration::from_secs(300 + (index as u64 % 40) * 60);
+    let (status, exit_code) = match index % 10 {
+        0 => ("failed", 1_i64),
+        1 => ("cancelled", 130),
+        _ => ("done", 0),
+    };
+    let branch = format!("agents-runner/{task_id}");
+    let mut doc = DocumentMut::new();
+    doc["task_id"] = value(task_id);
+    doc["environment_id"] = value(BENCH_ENV);
+    doc["status"] = value(status);
+    doc["exit_code"] = value(exit_code);
+    doc["created_at_s"] = value(created as f64 + 0.25);
+    doc["started_at"] = value(format_iso(started));
+    doc["finished_at"] = value(format_iso(finished));
+    doc["workspace_type"] = value("cloned");
+    doc["gh_repo_root"] = value(
+        task_workspace_path(data_dir, BENCH_ENV, task_id)
+            .display()
+            .to_string(),
+    );
+    doc["gh_branch"] = value(branch.as_str());
+    doc["gh_base_branch"] = value("main");
+    doc["prompt"] = value(format!(
+        "Benchmark task {index}: tidy the request handlers\n\nKeep the public API."
+    ));
+    doc["agent_cli"] = value(["codex", "claude", "copilot"][index % 3]);
+    doc["finalization_state"] = value("done");
+    let lines = (0..log_lines)
+        .map(|line| {
+            let at: chrono::DateTime<chrono::Utc> =
+                (started + Duration::from_secs(line as u64 * 2)).into();
+            format!(
+                "[{}] [agent] step {line} of task {task_id}: running cargo test",
+                at.format("%H:%M:%S")
+            )
+        })
+        .collect();
+    doc["logs"] = Item::Value(multiline_array(lines).into());
+    let mut git = Table::new();
+    git["branch"] = value(branch.as_str());
+    git["base_branch"] = value("main");
+    doc["git"] = Item::Table(git);
+    let mut runner = Table::new();
+    runner["image"] = value("lunamidori5/pixelarch:emerald");
+    runner["timeout_s"] = value(3600_i64);
+    doc["runner_config"] = Item::Table(runner);
+    doc
+}
+
+fn write_record(
+    data_dir: &Path,
+    archived: bool,
+    task_id: &str,
+    index: usize,
+    log_lines: usize,
+) -> Result<(), DemoError> {
+    let folder = if archived {
+        archived_tasks_dir(data_dir)
+    } else {
+        active_tasks_dir(data_dir)
+    };
+    let document = record_document(task_id, index, log_lines, data_dir);
+    write_private(
+        &folder.join(format!("{task_id}.toml")),
+        document.to_string().as_bytes(),
+    )
+}
+
+/// Workspaces sharing one hard-linked base pack, as `git clone --local` leaves them.
+const LINK_GROUP: usize = 10;
+/// Every this many workspaces one carries a large pack.
+const LARGE_PACK_EVERY: usize = 50;
+const LARGE_PACK_BYTES: usize = 16 << 20;
+const SHARED_PACK_BYTES: usize = 512 << 10;
+const HOOKS: [&str; 13] = [
+    "applypatch-msg",
+    "commit-msg",
+    "fsmonitor-watchman",
+    "post-update",
+    "pre-applypatch",
+    "pre-commit",
+    "pre-merge-commit",
+    "pre-push",
+    "pre-rebase",
+    "pre-receive",
+    "prepare-commit-msg",
+    "push-to-checkout",
+    "update",
+];
+const SOURCE_DIRS: [&str; 8] = [
+    "api", "auth", "billing", "config", "db", "http", "jobs", "util",
+];
+const MODULE_CACHE: &str = ".cache/go-mod/github.com/pkg/errors@v0.9.1";
+
+fn write_workspaces_set(data_dir: &Path, scale: BenchScale) -> Result<(), DemoError> {
+    write_environments(data_dir)?;
+    create_dir(&active_tasks_dir(data_dir))?;
+    let ids: Vec<String> = (0..scale.workspaces).map(|i| task_id(1, i)).collect();
+    // Group leaders first: the others hard-link their base pack.
+    let (leaders, followers): (Vec<usize>, Vec<usize>) =
+        (0..scale.workspaces).partition(|i| i % LINK_GROUP == 0);
+    for batch in [leaders, followers] {
+        batch
+            .par_iter()
+            .map(|&index| write_checkout(data_dir, &ids, index))
+            .collect::<Result<(), DemoError>>()?;
+    }
+    ids.par_iter()
+        .enumerate()
+        .map(|(index, id)| write_record(data_dir, false, id, index, 20))
+        .collect()
+}
+
+/// One workspace shaped like a git checkout, about 250 entries.
+fn write_checkout(data_dir: &Path, ids: &[String], index: usize) -> Result<(), DemoError> {
+    let root = task_workspace_path(data_dir, BENCH_ENV, &ids[index]);
+    let seed = (index as u64) << 20;
+    create_dir(&root)?;
+    for (name, len) in [
+        ("README.md", 2_400),
+        ("Cargo.toml", 600),
+        (".gitignore", 40),
+        ("LICENSE", 1_070),
+        ("Makefile", 900),
+        ("build.rs", 350),
+    ] {
+        write_file(&root.join(name), &source_text("# bench\n", len), false)?;
+    }
+    let mut counter = seed;
+    let mut source_files = |folder: &Path, count: usize, ext: &str| -> Result<(), DemoError> {
+        create_dir(folder)?;
+        for file in 0..count {
+            counter += 1;
+            let len = size_between(counter, 200, 8_000);
+            let header = format!("// file {file} of workspace {index}\n");
+            write_file(
+                &folder.join(format!("mod_{file:02}.{ext}")),
+                &source_text(&header, len),
+                false,
+            )?;
+        }
+        Ok(())
+    };
+    for dir in SOURCE_DIRS {
+        source_files(&root.join("src").join(dir), 12, "rs")?;
+    }
+    source_files(&root.join("docs"), 6, "md")?;
+    source_files(&root.join("tests"), 10, "rs")?;
+
+    let git = root.join(".git");
+    for dir in [
+        "hooks",
+        "info",
+        "logs/refs/heads",
+        "logs/refs/remotes/origin",
+        "refs/heads",
+        "refs/tags",
+        "refs/remotes/origin",
+        "objects/info",
+        "objects/pack",
+    ] {
+        create_dir(&git.join(dir))?;
+    }
+    let branch = format!("agents-runner/{}", ids[index]);
+    let commit = format!("{:016x}{:016x}{:08x}\n", mix(seed), mix(seed + 1), index);
+    for (name, contents) in [
+        ("HEAD", format!("ref: refs/heads/{branch}\n")),
+        ("config", "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n[remote \"origin\"]\n\turl = https://example.invalid/bench.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n".to_owned()),
+        ("description", "Unnamed repository; edit this file 'description' to name the repository.\n".to_owned()),
+        ("packed-refs", format!("# pack-refs with: peeled fully-peeled sorted\n{} refs/remotes/origin/main\n", commit.trim())),
+        ("FETCH_HEAD", format!("{}\t\tbranch 'main' of https://example.invalid/bench\n", commit.trim())),
+        ("info/exclude", "# git ls-files --others --exclude-from=.git/info/exclude\n".to_owned()),
+        ("logs/HEAD", format!("0000000000000000000000000000000000000000 {} Agents Runner <ar@example.invalid> 1767225600 +0000\tclone\n", commit.trim())),
+        ("logs/refs/heads/main", format!("0000000000000000000000000000000000000000 {}\n", commit.trim())),
+        ("logs/refs/remotes/origin/HEAD", format!("0000000000000000000000000000000000000000 {}\n", commit.trim())),
+        ("refs/heads/main", commit.clone()),
+        ("refs/remotes/origin/HEAD", "ref: refs/remotes/origin/main\n".to_owned()),
+    ] {
+        write_file(&git.join(name), contents.as_bytes(), false)?;
+    }
+    write_file(
+        &git.join("index"),
+        &noise(
+            &format!("index-{index}"),
+            size_between(seed + 2, 9_000, 30_000),
+        ),
+        false,
+    )?;
+    for (number, hook) in HOOKS.iter().enumerate() {
+        let len = 400 + number * 280;
+        write_file(
+            &git.join("hooks").join(format!("{hook}.sample")),
+            &source_text("#!/bin/sh\n", len),
+            false,
+        )?;
+    }
+    // Loose objects are read-only files in two-hex-digit folders.
+    for object in 0..40_u64 {
+        let hash = mix(seed + 100 + object);
+        let folder = git.join("objects").join(format!("{:02x}", hash >> 56));
+        create_dir(&folder)?;
+        let len = size_between(hash, 90, 4_000);
+        write_file(
+            &folder.join(format!(
+                "{:038x}",
+                u128::from(hash) << 40 | u128::from(object)
+            )),
+            &noise(&format!("obj-{index}-{object}"), len),
+            true,
+        )?;
+    }
+    let pack = git.join("objects/pack");
+    let leader = index - index % LINK_GROUP;
+    let shared = format!("pack-{:040x}", mix(leader as u64));
+    if index == leader {
+        write_file(
+            &pack.join(format!("{shared}.pack")),
+            &noise(&shared, SHARED_PACK_BYTES),
+            true,
+        )?;
+        write_file(
+            &pack.join(format!("{shared}.idx")),
+            &noise(&format!("{shared}-idx"), SHARED_PACK_BYTES / 40),
+            true,
+        )?;
+    } else {
+        let leader_pack =
+            task_workspace_path(data_dir, BENCH_ENV, &ids[leader]).join(".git/objects/pack");
+        for ext in ["pack", "idx"] {
+            let name = format!("{shared}.{ext}");
+            hard_link(&leader_pack.join(&name), &pack.join(&name))?;
+        }
+    }
+    let own = format!("pack-{:040x}", mix(seed + 3));
+    let own_len = if index % LARGE_PACK_EVERY == LARGE_PACK_EVERY - 1 {
+        LARGE_PACK_BYTES
+    } else {
+        size_between(seed + 4, 64 << 10, 512 << 10)
+    };
+    write_file(
+        &pack.join(format!("{own}.pack")),
+        &noise(&own, own_len),
+        true,
+    )?;
+    write_file(
+        &pack.join(format!("{own}.idx")),
+        &noise(&format!("{own}-idx"), own_len / 40 + 1_000),
+        true,
+    )?;
+    if index % 10 == 5 {
+        write_module_cache(&root.join(MODULE_CACHE))?;
+    }
+    Ok(())
+}
+
+/// A read-only folder of read-only files, like Go's module cache.
+fn write_module_cache(folder: &Path) -> Result<(), DemoError> {
+    make_writable(folder)?;
+    create_dir(folder)?;
+    for (name, len) in [
+        ("errors.go", 2_900),
+        ("go.mod", 32),
+        ("LICENSE", 1_300),
+        ("stack.go", 4_200),
+    ] {
+        write_file(&folder.join(name), &source_text("// vendored\n", len), true)?;
+    }
+    set_read_only(folder, true)
+}
+
+const HUGE_PACKAGES: usize = 400;
+const HUGE_SUBDIRS: [&str; 5] = ["dist", "lib", "src", "test", "types"];
+
+fn write_huge_set(data_dir: &Path, scale: BenchScale) -> Result<(), DemoError> {
+    write_environments(data_dir)?;
+    let id = task_id(2, 0);
+    write_record(data_dir, false, &id, 0, 20)?;
+    let root = task_workspace_path(data_dir, BENCH_ENV, &id);
+    let per_folder = scale
+        .huge_files
+        .div_ceil(HUGE_PACKAGES * HUGE_SUBDIRS.len())
+        .max(1);
+    // Folder by folder, so the work splits evenly over the threads.
+    let folders: Vec<(usize, usize)> = (0..HUGE_PACKAGES)
+        .flat_map(|package| (0..HUGE_SUBDIRS.len()).map(move |sub| (package, sub)))
+        .collect();
+    folders
+        .par_iter()
+        .enumerate()
+        .map(|(position, &(package, sub))| {
+            let first = position * per_folder;
+            let count = per_folder.min(scale.huge_files.saturating_sub(first));
+            if count == 0 {
+                return Ok(());
+            }
+            let folder = root
+                .join("node_modules")
+                .join(format!("pkg-{package:04}"))
+                .join(HUGE_SUBDIRS[sub]);
+            create_dir(&folder)?;
+            for file in first..first + count {
+                let len = size_between(3 << 40 | file as u64, 100, 2_000);
+                let header = format!("// module {file}\n");
+                write_file(
+                    &folder.join(format!("m{file:06}.js")),
+                    &source_text(&header, len),
+                    false,
+                )?;
+            }
+            Ok(())
+        })
+        .collect()
+}
+
+fn write_records_set(data_dir: &Path, scale: BenchScale) -> Result<(), DemoError> {
+    write_environments(data_dir)?;
+    create_dir(&archived_tasks_dir(data_dir))?;
+    // Four in five active, the rest archived, like a busy user's data dir.
+    (0..scale.records)
+        .into_par_iter()
+        .map(|index| {
+            let id = task_id(3, index);
+            write_record(data_dir, index % 5 == 4, &id, index, scale.log_lines)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::Scanner;
+    use crate::store::Snapshot;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    const TINY: BenchScale = BenchScale {
+        workspaces: 11,
+        huge_files: 30,
+        records: 6,
+        log_lines: 7,
+    };
+
+    #[test]
+    fn writes_loadable_sets_reuses_them_and_rewrites_an_interrupted_one() -> TestResult {
+        let root = tempfile::tempdir()?;
+        let summary = write_bench_data(root.path(), TINY)?;
+        assert!(summary.reused.is_empty());
+
+        let set = root.path().join(WORKSPACES_SET);
+        let workspaces = Snapshot::load(&set)?;
+        assert!(workspaces.problems.is_empty(), "{:?}", workspaces.problems);
+        assert_eq!(workspaces.tasks.len(), TINY.workspaces);
+        assert_eq!(workspaces.workspaces.len(), TINY.workspaces);
+        let records = Snapshot::load(&root.path().join(RECORDS_SET))?;
+        assert_eq!(records.tasks.len(), TINY.records);
+        assert!(records.tasks.iter().all(|t| t.log_count == TINY.log_lines));
+        assert_eq!(records.tasks.iter().filter(|t| t.archived).count(), 1);
+        let huge = Snapshot::load(&root.path().join(HUGE_SET))?;
+        assert_eq!(huge.workspaces.len(), 1);
+        let huge_usage = Scanner::new(Default::default()).scan_tree(&huge.workspaces[0].path);
+        assert_eq!(huge_usage.files, TINY.huge_files as u64);
+
+        // Workspaces of one group share their base pack.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let pack_dir = workspaces.workspaces[0].path.join(".git/objects/pack");
+            let linked = fs::read_dir(&pack_dir)?
+                .filter_map(Result::ok)
+                .filter(|e| e.metadata().is_ok_and(|m| m.nlink() > 1))
+                .count();
+            assert_eq!(linked, 2, "the shared .pack and .idx");
+        }
+
+        let again = write_bench_data(root.path(), TINY)?;
+        assert_eq!(again.reused, vec![WORKSPACES_SET, HUGE_SET, RECORDS_SET]);
+
+        // As if the first run had stopped before finishing this set: it is written
+        // again over itself (read-only parts included), to the same tree.
+        let before = Scanner::new(Default::default()).scan_tree(&set);
+        fs::remove_file(set.join(COMPLETE_MARKER))?;
+        let summary = write_bench_data(root.path(), TINY)?;
+        assert_eq!(summary.reused, vec![HUGE_SET, RECORDS_SET]);
+        let after = Scanner::new(Default::default()).scan_tree(&set);
+        assert_eq!(
+            (after.apparent_bytes, after.files, after.dirs),
+            (before.apparent_bytes, before.files, before.dirs)
+        );
+        Ok(())
+    }
+}
