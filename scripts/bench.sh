@@ -133,6 +133,9 @@ peak_rss() { # prints the peak RSS in KiB of the command
 AGENTS_JANITOR_CACHE_DIR='' peak_rss "$BIN" --data-dir "$DATA/records" list --all >"$RESULTS/rss-cold"
 AGENTS_JANITOR_CACHE_DIR=$CACHE peak_rss "$BIN" --data-dir "$DATA/records" list --all >"$RESULTS/rss-warm"
 
+log "GUI: CPU time per frame with 10,000 rows (benches/gui_frames.rs)"
+(cd "$ROOT" && cargo bench --quiet --bench gui_frames -- "$DATA" --out "$RESULTS/gui.json")
+
 log "writing $OUT"
 {
     echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"

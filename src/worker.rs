@@ -8,7 +8,7 @@ use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
 use crate::policy::{Action, Plan};
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::scan::{Scanner, Usage};
-use crate::store::{Problem, Snapshot, tasks};
+use crate::store::{Problem, RecordCache, Snapshot, tasks};
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -65,6 +65,25 @@ pub enum Event {
 
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
+/// How a worker reaches the outside world.
+pub struct WorkerSetup {
+    pub containers: ContainerRuntime,
+    /// What deletes go through (tests pass one that fails or pauses on purpose).
+    pub filesystem: Arc<dyn Filesystem>,
+    /// Parsed task records kept between loads and runs (`None`: parse every file).
+    pub record_cache: Option<RecordCache>,
+}
+
+impl Default for WorkerSetup {
+    fn default() -> Self {
+        Self {
+            containers: ContainerRuntime::default(),
+            filesystem: Arc::new(RealFilesystem),
+            record_cache: None,
+        }
+    }
+}
+
 pub struct Worker {
     commands: Option<Sender<Command>>,
     events: Receiver<Event>,
@@ -76,17 +95,22 @@ pub struct Worker {
 
 impl Worker {
     pub fn spawn(data_dir: PathBuf, containers: ContainerRuntime, wake: Wake) -> Self {
-        Self::spawn_with_filesystem(data_dir, containers, Arc::new(RealFilesystem), wake)
+        Self::spawn_with(
+            data_dir,
+            WorkerSetup {
+                containers,
+                ..WorkerSetup::default()
+            },
+            wake,
+        )
     }
 
-    /// Like [`Worker::spawn`], deleting through `filesystem` (tests pass one that
-    /// fails or pauses on purpose).
-    pub fn spawn_with_filesystem(
-        data_dir: PathBuf,
-        containers: ContainerRuntime,
-        filesystem: Arc<dyn Filesystem>,
-        wake: Wake,
-    ) -> Self {
+    pub fn spawn_with(data_dir: PathBuf, setup: WorkerSetup, wake: Wake) -> Self {
+        let WorkerSetup {
+            containers,
+            filesystem,
+            record_cache,
+        } = setup;
         let (command_tx, command_rx) = unbounded();
         let (event_tx, event_rx) = unbounded();
         let cancel = Arc::new(AtomicBool::new(false));
@@ -94,6 +118,7 @@ impl Worker {
             data_dir,
             containers,
             filesystem,
+            record_cache,
             cancel: cancel.clone(),
             snapshot: None,
             usage: HashMap::new(),
@@ -167,6 +192,7 @@ struct State {
     data_dir: PathBuf,
     containers: ContainerRuntime,
     filesystem: Arc<dyn Filesystem>,
+    record_cache: Option<RecordCache>,
     cancel: Arc<AtomicBool>,
     snapshot: Option<Arc<Snapshot>>,
     /// Sizes by workspace path, kept across reloads (a workspace is only rescanned when asked).
@@ -220,7 +246,7 @@ impl State {
     }
 
     fn load(&mut self, finish_staged: bool) {
-        match Snapshot::load(&self.data_dir) {
+        match Snapshot::load_with(&self.data_dir, self.record_cache.as_ref()) {
             Ok(snapshot) => {
                 self.data_dir = snapshot.data_dir.clone();
                 if finish_staged {

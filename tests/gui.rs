@@ -10,7 +10,7 @@ use agents_janitor::policy::Action;
 use agents_janitor::remove::{Filesystem, Operation, RealFilesystem};
 use agents_janitor::status::StatusClass;
 use agents_janitor::store::demo::{self, ENV_NOTES, NOTES_DIR};
-use agents_janitor::store::{paths, tasks};
+use agents_janitor::store::{RecordCache, paths, tasks};
 use common::{Fixture, tree_digest};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use egui::accesskit::Role;
@@ -40,6 +40,8 @@ fn launch(fx: &Fixture, filesystem: Arc<dyn Filesystem>) -> Result<Launch, Box<d
             timeout: Duration::from_secs(10),
         },
         filesystem,
+        // A cache in the fixture: reloads after each change read it, and must not go stale.
+        record_cache: Some(RecordCache::in_folder(&fx.root.path().join("cache"))),
         settings: Settings::default(),
     })
 }

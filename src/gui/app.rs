@@ -10,8 +10,8 @@ use crate::git::GitStatus;
 use crate::policy::{Action, Plan};
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::scan::Usage;
-use crate::store::{self, Problem, Snapshot, paths};
-use crate::worker::{Command, Event, Worker};
+use crate::store::{self, Problem, RecordCache, Snapshot, paths};
+use crate::worker::{Command, Event, Worker, WorkerSetup};
 use crossbeam_channel::{Receiver, bounded};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -31,6 +31,8 @@ pub struct Launch {
     pub containers: ContainerRuntime,
     /// What deletes go through (tests pass one that pauses).
     pub filesystem: Arc<dyn Filesystem>,
+    /// Parsed task records kept between runs (`None`: parse every file each load).
+    pub record_cache: Option<RecordCache>,
     pub settings: Settings,
 }
 
@@ -41,6 +43,7 @@ impl Launch {
             demo_dir,
             containers: ContainerRuntime::default(),
             filesystem: Arc::new(RealFilesystem),
+            record_cache: RecordCache::for_user(),
             settings,
         }
     }
@@ -120,6 +123,7 @@ pub struct JanitorApp {
     worker: Option<Worker>,
     containers: ContainerRuntime,
     filesystem: Arc<dyn Filesystem>,
+    record_cache: Option<RecordCache>,
     ctx: egui::Context,
     rescan_on_load: bool,
     /// Filters or data changed: `visible` and the summaries must be recomputed.
@@ -162,6 +166,7 @@ impl JanitorApp {
             worker: None,
             containers: launch.containers,
             filesystem: launch.filesystem,
+            record_cache: launch.record_cache,
             ctx: ctx.clone(),
             rescan_on_load: false,
             dirty: true,
@@ -182,10 +187,13 @@ impl JanitorApp {
         }
         let ctx = self.ctx.clone();
         // Dropping the old worker stops and joins it; it is idle (nothing is running).
-        self.worker = Some(Worker::spawn_with_filesystem(
+        self.worker = Some(Worker::spawn_with(
             dir.clone(),
-            self.containers.clone(),
-            self.filesystem.clone(),
+            WorkerSetup {
+                containers: self.containers.clone(),
+                filesystem: self.filesystem.clone(),
+                record_cache: self.record_cache.clone(),
+            },
             Arc::new(move || ctx.request_repaint()),
         ));
         self.settings.data_dir = Some(dir.clone());
