@@ -107,6 +107,11 @@ impl Mini {
     /// The binary with `--data-dir`, a fake `docker` that logs to `root/docker.log`,
     /// and HOME in the temp dir.
     pub fn janitor(&self, args: &[&str]) -> Result<Command, Box<dyn Error>> {
+        self.janitor_at(&self.data_dir, args)
+    }
+
+    /// [`Mini::janitor`] with another `--data-dir` (a symlink to this one, say).
+    pub fn janitor_at(&self, data_dir: &Path, args: &[&str]) -> Result<Command, Box<dyn Error>> {
         let bin = self.root.path().join("bin");
         fs::create_dir_all(&bin)?;
         #[cfg(unix)]
@@ -133,7 +138,7 @@ impl Mini {
             .env_remove(paths::STATE_PATH_VAR)
             .env_remove(agents_janitor::checkpoint::PAUSE_VAR)
             .arg("--data-dir")
-            .arg(&self.data_dir)
+            .arg(data_dir)
             .args(args);
         Ok(command)
     }
@@ -323,4 +328,71 @@ pub fn status_and_logs(path: &Path) -> Result<(String, Vec<String>), Box<dyn Err
         })
         .unwrap_or_default();
     Ok((status, logs))
+}
+
+/// A janitor paused at a checkpoint (see `agents_janitor::checkpoint`) until
+/// [`Paused::resume`].
+pub struct Paused {
+    child: std::process::Child,
+    resume_file: PathBuf,
+    /// stderr up to the pause.
+    pub before: String,
+    rest: std::thread::JoinHandle<String>,
+}
+
+impl Paused {
+    pub fn start(mini: &Mini, args: &[&str], point: &str) -> Result<Self, Box<dyn Error>> {
+        use agents_janitor::checkpoint::{MARKER, PAUSE_VAR, RESUME_VAR};
+        use std::io::{BufRead, Read};
+        let resume_file = mini
+            .root
+            .path()
+            .join(format!("resume-{}", point.replace('=', "-")));
+        let _ = fs::remove_file(&resume_file);
+        let mut child = mini
+            .janitor(args)?
+            .env(PAUSE_VAR, point)
+            .env(RESUME_VAR, &resume_file)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()?;
+        let pipe = child.stderr.take().ok_or("no stderr pipe")?;
+        let mut reader = std::io::BufReader::new(pipe);
+        let mut before = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{args:?} never reached {point}:\n{before}").into());
+            }
+            before.push_str(&line);
+            if line.starts_with(MARKER) {
+                break;
+            }
+        }
+        let rest = std::thread::spawn(move || {
+            let mut rest = String::new();
+            let _ = reader.read_to_string(&mut rest);
+            rest
+        });
+        Ok(Self {
+            child,
+            resume_file,
+            before,
+            rest,
+        })
+    }
+
+    /// Lets the janitor go on and waits for it to end.
+    pub fn resume(self) -> Result<super::Run, Box<dyn Error>> {
+        fs::write(&self.resume_file, "go")?;
+        let output = self.child.wait_with_output()?;
+        let rest = self.rest.join().map_err(|_| "stderr reader failed")?;
+        Ok(super::Run {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: self.before + &rest,
+        })
+    }
 }
