@@ -412,8 +412,10 @@ impl Executor {
                     fail(
                         &mut outcome,
                         format!(
-                            "[cleanup] Skipped task {}: it is {} now (changed since the plan was made)",
-                            step.task_id, fresh.status
+                            "[cleanup] Skipped task {}: it is {} now (changed since the plan was made): {}",
+                            step.task_id,
+                            fresh.status,
+                            record.display()
                         ),
                     );
                     // Agents-Runner owns a running task's file: not even a log line goes in.
