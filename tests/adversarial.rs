@@ -518,3 +518,81 @@ fn two_janitors_started_at_once_never_delete_together() -> TestResult {
     assert!(!exists(&second_ws), "{again}");
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// Another filesystem, without mounting anything
+// ---------------------------------------------------------------------------------------
+
+/// The real filesystem, except that the workspace folder reports the device of another
+/// filesystem (`/proc`): the check that keeps deletes on the data dir's filesystem,
+/// tested where mounts cannot be made (`tests/faults.rs` mounts a real tmpfs).
+#[cfg(target_os = "linux")]
+struct ElsewhereFs {
+    workspace: PathBuf,
+}
+
+#[cfg(target_os = "linux")]
+impl agents_janitor::remove::Filesystem for ElsewhereFs {
+    fn symlink_metadata(&self, path: &Path) -> std::io::Result<fs::Metadata> {
+        if path == self.workspace {
+            fs::symlink_metadata("/proc")
+        } else {
+            fs::symlink_metadata(path)
+        }
+    }
+    fn list(&self, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+        agents_janitor::remove::RealFilesystem.list(dir)
+    }
+    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
+        fs::rename(from, to)
+    }
+    fn create_dir_all(&self, path: &Path) -> std::io::Result<()> {
+        fs::create_dir_all(path)
+    }
+    fn before(
+        &self,
+        _operation: agents_janitor::remove::Operation,
+        _path: &Path,
+    ) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_workspace_on_another_filesystem_is_refused_by_the_device_check() -> TestResult {
+    use agents_janitor::remove::{Filesystem, RemoveError, Remover, WorkspaceTarget};
+    use agents_janitor::store::WorkspaceType;
+    use std::os::unix::fs::MetadataExt;
+    let mini = Mini::new()?;
+    let id = "f5f5000001";
+    let workspace = mini.add_workspace(ENV, id, 10)?;
+    if fs::metadata("/proc")?.dev() == fs::metadata(&mini.data_dir)?.dev() {
+        eprintln!("skipped: /proc is on the data dir's filesystem here");
+        return Ok(());
+    }
+    let canaries = Canaries::new(&mini, &[&workspace]);
+    let elsewhere: std::sync::Arc<dyn Filesystem> = std::sync::Arc::new(ElsewhereFs {
+        workspace: workspace.clone(),
+    });
+    let remover = Remover::with_filesystem(
+        &mini.data_dir,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        elsewhere,
+    );
+    let target = WorkspaceTarget {
+        env_id: ENV.into(),
+        task_id: id.into(),
+        workspace_type: WorkspaceType::Cloned,
+    };
+    match remover.stage(&target) {
+        Err(RemoveError::Refused { path, reason }) => {
+            assert_eq!(path, workspace);
+            assert!(reason.contains("another filesystem"), "{reason}");
+        }
+        other => return Err(format!("not refused: {other:?}").into()),
+    }
+    assert!(mini.staged().is_empty());
+    canaries.assert_intact("stage");
+    Ok(())
+}
