@@ -9,10 +9,12 @@ mod common;
 
 use agents_janitor::checkpoint;
 use agents_janitor::store::paths;
+use common::Run;
 use common::mini::{Canaries, ENV, Mini, Paused, TestResult, plant, records, status_and_logs};
-use common::{Run, tree_digest};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+#[cfg(unix)]
+use std::path::PathBuf;
 
 fn exists(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok()
@@ -285,13 +287,13 @@ fn a_workspace_swapped_for_a_symlink_after_planning_is_refused() -> TestResult {
     let moved = mini.root.path().join("moved-workspace");
     fs::rename(&workspace, &moved)?;
     symlink(&mini.outside, &workspace)?;
-    let moved_digest = tree_digest(&moved);
+    let moved_digest = common::tree_digest(&moved);
     let run = paused.resume()?;
     assert_eq!(run.code, Some(1), "{run}");
     run.assert_refused(&workspace, "symlink");
     assert_eq!(fs::read_link(&workspace)?, mini.outside);
     assert!(
-        tree_digest(&moved) == moved_digest,
+        common::tree_digest(&moved) == moved_digest,
         "the moved folder changed"
     );
     assert!(mini.staged().is_empty(), "{run}");

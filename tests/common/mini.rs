@@ -333,11 +333,12 @@ pub fn status_and_logs(path: &Path) -> Result<(String, Vec<String>), Box<dyn Err
 /// A janitor paused at a checkpoint (see `agents_janitor::checkpoint`) until
 /// [`Paused::resume`].
 pub struct Paused {
-    child: std::process::Child,
+    /// `None` once resumed; a pause never resumed (a failing test) is killed on drop.
+    child: Option<std::process::Child>,
     resume_file: PathBuf,
     /// stderr up to the pause.
     pub before: String,
-    rest: std::thread::JoinHandle<String>,
+    rest: Option<std::thread::JoinHandle<String>>,
 }
 
 impl Paused {
@@ -377,22 +378,33 @@ impl Paused {
             rest
         });
         Ok(Self {
-            child,
+            child: Some(child),
             resume_file,
             before,
-            rest,
+            rest: Some(rest),
         })
     }
 
     /// Lets the janitor go on and waits for it to end.
-    pub fn resume(self) -> Result<super::Run, Box<dyn Error>> {
+    pub fn resume(mut self) -> Result<super::Run, Box<dyn Error>> {
         fs::write(&self.resume_file, "go")?;
-        let output = self.child.wait_with_output()?;
-        let rest = self.rest.join().map_err(|_| "stderr reader failed")?;
+        let child = self.child.take().ok_or("already resumed")?;
+        let output = child.wait_with_output()?;
+        let rest = self.rest.take().ok_or("already resumed")?;
+        let rest = rest.join().map_err(|_| "stderr reader failed")?;
         Ok(super::Run {
             code: output.status.code(),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: self.before + &rest,
+            stderr: std::mem::take(&mut self.before) + &rest,
         })
+    }
+}
+
+impl Drop for Paused {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 }
