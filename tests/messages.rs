@@ -189,3 +189,95 @@ fn the_gui_log_names_each_path_and_reason() -> TestResult {
     }
     Ok(())
 }
+
+const RUNNING: &str = "3e55000005";
+const MOUNTED: &str = "3e55000006";
+const UNKNOWN_ENV: &str = "3e55000007";
+const MOUNTED_ENV: &str = "env-5afe0006";
+
+/// Tasks refused while planning: one still running, one in a mounted environment, one
+/// whose environment is not in `environments.json`. Returns each with the path and
+/// reason its refusal must name.
+fn refused_at_planning(
+    mini: &Mini,
+) -> Result<Vec<(&'static str, PathBuf, String)>, Box<dyn Error>> {
+    mini.write_environments(&[(ENV, "cloned"), (MOUNTED_ENV, "mounted")])?;
+    let running = mini.add_task(RUNNING, ENV, "running")?;
+    mini.add_workspace(ENV, RUNNING, 5)?;
+    mini.add_task(MOUNTED, MOUNTED_ENV, "done")?;
+    mini.add_task(UNKNOWN_ENV, "env-5afe0007", "done")?;
+    Ok(vec![
+        (RUNNING, running, "still running".to_owned()),
+        (
+            MOUNTED,
+            PathBuf::from("https://example.invalid/repo.git"),
+            "mounted workspace".to_owned(),
+        ),
+        (
+            UNKNOWN_ENV,
+            mini.workspace("env-5afe0007", UNKNOWN_ENV),
+            "not in environments.json".to_owned(),
+        ),
+    ])
+}
+
+#[test]
+fn refusals_at_planning_name_the_path_on_the_cli_and_exit_1() -> TestResult {
+    let mini = Mini::new()?;
+    for (id, path, reason) in refused_at_planning(&mini)? {
+        let run = mini.run(&["complete", id])?;
+        assert_eq!(run.code, Some(1), "{id}: {run}");
+        let lines: Vec<String> = run
+            .stdout
+            .lines()
+            .chain(run.stderr.lines())
+            .map(str::to_owned)
+            .collect();
+        assert!(
+            named(&lines, &path, &reason),
+            "{id}: {} / {reason}:\n{run}",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn refusals_at_planning_name_the_path_in_the_gui_plan() -> TestResult {
+    let mini = Mini::new()?;
+    let expected = refused_at_planning(&mini)?;
+    let worker = Worker::spawn(
+        mini.data_dir.clone(),
+        ContainerRuntime::default(),
+        Arc::new(|| {}),
+    );
+    assert!(worker.send(Command::Load));
+    assert!(worker.send(Command::Plan(Action::Complete {
+        task_ids: expected.iter().map(|(id, _, _)| (*id).to_owned()).collect(),
+        keep_on_error: false,
+        force: false,
+    })));
+    let plan = loop {
+        match worker.events().recv_timeout(PATIENCE) {
+            Ok(Event::PlanReady(plan)) => break plan,
+            Ok(Event::PlanFailed(reason)) => return Err(reason.into()),
+            Ok(_) => {}
+            Err(err) => return Err(format!("no plan: {err}").into()),
+        }
+    };
+    for (id, path, reason) in &expected {
+        let said = plan.skipped.iter().any(|s| {
+            s.task_id == *id
+                && s.refused
+                && s.reason.contains(&path.display().to_string())
+                && s.reason.contains(reason.as_str())
+        });
+        assert!(
+            said,
+            "{id}: {} / {reason}: {:?}",
+            path.display(),
+            plan.skipped
+        );
+    }
+    Ok(())
+}
