@@ -195,12 +195,13 @@ const MOUNTED: &str = "3e55000006";
 const UNKNOWN_ENV: &str = "3e55000007";
 const MOUNTED_ENV: &str = "env-5afe0006";
 
+/// A task id with the path and the reason its refusal must name.
+type Refusal = (&'static str, PathBuf, String);
+
 /// Tasks refused while planning: one still running, one in a mounted environment, one
 /// whose environment is not in `environments.json`. Returns each with the path and
 /// reason its refusal must name.
-fn refused_at_planning(
-    mini: &Mini,
-) -> Result<Vec<(&'static str, PathBuf, String)>, Box<dyn Error>> {
+fn refused_at_planning(mini: &Mini) -> Result<Vec<Refusal>, Box<dyn Error>> {
     mini.write_environments(&[(ENV, "cloned"), (MOUNTED_ENV, "mounted")])?;
     let running = mini.add_task(RUNNING, ENV, "running")?;
     mini.add_workspace(ENV, RUNNING, 5)?;
