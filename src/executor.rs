@@ -2,6 +2,7 @@
 //! out step by step, reporting through [`Event`]s. Blocking; the worker thread and
 //! the CLI both call it.
 
+use crate::checkpoint::{self, checkpoint};
 use crate::container::ContainerRuntime;
 use crate::git::{self, GitStatus};
 use crate::lock::{DataDirLock, LockError};
@@ -208,7 +209,14 @@ impl Executor {
     /// folder that cannot be trusted is logged and left alone.
     pub fn finish_staged(&self, emit: Emit) -> Result<u64, LockError> {
         let _lock = DataDirLock::acquire(&self.data_dir, "finishing interrupted deletes")?;
-        let leftovers = match self.remover.finish_staged(&|_, _| {}) {
+        let resumed = AtomicU64::new(0);
+        let on_progress = |removed: u64, _| {
+            checkpoint::counted(
+                checkpoint::RESUME_ENTRY,
+                resumed.fetch_add(removed, Ordering::Relaxed) + removed,
+            );
+        };
+        let leftovers = match self.remover.finish_staged(&on_progress) {
             Ok(leftovers) => leftovers,
             Err(err) => {
                 log(emit, Level::Error, format!("[cleanup] {err}"));
@@ -233,6 +241,7 @@ impl Executor {
     /// parallel) and the cleanup lines are appended to each task's `logs`.
     pub fn execute(&self, plan: &Plan, emit: Emit) -> Result<Report, LockError> {
         let _lock = DataDirLock::acquire(&self.data_dir, plan.action.verb())?;
+        checkpoint(checkpoint::EXECUTE_START);
         let total = plan.steps.len();
         let forced = matches!(
             plan.action,
@@ -262,10 +271,12 @@ impl Executor {
         }
         let (left_in_staging, entries_removed) =
             self.purge_staged(&staged, &mut outcomes, total, emit);
+        checkpoint(checkpoint::PURGED);
         cancelled |= self.cancelled();
         for outcome in &mut outcomes {
             self.append_to_record(outcome, emit);
         }
+        checkpoint(checkpoint::RECORDS_LOGGED);
         let report = Report {
             action: plan.action.verb(),
             steps_ok: outcomes.iter().filter(|o| o.ok).count(),
@@ -336,6 +347,7 @@ impl Executor {
         let last_report = Mutex::new(Instant::now());
         let on_progress = |removed: u64, freed: u64| {
             let entries_removed = entries.fetch_add(removed, Ordering::Relaxed) + removed;
+            checkpoint::counted(checkpoint::PURGE_ENTRY, entries_removed);
             let bytes_freed = bytes.fetch_add(freed, Ordering::Relaxed) + freed;
             if let Ok(mut last) = last_report.try_lock()
                 && last.elapsed() >= PROGRESS_INTERVAL
@@ -412,8 +424,10 @@ impl Executor {
                     fail(
                         &mut outcome,
                         format!(
-                            "[cleanup] Skipped task {}: it is {} now (changed since the plan was made)",
-                            step.task_id, fresh.status
+                            "[cleanup] Skipped task {}: it is {} now (changed since the plan was made): {}",
+                            step.task_id,
+                            fresh.status,
+                            record.display()
                         ),
                     );
                     // Agents-Runner owns a running task's file: not even a log line goes in.
@@ -451,6 +465,7 @@ impl Executor {
             let text = format!("[cleanup] Container {container}: {}", removal.describe());
             log(emit, level, text.clone());
             outcome.messages.push(text);
+            checkpoint(checkpoint::CONTAINER_REMOVED);
         }
         let Some(workspace) = &step.workspace else {
             return (outcome, None);
@@ -475,7 +490,10 @@ impl Executor {
         log(emit, Level::Info, text.clone());
         outcome.messages.push(text);
         match self.remover.stage(&target) {
-            Ok(Staging::Staged(staged)) => (outcome, Some(staged)),
+            Ok(Staging::Staged(staged)) => {
+                checkpoint(checkpoint::WORKSPACE_STAGED);
+                (outcome, Some(staged))
+            }
             Ok(Staging::Missing(path)) => {
                 let text = format!("[cleanup] Workspace already gone: {}", path.display());
                 log(emit, Level::Info, text.clone());
@@ -512,6 +530,7 @@ impl Executor {
                 };
                 tasks::edit_record(record, &step.task_id, &edit)
                     .map_err(|err| format!("[cleanup] ERROR: {err}"))?;
+                checkpoint(checkpoint::RECORD_WRITTEN);
                 log(
                     emit,
                     Level::Info,
@@ -523,6 +542,7 @@ impl Executor {
         if archive {
             let moved =
                 tasks::archive_record(record).map_err(|err| format!("[cleanup] ERROR: {err}"))?;
+            checkpoint(checkpoint::RECORD_ARCHIVED);
             let text = format!(
                 "[cleanup] Archived task {} to {}",
                 step.task_id,

@@ -6,7 +6,7 @@
 use crate::git::GitStatus;
 use crate::scan::Usage;
 use crate::status::StatusClass;
-use crate::store::paths::{is_exact_safe_id, safe_id};
+use crate::store::paths::{self, is_exact_safe_id, safe_id};
 use crate::store::{Snapshot, TaskRecord, WorkspaceLocation, WorkspaceType};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -236,8 +236,10 @@ impl<'a> Builder<'a> {
         let snapshot = self.input.snapshot;
         let Some(env) = snapshot.environment(&task.environment_id) else {
             return Managed::NotOurs(format!(
-                "environment {:?} is not in environments.json; its workspace is left alone",
-                task.environment_id
+                "environment {:?} is not in environments.json; its workspace {} is left alone",
+                task.environment_id,
+                paths::task_workspace_path(&snapshot.data_dir, &task.environment_id, &task.task_id)
+                    .display()
             ));
         };
         match (snapshot.workspace_location(task), env.workspace_type) {
@@ -256,8 +258,16 @@ impl<'a> Builder<'a> {
                     Managed::Gone
                 }
             }
-            (WorkspaceLocation::UserFolder(_), _) | (_, WorkspaceType::Mounted) => {
-                Managed::NotOurs("mounted workspace: the user's folder is never touched".into())
+            (location @ WorkspaceLocation::UserFolder(_), _)
+            | (location, WorkspaceType::Mounted) => {
+                let shown = match location {
+                    WorkspaceLocation::UserFolder(Some(folder)) => folder,
+                    WorkspaceLocation::Managed(path) => path.display().to_string(),
+                    _ => env.workspace_target.clone().unwrap_or_default(),
+                };
+                Managed::NotOurs(format!(
+                    "mounted workspace {shown}: the user's folder is never touched"
+                ))
             }
             _ => Managed::None,
         }
@@ -384,10 +394,15 @@ impl<'a> Builder<'a> {
         }
         let reason = match class {
             StatusClass::Unknown => format!(
-                "unknown status {:?}: it may still be running (force to override)",
-                task.status
+                "unknown status {:?}: it may still be running (force to override); {}",
+                task.status,
+                task.file.display()
             ),
-            _ => format!("task is still running ({}); force to override", task.status),
+            _ => format!(
+                "task is still running ({}); force to override; {}",
+                task.status,
+                task.file.display()
+            ),
         };
         self.refuse(&task.task_id, reason);
         false

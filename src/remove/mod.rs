@@ -288,7 +288,7 @@ impl Remover {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let staged = staging.join(format!("{}--{}--{nanos}", target.env_id, target.task_id));
+        let staged = staging.join(staged_name(&target.env_id, &target.task_id, nanos));
         match self.fs.rename(&original, &staged) {
             Ok(()) => Ok(Staging::Staged(StagedWorkspace { original, staged })),
             Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Staging::Missing(original)),
@@ -352,6 +352,19 @@ impl Remover {
     fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
+}
+
+/// The longest file name common filesystems take, in bytes.
+const NAME_MAX: usize = 255;
+
+/// `<env>--<task>--<nanos>`, with the ids cut short where the whole would be longer than
+/// a file name may be (a task id of 250 characters is a valid folder name on its own).
+/// The nanoseconds keep it unique; ids are plain ASCII, so any cut is on a character.
+fn staged_name(env_id: &str, task_id: &str, nanos: u128) -> String {
+    let suffix = format!("--{nanos}");
+    let mut name = format!("{env_id}--{task_id}");
+    name.truncate(NAME_MAX.saturating_sub(suffix.len()));
+    name + &suffix
 }
 
 fn io_error(path: &Path, err: &io::Error) -> RemoveError {
@@ -746,6 +759,21 @@ mod tests {
             fs::read_to_string(elsewhere.join(paths::STAGING).join("victim/file"))?,
             "keep"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn a_workspace_with_the_longest_id_can_be_staged() -> TestResult {
+        let l = layout()?;
+        let task = "t".repeat(NAME_MAX);
+        make_workspace(&l.data, "env-1", &task)?;
+        let r = remover(&l.data, Arc::new(RealFilesystem));
+        let Staging::Staged(staged) = r.stage(&target("env-1", &task))? else {
+            return Err("expected staged".into());
+        };
+        let name = staged.staged.file_name().map_or(0, |n| n.len());
+        assert_eq!(name, NAME_MAX);
+        assert!(r.purge(&staged.staged, &no_progress).complete);
         Ok(())
     }
 

@@ -4,6 +4,8 @@
 // of it, so unused items in one binary are expected.
 #![allow(dead_code)]
 
+pub mod mini;
+
 use agents_janitor::store::demo::{self, DemoSummary, DemoTask};
 use agents_janitor::store::paths;
 use sha2::{Digest, Sha256};
