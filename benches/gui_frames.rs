@@ -36,6 +36,7 @@ mod frames {
     /// Workspaces copied into the scratch dir for the "while deleting" frames.
     const WORKSPACES_TO_DELETE: usize = 150;
     const IDLE_FRAMES: usize = 300;
+    const FRAME_GAP: Duration = Duration::from_millis(16);
     const PATIENCE: Duration = Duration::from_secs(900);
 
     type App = Harness<'static, Option<JanitorApp>>;
@@ -192,7 +193,13 @@ mod frames {
             bail!("only {rows} rows: the bench data is incomplete");
         }
 
-        let idle: Vec<Duration> = (0..IDLE_FRAMES).map(|_| frame(&mut harness)).collect();
+        // Frames about a display refresh apart, as the window paints them.
+        let idle: Vec<Duration> = (0..IDLE_FRAMES)
+            .map(|_| {
+                std::thread::sleep(FRAME_GAP);
+                frame(&mut harness)
+            })
+            .collect();
 
         harness
             .state_mut()
@@ -211,8 +218,7 @@ mod frames {
         let start = Instant::now();
         while app(&harness)?.running.is_some() {
             deleting.push(frame(&mut harness));
-            // About a display's refresh rate: the window repaints on worker events, not faster.
-            std::thread::sleep(Duration::from_millis(16));
+            std::thread::sleep(FRAME_GAP);
             if start.elapsed() > PATIENCE {
                 bail!("the sweep did not finish");
             }

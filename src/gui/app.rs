@@ -312,7 +312,7 @@ impl JanitorApp {
                 }
                 if usage.complete {
                     if let Some(&index) = self.row_by_workspace.get(&path) {
-                        self.rows[index].size = Some(usage.disk_bytes);
+                        self.rows[index].set_size(Some(usage.disk_bytes));
                     }
                     self.usage.insert(path, usage);
                     self.dirty = true;
@@ -326,7 +326,7 @@ impl JanitorApp {
             }
             Event::GitInspected { path, status } => {
                 if let Some(&index) = self.row_by_workspace.get(&path) {
-                    self.rows[index].git = Some(status.clone());
+                    self.rows[index].set_git(Some(status.clone()));
                 }
                 self.git.insert(path, status);
                 self.dirty = true;

@@ -89,9 +89,13 @@ pub struct Row {
     pub branch: Option<String>,
     pub pr_url: Option<String>,
     pub container_id: Option<String>,
-    /// On-disk bytes of the workspace once scanned.
+    /// On-disk bytes of the workspace once scanned (set with [`Row::set_size`]).
     pub size: Option<u64>,
+    /// Set with [`Row::set_git`].
     pub git: Option<GitStatus>,
+    /// `size` and `git` as the table shows them, formatted once rather than every frame.
+    pub size_text: String,
+    pub git_text: String,
     /// Lower-case task id and prompt, for the search box.
     search_text: String,
 }
@@ -145,8 +149,20 @@ impl Row {
             container_id: task.container_id.clone().filter(|id| !id.is_empty()),
             size: None,
             git: None,
+            size_text: String::new(),
+            git_text: String::new(),
             search_text,
         }
+    }
+
+    pub fn set_size(&mut self, size: Option<u64>) {
+        self.size = size;
+        self.size_text = size.map(crate::executor::human).unwrap_or_default();
+    }
+
+    pub fn set_git(&mut self, git: Option<GitStatus>) {
+        self.git_text = git.as_ref().map(GitStatus::describe).unwrap_or_default();
+        self.git = git;
     }
 
     /// The managed folder, while it is on disk.
@@ -190,11 +206,13 @@ pub fn build_rows(
         .map(|task| {
             let mut row = Row::from_task(snapshot, task, &on_disk);
             if let Some(path) = row.workspace_on_disk().cloned() {
-                row.size = usage
-                    .get(&path)
-                    .filter(|u| u.complete)
-                    .map(|u| u.disk_bytes);
-                row.git = git.get(&path).cloned();
+                row.set_size(
+                    usage
+                        .get(&path)
+                        .filter(|u| u.complete)
+                        .map(|u| u.disk_bytes),
+                );
+                row.set_git(git.get(&path).cloned());
             }
             row
         })
@@ -395,6 +413,8 @@ mod tests {
             container_id: None,
             size,
             git: None,
+            size_text: String::new(),
+            git_text: String::new(),
             search_text: format!("{id}\nfix the {id} bug\nmore"),
         }
     }
@@ -504,11 +524,12 @@ mod tests {
             uncommitted,
             unpushed: 0,
         };
-        rows[0].git = Some(GitStatus::Known(state(0)));
-        rows[1].git = Some(GitStatus::Known(state(2)));
-        rows[2].git = Some(GitStatus::Unknown {
+        rows[0].set_git(Some(GitStatus::Known(state(0))));
+        rows[1].set_git(Some(GitStatus::Known(state(2))));
+        rows[2].set_git(Some(GitStatus::Unknown {
             reason: "x".to_owned(),
-        });
+        }));
+        assert_eq!(rows[1].git_text, "2 uncommitted");
         let settings = Settings {
             sort: SortKey::Git,
             ..Settings::default()

@@ -3,7 +3,7 @@
 //! intent on [`JanitorApp`]; nothing here does I/O.
 
 use super::app::{JanitorApp, Tab, count};
-use super::model::{RowWorkspace, SortKey, exact_time, relative_time};
+use super::model::{Row, RowWorkspace, SortKey, exact_time, relative_time};
 use crate::executor::{Level, human};
 use crate::git::GitStatus;
 use crate::status::StatusClass;
@@ -505,31 +505,39 @@ impl JanitorApp {
                                     .clicked();
                                 if row.archived {
                                     ui.label(RichText::new("archived").weak().small())
-                                        .on_hover_text(format!(
-                                            "Archived in {}",
-                                            row.record.display()
-                                        ));
+                                        .on_hover_ui(|ui| {
+                                            ui.label(format!(
+                                                "Archived in {}",
+                                                row.record.display()
+                                            ));
+                                        });
                                 }
                             });
-                            table_row.col(|ui| size_cell(ui, &row.workspace, row.size));
-                            table_row.col(|ui| git_cell(ui, &row.workspace, row.git.as_ref()));
+                            table_row.col(|ui| size_cell(ui, row));
+                            table_row.col(|ui| git_cell(ui, row));
                             table_row.col(|ui| {
+                                // Tooltips are built only while hovered: no per-frame copies.
                                 ui.add(egui::Label::new(&row.prompt_line).truncate())
-                                    .on_hover_text(if row.prompt.is_empty() {
-                                        "(no prompt)"
-                                    } else {
-                                        &row.prompt
+                                    .on_hover_ui(|ui| {
+                                        ui.label(if row.prompt.is_empty() {
+                                            "(no prompt)"
+                                        } else {
+                                            row.prompt.as_str()
+                                        });
                                     });
                             });
                             table_row.col(|ui| {
                                 ui.add(egui::Label::new(&row.env_name).truncate())
-                                    .on_hover_text(&row.env_id);
+                                    .on_hover_ui(|ui| {
+                                        ui.label(row.env_id.as_str());
+                                    });
                             });
                             for moment in [row.created, row.finished] {
                                 table_row.col(|ui| match moment {
                                     Some(moment) => {
-                                        ui.label(relative_time(moment, now))
-                                            .on_hover_text(exact_time(moment));
+                                        ui.label(relative_time(moment, now)).on_hover_ui(|ui| {
+                                            ui.label(exact_time(moment));
+                                        });
                                     }
                                     None => {
                                         ui.label(RichText::new("—").weak());
@@ -846,55 +854,59 @@ pub(super) fn capitalized(text: &str) -> String {
     }
 }
 
-fn size_cell(ui: &mut Ui, workspace: &RowWorkspace, size: Option<u64>) {
-    match workspace {
-        RowWorkspace::Managed { on_disk: true, .. } => match size {
-            Some(bytes) => {
-                ui.label(human(bytes));
+/// A tooltip built only while the pointer is on `response`.
+fn hover(response: egui::Response, text: &str) -> egui::Response {
+    response.on_hover_ui(|ui| {
+        ui.label(text);
+    })
+}
+
+fn size_cell(ui: &mut Ui, row: &Row) {
+    let dash = || RichText::new("—").weak();
+    match &row.workspace {
+        RowWorkspace::Managed { on_disk: true, .. } => {
+            if row.size.is_some() {
+                ui.label(row.size_text.as_str());
+            } else {
+                hover(ui.spinner(), "Sizing…");
             }
-            None => {
-                ui.spinner().on_hover_text("Sizing…");
-            }
-        },
+        }
         RowWorkspace::Managed { on_disk: false, .. } => {
-            ui.label(RichText::new("—").weak())
-                .on_hover_text("No workspace folder on disk");
+            hover(ui.label(dash()), "No workspace folder on disk");
         }
         RowWorkspace::UserFolder(_) => {
-            ui.label(RichText::new("—").weak())
-                .on_hover_text("Mounted: the user's own folder, never sized or deleted");
+            hover(
+                ui.label(dash()),
+                "Mounted: the user's own folder, never sized or deleted",
+            );
         }
         RowWorkspace::None => {
-            ui.label(RichText::new("—").weak())
-                .on_hover_text("No workspace");
+            hover(ui.label(dash()), "No workspace");
         }
     }
 }
 
-fn git_cell(ui: &mut Ui, workspace: &RowWorkspace, git: Option<&GitStatus>) {
-    if !matches!(workspace, RowWorkspace::Managed { on_disk: true, .. }) {
+fn git_cell(ui: &mut Ui, row: &Row) {
+    if row.workspace_on_disk().is_none() {
         ui.label(RichText::new("—").weak());
         return;
     }
-    match git {
+    match &row.git {
         None => {
-            ui.label(RichText::new("…").weak())
-                .on_hover_text("Asking git");
+            hover(ui.label(RichText::new("…").weak()), "Asking git");
         }
         Some(GitStatus::Unknown { reason }) => {
-            ui.label(RichText::new("unknown").weak())
-                .on_hover_text(reason.as_str());
+            hover(ui.label(RichText::new("unknown").weak()), reason);
         }
-        Some(status) => {
-            let text = status.describe();
-            if status.has_unsaved_work() {
-                ui.label(RichText::new(text).color(ui.visuals().warn_fg_color))
-                    .on_hover_text(
-                        "Deleting this workspace would lose work that exists nowhere else",
-                    );
-            } else {
-                ui.label(text);
-            }
+        Some(status) if status.has_unsaved_work() => {
+            let text = RichText::new(row.git_text.as_str()).color(ui.visuals().warn_fg_color);
+            hover(
+                ui.label(text),
+                "Deleting this workspace would lose work that exists nowhere else",
+            );
+        }
+        Some(_) => {
+            ui.label(row.git_text.as_str());
         }
     }
 }
