@@ -46,19 +46,75 @@ mod frames {
         Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
     }
 
-    /// One frame as the window would run it: the UI pass, then tessellation.
-    fn frame(harness: &mut App) -> Duration {
-        let start = thread_cpu();
-        harness.step();
-        let output = harness.output();
-        let shapes = output.shapes.clone();
-        let pixels_per_point = output.pixels_per_point;
-        let _meshes = harness.ctx.tessellate(shapes, pixels_per_point);
-        thread_cpu() - start
+    /// What runs the app's frames.
+    trait Driver {
+        /// One frame, the UI pass then tessellation; returns the UI thread's CPU time.
+        fn frame(&mut self) -> Duration;
+        fn app(&self) -> Result<&JanitorApp>;
+        fn app_mut(&mut self) -> Result<&mut JanitorApp>;
     }
 
-    fn app(harness: &App) -> Result<&JanitorApp> {
-        harness.state().as_ref().context("no app")
+    /// The kittest harness (it keeps an AccessKit tree, as for a screen reader).
+    struct Kittest(App);
+
+    impl Driver for Kittest {
+        fn frame(&mut self) -> Duration {
+            let start = thread_cpu();
+            self.0.step();
+            let output = self.0.output();
+            let _meshes = self
+                .0
+                .ctx
+                .tessellate(output.shapes.clone(), output.pixels_per_point);
+            thread_cpu() - start
+        }
+        fn app(&self) -> Result<&JanitorApp> {
+            self.0.state().as_ref().context("no app")
+        }
+        fn app_mut(&mut self) -> Result<&mut JanitorApp> {
+            self.0.state_mut().as_mut().context("no app")
+        }
+    }
+
+    /// A bare egui context, as the desktop window runs when no screen reader is active.
+    struct Window {
+        ctx: egui::Context,
+        app: JanitorApp,
+        started: Instant,
+    }
+
+    impl Driver for Window {
+        fn frame(&mut self) -> Duration {
+            let start = thread_cpu();
+            let input = egui::RawInput {
+                screen_rect: Some(egui::Rect::from_min_size(
+                    egui::Pos2::ZERO,
+                    egui::vec2(1280.0, 800.0),
+                )),
+                time: Some(self.started.elapsed().as_secs_f64()),
+                ..Default::default()
+            };
+            let app = &mut self.app;
+            let output = self.ctx.run_ui(input, |ui| app.ui(ui));
+            let _meshes = self.ctx.tessellate(output.shapes, output.pixels_per_point);
+            thread_cpu() - start
+        }
+        fn app(&self) -> Result<&JanitorApp> {
+            Ok(&self.app)
+        }
+        fn app_mut(&mut self) -> Result<&mut JanitorApp> {
+            Ok(&mut self.app)
+        }
+    }
+
+    fn launch(data: &Path) -> Launch {
+        let mut launch = Launch::new(
+            Some(data.to_path_buf()),
+            data.join("no-demo"),
+            Settings::default(),
+        );
+        launch.record_cache = None;
+        launch
     }
 
     fn copy(args: &[&std::ffi::OsStr]) -> Result<()> {
@@ -112,11 +168,15 @@ mod frames {
         Ok(data)
     }
 
-    fn step_until(harness: &mut App, what: &str, done: impl Fn(&JanitorApp) -> bool) -> Result<()> {
+    fn step_until(
+        driver: &mut dyn Driver,
+        what: &str,
+        done: impl Fn(&JanitorApp) -> bool,
+    ) -> Result<()> {
         let start = Instant::now();
         loop {
-            harness.step();
-            if done(app(harness)?) {
+            driver.frame();
+            if done(driver.app()?) {
                 return Ok(());
             }
             if start.elapsed() > PATIENCE {
@@ -124,6 +184,52 @@ mod frames {
             }
             std::thread::sleep(Duration::from_millis(10));
         }
+    }
+
+    /// Idle frames on a settled table, then frames while a sweep deletes every workspace.
+    fn measure(driver: &mut dyn Driver) -> Result<(usize, Stats, Stats)> {
+        eprintln!("gui_frames: loading, sizing and asking git");
+        step_until(driver, "the load and scan", |app| {
+            app.snapshot.is_some()
+                && app.scan_progress.is_none()
+                && app
+                    .rows
+                    .iter()
+                    .all(|r| r.workspace_on_disk().is_none() || r.git.is_some())
+        })?;
+        let rows = driver.app()?.rows.len();
+        if rows < 10_000 {
+            bail!("only {rows} rows: the bench data is incomplete");
+        }
+        // Frames about a display refresh apart, as the window paints them.
+        let idle: Vec<Duration> = (0..IDLE_FRAMES)
+            .map(|_| {
+                std::thread::sleep(FRAME_GAP);
+                driver.frame()
+            })
+            .collect();
+        driver.app_mut()?.request_plan(Action::Sweep {
+            older_than_hours: 0.0,
+            env_id: None,
+            force: true,
+        });
+        step_until(driver, "the sweep plan", |app| {
+            matches!(app.dialog, Some(Dialog::Confirm { .. }))
+        })?;
+        driver.app_mut()?.confirm();
+        let mut deleting = Vec::new();
+        let start = Instant::now();
+        while driver.app()?.running.is_some() {
+            deleting.push(driver.frame());
+            std::thread::sleep(FRAME_GAP);
+            if start.elapsed() > PATIENCE {
+                bail!("the sweep did not finish");
+            }
+        }
+        if deleting.is_empty() {
+            bail!("the sweep finished before a frame was measured");
+        }
+        Ok((rows, stats(idle), stats(deleting)))
     }
 
     struct Stats {
@@ -159,91 +265,51 @@ mod frames {
         eprintln!("gui_frames: bench data in {}", bench_dir.display());
         bench_data::write_bench_data(&bench_dir, BenchScale::FULL)?;
         let scratch = tempfile::tempdir()?;
-        let data = scratch_data_dir(&bench_dir, scratch.path())?;
-
-        let mut harness: App = Harness::builder()
-            .with_size(egui::vec2(1280.0, 800.0))
-            .build_ui_state(
-                |ui, app: &mut Option<JanitorApp>| {
-                    if let Some(app) = app {
-                        app.ui(ui);
-                    }
-                },
-                None,
-            );
-        let ctx = harness.ctx.clone();
-        let mut launch = Launch::new(
-            Some(data.clone()),
-            scratch.path().join("demo"),
-            Settings::default(),
-        );
-        launch.record_cache = None;
-        *harness.state_mut() = Some(JanitorApp::new(&ctx, launch));
-        eprintln!("gui_frames: loading, sizing and asking git");
-        step_until(&mut harness, "the load and scan", |app| {
-            app.snapshot.is_some()
-                && app.scan_progress.is_none()
-                && app
-                    .rows
-                    .iter()
-                    .all(|r| r.workspace_on_disk().is_none() || r.git.is_some())
-        })?;
-        let rows = app(&harness)?.rows.len();
-        if rows < 10_000 {
-            bail!("only {rows} rows: the bench data is incomplete");
-        }
-
-        // Frames about a display refresh apart, as the window paints them.
-        let idle: Vec<Duration> = (0..IDLE_FRAMES)
-            .map(|_| {
-                std::thread::sleep(FRAME_GAP);
-                frame(&mut harness)
-            })
-            .collect();
-
-        harness
-            .state_mut()
-            .as_mut()
-            .context("no app")?
-            .request_plan(Action::Sweep {
-                older_than_hours: 0.0,
-                env_id: None,
-                force: true,
-            });
-        step_until(&mut harness, "the sweep plan", |app| {
-            matches!(app.dialog, Some(Dialog::Confirm { .. }))
-        })?;
-        harness.state_mut().as_mut().context("no app")?.confirm();
-        let mut deleting = Vec::new();
-        let start = Instant::now();
-        while app(&harness)?.running.is_some() {
-            deleting.push(frame(&mut harness));
-            std::thread::sleep(FRAME_GAP);
-            if start.elapsed() > PATIENCE {
-                bail!("the sweep did not finish");
+        let mut report = serde_json::Map::new();
+        let mut rows = 0;
+        for driver_name in ["kittest", "window"] {
+            let data = scratch_data_dir(&bench_dir, &scratch.path().join(driver_name))?;
+            let mut driver: Box<dyn Driver> = if driver_name == "kittest" {
+                let mut harness: App = Harness::builder()
+                    .with_size(egui::vec2(1280.0, 800.0))
+                    .build_ui_state(
+                        |ui, app: &mut Option<JanitorApp>| {
+                            if let Some(app) = app {
+                                app.ui(ui);
+                            }
+                        },
+                        None,
+                    );
+                let ctx = harness.ctx.clone();
+                *harness.state_mut() = Some(JanitorApp::new(&ctx, launch(&data)));
+                Box::new(Kittest(harness))
+            } else {
+                let ctx = egui::Context::default();
+                let app = JanitorApp::new(&ctx, launch(&data));
+                Box::new(Window {
+                    ctx,
+                    app,
+                    started: Instant::now(),
+                })
+            };
+            let (count, idle, deleting) = measure(driver.as_mut())?;
+            rows = count;
+            for (phase, stats) in [("idle", &idle), ("while deleting", &deleting)] {
+                println!(
+                    "{driver_name}, {phase}: {} frames, median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
+                    stats.frames, stats.median_ms, stats.p95_ms, stats.max_ms
+                );
             }
+            let json = |s: &Stats| serde_json::json!({"frames": s.frames, "median_ms": s.median_ms, "p95_ms": s.p95_ms, "max_ms": s.max_ms});
+            report.insert(
+                driver_name.to_owned(),
+                serde_json::json!({"idle": json(&idle), "deleting": json(&deleting)}),
+            );
         }
-        if deleting.is_empty() {
-            bail!("the sweep finished before a frame was measured");
-        }
-        let idle = stats(idle);
-        let deleting = stats(deleting);
-        let line = |name: &str, s: &Stats| {
-            format!(
-                "{name}: {} frames, median {:.2} ms, p95 {:.2} ms, max {:.2} ms",
-                s.frames, s.median_ms, s.p95_ms, s.max_ms
-            )
-        };
         println!("rows: {rows}");
-        println!("{}", line("idle", &idle));
-        println!("{}", line("while deleting", &deleting));
+        report.insert("rows".to_owned(), rows.into());
         if let Some(out) = out {
-            let json = serde_json::json!({
-                "rows": rows,
-                "idle": {"frames": idle.frames, "median_ms": idle.median_ms, "p95_ms": idle.p95_ms, "max_ms": idle.max_ms},
-                "deleting": {"frames": deleting.frames, "median_ms": deleting.median_ms, "p95_ms": deleting.p95_ms, "max_ms": deleting.max_ms},
-            });
-            std::fs::write(&out, serde_json::to_string_pretty(&json)?)?;
+            std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
         }
         Ok(())
     }

@@ -503,6 +503,11 @@ fn the_welcome_screen_creates_demo_data_and_shows_it() -> TestResult {
             .is_some()
     );
     assert!(harness.query_by_label("Open data folder…").is_some());
+    assert!(
+        harness
+            .query_by_label_contains("There is no Agents-Runner data folder at")
+            .is_some()
+    );
     click(&mut harness, "Create demo data")?;
     step_until(&mut harness, "the demo data to load", |app| {
         app.snapshot.is_some() && !app.rows.is_empty()
@@ -611,5 +616,28 @@ fn a_lock_held_by_another_janitor_is_a_message_not_a_change() -> TestResult {
     assert!(app(&harness)?.dialog.is_none());
     assert!(fx.workspace(task.env_id, task.id).is_dir());
     assert_eq!(before, tree_digest(&fx.data_dir.join("managed-repos")));
+    Ok(())
+}
+
+#[test]
+fn a_data_folder_that_cannot_be_opened_is_explained_on_the_welcome_screen() -> TestResult {
+    let fx = Fixture::new()?;
+    let not_a_folder = fx.root.path().join("a-file");
+    std::fs::write(&not_a_folder, "not a data folder")?;
+    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
+    launch.data_dir = Some(not_a_folder.clone());
+    let mut harness = open(launch);
+    step_until(&mut harness, "the load to fail", |app| {
+        app.welcome.is_some()
+    })?;
+    harness.step();
+    let shown = format!("Cannot open {}", not_a_folder.display());
+    assert!(
+        harness.query_by_label_contains(&shown).is_some(),
+        "no {shown:?}"
+    );
+    assert!(log_text(app(&harness)?).contains("cannot open the data folder"));
+    assert!(harness.query_by_label("Create demo data").is_some());
+    assert_eq!(std::fs::read_to_string(&not_a_folder)?, "not a data folder");
     Ok(())
 }
