@@ -641,3 +641,32 @@ fn a_data_folder_that_cannot_be_opened_is_explained_on_the_welcome_screen() -> T
     assert_eq!(std::fs::read_to_string(&not_a_folder)?, "not a data folder");
     Ok(())
 }
+
+#[test]
+fn a_typed_path_in_the_open_dialog_opens_that_data_folder() -> TestResult {
+    let fx = Fixture::new()?;
+    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
+    launch.data_dir = None;
+    let mut harness = open(launch);
+    harness.step();
+    click(&mut harness, "Open data folder…")?;
+    assert!(matches!(
+        app(&harness)?.dialog,
+        Some(Dialog::OpenFolder { .. })
+    ));
+    let field = harness.get_by_role(Role::TextInput);
+    field.focus();
+    field.type_text(&fx.data_dir.display().to_string());
+    harness.step();
+    harness.step();
+    click(&mut harness, "Open")?;
+    wait_until_settled(&mut harness)?;
+    let app = app(&harness)?;
+    assert!(app.dialog.is_none());
+    assert_eq!(
+        app.settings.data_dir.as_deref(),
+        Some(fx.data_dir.canonicalize()?.as_path())
+    );
+    assert!(app.rows.len() >= demo::TASKS.len());
+    Ok(())
+}

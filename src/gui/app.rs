@@ -461,10 +461,6 @@ impl JanitorApp {
         self.usage.values().map(|u| u.disk_bytes).sum()
     }
 
-    pub fn usage_of(&self, path: &Path) -> Option<&Usage> {
-        self.usage.get(path)
-    }
-
     pub fn focused_row(&self) -> Option<&Row> {
         let id = self.focused.as_deref()?;
         self.rows.iter().find(|r| r.task_id == id)
@@ -608,10 +604,6 @@ impl JanitorApp {
             worker.cancel();
             self.push_log(Level::Warn, "cancelling…".into());
         }
-    }
-
-    pub fn is_busy(&self) -> bool {
-        self.running.is_some() || self.scan_progress.is_some()
     }
 
     /// Writes the demo data directory on a thread of its own, then opens it.
