@@ -3,8 +3,10 @@
 //! The flow: [`store::Snapshot::load`] reads a data directory (never rewriting what it
 //! cannot parse), [`scan::Scanner`] sizes workspaces like `du`, [`policy::plan`] turns an
 //! [`policy::Action`] into a [`policy::Plan`] (pure), and [`executor::Executor`] carries
-//! the plan out; [`worker::Worker`] runs all of it on a thread for the GUI, and [`cli`]
-//! from the command line. Only [`remove`] deletes files.
+//! the plan out; [`worker::Worker`] runs all of it on a thread for the desktop app
+//! (`gui`, feature `gui`, on by default), and [`cli`] from the command line. Only
+//! [`remove`] deletes files; only [`store`] knows Agents-Runner's file formats; nothing
+//! outside `gui` knows egui.
 //!
 //! ```
 //! use agents_janitor::executor;
