@@ -557,6 +557,32 @@ mod tests {
     }
 
     #[test]
+    fn settings_round_trip_and_missing_fields_take_defaults() -> Result<(), serde_json::Error> {
+        let settings = Settings {
+            data_dir: Some(PathBuf::from("/data")),
+            sort: SortKey::Finished,
+            descending: false,
+            search: "login".to_owned(),
+            hidden_classes: vec![StatusClass::Active],
+            show_archived: true,
+            env_filter: Some("env-a".to_owned()),
+            sweep_hours: 6.5,
+        };
+        let text = serde_json::to_string(&settings)?;
+        assert_eq!(serde_json::from_str::<Settings>(&text)?, settings);
+        // A file from an older version (fewer fields, unknown ones) still loads.
+        let old: Settings = serde_json::from_str(r#"{"sort": "Task", "gone": 1}"#)?;
+        assert_eq!(
+            old,
+            Settings {
+                sort: SortKey::Task,
+                ..Settings::default()
+            }
+        );
+        Ok(())
+    }
+
+    #[test]
     fn relative_times_read_naturally() {
         let now = UNIX_EPOCH + Duration::from_secs(10_000_000);
         let cases = [

@@ -157,11 +157,11 @@ impl JanitorApp {
                         .unwrap_or_default(),
                 });
             }
-            let loaded = self.has_data();
-            if ui
-                .add_enabled(loaded && idle, egui::Button::new("Refresh"))
-                .on_hover_text("Read the data folder and size every workspace again (F5)")
-                .clicked()
+            if self.has_data()
+                && ui
+                    .add_enabled(idle, egui::Button::new("Refresh"))
+                    .on_hover_text("Read the data folder and size every workspace again (F5)")
+                    .clicked()
             {
                 self.refresh();
             }
