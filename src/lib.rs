@@ -36,6 +36,8 @@
 pub mod checkpoint;
 pub mod cli;
 pub mod container;
+#[cfg(unix)]
+mod dir_names;
 pub mod executor;
 pub mod git;
 #[cfg(feature = "gui")]

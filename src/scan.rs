@@ -314,7 +314,7 @@ mod fd_relative {
                     return Vec::new();
                 }
             };
-            let names = match list(&mut handle) {
+            let names = match crate::dir_names::entry_names(&mut handle) {
                 Ok(names) => names,
                 Err(err) => {
                     tally
@@ -375,18 +375,6 @@ mod fd_relative {
             }?;
             Ok(Dir::new(fd)?)
         }
-    }
-
-    fn list(dir: &mut Dir) -> io::Result<Vec<CString>> {
-        let mut names = Vec::new();
-        for entry in dir {
-            let entry = entry?;
-            let name = entry.file_name();
-            if name != c"." && name != c".." {
-                names.push(name.to_owned());
-            }
-        }
-        Ok(names)
     }
 
     // Field widths differ between unixes (e.g. `st_dev` is 32-bit on macOS).

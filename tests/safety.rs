@@ -9,8 +9,8 @@ use agents_janitor::lock::LOCK_FILE;
 use agents_janitor::store::demo::{ENV_NOTES, ENV_WEBAPP, NOTES_DIR, READ_ONLY_TASK, TASKS};
 use agents_janitor::store::paths;
 use agents_janitor::store::time::format_iso;
+use common::mini::Canaries;
 use common::{Fixture, docker_calls, run, tree_digest, write_private};
-use std::collections::BTreeMap;
 use std::error::Error;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -66,37 +66,9 @@ fn assert_every_command_refuses(
 // Canaries
 // ---------------------------------------------------------------------------------------
 
-/// Trees that no command may change, hashed when the test starts.
-struct Canaries {
-    trees: Vec<(PathBuf, BTreeMap<String, String>)>,
-}
-
-impl Canaries {
-    /// The fixture's `outside/` plus `extra`.
-    fn new(fx: &Fixture, extra: &[&Path]) -> Self {
-        let trees = std::iter::once(fx.outside.as_path())
-            .chain(extra.iter().copied())
-            .map(|path| (path.to_path_buf(), tree_digest(path)))
-            .collect();
-        Self { trees }
-    }
-
-    fn assert_intact(&self, after: &str) {
-        for (path, before) in &self.trees {
-            let now = tree_digest(path);
-            let changed: Vec<&String> = before
-                .iter()
-                .filter(|(key, value)| now.get(*key) != Some(*value))
-                .map(|(key, _)| key)
-                .chain(now.keys().filter(|key| !before.contains_key(*key)))
-                .collect();
-            assert!(
-                changed.is_empty(),
-                "{after} changed {}: {changed:?}",
-                path.display()
-            );
-        }
-    }
+/// The fixture's `outside/` plus `extra`, hashed now.
+fn canaries(fx: &Fixture, extra: &[&Path]) -> Canaries {
+    Canaries::of(std::iter::once(fx.outside.as_path()).chain(extra.iter().copied()))
 }
 
 /// Fills `dir` with files and folders worth keeping (a read-only one among them).
@@ -258,7 +230,7 @@ fn a_workspace_that_is_a_symlink_is_refused_and_its_target_kept() -> TestResult 
     CraftedTask::done(id, ENV_WEBAPP).write(&fx)?;
     let link = fx.workspace(ENV_WEBAPP, id);
     symlink(&victim, &link)?;
-    let canaries = Canaries::new(&fx, &[&victim]);
+    let canaries = canaries(&fx, &[&victim]);
     let shown = paths::task_workspace_path(&data, ENV_WEBAPP, id);
 
     assert_every_command_refuses(&fx, id, &shown, "symlink", &canaries)?;
@@ -305,7 +277,7 @@ fn links_inside_a_workspace_are_removed_without_touching_their_targets() -> Test
     for (env, id) in [(ENV_WEBAPP, discarded), (ENV_API, swept)] {
         plant_escapes(&fx.workspace(env, id), &victims)?;
     }
-    let canaries = Canaries::new(&fx, &[&victims]);
+    let canaries = canaries(&fx, &[&victims]);
 
     let discard = run(&fx, &["discard", discarded])?;
     assert_eq!(discard.code, Some(0), "{discard}");
@@ -337,7 +309,7 @@ fn a_task_id_with_dot_dot_is_refused() -> TestResult {
     CraftedTask::done(id, ENV_WEBAPP).write(&fx)?;
     let filtered = fx.workspace(ENV_WEBAPP, id);
     plant(&filtered, "another task's folder")?;
-    let canaries = Canaries::new(&fx, &[&filtered]);
+    let canaries = canaries(&fx, &[&filtered]);
     let shown = paths::task_workspace_path(&data, ENV_WEBAPP, id);
 
     // The record may be discarded; the folder must be left alone, saying where and why.
@@ -362,7 +334,7 @@ fn an_environment_id_dot_dot_is_refused() -> TestResult {
     plant(&filtered, "folder of the env the filter maps to")?;
     let naive = paths::active_tasks_dir(&fx.data_dir).join(id);
     plant(&naive, "naive join target")?;
-    let canaries = Canaries::new(&fx, &[&filtered, &naive]);
+    let canaries = canaries(&fx, &[&filtered, &naive]);
     let shown = paths::task_workspace_path(&data, "..", id);
 
     assert_odd_ids_are_left_alone(&fx, id, &shown, &canaries)
@@ -396,7 +368,7 @@ fn a_mounted_environment_folder_is_never_touched() -> TestResult {
         .iter()
         .find(|t| t.env_id == ENV_NOTES && t.status == "done")
         .ok_or("no done task in the mounted demo env")?;
-    let canaries = Canaries::new(&fx, &[&project, &managed, &notes]);
+    let canaries = canaries(&fx, &[&project, &managed, &notes]);
 
     let discard = run(&fx, &["discard", id, notes_task.id])?;
     assert_eq!(discard.code, Some(0), "{discard}");
@@ -444,7 +416,7 @@ fn a_folder_of_an_unknown_environment_is_left_alone() -> TestResult {
     let orphan_env = paths::managed_repos_dir(&fx.data_dir).join(env);
     plant(&fx.workspace(env, id), "workspace of an unknown env")?;
     plant(&fx.workspace(env, "0b0b0b0b02"), "no record at all")?;
-    let canaries = Canaries::new(&fx, &[&orphan_env]);
+    let canaries = canaries(&fx, &[&orphan_env]);
 
     let discard = run(&fx, &["discard", id])?;
     assert_eq!(discard.code, Some(0), "{discard}");
@@ -496,7 +468,7 @@ fn a_symlinked_environment_folder_is_not_followed() -> TestResult {
     )?;
     let link = paths::managed_repos_dir(&fx.data_dir).join(env);
     symlink(&victim, &link)?;
-    let canaries = Canaries::new(&fx, &[&victim]);
+    let canaries = canaries(&fx, &[&victim]);
 
     for args in [
         vec!["discard", id, "--force"],
@@ -528,7 +500,7 @@ fn a_symlinked_managed_repos_is_reported_and_never_followed() -> TestResult {
     let fx = Fixture::new()?;
     let data = canonical_data(&fx)?;
     let real = symlink_managed_repos(&fx)?;
-    let canaries = Canaries::new(&fx, &[&real]);
+    let canaries = canaries(&fx, &[&real]);
     let id = demo_task_id("done", ENV_WEBAPP)?;
     let shown = paths::managed_repos_dir(&data);
 
@@ -557,7 +529,7 @@ fn staging_behind_a_symlinked_managed_repos_is_not_purged() -> TestResult {
             .join("env-3f9a1c7e--a13f5c7e01--1"),
         "not our staging",
     )?;
-    let canaries = Canaries::new(&fx, &[&real]);
+    let canaries = canaries(&fx, &[&real]);
 
     let sweep = run(&fx, &["sweep", "--older-than", "1000w"])?;
     assert!(sweep.code.is_some(), "{sweep}");
@@ -590,7 +562,7 @@ fn read_only_folders_in_a_workspace_are_deleted_completely() -> TestResult {
     ] {
         set_read_only(&dir, true)?;
     }
-    let canaries = Canaries::new(&fx, &[]);
+    let canaries = canaries(&fx, &[]);
 
     let discard = run(&fx, &["discard", task.id])?;
     assert_eq!(discard.code, Some(0), "{discard}");
@@ -625,7 +597,7 @@ fn a_file_in_place_of_a_workspace_is_refused() -> TestResult {
     CraftedTask::done(id, ENV_WEBAPP).write(&fx)?;
     let file = fx.workspace(ENV_WEBAPP, id);
     fs::write(&file, "a file, not a workspace folder\n")?;
-    let canaries = Canaries::new(&fx, &[&file]);
+    let canaries = canaries(&fx, &[&file]);
     let shown = paths::task_workspace_path(&data, ENV_WEBAPP, id);
 
     assert_every_command_refuses(&fx, id, &shown, "it is not a folder", &canaries)?;
@@ -658,7 +630,7 @@ fn active_tasks_are_refused_without_force() -> TestResult {
             .map(|t| paths::active_tasks_dir(&fx.data_dir).join(format!("{}.toml", t.id))),
     );
     let protected_refs: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
-    let canaries = Canaries::new(&fx, &protected_refs);
+    let canaries = canaries(&fx, &protected_refs);
 
     for args in [vec!["discard", running.id], vec!["complete", running.id]] {
         let mut before = tree_digest(&data);
@@ -704,7 +676,7 @@ fn interrupted_deletes_are_finished_but_not_by_dry_runs() -> TestResult {
     let data = canonical_data(&fx)?;
     let leftover = paths::staging_dir(&data).join(format!("{ENV_WEBAPP}--0e0e0e0e01--1"));
     plant(&leftover, "half-deleted workspace")?;
-    let canaries = Canaries::new(&fx, &[]);
+    let canaries = canaries(&fx, &[]);
     let id = demo_task_id("done", ENV_WEBAPP)?;
 
     for args in [
@@ -747,7 +719,7 @@ fn a_symlinked_staging_folder_is_neither_followed_nor_used() -> TestResult {
     symlink(&victim, &paths::staging_dir(&fx.data_dir))?;
     let id = demo_task_id("done", ENV_WEBAPP)?;
     let workspace = fx.workspace(ENV_WEBAPP, id);
-    let canaries = Canaries::new(&fx, &[&victim, &workspace]);
+    let canaries = canaries(&fx, &[&victim, &workspace]);
 
     let sweep = run(&fx, &["sweep", "--older-than", "1000w"])?;
     assert_eq!(sweep.code, Some(0), "{sweep}");
@@ -775,7 +747,7 @@ fn a_held_lock_stops_a_second_janitor() -> TestResult {
         .write(true)
         .open(&lock_path)?;
     lock.try_lock()?;
-    let canaries = Canaries::new(&fx, &[&fx.data_dir]);
+    let canaries = canaries(&fx, &[&fx.data_dir]);
     let id = demo_task_id("done", ENV_WEBAPP)?;
 
     for args in [

@@ -113,7 +113,7 @@ mod fd_relative {
                 Ok(reader) => reader,
                 Err(err) => return failure(&path, io::Error::from(err).to_string()),
             };
-            let names = match list(&mut reader) {
+            let names = match crate::dir_names::entry_names(&mut reader) {
                 Ok(names) => names,
                 Err(err) => return failure(&path, err.to_string()),
             };
@@ -213,18 +213,6 @@ mod fd_relative {
             let stat = rustix::fs::fstat(dir)?;
             Ok(rustix::fs::fchmod(dir, owner_rwx(stat.st_mode))?)
         }
-    }
-
-    fn list(dir: &mut Dir) -> io::Result<Vec<CString>> {
-        let mut names = Vec::new();
-        for entry in dir {
-            let entry = entry?;
-            let name = entry.file_name();
-            if name != c"." && name != c".." {
-                names.push(name.to_owned());
-            }
-        }
-        Ok(names)
     }
 
     fn owner_rwx(mode: rustix::fs::RawMode) -> Mode {

@@ -251,9 +251,17 @@ pub struct Canaries {
 impl Canaries {
     /// The mini data dir's `outside/` and `data/canary/`, plus `extra`.
     pub fn new(mini: &Mini, extra: &[&Path]) -> Self {
-        let trees = [mini.outside.as_path(), mini.inside.as_path()]
+        Self::of(
+            [mini.outside.as_path(), mini.inside.as_path()]
+                .into_iter()
+                .chain(extra.iter().copied()),
+        )
+    }
+
+    /// Exactly these trees.
+    pub fn of<'a>(paths: impl IntoIterator<Item = &'a Path>) -> Self {
+        let trees = paths
             .into_iter()
-            .chain(extra.iter().copied())
             .map(|path| (path.to_path_buf(), tree_digest(path)))
             .collect();
         Self { trees }
