@@ -9,7 +9,7 @@ use agents_janitor::lock::LOCK_FILE;
 use agents_janitor::store::demo::{ENV_NOTES, ENV_WEBAPP, NOTES_DIR, READ_ONLY_TASK, TASKS};
 use agents_janitor::store::paths;
 use agents_janitor::store::time::format_iso;
-use common::mini::Canaries;
+use common::mini::{Canaries, plant, set_read_only};
 use common::{Fixture, docker_calls, run, tree_digest, write_private};
 use std::error::Error;
 use std::fs;
@@ -69,40 +69,6 @@ fn assert_every_command_refuses(
 /// The fixture's `outside/` plus `extra`, hashed now.
 fn canaries(fx: &Fixture, extra: &[&Path]) -> Canaries {
     Canaries::of(std::iter::once(fx.outside.as_path()).chain(extra.iter().copied()))
-}
-
-/// Fills `dir` with files and folders worth keeping (a read-only one among them).
-fn plant(dir: &Path, label: &str) -> TestResult {
-    fs::create_dir_all(dir.join("nested").join("deeper"))?;
-    fs::write(dir.join("canary.txt"), format!("{label}: must survive\n"))?;
-    fs::write(dir.join("nested").join("notes.md"), format!("# {label}\n"))?;
-    fs::write(
-        dir.join("nested").join("deeper").join("data.bin"),
-        [0_u8, 7, 42, 255],
-    )?;
-    let locked = dir.join("read-only");
-    fs::create_dir_all(&locked)?;
-    fs::write(locked.join("kept.txt"), "read-only and kept\n")?;
-    set_read_only(&locked.join("kept.txt"), false)?;
-    set_read_only(&locked, true)
-}
-
-#[cfg(unix)]
-fn set_read_only(path: &Path, is_dir: bool) -> TestResult {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = if is_dir { 0o555 } else { 0o444 };
-    fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn set_read_only(path: &Path, is_dir: bool) -> TestResult {
-    if !is_dir {
-        let mut permissions = fs::metadata(path)?.permissions();
-        permissions.set_readonly(true);
-        fs::set_permissions(path, permissions)?;
-    }
-    Ok(())
 }
 
 fn exists(path: &Path) -> bool {

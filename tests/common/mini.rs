@@ -231,14 +231,29 @@ pub fn plant(dir: &Path, label: &str) -> TestResult {
         dir.join("nested").join("deeper").join("data.bin"),
         [0_u8, 7, 42, 255],
     )?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let locked = dir.join("read-only");
-        fs::create_dir_all(&locked)?;
-        fs::write(locked.join("kept.txt"), "read-only and kept\n")?;
-        fs::set_permissions(locked.join("kept.txt"), fs::Permissions::from_mode(0o444))?;
-        fs::set_permissions(&locked, fs::Permissions::from_mode(0o555))?;
+    let locked = dir.join("read-only");
+    fs::create_dir_all(&locked)?;
+    fs::write(locked.join("kept.txt"), "read-only and kept\n")?;
+    set_read_only(&locked.join("kept.txt"), false)?;
+    set_read_only(&locked, true)
+}
+
+/// Takes write access away: mode 555 for a folder, 444 for a file (elsewhere than unix,
+/// the read-only flag of a file).
+#[cfg(unix)]
+pub fn set_read_only(path: &Path, is_dir: bool) -> TestResult {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if is_dir { 0o555 } else { 0o444 };
+    fs::set_permissions(path, fs::Permissions::from_mode(mode))?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn set_read_only(path: &Path, is_dir: bool) -> TestResult {
+    if !is_dir {
+        let mut permissions = fs::metadata(path)?.permissions();
+        permissions.set_readonly(true);
+        fs::set_permissions(path, permissions)?;
     }
     Ok(())
 }
