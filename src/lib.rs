@@ -35,6 +35,7 @@
 
 pub mod checkpoint;
 pub mod cli;
+pub mod config;
 pub mod container;
 #[cfg(unix)]
 mod dir_names;
