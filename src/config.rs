@@ -20,7 +20,7 @@ pub enum DeleteMode {
 }
 
 /// A disk limit for one environment's task workspaces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Quota {
     pub limit_bytes: u64,
     /// Usage at or above this percentage of the limit is a warning.

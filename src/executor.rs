@@ -123,8 +123,10 @@ pub fn size_missing(
 }
 
 /// Builds the plan for `action`: sizes the workspaces it needs (all of them afresh for
-/// a sweep, whose ages come from the scan), asks git about the ones it would delete,
-/// then decides.
+/// a sweep, whose ages come from the scan; every one for quotas and orphans), asks git
+/// about the ones it would delete, then decides. When unsaved work keeps a workspace
+/// and the plan picks another instead (quotas), git is asked about that one too, so no
+/// workspace is ever planned on an unknown git state.
 pub fn prepare(
     action: &Action,
     snapshot: &Snapshot,
@@ -132,45 +134,53 @@ pub fn prepare(
     cancel: &Arc<AtomicBool>,
     now: SystemTime,
 ) -> Result<Plan, PlanError> {
-    let no_git = HashMap::new();
-    if let Action::Sweep { .. } = action {
+    let all: Vec<PathBuf> = snapshot
+        .workspaces
+        .iter()
+        .filter(|w| w.is_dir)
+        .map(|w| w.path.clone())
+        .collect();
+    match action {
         // Ages decide what a sweep deletes, so they are measured now, never taken from
         // an earlier scan.
-        let all: Vec<PathBuf> = snapshot
-            .workspaces
-            .iter()
-            .filter(|w| w.is_dir)
-            .map(|w| w.path.clone())
-            .collect();
-        for path in &all {
-            usage.remove(path);
+        Action::Sweep { .. } | Action::Scheduled { .. } => {
+            for path in &all {
+                usage.remove(path);
+            }
+            size_missing(&all, usage, cancel);
         }
-        size_missing(&all, usage, cancel);
+        Action::EnforceQuotas { .. } | Action::DeleteOrphans { .. } => {
+            size_missing(&all, usage, cancel)
+        }
+        _ => {}
     }
-    let draft = policy::plan(
-        action,
-        &PlanInput {
-            snapshot,
-            usage,
-            git: &no_git,
-            now,
-        },
-    )?;
-    let to_delete = draft.workspace_paths();
-    size_missing(&to_delete, usage, cancel);
-    let git: HashMap<PathBuf, GitStatus> = to_delete
-        .par_iter()
-        .map(|path| (path.clone(), git::inspect(path, git::DEFAULT_GIT_TIMEOUT)))
-        .collect();
-    policy::plan(
-        action,
-        &PlanInput {
-            snapshot,
-            usage,
-            git: &git,
-            now,
-        },
-    )
+    let mut git: HashMap<PathBuf, GitStatus> = HashMap::new();
+    loop {
+        let plan = policy::plan(
+            action,
+            &PlanInput {
+                snapshot,
+                usage,
+                git: &git,
+                now,
+            },
+        )?;
+        let unknown: Vec<PathBuf> = plan
+            .workspace_paths()
+            .into_iter()
+            .filter(|path| !git.contains_key(path))
+            .collect();
+        if unknown.is_empty() {
+            return Ok(plan);
+        }
+        size_missing(&unknown, usage, cancel);
+        git.extend(
+            unknown
+                .par_iter()
+                .map(|path| (path.clone(), git::inspect(path, git::DEFAULT_GIT_TIMEOUT)))
+                .collect::<Vec<_>>(),
+        );
+    }
 }
 
 /// Carries out plans against one data directory.

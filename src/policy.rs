@@ -3,19 +3,29 @@
 //! Nothing here touches the disk or the clock; the caller passes `now`. The CLI's
 //! `--dry-run` and the GUI's confirm dialog show the same plan the executor runs.
 
+mod quota;
+pub mod schedule;
+
+pub use quota::{QuotaLevel, QuotaState, env_usage, quota_level, quota_states};
+
+use crate::config::Quota;
 use crate::git::GitStatus;
 use crate::scan::Usage;
 use crate::status::StatusClass;
 use crate::store::paths::{self, is_exact_safe_id, safe_id};
-use crate::store::{Snapshot, TaskRecord, WorkspaceLocation, WorkspaceType};
+use crate::store::{Environment, Snapshot, TaskRecord, WorkspaceDir, WorkspaceLocation, WorkspaceType};
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 use thiserror::Error;
 
 /// Default age for the old-workspace sweep, as in Agents-Runner.
 pub const DEFAULT_SWEEP_HOURS: f64 = 24.0;
+
+/// An orphan folder younger than this is left alone: Agents-Runner may still be
+/// creating its task (the checkout can come before the record).
+pub const ORPHAN_MIN_AGE_HOURS: f64 = 1.0;
 
 /// What the user (or a schedule) asked for.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,6 +50,27 @@ pub enum Action {
         keep_on_error: bool,
         force: bool,
     },
+    /// Delete the oldest finished workspaces of each environment over its quota until
+    /// it is under (quotas by environment id).
+    EnforceQuotas {
+        quotas: BTreeMap<String, Quota>,
+        keep_on_error: bool,
+        allow_unsaved: bool,
+    },
+    /// Delete workspace folders no task record points at: the given ones, or all when
+    /// `paths` is empty.
+    DeleteOrphans {
+        paths: Vec<PathBuf>,
+        allow_unsaved: bool,
+    },
+    /// The unattended cleanup: archive, then sweep, then the quotas marked auto-clean.
+    /// Never touches active tasks.
+    Scheduled {
+        keep_on_error: bool,
+        allow_unsaved: bool,
+        older_than_hours: f64,
+        quotas: BTreeMap<String, Quota>,
+    },
 }
 
 impl Action {
@@ -49,6 +80,9 @@ impl Action {
             Self::Discard { .. } => "discard",
             Self::Sweep { .. } => "sweep",
             Self::Complete { .. } => "complete",
+            Self::EnforceQuotas { .. } => "enforce quotas",
+            Self::DeleteOrphans { .. } => "delete orphans",
+            Self::Scheduled { .. } => "scheduled cleanup",
         }
     }
 }
@@ -131,6 +165,8 @@ pub enum PlanError {
     UnknownTask(String),
     #[error("invalid age {0}: give a positive number of hours")]
     InvalidAge(String),
+    #[error("{0} is not an orphan workspace folder")]
+    NotAnOrphan(PathBuf),
 }
 
 /// Everything a decision may look at.
@@ -155,6 +191,15 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             .map(|w| w.path.as_path())
             .collect(),
         plan: Plan::empty(action.clone()),
+        planned_workspaces: HashSet::new(),
+        step_of_record: HashMap::new(),
+    };
+    let check_age = |hours: &f64| {
+        if hours.is_finite() && *hours >= 0.0 {
+            Ok(())
+        } else {
+            Err(PlanError::InvalidAge(hours.to_string()))
+        }
     };
     match action {
         Action::Archive {
@@ -167,16 +212,39 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             env_id,
             force,
         } => {
-            if !(older_than_hours.is_finite() && *older_than_hours >= 0.0) {
-                return Err(PlanError::InvalidAge(older_than_hours.to_string()));
-            }
-            builder.sweep(*older_than_hours, env_id.as_deref(), *force);
+            check_age(older_than_hours)?;
+            builder.sweep(*older_than_hours, env_id.as_deref(), *force, *force);
         }
         Action::Complete {
             task_ids,
             keep_on_error,
             force,
         } => builder.complete(task_ids, *keep_on_error, *force)?,
+        Action::EnforceQuotas {
+            quotas,
+            keep_on_error,
+            allow_unsaved,
+        } => builder.enforce_quotas(quotas, *keep_on_error, *allow_unsaved),
+        Action::DeleteOrphans {
+            paths,
+            allow_unsaved,
+        } => builder.delete_orphans(paths, *allow_unsaved)?,
+        Action::Scheduled {
+            keep_on_error,
+            allow_unsaved,
+            older_than_hours,
+            quotas,
+        } => {
+            check_age(older_than_hours)?;
+            builder.archive(*keep_on_error, *allow_unsaved);
+            builder.sweep(*older_than_hours, None, false, *allow_unsaved);
+            let auto: BTreeMap<String, Quota> = quotas
+                .iter()
+                .filter(|(_, quota)| quota.auto_clean)
+                .map(|(env, quota)| (env.clone(), *quota))
+                .collect();
+            builder.enforce_quotas(&auto, *keep_on_error, *allow_unsaved);
+        }
     }
     let mut plan = builder.plan;
     plan.bytes_to_free = plan.steps.iter().map(|s| s.bytes).sum();
@@ -213,9 +281,49 @@ struct Builder<'a> {
     /// Workspace folders found on disk.
     on_disk: HashSet<&'a Path>,
     plan: Plan,
+    /// Workspaces some step already deletes.
+    planned_workspaces: HashSet<PathBuf>,
+    /// The step that changes each record.
+    step_of_record: HashMap<PathBuf, usize>,
 }
 
 impl<'a> Builder<'a> {
+    /// Adds a step, folding it into one already planned: in a combined action a
+    /// workspace is deleted once, and a record has one step (a sweep after an archive
+    /// must not look for the record where it was before).
+    fn push(&mut self, step: Step) {
+        if let Some(workspace) = &step.workspace
+            && self.planned_workspaces.contains(&workspace.path)
+        {
+            return;
+        }
+        if let Some(workspace) = &step.workspace {
+            self.planned_workspaces.insert(workspace.path.clone());
+        }
+        if let Some(record) = &step.record
+            && let Some(&index) = self.step_of_record.get(record)
+        {
+            let existing = &mut self.plan.steps[index];
+            if existing.workspace.is_none() && step.workspace.is_some() {
+                existing.workspace = step.workspace;
+                existing.bytes = step.bytes;
+                existing.git = step.git;
+                existing.reason = format!("{}; {}", existing.reason, step.reason);
+            }
+            return;
+        }
+        if let Some(record) = &step.record {
+            self.step_of_record
+                .insert(record.clone(), self.plan.steps.len());
+        }
+        self.plan.steps.push(step);
+    }
+
+    /// Whether an earlier part of this plan already deletes `path`.
+    fn planned(&self, path: &Path) -> bool {
+        self.planned_workspaces.contains(path)
+    }
+
     fn skip(&mut self, task_id: &str, reason: impl Into<String>) {
         self.leave(task_id, reason.into(), false);
     }
@@ -362,7 +470,7 @@ impl<'a> Builder<'a> {
                 }
             }
             step.git = step.workspace.as_ref().and_then(|w| self.git(&w.path));
-            self.plan.steps.push(step);
+            self.push(step);
         }
     }
 
@@ -458,12 +566,19 @@ impl<'a> Builder<'a> {
                 self.skip(&task.task_id, "already discarded and archived");
                 continue;
             }
-            self.plan.steps.push(step);
+            self.push(step);
         }
         Ok(())
     }
 
-    fn sweep(&mut self, older_than_hours: f64, env_id: Option<&str>, force: bool) {
+    /// `force_active` lets running tasks' workspaces go; `allow_unsaved`, unsaved git work.
+    fn sweep(
+        &mut self,
+        older_than_hours: f64,
+        env_id: Option<&str>,
+        force_active: bool,
+        allow_unsaved: bool,
+    ) {
         let snapshot = self.input.snapshot;
         let records = snapshot.records_by_folder();
         let env_folder = env_id.map(safe_id);
@@ -474,43 +589,16 @@ impl<'a> Builder<'a> {
             {
                 continue;
             }
+            if self.planned(&dir.path) {
+                continue;
+            }
             let label = &dir.task_folder;
-            if !dir.is_dir {
-                self.refuse(
-                    label,
-                    format!(
-                        "{} is not a folder (a file or a symlink): left alone",
-                        dir.path.display()
-                    ),
-                );
-                continue;
-            }
-            let Some(env) = snapshot.environment_of_folder(&dir.env_folder) else {
-                self.refuse(
-                    label,
-                    format!(
-                        "folder {} matches no environment: left alone",
-                        dir.env_folder
-                    ),
-                );
+            let Some(env) = self.deletable_folder(dir) else {
                 continue;
             };
-            if env.workspace_type != WorkspaceType::Cloned {
-                self.refuse(
-                    label,
-                    format!(
-                        "environment {} is {}: left alone",
-                        env.env_id,
-                        env.workspace_type.label()
-                    ),
-                );
-                continue;
-            }
-            let Some(newest) = self.input.usage.get(&dir.path).and_then(|u| u.newest_mtime) else {
-                self.skip(label, "not sized yet, so its age is unknown");
+            let Some(age_hours) = self.age_hours(dir) else {
                 continue;
             };
-            let age_hours = hours_between(newest, self.input.now);
             if age_hours < older_than_hours {
                 continue;
             }
@@ -519,11 +607,11 @@ impl<'a> Builder<'a> {
                 .and_then(|indexes| indexes.first())
                 .map(|&i| &snapshot.tasks[i]);
             if let Some(task) = record
-                && !self.activity_allows(task, force)
+                && !self.activity_allows(task, force_active)
             {
                 continue;
             }
-            if !self.unsaved_allows(label, &dir.path, force) {
+            if !self.unsaved_allows(label, &dir.path, allow_unsaved) {
                 continue;
             }
             let (task_id, env_id) = match record {
@@ -536,7 +624,7 @@ impl<'a> Builder<'a> {
                     (dir.task_folder.clone(), env.env_id.clone())
                 }
             };
-            self.plan.steps.push(Step {
+            self.push(Step {
                 workspace: Some(WorkspaceDeletion {
                     path: dir.path.clone(),
                     env_id: dir.env_folder.clone(),
@@ -553,6 +641,113 @@ impl<'a> Builder<'a> {
                 git: self.git(&dir.path),
             });
         }
+    }
+
+    /// The environment of a folder under `managed-repos/*/tasks/` when the folder may be
+    /// deleted at all (a real folder of a cloned environment); otherwise refused.
+    fn deletable_folder(&mut self, dir: &WorkspaceDir) -> Option<&'a Environment> {
+        let snapshot = self.input.snapshot;
+        let label = &dir.task_folder;
+        if !dir.is_dir {
+            self.refuse(
+                label,
+                format!(
+                    "{} is not a folder (a file or a symlink): left alone",
+                    dir.path.display()
+                ),
+            );
+            return None;
+        }
+        let Some(env) = snapshot.environment_of_folder(&dir.env_folder) else {
+            self.refuse(
+                label,
+                format!(
+                    "folder {} matches no environment: left alone",
+                    dir.env_folder
+                ),
+            );
+            return None;
+        };
+        if env.workspace_type != WorkspaceType::Cloned {
+            self.refuse(
+                label,
+                format!(
+                    "environment {} is {}: left alone",
+                    env.env_id,
+                    env.workspace_type.label()
+                ),
+            );
+            return None;
+        }
+        Some(env)
+    }
+
+    /// Hours since anything in the folder changed, from its scan; skipped when unsized.
+    fn age_hours(&mut self, dir: &WorkspaceDir) -> Option<f64> {
+        let Some(newest) = self.input.usage.get(&dir.path).and_then(|u| u.newest_mtime) else {
+            self.skip(&dir.task_folder, "not sized yet, so its age is unknown");
+            return None;
+        };
+        Some(hours_between(newest, self.input.now))
+    }
+
+    fn delete_orphans(&mut self, paths: &[PathBuf], allow_unsaved: bool) -> Result<(), PlanError> {
+        let orphans = self.input.snapshot.orphans();
+        let chosen: Vec<&WorkspaceDir> = if paths.is_empty() {
+            orphans
+        } else {
+            let by_path: HashMap<&Path, &WorkspaceDir> =
+                orphans.iter().map(|dir| (dir.path.as_path(), *dir)).collect();
+            paths
+                .iter()
+                .map(|path| {
+                    by_path
+                        .get(path.as_path())
+                        .copied()
+                        .ok_or_else(|| PlanError::NotAnOrphan(path.clone()))
+                })
+                .collect::<Result<_, _>>()?
+        };
+        for dir in chosen {
+            let label = &dir.task_folder;
+            let Some(env) = self.deletable_folder(dir) else {
+                continue;
+            };
+            let Some(age_hours) = self.age_hours(dir) else {
+                continue;
+            };
+            if age_hours < ORPHAN_MIN_AGE_HOURS {
+                self.skip(
+                    label,
+                    format!(
+                        "{} changed {:.0} minutes ago: it may be a task Agents-Runner is still creating",
+                        dir.path.display(),
+                        age_hours * 60.0
+                    ),
+                );
+                continue;
+            }
+            if !self.unsaved_allows(label, &dir.path, allow_unsaved) {
+                continue;
+            }
+            self.push(Step {
+                task_id: label.clone(),
+                env_id: env.env_id.clone(),
+                record: None,
+                record_change: RecordChange::Keep,
+                workspace: Some(WorkspaceDeletion {
+                    path: dir.path.clone(),
+                    env_id: dir.env_folder.clone(),
+                    task_id: dir.task_folder.clone(),
+                    workspace_type: env.workspace_type,
+                }),
+                container_id: None,
+                bytes: self.bytes(&dir.path),
+                reason: format!("orphan (no task record), age {age_hours:.1}h"),
+                git: self.git(&dir.path),
+            });
+        }
+        Ok(())
     }
 
     fn complete(
@@ -602,7 +797,7 @@ impl<'a> Builder<'a> {
             step.bytes = self.bytes(&path);
             step.git = self.git(&path);
             step.workspace = Some(self.deletion(task, path));
-            self.plan.steps.push(step);
+            self.push(step);
         }
         Ok(())
     }
@@ -690,6 +885,7 @@ mod tests {
                     ],
                     tasks: Vec::new(),
                     workspaces: Vec::new(),
+                    legacy_checkouts: Vec::new(),
                     problems: Vec::new(),
                 },
                 usage: HashMap::new(),
@@ -1171,6 +1367,199 @@ mod tests {
             force: false,
         })?;
         assert_eq!(describe(&plan, "t1"), "discard");
+        Ok(())
+    }
+
+    fn quota(limit_bytes: u64, auto_clean: bool) -> Quota {
+        Quota {
+            limit_bytes,
+            warn_percent: 80,
+            auto_clean,
+        }
+    }
+
+    fn unsaved(world: &mut World, task_id: &str) {
+        world.git.insert(
+            ws_path("env-c", task_id),
+            GitStatus::Known(GitState {
+                branch: None,
+                uncommitted: 2,
+                unpushed: 0,
+            }),
+        );
+    }
+
+    /// Tasks of env-c, 1000 bytes each: done ones aged 48, 30, 10 (unsaved) and 5 hours,
+    /// a failed one of 100 hours, a running one of 200, and a 300-hour orphan.
+    fn quota_world() -> World {
+        let mut world = World::new(vec![]);
+        for (id, status, age) in [
+            ("a", "done", 48),
+            ("b", "done", 30),
+            ("c", "failed", 100),
+            ("d", "running", 200),
+            ("e", "done", 10),
+            ("f", "done", 5),
+        ] {
+            world.snapshot.tasks.push(task(id, "env-c", status, Some(0)));
+            world.add_workspace("env-c", id, age);
+        }
+        world.add_workspace("env-c", "orphan", 300);
+        unsaved(&mut world, "e");
+        world
+    }
+
+    fn deleted(plan: &Plan) -> Vec<&str> {
+        plan.steps
+            .iter()
+            .filter(|s| s.workspace.is_some())
+            .map(|s| s.task_id.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn quota_levels() {
+        // (used, limit, warn %, level)
+        let table = [
+            (0, 1000, 80, QuotaLevel::Ok),
+            (799, 1000, 80, QuotaLevel::Ok),
+            (800, 1000, 80, QuotaLevel::Warning),
+            (1000, 1000, 80, QuotaLevel::Warning),
+            (1001, 1000, 80, QuotaLevel::Over),
+            (999, 1000, 100, QuotaLevel::Ok),
+            (1, 1000, 0, QuotaLevel::Warning),
+            (u64::MAX, u64::MAX, 99, QuotaLevel::Warning),
+        ];
+        for (used, limit, warn_percent, level) in table {
+            let quota = Quota {
+                limit_bytes: limit,
+                warn_percent,
+                auto_clean: false,
+            };
+            assert_eq!(quota_level(used, &quota), level, "{used} of {limit} at {warn_percent}%");
+        }
+    }
+
+    #[test]
+    fn quotas_delete_the_oldest_eligible_workspaces_until_under() -> Result<(), PlanError> {
+        let world = quota_world();
+        // (limit, allow unsaved, keep_on_error, deleted in order, still over)
+        let table: [(u64, bool, bool, &[&str], bool); 6] = [
+            (7000, false, true, &[], false),
+            (6500, false, true, &["a"], false),
+            (4500, false, true, &["a", "b", "f"], false),
+            (3500, false, true, &["a", "b", "f"], true),
+            (4500, true, true, &["a", "b", "e"], false),
+            (4500, false, false, &["c", "a", "b"], false),
+        ];
+        for (limit, allow_unsaved, keep_on_error, expected, still_over) in table {
+            let plan = world.plan(&Action::EnforceQuotas {
+                quotas: BTreeMap::from([("env-c".to_owned(), quota(limit, false))]),
+                keep_on_error,
+                allow_unsaved,
+            })?;
+            let case = format!("limit {limit}, unsaved {allow_unsaved}, keep {keep_on_error}");
+            assert_eq!(deleted(&plan), expected, "{case}");
+            assert!(
+                plan.steps.iter().all(|s| s.record_change == RecordChange::Keep),
+                "{case}"
+            );
+            let over = plan.warnings.iter().find(|w| w.contains("stays over"));
+            assert_eq!(over.is_some(), still_over, "{case}: {:?}", plan.warnings);
+            if let Some(over) = over {
+                for why in ["active", "kept for debugging", "unsaved git work", "orphan"] {
+                    assert!(over.contains(why), "{case}: {over}");
+                }
+            }
+            if allow_unsaved {
+                assert!(plan.warnings.iter().any(|w| w.contains("task e:")), "{case}");
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn quotas_of_other_or_unknown_environments_change_nothing() -> Result<(), PlanError> {
+        let world = quota_world();
+        let plan = world.plan(&Action::EnforceQuotas {
+            quotas: BTreeMap::from([
+                ("env-m".to_owned(), quota(1, false)),
+                ("no-such-env".to_owned(), quota(1, false)),
+            ]),
+            keep_on_error: true,
+            allow_unsaved: false,
+        })?;
+        assert!(plan.steps.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn the_scheduled_cleanup_archives_sweeps_and_enforces_auto_quotas_once_each()
+    -> Result<(), PlanError> {
+        let mut world = quota_world();
+        world.add_workspace("env-c", "young-orphan", 0);
+        let scheduled = |auto_clean: bool| Action::Scheduled {
+            keep_on_error: true,
+            allow_unsaved: false,
+            older_than_hours: 24.0,
+            quotas: BTreeMap::from([("env-c".to_owned(), quota(1500, auto_clean))]),
+        };
+        let plan = world.plan(&scheduled(false))?;
+        // Archive: a, b, e, f (done) with their workspaces unless unsaved; c archived,
+        // its workspace kept, then swept (100 h old) in the same step. The sweep adds the
+        // old orphan; the running task is never touched.
+        assert_eq!(describe(&plan, "a"), "archive+ws");
+        assert_eq!(describe(&plan, "c"), "archive+ws");
+        assert_eq!(describe(&plan, "e"), "archive");
+        assert_eq!(describe(&plan, "d"), "skip");
+        assert_eq!(describe(&plan, "orphan"), "keep+ws");
+        assert_eq!(describe(&plan, "young-orphan"), "none");
+        let mut records: Vec<_> = plan.steps.iter().filter_map(|s| s.record.clone()).collect();
+        let count = records.len();
+        records.dedup();
+        assert_eq!(records.len(), count, "one step per record");
+        // 2000 bytes remain (d and e, 1000 each, plus the young orphan = 3000) over a
+        // 1500 quota; nothing else may go, so with auto-clean it is explained.
+        let auto = world.plan(&scheduled(true))?;
+        assert_eq!(deleted(&auto), deleted(&plan));
+        assert!(auto.warnings.iter().any(|w| w.contains("stays over")), "{:?}", auto.warnings);
+        assert!(!plan.warnings.iter().any(|w| w.contains("stays over")));
+        Ok(())
+    }
+
+    #[test]
+    fn orphans_old_enough_and_saved_are_deleted() -> Result<(), PlanError> {
+        let mut world = World::new(vec![task("t1", "env-c", "done", Some(0))]);
+        world.add_workspace("env-c", "old", 30);
+        world.add_workspace("env-c", "new", 0);
+        world.add_workspace("env-c", "dirty", 30);
+        unsaved(&mut world, "dirty");
+        world.add_workspace("env-m", "mounted", 30);
+        let all = |allow_unsaved| Action::DeleteOrphans {
+            paths: Vec::new(),
+            allow_unsaved,
+        };
+        let plan = world.plan(&all(false))?;
+        assert_eq!(deleted(&plan), ["old"]);
+        assert_eq!(describe(&plan, "t1"), "none", "a task's workspace is no orphan");
+        assert!(plan.skipped.iter().any(|s| s.task_id == "new" && !s.refused));
+        assert!(plan.skipped.iter().any(|s| s.task_id == "dirty" && s.refused));
+        assert!(plan.skipped.iter().any(|s| s.task_id == "mounted" && s.refused));
+        assert!(plan.steps.iter().all(|s| s.record.is_none()));
+        assert_eq!(deleted(&world.plan(&all(true))?), ["old", "dirty"]);
+        let named = world.plan(&Action::DeleteOrphans {
+            paths: vec![ws_path("env-c", "dirty")],
+            allow_unsaved: true,
+        })?;
+        assert_eq!(deleted(&named), ["dirty"]);
+        let not_orphan = ws_path("env-c", "t1");
+        assert_eq!(
+            world.plan(&Action::DeleteOrphans {
+                paths: vec![not_orphan.clone()],
+                allow_unsaved: false,
+            }),
+            Err(PlanError::NotAnOrphan(not_orphan))
+        );
         Ok(())
     }
 }

@@ -542,6 +542,11 @@ impl JanitorApp {
                 older_than_hours, ..
             } => format!("Sweep workspaces older than {older_than_hours} h"),
             Action::Complete { .. } => "Clean up finished tasks".to_owned(),
+            Action::EnforceQuotas { .. } => "Enforce disk quotas".to_owned(),
+            Action::DeleteOrphans { paths, .. } => {
+                format!("Delete {}", count(paths.len(), "orphan folder"))
+            }
+            Action::Scheduled { .. } => "Scheduled cleanup".to_owned(),
         };
         self.dialog = Some(Dialog::Planning { title });
         self.send(Command::Plan(action));

@@ -192,6 +192,15 @@ fn confirm_body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
             count(steps, "workspace")
         ),
         crate::policy::Action::Complete { .. } => format!("Clean up {}?", count(steps, "task")),
+        crate::policy::Action::EnforceQuotas { .. } => {
+            format!("Delete {} to meet the quotas?", count(steps, "workspace"))
+        }
+        crate::policy::Action::DeleteOrphans { .. } => {
+            format!("Delete {}?", count(steps, "orphan folder"))
+        }
+        crate::policy::Action::Scheduled { .. } => {
+            format!("Run the scheduled cleanup ({})?", count(steps, "step"))
+        }
     };
     ui.heading(title);
     let deleted = plan.steps.iter().filter(|s| s.workspace.is_some()).count();

@@ -79,7 +79,19 @@ pub struct Snapshot {
     pub environments: Vec<Environment>,
     pub tasks: Vec<TaskRecord>,
     pub workspaces: Vec<WorkspaceDir>,
+    /// Older Agents-Runner checkouts directly in `managed-repos/<env>/` (no task id):
+    /// shown, never deleted by the janitor.
+    pub legacy_checkouts: Vec<LegacyCheckout>,
     pub problems: Vec<Problem>,
+}
+
+/// A git checkout at `managed-repos/<env>/` itself, from before per-task workspaces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LegacyCheckout {
+    pub env_folder: String,
+    pub path: PathBuf,
+    /// Its top-level entries except `tasks/` (what sizing it means).
+    pub entries: Vec<PathBuf>,
 }
 
 impl Snapshot {
@@ -131,12 +143,13 @@ impl Snapshot {
         {
             cache.write(&data_dir, loader.fresh);
         }
-        let workspaces = list_workspaces(&data_dir, &mut problems);
+        let (workspaces, legacy_checkouts) = list_workspaces(&data_dir, &mut problems);
         Ok(Self {
             data_dir,
             environments,
             tasks,
             workspaces,
+            legacy_checkouts,
             problems,
         })
     }
@@ -194,6 +207,15 @@ impl Snapshot {
             indexes.sort_by_key(|&i| (self.tasks[i].archived, self.tasks[i].duplicate));
         }
         map
+    }
+
+    /// Workspace folders no task record (active or archived) points at.
+    pub fn orphans(&self) -> Vec<&WorkspaceDir> {
+        let records = self.records_by_folder();
+        self.workspaces
+            .iter()
+            .filter(|dir| !records.contains_key(&(dir.env_folder.clone(), dir.task_folder.clone())))
+            .collect()
     }
 
     /// The record a user means by `task_id`: the active one, else the archived
@@ -309,21 +331,26 @@ impl TaskLoader {
     }
 }
 
-/// Lists `managed-repos/<env>/tasks/<task>` entries (the staging folder excluded).
-fn list_workspaces(data_dir: &Path, problems: &mut Vec<Problem>) -> Vec<WorkspaceDir> {
+/// Lists `managed-repos/<env>/tasks/<task>` entries (the staging folder excluded), and
+/// the env folders that are checkouts themselves.
+fn list_workspaces(
+    data_dir: &Path,
+    problems: &mut Vec<Problem>,
+) -> (Vec<WorkspaceDir>, Vec<LegacyCheckout>) {
     const SYMLINK: &str = "is a symlink: not followed; the workspaces behind it are never touched";
     let managed = paths::managed_repos_dir(data_dir);
     let mut found = Vec::new();
+    let mut legacy = Vec::new();
     match managed.symlink_metadata() {
         Ok(meta) if meta.file_type().is_symlink() => {
             problems.push(Problem::new(&managed, SYMLINK));
-            return found;
+            return (found, legacy);
         }
         Ok(_) => {}
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return found,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return (found, legacy),
         Err(err) => {
             problems.push(Problem::new(&managed, format!("cannot read: {err}")));
-            return found;
+            return (found, legacy);
         }
     }
     let env_entries = match std::fs::read_dir(&managed) {
@@ -333,7 +360,7 @@ fn list_workspaces(data_dir: &Path, problems: &mut Vec<Problem>) -> Vec<Workspac
                 &managed,
                 format!("cannot list workspaces: {err}"),
             ));
-            return found;
+            return (found, legacy);
         }
     };
     for env_entry in env_entries.filter_map(Result::ok) {
@@ -345,6 +372,9 @@ fn list_workspaces(data_dir: &Path, problems: &mut Vec<Problem>) -> Vec<Workspac
         }
         if env_folder == paths::STAGING || !env_type.is_some_and(|t| t.is_dir()) {
             continue;
+        }
+        if let Some(checkout) = legacy_checkout(&env_entry.path(), &env_folder) {
+            legacy.push(checkout);
         }
         let tasks_dir = env_entry.path().join(paths::TASKS_DIR);
         let Ok(tasks_meta) = tasks_dir.symlink_metadata() else {
@@ -382,7 +412,24 @@ fn list_workspaces(data_dir: &Path, problems: &mut Vec<Problem>) -> Vec<Workspac
         }
     }
     found.sort_by(|a, b| a.path.cmp(&b.path));
-    found
+    legacy.sort_by(|a, b| a.path.cmp(&b.path));
+    (found, legacy)
+}
+
+/// `managed-repos/<env>/` as a checkout of its own: it has a `.git` entry.
+fn legacy_checkout(env_dir: &Path, env_folder: &str) -> Option<LegacyCheckout> {
+    env_dir.join(".git").symlink_metadata().ok()?;
+    let entries = std::fs::read_dir(env_dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name() != paths::TASKS_DIR)
+        .map(|entry| entry.path())
+        .collect();
+    Some(LegacyCheckout {
+        env_folder: env_folder.to_owned(),
+        path: env_dir.to_path_buf(),
+        entries,
+    })
 }
 
 #[cfg(test)]
