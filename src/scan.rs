@@ -39,6 +39,27 @@ pub struct Usage {
     pub problems: Vec<ScanProblem>,
 }
 
+impl Usage {
+    /// Several roots counted as one (a legacy checkout is its top-level entries).
+    pub fn combined(parts: impl IntoIterator<Item = Usage>) -> Usage {
+        let mut total = Usage {
+            exists: true,
+            complete: true,
+            ..Usage::default()
+        };
+        for part in parts {
+            total.apparent_bytes += part.apparent_bytes;
+            total.disk_bytes += part.disk_bytes;
+            total.files += part.files;
+            total.dirs += part.dirs;
+            total.newest_mtime = total.newest_mtime.max(part.newest_mtime);
+            total.complete &= part.complete;
+            total.problems.extend(part.problems);
+        }
+        total
+    }
+}
+
 /// An entry the scan could not read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScanProblem {

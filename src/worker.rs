@@ -25,6 +25,8 @@ pub enum Command {
     Scan,
     /// Size the workspaces of the last snapshot that have no size yet.
     ScanNew,
+    /// Size these workspace folders again (they changed on disk).
+    Rescan(Vec<PathBuf>),
     /// Ask git about these workspace folders (unsaved work), answering with
     /// [`Event::GitInspected`] for each.
     InspectGit(Vec<PathBuf>),
@@ -32,6 +34,17 @@ pub enum Command {
     Plan(Action),
     /// Carry out a plan the user confirmed, then reload.
     Execute(Plan),
+    /// Plan and carry out an action nobody confirms (the schedule): the plan goes to
+    /// the log, the outcome comes back as [`Event::Unattended`].
+    RunUnattended(Action),
+}
+
+/// How an unattended cleanup ended.
+#[derive(Debug, Clone)]
+pub enum Unattended {
+    Done { report: Report, warnings: Vec<String> },
+    NothingToDo { warnings: Vec<String> },
+    Failed(String),
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +74,7 @@ pub enum Event {
     Finished(Report),
     /// The plan could not start (e.g. another janitor holds the lock).
     ExecuteFailed(String),
+    Unattended(Unattended),
 }
 
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -210,9 +224,16 @@ impl State {
                 Command::Load => self.load(true),
                 Command::Scan => self.scan(false),
                 Command::ScanNew => self.scan(true),
+                Command::Rescan(paths) => {
+                    for path in &paths {
+                        self.usage.remove(path);
+                    }
+                    self.scan(true);
+                }
                 Command::InspectGit(paths) => self.inspect_git(&paths),
                 Command::Plan(action) => self.plan(&action),
                 Command::Execute(plan) => self.execute(&plan),
+                Command::RunUnattended(action) => self.run_unattended(&action),
             }
         }
     }
@@ -310,8 +331,33 @@ impl State {
                 self.usage.insert(roots[index].clone(), usage);
             }
         }
+        self.scan_legacy(&snapshot, only_new);
         let cancelled = self.cancel.load(Ordering::Relaxed);
         self.emit(Event::ScanFinished { cancelled });
+    }
+
+    /// Sizes each legacy checkout as the sum of its entries (its `tasks/` is counted
+    /// with the task workspaces).
+    fn scan_legacy(&mut self, snapshot: &Snapshot, only_new: bool) {
+        for checkout in &snapshot.legacy_checkouts {
+            if only_new && self.usage.contains_key(&checkout.path) {
+                continue;
+            }
+            let parts = std::sync::Mutex::new(Vec::new());
+            Scanner::new(self.cancel.clone()).scan_all(&checkout.entries, |_, usage| {
+                if let Ok(mut parts) = parts.lock() {
+                    parts.push(usage);
+                }
+            });
+            let usage = Usage::combined(parts.into_inner().unwrap_or_default());
+            if usage.complete {
+                self.usage.insert(checkout.path.clone(), usage.clone());
+            }
+            self.emit(Event::Scanned {
+                path: checkout.path.clone(),
+                usage,
+            });
+        }
     }
 
     fn inspect_git(&self, paths: &[PathBuf]) {
@@ -344,6 +390,60 @@ impl State {
             Ok(plan) => self.emit(Event::PlanReady(plan)),
             Err(err) => self.emit(Event::PlanFailed(err.to_string())),
         }
+    }
+
+    fn run_unattended(&mut self, action: &Action) {
+        let Some(snapshot) = self.snapshot.clone() else {
+            self.emit(Event::Unattended(Unattended::Failed(
+                "no data directory is loaded".into(),
+            )));
+            return;
+        };
+        let plan = match executor::prepare(
+            action,
+            &snapshot,
+            &mut self.usage,
+            &self.cancel,
+            SystemTime::now(),
+        ) {
+            Ok(plan) => plan,
+            Err(err) => {
+                self.emit(Event::Unattended(Unattended::Failed(err.to_string())));
+                return;
+            }
+        };
+        let verb = action.verb();
+        for step in &plan.steps {
+            self.emit(Event::Log(LogLine {
+                level: Level::Info,
+                text: format!("[cleanup] {verb} plan: {}: {}", step.task_id, step.reason),
+            }));
+        }
+        for warning in &plan.warnings {
+            self.emit(Event::Log(LogLine {
+                level: Level::Warn,
+                text: format!("[cleanup] {verb} plan: {warning}"),
+            }));
+        }
+        let warnings = plan.warnings.clone();
+        if plan.is_empty() {
+            self.emit(Event::Unattended(Unattended::NothingToDo { warnings }));
+            return;
+        }
+        let emit = self.engine_emit();
+        let result = self.executor().execute(&plan, &emit);
+        drop(emit);
+        let outcome = match result {
+            Ok(report) => {
+                for path in plan.workspace_paths() {
+                    self.usage.remove(&path);
+                }
+                Unattended::Done { report, warnings }
+            }
+            Err(err) => Unattended::Failed(err.to_string()),
+        };
+        self.emit(Event::Unattended(outcome));
+        self.load(false);
     }
 
     fn execute(&mut self, plan: &Plan) {

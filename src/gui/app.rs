@@ -4,6 +4,10 @@
 //! the folder picker, a one-off thread), so a frame never waits.
 
 use super::model::{self, EnvSummary, Row, Settings};
+use super::toasts::Toasts;
+use crate::config::Config;
+use crate::policy::schedule::{Clock, SystemClock};
+use crate::policy::{QuotaLevel, QuotaState};
 use crate::container::ContainerRuntime;
 use crate::executor::{Level, LogLine, Progress, Report, human};
 use crate::git::GitStatus;
@@ -16,6 +20,7 @@ use crossbeam_channel::{Receiver, bounded};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 /// Log lines kept in the bottom panel; older ones scroll away.
 const LOG_LIMIT: usize = 5_000;
@@ -34,6 +39,16 @@ pub struct Launch {
     /// Parsed task records kept between runs (`None`: parse every file each load).
     pub record_cache: Option<RecordCache>,
     pub settings: Settings,
+    /// The janitor's settings file as loaded, and where it lives (`None`: no home
+    /// folder, so nothing can be saved).
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+    /// Why the settings file could not be used (then `config` holds the defaults).
+    pub config_warning: Option<String>,
+    /// Where "now" comes from for the schedule and toasts (tests move it by hand).
+    pub clock: Arc<dyn Clock>,
+    /// Desktop notifications through the session bus (tests turn them off).
+    pub desktop_notifications: bool,
 }
 
 impl Launch {
@@ -45,6 +60,11 @@ impl Launch {
             filesystem: Arc::new(RealFilesystem),
             record_cache: RecordCache::for_user(),
             settings,
+            config: Config::default(),
+            config_path: None,
+            config_warning: None,
+            clock: Arc::new(SystemClock),
+            desktop_notifications: true,
         }
     }
 }
@@ -53,6 +73,7 @@ impl Launch {
 pub enum Tab {
     Tasks,
     Usage,
+    Orphans,
     Problems,
 }
 
@@ -73,6 +94,9 @@ pub enum Dialog {
     Error {
         title: String,
         message: String,
+    },
+    Settings {
+        draft: Box<super::settings_window::SettingsDraft>,
     },
 }
 
@@ -117,18 +141,36 @@ pub struct JanitorApp {
     pub demo_dir: PathBuf,
     /// Set when rows should scroll to the focused task (a click in the Usage view).
     pub scroll_to_focused: bool,
-    usage: HashMap<PathBuf, Usage>,
+    pub config: Config,
+    pub config_path: Option<PathBuf>,
+    pub config_warning: Option<String>,
+    pub toasts: Toasts,
+    /// Each quota's state, recomputed with the sizes.
+    pub quotas: Vec<QuotaState>,
+    /// Folders without a task record, and legacy checkouts.
+    pub orphans: Vec<super::model::OrphanRow>,
+    /// Orphan folders ticked in the Orphans view.
+    pub orphans_selected: HashSet<PathBuf>,
+    pub(super) quota_warned: HashMap<String, QuotaLevel>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) desktop_notifications: bool,
+    /// The schedule counts from here until the first scheduled run.
+    pub(super) schedule_started: SystemTime,
+    pub(super) last_scheduled_run: Option<SystemTime>,
+    pub(super) usage: HashMap<PathBuf, Usage>,
     git: HashMap<PathBuf, GitStatus>,
     row_by_workspace: HashMap<PathBuf, usize>,
     worker: Option<Worker>,
     containers: ContainerRuntime,
     filesystem: Arc<dyn Filesystem>,
     record_cache: Option<RecordCache>,
-    ctx: egui::Context,
+    pub(super) ctx: egui::Context,
     rescan_on_load: bool,
     /// Filters or data changed: `visible` and the summaries must be recomputed.
     dirty: bool,
     background: Option<Receiver<Background>>,
+    /// The settings being written by a one-off thread: what was saved, or why not.
+    settings_save: Option<Receiver<Result<Config, String>>>,
 }
 
 /// Answers of the one-off threads (demo writer, folder picker).
@@ -139,8 +181,11 @@ enum Background {
 
 impl JanitorApp {
     pub fn new(ctx: &egui::Context, launch: Launch) -> Self {
+        let now = launch.clock.now();
+        let mut settings = launch.settings;
+        settings.sweep_hours = launch.config.sweep_age_hours;
         let mut app = Self {
-            settings: launch.settings,
+            settings,
             tab: Tab::Tasks,
             dialog: None,
             welcome: None,
@@ -160,6 +205,18 @@ impl JanitorApp {
             task_log: None,
             demo_dir: launch.demo_dir,
             scroll_to_focused: false,
+            config: launch.config,
+            config_path: launch.config_path,
+            config_warning: launch.config_warning,
+            toasts: Toasts::default(),
+            quotas: Vec::new(),
+            orphans: Vec::new(),
+            orphans_selected: HashSet::new(),
+            quota_warned: HashMap::new(),
+            clock: launch.clock,
+            desktop_notifications: launch.desktop_notifications,
+            schedule_started: now,
+            last_scheduled_run: None,
             usage: HashMap::new(),
             git: HashMap::new(),
             row_by_workspace: HashMap::new(),
@@ -171,7 +228,11 @@ impl JanitorApp {
             rescan_on_load: false,
             dirty: true,
             background: None,
+            settings_save: None,
         };
+        if let Some(warning) = app.config_warning.clone() {
+            app.notify(Level::Warn, warning);
+        }
         match launch.data_dir {
             Some(dir) if dir.exists() => app.open_data_dir(dir),
             looked_at => app.welcome = Some(Welcome::NoData { looked_at }),
@@ -207,6 +268,7 @@ impl JanitorApp {
         self.task_log = None;
         self.dirty = true;
         self.push_log(Level::Info, format!("opening {}", dir.display()));
+        self.restart_schedule();
         self.send(Command::Load);
     }
 
@@ -221,7 +283,7 @@ impl JanitorApp {
         self.worker.is_some() && self.welcome.is_none()
     }
 
-    fn send(&mut self, command: Command) {
+    pub(super) fn send(&mut self, command: Command) {
         let sent = self.worker.as_ref().is_some_and(|w| w.send(command));
         if !sent {
             self.push_log(
@@ -281,8 +343,20 @@ impl JanitorApp {
                 Background::FolderPicked(None) => {}
             }
         }
+        let saved = self
+            .settings_save
+            .as_ref()
+            .and_then(|rx| rx.try_recv().ok());
+        if let Some(saved) = saved {
+            self.settings_save = None;
+            self.settings_saved(saved);
+        }
         if self.dirty {
             self.recompute();
+        }
+        self.run_schedule();
+        if let Some(wait) = self.toasts.expire(self.clock.now()) {
+            self.ctx.request_repaint_after(wait);
         }
     }
 
@@ -320,6 +394,7 @@ impl JanitorApp {
             }
             Event::ScanFinished { cancelled } => {
                 self.scan_progress = None;
+                self.dirty = true;
                 if cancelled {
                     self.push_log(Level::Warn, "scan cancelled; some sizes are unknown".into());
                 }
@@ -352,6 +427,7 @@ impl JanitorApp {
                 }
             }
             Event::Finished(report) => self.finished(&report),
+            Event::Unattended(outcome) => self.unattended_finished(outcome),
             Event::ExecuteFailed(message) => {
                 self.running = None;
                 self.push_log(Level::Error, format!("could not start: {message}"));
@@ -450,6 +526,18 @@ impl JanitorApp {
             Some(snapshot) => model::summarize_environments(snapshot, &self.rows, &self.usage),
             None => Vec::new(),
         };
+        self.orphans = match &self.snapshot {
+            Some(snapshot) => model::orphan_rows(snapshot, &self.usage, &self.git),
+            None => Vec::new(),
+        };
+        let orphan_paths: HashSet<&PathBuf> = self
+            .orphans
+            .iter()
+            .filter(|o| !o.legacy)
+            .map(|o| &o.path)
+            .collect();
+        self.orphans_selected.retain(|path| orphan_paths.contains(path));
+        self.check_quotas();
     }
 
     /// Call after changing `settings` filters or sort.
@@ -543,6 +631,9 @@ impl JanitorApp {
             } => format!("Sweep workspaces older than {older_than_hours} h"),
             Action::Complete { .. } => "Clean up finished tasks".to_owned(),
             Action::EnforceQuotas { .. } => "Enforce disk quotas".to_owned(),
+            Action::DeleteOrphans { paths, .. } if paths.is_empty() => {
+                "Delete all orphan folders".to_owned()
+            }
             Action::DeleteOrphans { paths, .. } => {
                 format!("Delete {}", count(paths.len(), "orphan folder"))
             }
@@ -566,8 +657,34 @@ impl JanitorApp {
 
     pub fn archive_finished(&mut self) {
         self.request_plan(Action::Archive {
-            keep_on_error: true,
-            allow_unsaved: false,
+            keep_on_error: self.config.keep_on_error,
+            allow_unsaved: self.config.allow_unsaved_delete,
+        });
+    }
+
+    /// Deletes the ticked orphan folders, or all of them when `all`.
+    pub fn delete_orphans(&mut self, all: bool) {
+        let mut paths: Vec<PathBuf> = if all {
+            Vec::new()
+        } else {
+            self.orphans_selected.iter().cloned().collect()
+        };
+        if !all && paths.is_empty() {
+            return;
+        }
+        paths.sort();
+        self.request_plan(Action::DeleteOrphans {
+            paths,
+            allow_unsaved: self.config.allow_unsaved_delete,
+        });
+    }
+
+    /// Deletes the oldest finished workspaces of every environment over its quota.
+    pub fn enforce_quotas(&mut self) {
+        self.request_plan(Action::EnforceQuotas {
+            quotas: self.config.quotas.clone(),
+            keep_on_error: self.config.keep_on_error,
+            allow_unsaved: self.config.allow_unsaved_delete,
         });
     }
 
@@ -612,6 +729,63 @@ impl JanitorApp {
     }
 
     /// Writes the demo data directory on a thread of its own, then opens it.
+    /// Opens the Settings dialog on the settings in use.
+    pub fn open_settings(&mut self) {
+        if self.dialog.is_none() {
+            self.dialog = Some(Dialog::Settings {
+                draft: Box::new(super::settings_window::SettingsDraft::from_config(
+                    &self.config,
+                )),
+            });
+        }
+    }
+
+    /// Writes `config` to the settings file on a one-off thread; it applies once saved.
+    pub fn save_settings(&mut self, config: Config) {
+        let Some(path) = self.config_path.clone() else {
+            return;
+        };
+        let ctx = self.ctx.clone();
+        let (tx, rx) = bounded(1);
+        self.settings_save = Some(rx);
+        let spawned = std::thread::Builder::new()
+            .name("agents-janitor-settings".into())
+            .spawn(move || {
+                let result = crate::config::save(&path, &config)
+                    .map(|()| config)
+                    .map_err(|err| err.to_string());
+                let _ = tx.send(result);
+                ctx.request_repaint();
+            });
+        if let Err(err) = spawned {
+            self.settings_save = None;
+            self.settings_saved(Err(format!("cannot start a thread to save: {err}")));
+        }
+    }
+
+    fn settings_saved(&mut self, saved: Result<Config, String>) {
+        match saved {
+            Ok(config) => {
+                if config.schedule != self.config.schedule {
+                    self.restart_schedule();
+                }
+                self.settings.sweep_hours = config.sweep_age_hours;
+                self.config = config;
+                self.quota_warned.clear();
+                self.dirty = true;
+                let shown = self
+                    .config_path
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                self.notify(Level::Info, format!("Settings saved to {shown}"));
+            }
+            Err(message) => {
+                self.notify(Level::Error, format!("Settings were not saved: {message}"));
+            }
+        }
+    }
+
     pub fn create_demo(&mut self) {
         if self.background.is_some() {
             return;

@@ -1,6 +1,7 @@
 //! The welcome screen and the modal dialogs: plan confirmation, typed folder path, errors.
 
 use super::app::{Dialog, JanitorApp, Welcome, count};
+use super::settings_window::{SettingsAnswer, SettingsLocation};
 use super::ui::capitalized;
 use crate::executor::human;
 use crate::policy::{Plan, RecordChange};
@@ -16,6 +17,7 @@ enum Answer {
     Confirm,
     Open(PathBuf),
     Browse,
+    SaveSettings(crate::config::Config),
 }
 
 impl JanitorApp {
@@ -84,6 +86,15 @@ impl JanitorApp {
     }
 
     pub(super) fn dialogs(&mut self, ui: &mut Ui) {
+        let location = SettingsLocation {
+            path: self.config_path.clone(),
+            unusable: self.config_warning.clone(),
+        };
+        let known_envs: Vec<String> = self
+            .environments
+            .iter()
+            .filter_map(|env| env.env_id.clone())
+            .collect();
         let Some(dialog) = &mut self.dialog else {
             return;
         };
@@ -135,6 +146,13 @@ impl JanitorApp {
                     });
                     answer
                 }
+                Dialog::Settings { draft } => {
+                    match JanitorApp::settings_body(ui, draft, &location, &known_envs, escape) {
+                        SettingsAnswer::Keep => Answer::Keep,
+                        SettingsAnswer::Cancel => Answer::Close,
+                        SettingsAnswer::Save(config) => Answer::SaveSettings(config),
+                    }
+                }
                 Dialog::Error { title, message } => {
                     ui.heading(title.as_str());
                     ui.add(egui::Label::new(message.as_str()).wrap().selectable(true));
@@ -147,7 +165,12 @@ impl JanitorApp {
             }
         });
         let answer =
-            if modal.should_close() && !matches!(modal.inner, Answer::Confirm | Answer::Open(_)) {
+            if modal.should_close()
+                && !matches!(
+                    modal.inner,
+                    Answer::Confirm | Answer::Open(_) | Answer::SaveSettings(_)
+                )
+            {
                 Answer::Close
             } else {
                 modal.inner
@@ -167,6 +190,10 @@ impl JanitorApp {
                 self.dialog = None;
             }
             Answer::Confirm => self.confirm(),
+            Answer::SaveSettings(config) => {
+                self.dialog = None;
+                self.save_settings(config);
+            }
             Answer::Open(path) => {
                 self.dialog = None;
                 self.open_data_dir(path);

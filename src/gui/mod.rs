@@ -5,8 +5,12 @@
 //! and persists [`Settings`].
 
 mod app;
+mod automation;
 mod dialogs;
 pub mod model;
+mod orphans_view;
+mod settings_window;
+mod toasts;
 mod ui;
 
 pub use app::{Dialog, JanitorApp, Launch, Running, Tab, Welcome};

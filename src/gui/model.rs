@@ -293,6 +293,51 @@ pub fn summarize_environments(
     summaries
 }
 
+/// A folder no task record points at, or a legacy checkout, as the Orphans view shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrphanRow {
+    pub env_folder: String,
+    /// The task folder name, or the env folder for a legacy checkout.
+    pub name: String,
+    pub path: PathBuf,
+    /// A checkout at `managed-repos/<env>/` itself: shown, never deleted.
+    pub legacy: bool,
+    /// False for a file or symlink where a folder was expected.
+    pub is_dir: bool,
+    pub size: Option<u64>,
+    pub changed: Option<SystemTime>,
+    pub git: Option<GitStatus>,
+}
+
+/// Orphan folders (by path), then legacy checkouts.
+pub fn orphan_rows(
+    snapshot: &Snapshot,
+    usage: &HashMap<PathBuf, Usage>,
+    git: &HashMap<PathBuf, GitStatus>,
+) -> Vec<OrphanRow> {
+    let orphans = snapshot.orphans().into_iter().map(|dir| OrphanRow {
+        env_folder: dir.env_folder.clone(),
+        name: dir.task_folder.clone(),
+        path: dir.path.clone(),
+        legacy: false,
+        is_dir: dir.is_dir,
+        size: usage.get(&dir.path).map(|u| u.disk_bytes),
+        changed: usage.get(&dir.path).and_then(|u| u.newest_mtime),
+        git: git.get(&dir.path).cloned(),
+    });
+    let legacy = snapshot.legacy_checkouts.iter().map(|checkout| OrphanRow {
+        env_folder: checkout.env_folder.clone(),
+        name: checkout.env_folder.clone(),
+        path: checkout.path.clone(),
+        legacy: true,
+        is_dir: true,
+        size: usage.get(&checkout.path).map(|u| u.disk_bytes),
+        changed: usage.get(&checkout.path).and_then(|u| u.newest_mtime),
+        git: None,
+    });
+    orphans.chain(legacy).collect()
+}
+
 /// Whether `row` passes the filters of `settings`.
 pub fn row_matches(row: &Row, settings: &Settings, search_lower: &str) -> bool {
     (settings.show_archived || !row.archived)

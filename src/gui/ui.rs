@@ -6,6 +6,7 @@ use super::app::{JanitorApp, Tab, count};
 use super::model::{Row, RowWorkspace, SortKey, exact_time, relative_time};
 use crate::executor::{Level, human};
 use crate::git::GitStatus;
+use crate::policy::{QuotaLevel, QuotaState};
 use crate::status::StatusClass;
 use egui::{Align, Color32, Key, Layout, RichText, Sense, Ui, vec2};
 use egui_extras::{Column, TableBuilder};
@@ -103,6 +104,7 @@ impl JanitorApp {
             egui::CentralPanel::default().show(ui, |ui| self.welcome_screen(ui));
         }
         self.dialogs(ui);
+        self.toasts.show(ui);
     }
 
     fn keyboard(&mut self, ui: &Ui) {
@@ -213,6 +215,16 @@ impl JanitorApp {
             )
             .on_hover_text("Age in hours for Sweep");
             ui.label(RichText::new(scope).weak());
+            if !self.config.quotas.is_empty() {
+                ui.separator();
+                if ui
+                    .add_enabled(can_act, egui::Button::new("Enforce quotas"))
+                    .on_hover_text("Delete the oldest finished workspaces of each environment over its quota until it is under")
+                    .clicked()
+                {
+                    self.enforce_quotas();
+                }
+            }
         });
         ui.add_space(2.0);
     }
@@ -336,17 +348,17 @@ impl JanitorApp {
                                 .small(),
                         );
                     });
-                    let (rect, _) =
-                        ui.allocate_exact_size(vec2(ui.available_width(), 4.0), Sense::hover());
-                    ui.painter()
-                        .rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
-                    let mut filled = rect;
-                    filled.set_width(rect.width() * env.share.clamp(0.0, 1.0));
-                    ui.painter().rect_filled(
-                        filled,
-                        2.0,
-                        palette_color(env.color.as_deref().or(Some("sky"))),
-                    );
+                    let quota = env
+                        .env_id
+                        .as_deref()
+                        .and_then(|id| self.quotas.iter().find(|q| q.env_id == id));
+                    match quota {
+                        Some(quota) => quota_bar(ui, quota),
+                        None => {
+                            let color = palette_color(env.color.as_deref().or(Some("sky")));
+                            thin_bar(ui, 4.0, env.share, color);
+                        }
+                    }
                     ui.add_space(6.0);
                     if response {
                         chosen = Some(env.env_id.clone());
@@ -363,6 +375,11 @@ impl JanitorApp {
         ui.horizontal(|ui| {
             ui.selectable_value(&mut self.tab, Tab::Tasks, "Tasks");
             ui.selectable_value(&mut self.tab, Tab::Usage, "Usage");
+            let orphans = format!(
+                "Orphans ({})",
+                self.orphans.iter().filter(|o| !o.legacy).count()
+            );
+            ui.selectable_value(&mut self.tab, Tab::Orphans, orphans);
             let problems = format!("Problems ({})", self.problems.len());
             ui.selectable_value(&mut self.tab, Tab::Problems, problems);
         });
@@ -370,6 +387,7 @@ impl JanitorApp {
         match self.tab {
             Tab::Tasks => self.tasks_view(ui),
             Tab::Usage => self.usage_view(ui),
+            Tab::Orphans => self.orphans_view(ui),
             Tab::Problems => self.problems_view(ui),
         }
     }
@@ -690,7 +708,7 @@ impl JanitorApp {
             });
     }
 
-    fn open_in_file_manager(&mut self, folder: std::path::PathBuf) {
+    pub(super) fn open_in_file_manager(&mut self, folder: std::path::PathBuf) {
         // `open` spawns the platform's opener and returns at once.
         if let Err(err) = open::that_detached(&folder) {
             self.push_log(
@@ -861,6 +879,50 @@ fn hover(response: egui::Response, text: &str) -> egui::Response {
     })
 }
 
+/// A thin horizontal bar filled to `fraction`.
+fn thin_bar(ui: &mut Ui, height: f32, fraction: f32, color: Color32) -> egui::Response {
+    let (rect, response) =
+        ui.allocate_exact_size(vec2(ui.available_width(), height), Sense::hover());
+    ui.painter()
+        .rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
+    let mut filled = rect;
+    filled.set_width(rect.width() * fraction.clamp(0.0, 1.0));
+    ui.painter().rect_filled(filled, 2.0, color);
+    response
+}
+
+pub fn quota_color(level: QuotaLevel) -> Color32 {
+    match level {
+        QuotaLevel::Ok => Color32::from_rgb(76, 175, 80),
+        QuotaLevel::Warning => Color32::from_rgb(230, 170, 30),
+        QuotaLevel::Over => Color32::from_rgb(220, 60, 60),
+    }
+}
+
+/// Usage against the quota: green, yellow at the warning threshold, red when over.
+fn quota_bar(ui: &mut Ui, quota: &QuotaState) {
+    let fraction = (quota.percent() / 100.0) as f32;
+    thin_bar(ui, 6.0, fraction, quota_color(quota.level)).on_hover_text(format!(
+        "Warning at {}%; {}",
+        quota.warn_percent,
+        if quota.auto_clean {
+            "the scheduled cleanup deletes the oldest finished workspaces when over"
+        } else {
+            "auto-clean is off: over quota only warns"
+        }
+    ));
+    let mut text = format!(
+        "{} of {} quota ({:.0}%)",
+        human(quota.used_bytes),
+        human(quota.limit_bytes),
+        quota.percent()
+    );
+    if quota.not_sized > 0 {
+        text.push_str(", sizing…");
+    }
+    ui.label(RichText::new(text).small().color(quota_color(quota.level)));
+}
+
 fn size_cell(ui: &mut Ui, row: &Row) {
     let dash = || RichText::new("—").weak();
     match &row.workspace {
@@ -872,7 +934,10 @@ fn size_cell(ui: &mut Ui, row: &Row) {
             }
         }
         RowWorkspace::Managed { on_disk: false, .. } => {
-            hover(ui.label(dash()), "No workspace folder on disk");
+            hover(
+                ui.label(RichText::new("workspace gone").weak()),
+                "The task's cloned workspace is no longer on disk",
+            );
         }
         RowWorkspace::UserFolder(_) => {
             hover(
