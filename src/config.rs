@@ -1,12 +1,55 @@
 //! The janitor's own settings file (not Agents-Runner's): cleanup policy, delete mode,
 //! schedule and per-environment quotas, shared by the window and the CLI.
+//!
+//! The file is TOML, by default `config.toml` in the platform's config folder
+//! ([`default_path`]: `$XDG_CONFIG_HOME/agents-janitor/config.toml` on Linux):
+//!
+//! ```toml
+//! keep_on_error = true          # keep the workspaces of failed tasks when archiving
+//! archive_cleans_done = true    # archiving deletes the workspaces of tasks that ended well
+//! sweep_age_hours = 24          # also "36h", "2d", "1w"; more than 0
+//! allow_unsaved_delete = false  # delete workspaces with unsaved git work without asking
+//! delete_mode = "delete"        # or "trash"
+//! schedule = "off"              # or an interval of 1m to 1y: "6h", "90m", "1d"
+//!
+//! [quotas.my-env]               # by environment id
+//! limit = "20 GB"               # "20GB", "20 GiB", "1.5 TB" or a number of bytes
+//! warn_percent = 80             # 1 to 100
+//! auto_clean = false
+//! ```
+//!
+//! Missing keys take the defaults of [`Config::default`]. Unknown keys are kept in the
+//! file, ignored, and listed in [`LoadedConfig::unknown_keys`] so the caller can warn
+//! about typos. A file that cannot be used (not TOML, not UTF-8, a wrong type or an
+//! invalid value, a folder, unreadable) gives the defaults plus a warning, and is never
+//! rewritten: [`set_value`] and [`save`] refuse it. Writes edit the file with
+//! `toml_edit`, so comments, layout and unknown keys survive, and replace it atomically.
+//! A quota is removed with the limit `off` (`config set quotas.<env>.limit off`).
 
+use crate::store::atomic;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
+use thiserror::Error;
+use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
 
 /// Default warning threshold of a quota, in percent of its limit.
 pub const DEFAULT_WARN_PERCENT: u8 = 80;
+
+/// The settings file's name inside the config folder.
+pub const FILE_NAME: &str = "config.toml";
+
+/// The shortest schedule interval: cleaning more often only burns disk I/O.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The longest schedule interval (humantime's `1y`); also keeps timer arithmetic far
+/// from overflowing.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(31_557_600);
 
 /// What "delete" does with a workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -19,6 +62,28 @@ pub enum DeleteMode {
     Trash,
 }
 
+impl DeleteMode {
+    /// The word the settings file uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delete => "delete",
+            Self::Trash => "trash",
+        }
+    }
+}
+
+impl FromStr for DeleteMode {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text.trim() {
+            "delete" => Ok(Self::Delete),
+            "trash" => Ok(Self::Trash),
+            _ => Err("expected delete or trash".into()),
+        }
+    }
+}
+
 /// A disk limit for one environment's task workspaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quota {
@@ -27,6 +92,17 @@ pub struct Quota {
     pub warn_percent: u8,
     /// The janitor may delete workspaces by itself (on the schedule) to get under the limit.
     pub auto_clean: bool,
+}
+
+impl Quota {
+    /// A quota of `limit_bytes` with the default warning threshold and no auto-clean.
+    pub fn new(limit_bytes: u64) -> Self {
+        Self {
+            limit_bytes,
+            warn_percent: DEFAULT_WARN_PERCENT,
+            auto_clean: false,
+        }
+    }
 }
 
 /// Every setting, with Agents-Runner's behaviour as the defaults.
@@ -59,4 +135,891 @@ impl Default for Config {
             quotas: BTreeMap::new(),
         }
     }
+}
+
+impl Config {
+    /// Checks every value against the same rules the file is read with.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, value: String, reason: String| ConfigError::InvalidValue {
+            key: key.to_owned(),
+            value,
+            reason,
+        };
+        check_sweep_hours(self.sweep_age_hours).map_err(|reason| {
+            invalid(
+                SWEEP_AGE_HOURS,
+                self.sweep_age_hours.to_string(),
+                reason.into(),
+            )
+        })?;
+        if let Some(interval) = self.schedule {
+            check_interval(interval)
+                .map_err(|reason| invalid(SCHEDULE, format_interval(self.schedule), reason))?;
+        }
+        for (env, quota) in &self.quotas {
+            if env.is_empty() {
+                return Err(invalid(
+                    "quotas",
+                    String::new(),
+                    "an environment id is empty".into(),
+                ));
+            }
+            if quota.limit_bytes == 0 {
+                return Err(invalid(
+                    &format!("quotas.{env}.limit"),
+                    "0".into(),
+                    SIZE_ZERO.into(),
+                ));
+            }
+            check_percent(i64::from(quota.warn_percent)).map_err(|reason| {
+                invalid(
+                    &format!("quotas.{env}.warn_percent"),
+                    quota.warn_percent.to_string(),
+                    reason.into(),
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// `config.toml` in the platform's config folder, or `None` when no home folder is known.
+pub fn default_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "agents-janitor")
+        .map(|dirs| dirs.config_dir().join(FILE_NAME))
+}
+
+// ---------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------
+
+/// Why the settings file could not be read, or a setting not changed.
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("unknown setting {key:?}: expected one of {}", KEY_LIST)]
+    UnknownKey { key: String },
+    #[error("invalid value {value:?} for {key}: {reason}")]
+    InvalidValue {
+        key: String,
+        value: String,
+        reason: String,
+    },
+    #[error("{}: invalid value {value} for {key}: {reason}", path.display())]
+    InvalidFile {
+        path: PathBuf,
+        key: String,
+        /// As written in the file (strings quoted).
+        value: String,
+        reason: String,
+    },
+    #[error("{}: not valid TOML: {reason}", path.display())]
+    Syntax { path: PathBuf, reason: String },
+    #[error("{}: not valid UTF-8", path.display())]
+    NotUtf8 { path: PathBuf },
+    #[error("{}: a folder, not a settings file", path.display())]
+    IsFolder { path: PathBuf },
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+}
+
+impl ConfigError {
+    /// A bad key or value from the user (exit code 2), rather than a problem with the file.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, Self::UnknownKey { .. } | Self::InvalidValue { .. })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Value parsing and formatting
+// ---------------------------------------------------------------------------------------
+
+const INTERVAL_EXPECTED: &str = "expected an interval such as 6h, 90m or 1d, or off";
+const SIZE_ZERO: &str = "a limit must be more than 0 bytes";
+
+/// Parses a schedule interval such as `6h`, `90m`, `1d` or `1h 30m`; `off`, `never`
+/// and the empty string mean no schedule. Refuses intervals under 1 minute or over 1 year.
+pub fn parse_interval(text: &str) -> Result<Option<Duration>, String> {
+    let text = text.trim();
+    if text.is_empty() || text.eq_ignore_ascii_case("off") || text.eq_ignore_ascii_case("never") {
+        return Ok(None);
+    }
+    let interval = humantime::parse_duration(text).map_err(|_| INTERVAL_EXPECTED.to_owned())?;
+    check_interval(interval)?;
+    Ok(Some(interval))
+}
+
+fn check_interval(interval: Duration) -> Result<(), String> {
+    if interval < MIN_INTERVAL {
+        Err("the shortest interval is 1m".into())
+    } else if interval > MAX_INTERVAL {
+        Err("the longest interval is 1y".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// The text [`parse_interval`] reads back to the same value: `off`, `6h`, `1h 30m`.
+pub fn format_interval(interval: Option<Duration>) -> String {
+    match interval {
+        None => "off".into(),
+        Some(interval) => humantime::format_duration(interval).to_string(),
+    }
+}
+
+/// Parses a size such as `20 GB`, `20GB`, `20 GiB`, `1.5 TB` or a number of bytes.
+/// Refuses empty, negative, zero and sizes beyond 16 EiB.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("expected a size such as 20 GB, 20 GiB or a number of bytes".into());
+    }
+    if text.starts_with('-') {
+        return Err("a size cannot be negative".into());
+    }
+    let size: bytesize::ByteSize = text
+        .parse()
+        .map_err(|_| "expected a size such as 20 GB, 20 GiB or a number of bytes".to_owned())?;
+    match size.as_u64() {
+        0 => Err(SIZE_ZERO.into()),
+        // bytesize saturates instead of failing.
+        u64::MAX => Err("too large".into()),
+        bytes => Ok(bytes),
+    }
+}
+
+/// The shortest text that [`parse_size`] reads back to exactly `bytes`: `20 GB`,
+/// `20 GiB`, `1.5 TB`, or `1234 B` when no unit divides it.
+pub fn format_size(bytes: u64) -> String {
+    const UNITS: [(&str, u64); 10] = [
+        ("PB", 1_000_000_000_000_000),
+        ("PiB", 1 << 50),
+        ("TB", 1_000_000_000_000),
+        ("TiB", 1 << 40),
+        ("GB", 1_000_000_000),
+        ("GiB", 1 << 30),
+        ("MB", 1_000_000),
+        ("MiB", 1 << 20),
+        ("KB", 1_000),
+        ("KiB", 1 << 10),
+    ];
+    let mut best = format!("{bytes} B");
+    for (unit, factor) in UNITS {
+        if bytes < factor {
+            continue;
+        }
+        for decimals in 0..=3 {
+            let number = format!("{:.decimals$}", bytes as f64 / factor as f64);
+            let candidate = format!("{number} {unit}");
+            if parse_size(&candidate) == Ok(bytes) {
+                if candidate.len() < best.len() {
+                    best = candidate;
+                }
+                break;
+            }
+        }
+    }
+    best
+}
+
+/// Parses an age such as `24h`, `90m`, `2d`, `1w`, `36` (hours) or `1.5h` into hours.
+/// Zero is allowed (the CLI's `sweep --older-than 0` sweeps every finished workspace).
+pub fn parse_age_hours(text: &str) -> Result<f64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| "expected an age like 24h, 90m, 2d or 1w".to_owned())?;
+    let hours = match unit.trim() {
+        "" | "h" | "hour" | "hours" => value,
+        "m" | "min" | "minutes" => value / 60.0,
+        "d" | "day" | "days" => value * 24.0,
+        "w" | "week" | "weeks" => value * 24.0 * 7.0,
+        other => return Err(format!("unknown unit {other:?}: use m, h, d or w")),
+    };
+    if hours.is_finite() {
+        Ok(hours)
+    } else {
+        Err("too large".into())
+    }
+}
+
+/// [`parse_age_hours`] for `sweep_age_hours`, which must be more than 0.
+pub fn parse_sweep_age(text: &str) -> Result<f64, String> {
+    let hours = parse_age_hours(text)?;
+    check_sweep_hours(hours)?;
+    Ok(hours)
+}
+
+fn check_sweep_hours(hours: f64) -> Result<(), &'static str> {
+    if hours.is_finite() && hours > 0.0 {
+        Ok(())
+    } else {
+        Err("expected an age of more than 0 hours, such as 24, 36h or 2d")
+    }
+}
+
+fn check_percent(percent: i64) -> Result<u8, &'static str> {
+    u8::try_from(percent)
+        .ok()
+        .filter(|p| (1..=100).contains(p))
+        .ok_or("expected a percentage from 1 to 100")
+}
+
+fn parse_bool(text: &str) -> Result<bool, String> {
+    match text.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err("expected true or false".into()),
+    }
+}
+
+/// The words that remove a quota when given as its limit.
+fn is_off(text: &str) -> bool {
+    let text = text.trim();
+    text.eq_ignore_ascii_case("off") || text.eq_ignore_ascii_case("none")
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys
+// ---------------------------------------------------------------------------------------
+
+const KEEP_ON_ERROR: &str = "keep_on_error";
+const ARCHIVE_CLEANS_DONE: &str = "archive_cleans_done";
+const SWEEP_AGE_HOURS: &str = "sweep_age_hours";
+const ALLOW_UNSAVED_DELETE: &str = "allow_unsaved_delete";
+const DELETE_MODE: &str = "delete_mode";
+const SCHEDULE: &str = "schedule";
+const QUOTAS: &str = "quotas";
+const LIMIT: &str = "limit";
+const WARN_PERCENT: &str = "warn_percent";
+const AUTO_CLEAN: &str = "auto_clean";
+
+const KEY_LIST: &str = "keep_on_error, archive_cleans_done, sweep_age_hours, \
+    allow_unsaved_delete, delete_mode, schedule, quotas.<env>.limit, \
+    quotas.<env>.warn_percent, quotas.<env>.auto_clean";
+
+/// A setting [`set_value`] can change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    KeepOnError,
+    ArchiveCleansDone,
+    SweepAgeHours,
+    AllowUnsavedDelete,
+    DeleteMode,
+    Schedule,
+    Quota { env: String, field: QuotaField },
+}
+
+/// A field of one environment's quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaField {
+    Limit,
+    WarnPercent,
+    AutoClean,
+}
+
+impl QuotaField {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Limit => LIMIT,
+            Self::WarnPercent => WARN_PERCENT,
+            Self::AutoClean => AUTO_CLEAN,
+        }
+    }
+}
+
+impl FromStr for Key {
+    type Err = ConfigError;
+
+    /// `quotas.<env>.<field>` splits on the last dot, so env ids may contain dots.
+    fn from_str(text: &str) -> Result<Self, ConfigError> {
+        let key = match text {
+            KEEP_ON_ERROR => Self::KeepOnError,
+            ARCHIVE_CLEANS_DONE => Self::ArchiveCleansDone,
+            SWEEP_AGE_HOURS => Self::SweepAgeHours,
+            ALLOW_UNSAVED_DELETE => Self::AllowUnsavedDelete,
+            DELETE_MODE => Self::DeleteMode,
+            SCHEDULE => Self::Schedule,
+            _ => {
+                let field = text
+                    .strip_prefix("quotas.")
+                    .and_then(|rest| rest.rsplit_once('.'))
+                    .filter(|(env, _)| !env.is_empty())
+                    .and_then(|(env, field)| {
+                        let field = match field {
+                            LIMIT => QuotaField::Limit,
+                            WARN_PERCENT => QuotaField::WarnPercent,
+                            AUTO_CLEAN => QuotaField::AutoClean,
+                            _ => return None,
+                        };
+                        Some(Self::Quota {
+                            env: env.to_owned(),
+                            field,
+                        })
+                    });
+                return field.ok_or_else(|| ConfigError::UnknownKey {
+                    key: text.to_owned(),
+                });
+            }
+        };
+        Ok(key)
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Self::KeepOnError => KEEP_ON_ERROR,
+            Self::ArchiveCleansDone => ARCHIVE_CLEANS_DONE,
+            Self::SweepAgeHours => SWEEP_AGE_HOURS,
+            Self::AllowUnsavedDelete => ALLOW_UNSAVED_DELETE,
+            Self::DeleteMode => DELETE_MODE,
+            Self::Schedule => SCHEDULE,
+            Self::Quota { env, field } => {
+                return write!(f, "quotas.{env}.{}", field.name());
+            }
+        };
+        f.write_str(name)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading a document
+// ---------------------------------------------------------------------------------------
+
+/// A value in the file that breaks a rule.
+struct BadValue {
+    key: String,
+    value: String,
+    reason: String,
+}
+
+impl BadValue {
+    fn new(key: &str, item: &Item, reason: impl Into<String>) -> Self {
+        Self {
+            key: key.to_owned(),
+            value: item_text(item),
+            reason: reason.into(),
+        }
+    }
+
+    fn in_file(self, path: &Path) -> ConfigError {
+        ConfigError::InvalidFile {
+            path: path.to_owned(),
+            key: self.key,
+            value: self.value,
+            reason: self.reason,
+        }
+    }
+}
+
+/// An item as written in the file, without comments, cut to a readable length.
+fn item_text(item: &Item) -> String {
+    let text = match item {
+        Item::Value(value) => {
+            let mut value = value.clone();
+            value.decor_mut().clear();
+            value.to_string()
+        }
+        Item::Table(_) => "(a table)".into(),
+        Item::ArrayOfTables(_) => "(an array of tables)".into(),
+        Item::None => "(nothing)".into(),
+    };
+    if text.chars().count() > 60 {
+        format!("{}…", text.chars().take(59).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// The settings a parsed document holds, and its unknown keys (dotted paths).
+fn read_document(doc: &DocumentMut) -> Result<(Config, Vec<String>), BadValue> {
+    let mut config = Config::default();
+    let mut unknown = Vec::new();
+    for (key, item) in doc.iter() {
+        match key {
+            KEEP_ON_ERROR => config.keep_on_error = read_bool(key, item)?,
+            ARCHIVE_CLEANS_DONE => config.archive_cleans_done = read_bool(key, item)?,
+            ALLOW_UNSAVED_DELETE => config.allow_unsaved_delete = read_bool(key, item)?,
+            SWEEP_AGE_HOURS => config.sweep_age_hours = read_sweep_hours(item)?,
+            DELETE_MODE => {
+                config.delete_mode = item
+                    .as_str()
+                    .ok_or("expected delete or trash".to_owned())
+                    .and_then(DeleteMode::from_str)
+                    .map_err(|reason| BadValue::new(key, item, reason))?;
+            }
+            SCHEDULE => {
+                config.schedule = item
+                    .as_str()
+                    .ok_or(INTERVAL_EXPECTED.to_owned())
+                    .and_then(parse_interval)
+                    .map_err(|reason| BadValue::new(key, item, reason))?;
+            }
+            QUOTAS => {
+                let table = item
+                    .as_table_like()
+                    .ok_or_else(|| BadValue::new(key, item, "expected a table of quotas"))?;
+                for (env, quota) in table.iter() {
+                    let read = read_quota(env, quota, &mut unknown)?;
+                    config.quotas.insert(env.to_owned(), read);
+                }
+            }
+            other => unknown.push(other.to_owned()),
+        }
+    }
+    Ok((config, unknown))
+}
+
+fn read_bool(key: &str, item: &Item) -> Result<bool, BadValue> {
+    item.as_bool()
+        .ok_or_else(|| BadValue::new(key, item, "expected true or false"))
+}
+
+fn read_sweep_hours(item: &Item) -> Result<f64, BadValue> {
+    let bad = |reason: &str| BadValue::new(SWEEP_AGE_HOURS, item, reason);
+    let hours = if let Some(hours) = item.as_integer() {
+        hours as f64
+    } else if let Some(hours) = item.as_float() {
+        hours
+    } else if let Some(text) = item.as_str() {
+        parse_age_hours(text).map_err(|reason| bad(&reason))?
+    } else {
+        return Err(bad(
+            "expected a number of hours, or an age such as 36h or 2d",
+        ));
+    };
+    check_sweep_hours(hours).map_err(bad)?;
+    Ok(hours)
+}
+
+fn read_quota(env: &str, item: &Item, unknown: &mut Vec<String>) -> Result<Quota, BadValue> {
+    let name = |field: &str| format!("quotas.{env}.{field}");
+    if env.is_empty() {
+        return Err(BadValue::new("quotas", item, "an environment id is empty"));
+    }
+    let table = item
+        .as_table_like()
+        .ok_or_else(|| BadValue::new(&format!("quotas.{env}"), item, "expected a table"))?;
+    let mut limit = None;
+    let mut quota = Quota::new(0);
+    for (field, value) in table.iter() {
+        let key = name(field);
+        match field {
+            LIMIT => {
+                let bytes = if let Some(bytes) = value.as_integer() {
+                    u64::try_from(bytes)
+                        .ok()
+                        .filter(|b| *b > 0)
+                        .ok_or_else(|| BadValue::new(&key, value, SIZE_ZERO))?
+                } else if let Some(text) = value.as_str() {
+                    parse_size(text).map_err(|reason| BadValue::new(&key, value, reason))?
+                } else {
+                    return Err(BadValue::new(
+                        &key,
+                        value,
+                        "expected a size such as \"20 GB\" or a number of bytes",
+                    ));
+                };
+                limit = Some(bytes);
+            }
+            WARN_PERCENT => {
+                quota.warn_percent = value
+                    .as_integer()
+                    .ok_or("expected a percentage from 1 to 100")
+                    .and_then(check_percent)
+                    .map_err(|reason| BadValue::new(&key, value, reason))?;
+            }
+            AUTO_CLEAN => quota.auto_clean = read_bool(&key, value)?,
+            _ => unknown.push(key),
+        }
+    }
+    quota.limit_bytes = limit.ok_or_else(|| {
+        BadValue::new(
+            &format!("quotas.{env}"),
+            item,
+            "a quota needs a limit, such as limit = \"20 GB\"",
+        )
+    })?;
+    Ok(quota)
+}
+
+// ---------------------------------------------------------------------------------------
+// Loading
+// ---------------------------------------------------------------------------------------
+
+/// The settings in use and what became of the file.
+#[derive(Debug)]
+pub struct LoadedConfig {
+    pub path: PathBuf,
+    /// The file's settings, or the defaults when it is missing or unusable.
+    pub config: Config,
+    /// Whether the file exists and was read.
+    pub from_file: bool,
+    /// Why the file was not used (it is left untouched); saving over it is refused.
+    pub warning: Option<ConfigError>,
+    /// Keys in the file the janitor does not know (kept in the file, ignored).
+    pub unknown_keys: Vec<String>,
+}
+
+impl LoadedConfig {
+    fn defaults(path: PathBuf) -> Self {
+        Self {
+            path,
+            config: Config::default(),
+            from_file: false,
+            warning: None,
+            unknown_keys: Vec::new(),
+        }
+    }
+
+    /// Whether saving may write the file: it is missing or was read without problems.
+    pub fn can_save(&self) -> bool {
+        self.warning.is_none()
+    }
+}
+
+/// Reads the settings at `path`. Never fails and never writes: a missing file gives
+/// the defaults; an unusable one the defaults plus a [`LoadedConfig::warning`].
+pub fn load(path: &Path) -> LoadedConfig {
+    let mut loaded = LoadedConfig::defaults(path.to_owned());
+    match read_file(path) {
+        Ok(None) => {}
+        Ok(Some((_, config, unknown))) => {
+            loaded.config = config;
+            loaded.from_file = true;
+            loaded.unknown_keys = unknown;
+        }
+        Err(err) => loaded.warning = Some(err),
+    }
+    loaded
+}
+
+/// The parsed file and its settings, `None` when there is no file.
+fn read_file(path: &Path) -> Result<Option<(DocumentMut, Config, Vec<String>)>, ConfigError> {
+    let read_error = |source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    };
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            return Err(ConfigError::IsFolder {
+                path: path.to_owned(),
+            });
+        }
+        Ok(_) => {}
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(read_error(err)),
+    }
+    let bytes = fs::read(path).map_err(read_error)?;
+    let text = String::from_utf8(bytes).map_err(|_| ConfigError::NotUtf8 {
+        path: path.to_owned(),
+    })?;
+    let doc: DocumentMut =
+        text.parse()
+            .map_err(|err: toml_edit::TomlError| ConfigError::Syntax {
+                path: path.to_owned(),
+                reason: syntax_reason(&err, &text),
+            })?;
+    let (config, unknown) = read_document(&doc).map_err(|bad| bad.in_file(path))?;
+    Ok(Some((doc, config, unknown)))
+}
+
+/// toml_edit's message on one line, with the line and column it points at.
+fn syntax_reason(err: &toml_edit::TomlError, text: &str) -> String {
+    let message = err.message().trim().replace('\n', " ");
+    let Some(span) = err.span() else {
+        return message;
+    };
+    let before = text.get(..span.start).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("{message} (line {line}, column {column})")
+}
+
+// ---------------------------------------------------------------------------------------
+// Writing
+// ---------------------------------------------------------------------------------------
+
+/// What a new settings file starts as: every key at its default, explained.
+const TEMPLATE: &str = "\
+# agents-janitor settings. Missing keys take their defaults; unknown keys are ignored.
+# Change them here or with `agents-janitor config set KEY VALUE`.
+#
+# Disk quotas per environment id (remove one with `config set quotas.<env>.limit off`):
+#   [quotas.my-env]
+#   limit = \"20 GB\"       # or \"20 GiB\", \"1.5 TB\", or a number of bytes
+#   warn_percent = 80     # warn from this share of the limit
+#   auto_clean = false    # the schedule may delete workspaces to get under the limit
+
+# Keep the workspaces of failed tasks when archiving, for debugging.
+keep_on_error = true
+# Archiving deletes the workspaces of tasks that ended well.
+archive_cleans_done = true
+# `sweep` deletes workspaces untouched for this many hours (or \"36h\", \"2d\").
+sweep_age_hours = 24
+# Delete workspaces with uncommitted or unpushed git work without asking.
+allow_unsaved_delete = false
+# \"delete\" frees the space at once; \"trash\" moves workspaces to the system trash.
+delete_mode = \"delete\"
+# How often the open window cleans up by itself: \"off\", or an interval such as \"6h\" or \"1d\".
+schedule = \"off\"
+";
+
+/// The file as a document plus its settings; a fresh template when it is missing.
+/// Refuses (returns the error) when the existing file cannot be used.
+fn open_for_edit(path: &Path) -> Result<(DocumentMut, Config), ConfigError> {
+    match read_file(path)? {
+        Some((doc, config, _)) => Ok((doc, config)),
+        None => {
+            let doc = TEMPLATE
+                .parse::<DocumentMut>()
+                .map_err(|err| ConfigError::Syntax {
+                    path: path.to_owned(),
+                    reason: syntax_reason(&err, TEMPLATE),
+                })?;
+            Ok((doc, Config::default()))
+        }
+    }
+}
+
+/// Sets one setting in the file at `path` (creating folder and file when missing),
+/// keeping comments, layout and unknown keys. `value` is as typed on the command line;
+/// the limit `off` (or `none`) removes that environment's quota. Returns the settings
+/// now in the file. The file is left untouched on any error, and an existing file that
+/// cannot be read as settings is refused.
+pub fn set_value(path: &Path, key: &str, value: &str) -> Result<Config, ConfigError> {
+    let parsed_key: Key = key.parse()?;
+    let invalid = |reason: String| ConfigError::InvalidValue {
+        key: key.to_owned(),
+        value: value.to_owned(),
+        reason,
+    };
+    let text = value.trim();
+    let (mut doc, _) = open_for_edit(path)?;
+    let root = doc.as_table_mut();
+    match &parsed_key {
+        Key::KeepOnError | Key::ArchiveCleansDone | Key::AllowUnsavedDelete => {
+            let flag = parse_bool(text).map_err(invalid)?;
+            put(root, key, Value::from(flag));
+        }
+        Key::SweepAgeHours => {
+            let hours = parse_sweep_age(text).map_err(invalid)?;
+            put(root, key, hours_value(hours));
+        }
+        Key::DeleteMode => {
+            let mode: DeleteMode = text.parse().map_err(invalid)?;
+            put(root, key, Value::from(mode.as_str()));
+        }
+        Key::Schedule => {
+            let interval = parse_interval(text).map_err(invalid)?;
+            let written = if interval.is_some() { text } else { "off" };
+            put(root, key, Value::from(written));
+        }
+        Key::Quota {
+            env,
+            field: QuotaField::Limit,
+        } if is_off(text) => {
+            if let Some(quotas) = root.get_mut(QUOTAS).and_then(Item::as_table_like_mut) {
+                quotas.remove(env);
+            }
+        }
+        Key::Quota { env, field } => {
+            let new_value = match field {
+                QuotaField::Limit => {
+                    parse_size(text).map_err(invalid)?;
+                    // A plain number of bytes stays a number; a size with a unit stays as typed.
+                    match text.parse::<i64>() {
+                        Ok(bytes) => Value::from(bytes),
+                        Err(_) => Value::from(text),
+                    }
+                }
+                QuotaField::WarnPercent => {
+                    let percent = text
+                        .parse::<i64>()
+                        .map_err(|_| "expected a percentage from 1 to 100")
+                        .and_then(check_percent)
+                        .map_err(|reason| invalid(reason.into()))?;
+                    Value::from(i64::from(percent))
+                }
+                QuotaField::AutoClean => Value::from(parse_bool(text).map_err(invalid)?),
+            };
+            let has_limit = root
+                .get(QUOTAS)
+                .and_then(Item::as_table_like)
+                .and_then(|quotas| quotas.get(env))
+                .and_then(Item::as_table_like)
+                .is_some_and(|quota| quota.contains_key(LIMIT));
+            if *field != QuotaField::Limit && !has_limit {
+                return Err(invalid(format!(
+                    "there is no quota for {env:?}: set quotas.{env}.limit first"
+                )));
+            }
+            let quota = quota_table(root, env).ok_or_else(|| {
+                invalid(format!(
+                    "quotas or quotas.{env} in {} is not a table",
+                    path.display()
+                ))
+            })?;
+            put(quota, field.name(), new_value);
+        }
+    }
+    let config = validate_document(path, &doc)?;
+    write(path, &doc)?;
+    Ok(config)
+}
+
+/// Writes `config` to `path`: an existing file is updated in place (only the values
+/// that differ; comments, layout and unknown keys kept; quotas no longer in `config`
+/// removed), a missing one is created from a commented template. Refuses an existing
+/// file that cannot be read as settings, leaving it untouched.
+pub fn save(path: &Path, config: &Config) -> Result<(), ConfigError> {
+    config.validate()?;
+    let (mut doc, current) = open_for_edit(path)?;
+    let root = doc.as_table_mut();
+    let flags = [
+        (KEEP_ON_ERROR, current.keep_on_error, config.keep_on_error),
+        (
+            ARCHIVE_CLEANS_DONE,
+            current.archive_cleans_done,
+            config.archive_cleans_done,
+        ),
+        (
+            ALLOW_UNSAVED_DELETE,
+            current.allow_unsaved_delete,
+            config.allow_unsaved_delete,
+        ),
+    ];
+    for (key, old, new) in flags {
+        if old != new {
+            put(root, key, Value::from(new));
+        }
+    }
+    if current.sweep_age_hours != config.sweep_age_hours {
+        put(root, SWEEP_AGE_HOURS, hours_value(config.sweep_age_hours));
+    }
+    if current.delete_mode != config.delete_mode {
+        put(root, DELETE_MODE, Value::from(config.delete_mode.as_str()));
+    }
+    if current.schedule != config.schedule {
+        put(
+            root,
+            SCHEDULE,
+            Value::from(format_interval(config.schedule)),
+        );
+    }
+    if let Some(quotas) = root.get_mut(QUOTAS).and_then(Item::as_table_like_mut) {
+        for env in current.quotas.keys() {
+            if !config.quotas.contains_key(env) {
+                quotas.remove(env);
+            }
+        }
+    }
+    for (env, quota) in &config.quotas {
+        let old = current.quotas.get(env);
+        let table = quota_table(root, env).ok_or_else(|| ConfigError::InvalidValue {
+            key: format!("quotas.{env}"),
+            value: String::new(),
+            reason: "not a table in the file".into(),
+        })?;
+        if old.map(|q| q.limit_bytes) != Some(quota.limit_bytes) {
+            put(table, LIMIT, Value::from(format_size(quota.limit_bytes)));
+        }
+        if old.map(|q| q.warn_percent) != Some(quota.warn_percent) {
+            put(
+                table,
+                WARN_PERCENT,
+                Value::from(i64::from(quota.warn_percent)),
+            );
+        }
+        if old.map(|q| q.auto_clean) != Some(quota.auto_clean) {
+            put(table, AUTO_CLEAN, Value::from(quota.auto_clean));
+        }
+    }
+    validate_document(path, &doc)?;
+    write(path, &doc)
+}
+
+/// Reads an edited document back, so nothing is written that [`load`] would refuse.
+fn validate_document(path: &Path, doc: &DocumentMut) -> Result<Config, ConfigError> {
+    let text = doc.to_string();
+    let reparsed: DocumentMut =
+        text.parse()
+            .map_err(|err: toml_edit::TomlError| ConfigError::Syntax {
+                path: path.to_owned(),
+                reason: syntax_reason(&err, &text),
+            })?;
+    read_document(&reparsed)
+        .map(|(config, _)| config)
+        .map_err(|bad| bad.in_file(path))
+}
+
+/// Hours as a TOML integer when whole (`24`), else a float (`1.5`).
+fn hours_value(hours: f64) -> Value {
+    // Whole numbers below 2^53 convert to i64 exactly.
+    if hours.fract() == 0.0 && hours < 9_007_199_254_740_992.0 {
+        Value::from(hours as i64)
+    } else {
+        Value::from(hours)
+    }
+}
+
+/// Replaces (keeping the trailing comment) or adds `key = value` in `table`.
+fn put(table: &mut dyn TableLike, key: &str, mut value: Value) {
+    match table.get_mut(key) {
+        Some(item) => {
+            if let Some(old) = item.as_value() {
+                *value.decor_mut() = old.decor().clone();
+            }
+            *item = Item::Value(value);
+        }
+        None => {
+            table.insert(key, Item::Value(value));
+        }
+    }
+}
+
+/// The table of `env`'s quota, created (with `quotas`) when missing; `None` when the
+/// file has something else there.
+fn quota_table<'a>(root: &'a mut Table, env: &str) -> Option<&'a mut dyn TableLike> {
+    if !root.contains_key(QUOTAS) {
+        let mut quotas = Table::new();
+        quotas.set_implicit(true);
+        root.insert(QUOTAS, Item::Table(quotas));
+    }
+    let quotas = root.get_mut(QUOTAS)?.as_table_like_mut()?;
+    if !quotas.contains_key(env) {
+        quotas.insert(env, Item::Table(Table::new()));
+    }
+    quotas.get_mut(env)?.as_table_like_mut()
+}
+
+/// Replaces the file atomically, creating its folder; through a symlink, the file it
+/// points to is replaced so dotfile links survive.
+fn write(path: &Path, doc: &DocumentMut) -> Result<(), ConfigError> {
+    let write_error = |source| ConfigError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let target = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            fs::canonicalize(path).unwrap_or_else(|_| path.to_owned())
+        }
+        _ => path.to_owned(),
+    };
+    // A bare file name lives in the current folder.
+    let target = match target.parent() {
+        Some(folder) if folder.as_os_str().is_empty() => Path::new(".").join(&target),
+        _ => target,
+    };
+    if let Some(folder) = target.parent() {
+        fs::create_dir_all(folder).map_err(write_error)?;
+    }
+    let mode = fs::metadata(&target).ok().and_then(|m| atomic::mode_of(&m));
+    atomic::write_atomic(&target, doc.to_string().as_bytes(), mode).map_err(write_error)
 }

@@ -563,6 +563,7 @@ impl JanitorApp {
         self.request_plan(Action::Archive {
             keep_on_error: true,
             allow_unsaved: false,
+            clean_done: true,
         });
     }
 
