@@ -1,12 +1,17 @@
-//! The headless interface: `list`, `usage`, `archive`, `discard`, `sweep`, `complete`, `demo`.
+//! The headless interface: `list`, `usage`, `archive`, `discard`, `sweep`, `complete`, `demo`,
+//! `config`.
+//!
+//! `archive`, `sweep` and `complete` take their defaults from the settings file
+//! ([`crate::config`], `--config FILE`); an unusable file is a warning, not an error.
 //!
 //! Results go to stdout (a table, or JSON with `--json`); `[cleanup]` lines and
 //! problems go to stderr as they happen. Exit codes: 0 done, 1 some steps failed
 //! or were refused, 2 bad usage or input.
 
+use crate::config::{self, Config, LoadedConfig};
 use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Report, human};
-use crate::policy::{Action, DEFAULT_SWEEP_HOURS, Plan, RecordChange};
+use crate::policy::{Action, Plan, RecordChange};
 use crate::scan::Usage;
 use crate::store::{self, Snapshot, TaskRecord, WorkspaceLocation, paths};
 use anyhow::{Context, Result};
@@ -30,6 +35,9 @@ pub struct Cli {
     /// The Agents-Runner data directory (default: $AGENTS_RUNNER_STATE_PATH, else ~/.midoriai/agents-runner).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// The janitor's settings file (default: config.toml in the user's config folder).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<CliCommand>,
 }
@@ -55,14 +63,16 @@ pub enum CliCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Archive finished tasks; delete the workspaces of done ones (failed ones are kept for debugging).
+    /// Archive finished tasks; delete the workspaces of done ones (failed ones are kept for
+    /// debugging), as the settings keep_on_error and archive_cleans_done say.
     Archive {
         #[command(flatten)]
         run: RunFlags,
-        /// Delete the workspaces of failed/error tasks too.
+        /// Delete the workspaces of failed/error tasks too (overrides keep_on_error).
         #[arg(long)]
         delete_failed: bool,
-        /// Delete workspaces even when they hold uncommitted or unpushed work.
+        /// Delete workspaces even when they hold uncommitted or unpushed work (as does the
+        /// setting allow_unsaved_delete).
         #[arg(long)]
         force: bool,
     },
@@ -78,9 +88,10 @@ pub enum CliCommand {
     },
     /// Delete workspaces whose newest file is older than the given age.
     Sweep {
-        /// Age such as 24h, 90m, 2d or 1w (a bare number means hours).
-        #[arg(long, value_name = "AGE", default_value_t = DEFAULT_SWEEP_HOURS, value_parser = parse_age_hours)]
-        older_than: f64,
+        /// Age such as 24h, 90m, 2d or 1w (a bare number means hours; default: the
+        /// setting sweep_age_hours, 24).
+        #[arg(long, value_name = "AGE", value_parser = config::parse_age_hours)]
+        older_than: Option<f64>,
         /// Only this environment.
         #[arg(long, value_name = "ID")]
         env: Option<String>,
@@ -96,12 +107,17 @@ pub enum CliCommand {
         task_ids: Vec<String>,
         #[command(flatten)]
         run: RunFlags,
-        /// Delete the workspaces of failed/error tasks too.
+        /// Delete the workspaces of failed/error tasks too (overrides keep_on_error).
         #[arg(long)]
         delete_failed: bool,
         /// Also clean running tasks and workspaces with unsaved git work.
         #[arg(long)]
         force: bool,
+    },
+    /// Show or change the janitor's settings.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
     },
     /// Write a realistic demo data directory to try everything safely.
     Demo {
@@ -113,6 +129,24 @@ pub enum CliCommand {
     BenchData {
         #[arg(value_name = "DIR", default_value = store::bench_data::DEFAULT_BENCH_DIR)]
         dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the settings file's path and every setting in use.
+    Show {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change one setting, keeping the file's comments (quotas.<env>.limit off removes a quota).
+    Set {
+        /// keep_on_error, archive_cleans_done, sweep_age_hours, allow_unsaved_delete,
+        /// delete_mode, schedule, quotas.<env>.limit, quotas.<env>.warn_percent or
+        /// quotas.<env>.auto_clean.
+        key: String,
+        #[arg(allow_hyphen_values = true)]
+        value: String,
     },
 }
 
@@ -144,8 +178,9 @@ fn bad_input(message: impl Into<String>) -> anyhow::Error {
 /// Runs a subcommand and returns the process exit code.
 pub fn run(cli: Cli) -> Result<u8> {
     let data_dir = cli.data_dir.as_deref();
+    let config_path = cli.config.as_deref();
     let Some(command) = cli.command else {
-        return window_or_overview(data_dir);
+        return window_or_overview(data_dir, config_path);
     };
     match command {
         CliCommand::Demo { dir } => demo(&dir),
@@ -161,14 +196,17 @@ pub fn run(cli: Cli) -> Result<u8> {
             all,
         } => list(&open(data_dir)?, json, env.as_deref(), archived, all),
         CliCommand::Usage { json } => usage(&open(data_dir)?, json),
+        CliCommand::Config { command } => config_command(config_path, command),
         CliCommand::Archive {
             run,
             delete_failed,
             force,
         } => {
+            let settings = settings(config_path);
             let action = Action::Archive {
-                keep_on_error: !delete_failed,
-                allow_unsaved: force,
+                keep_on_error: settings.keep_on_error && !delete_failed,
+                allow_unsaved: settings.allow_unsaved_delete || force,
+                clean_done: settings.archive_cleans_done,
             };
             execute(&open(data_dir)?, action, &run)
         }
@@ -183,8 +221,10 @@ pub fn run(cli: Cli) -> Result<u8> {
             run,
             force,
         } => {
+            let older_than_hours =
+                older_than.unwrap_or_else(|| settings(config_path).sweep_age_hours);
             let action = Action::Sweep {
-                older_than_hours: older_than,
+                older_than_hours,
                 env_id: env,
                 force,
             };
@@ -198,7 +238,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         } => {
             let action = Action::Complete {
                 task_ids,
-                keep_on_error: !delete_failed,
+                keep_on_error: settings(config_path).keep_on_error && !delete_failed,
                 force,
             };
             execute(&open(data_dir)?, action, &run)
@@ -221,34 +261,6 @@ fn open(explicit: Option<&Path>) -> Result<Snapshot> {
         eprintln!("problem: {}: {}", problem.path.display(), problem.message);
     }
     Ok(snapshot)
-}
-
-/// Parses an age such as `24h`, `90m`, `2d`, `1w`, `36` (hours) or `1.5h` into hours.
-pub fn parse_age_hours(text: &str) -> Result<f64, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("{text:?} is not an age like 24h, 90m, 2d or 1w"))?;
-    let hours = match unit.trim() {
-        "" | "h" | "hour" | "hours" => value,
-        "m" | "min" | "minutes" => value / 60.0,
-        "d" | "day" | "days" => value * 24.0,
-        "w" | "week" | "weeks" => value * 24.0 * 7.0,
-        other => {
-            return Err(format!(
-                "unknown unit {other:?} in {text:?}: use m, h, d or w"
-            ));
-        }
-    };
-    if hours.is_finite() {
-        Ok(hours)
-    } else {
-        Err(format!("{text:?} is too large"))
-    }
 }
 
 fn scan(paths: &[PathBuf]) -> HashMap<PathBuf, Usage> {
@@ -688,6 +700,123 @@ fn print_report(out: &mut impl Write, report: &Report) -> Result<()> {
     Ok(())
 }
 
+/// The settings file's path: `--config`, else the default location (none without a home).
+fn settings_path(explicit: Option<&Path>) -> Option<PathBuf> {
+    explicit
+        .map(Path::to_path_buf)
+        .or_else(config::default_path)
+}
+
+/// Loads the settings file, warning on stderr about an unusable file or unknown keys.
+fn load_settings(path: &Path) -> LoadedConfig {
+    let loaded = config::load(path);
+    if let Some(warning) = &loaded.warning {
+        eprintln!("warning: {warning}; using the default settings (the file is left unchanged)");
+    }
+    for key in &loaded.unknown_keys {
+        eprintln!(
+            "warning: {}: unknown setting {key:?} ignored",
+            path.display()
+        );
+    }
+    loaded
+}
+
+/// The settings in use: the file's, or the defaults.
+fn settings(explicit: Option<&Path>) -> Config {
+    settings_path(explicit)
+        .map(|path| load_settings(&path).config)
+        .unwrap_or_default()
+}
+
+fn config_command(explicit: Option<&Path>, command: ConfigCommand) -> Result<u8> {
+    let path = settings_path(explicit)
+        .ok_or_else(|| bad_input("no settings file location: give --config FILE"))?;
+    match command {
+        ConfigCommand::Show { json } => show_settings(&load_settings(&path), json),
+        ConfigCommand::Set { key, value } => match config::set_value(&path, &key, &value) {
+            Ok(_) => {
+                println!("Set {key} = {} in {}", value.trim(), path.display());
+                Ok(0)
+            }
+            Err(err) => Err(ExitError {
+                code: if err.is_bad_input() { 2 } else { 1 },
+                message: format!("{err} (nothing was changed)"),
+            }
+            .into()),
+        },
+    }
+}
+
+fn show_settings(loaded: &LoadedConfig, json: bool) -> Result<u8> {
+    let settings = &loaded.config;
+    let schedule = config::format_interval(settings.schedule);
+    let mut out = std::io::stdout().lock();
+    if json {
+        let quotas: serde_json::Map<String, serde_json::Value> = settings
+            .quotas
+            .iter()
+            .map(|(env, quota)| {
+                let shown = json!({
+                    "limit": config::format_size(quota.limit_bytes),
+                    "limit_bytes": quota.limit_bytes,
+                    "warn_percent": quota.warn_percent,
+                    "auto_clean": quota.auto_clean,
+                });
+                (env.clone(), shown)
+            })
+            .collect();
+        let doc = json!({
+            "path": loaded.path,
+            "from_file": loaded.from_file,
+            "warning": loaded.warning.as_ref().map(ToString::to_string),
+            "unknown_keys": loaded.unknown_keys,
+            "settings": {
+                "keep_on_error": settings.keep_on_error,
+                "archive_cleans_done": settings.archive_cleans_done,
+                "sweep_age_hours": settings.sweep_age_hours,
+                "allow_unsaved_delete": settings.allow_unsaved_delete,
+                "delete_mode": settings.delete_mode,
+                "schedule": schedule,
+                "schedule_seconds": settings.schedule.map(|s| s.as_secs_f64()),
+                "quotas": quotas,
+            },
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(0);
+    }
+    let state = match (&loaded.warning, loaded.from_file) {
+        (Some(_), _) => " (unusable: the defaults are in use)",
+        (None, false) => " (not there yet: the defaults are in use)",
+        (None, true) => "",
+    };
+    writeln!(out, "Settings file: {}{state}", loaded.path.display())?;
+    writeln!(out, "keep_on_error = {}", settings.keep_on_error)?;
+    writeln!(
+        out,
+        "archive_cleans_done = {}",
+        settings.archive_cleans_done
+    )?;
+    writeln!(out, "sweep_age_hours = {}", settings.sweep_age_hours)?;
+    writeln!(
+        out,
+        "allow_unsaved_delete = {}",
+        settings.allow_unsaved_delete
+    )?;
+    writeln!(out, "delete_mode = {:?}", settings.delete_mode.as_str())?;
+    writeln!(out, "schedule = {schedule:?}")?;
+    if settings.quotas.is_empty() {
+        writeln!(out, "# no quotas")?;
+    }
+    for (env, quota) in &settings.quotas {
+        writeln!(out, "\n[quotas.{}]", toml_edit::Key::new(env.as_str()))?;
+        writeln!(out, "limit = {:?}", config::format_size(quota.limit_bytes))?;
+        writeln!(out, "warn_percent = {}", quota.warn_percent)?;
+        writeln!(out, "auto_clean = {}", quota.auto_clean)?;
+    }
+    Ok(0)
+}
+
 fn demo(dir: &Path) -> Result<u8> {
     let summary = store::demo::write_demo(dir).map_err(|err| bad_input(err.to_string()))?;
     println!(
@@ -710,12 +839,13 @@ fn demo(dir: &Path) -> Result<u8> {
 }
 
 /// No subcommand: the desktop app where there is a display, else the text overview.
-fn window_or_overview(data_dir: Option<&Path>) -> Result<u8> {
+fn window_or_overview(data_dir: Option<&Path>, config_path: Option<&Path>) -> Result<u8> {
     #[cfg(feature = "gui")]
     if has_display() {
-        crate::gui::run(data_dir.map(Path::to_path_buf))?;
+        crate::gui::run(data_dir.map(Path::to_path_buf), settings_path(config_path))?;
         return Ok(0);
     }
+    let _ = config_path;
     overview(data_dir)
 }
 
@@ -797,25 +927,6 @@ fn relative_age(unix_seconds: f64, now: SystemTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ages_parse_in_every_unit() {
-        let table = [
-            ("24h", 24.0),
-            ("36", 36.0),
-            ("90m", 1.5),
-            ("2d", 48.0),
-            ("1w", 168.0),
-            ("1.5h", 1.5),
-            (" 0 ", 0.0),
-        ];
-        for (text, want) in table {
-            assert_eq!(parse_age_hours(text), Ok(want), "{text}");
-        }
-        for bad in ["", "h", "-3h", "3y", "1e400"] {
-            assert!(parse_age_hours(bad).is_err(), "{bad} should be refused");
-        }
-    }
 
     #[test]
     fn relative_ages_read_naturally() {

@@ -35,6 +35,8 @@ pub enum Action {
     Archive {
         keep_on_error: bool,
         allow_unsaved: bool,
+        /// Delete the workspaces of tasks that ended well (`archive_cleans_done`).
+        clean_done: bool,
     },
     /// Throw the given tasks away: status `discarded`, archived, container and workspace removed.
     Discard { task_ids: Vec<String>, force: bool },
@@ -68,6 +70,7 @@ pub enum Action {
     Scheduled {
         keep_on_error: bool,
         allow_unsaved: bool,
+        clean_done: bool,
         older_than_hours: f64,
         quotas: BTreeMap<String, Quota>,
     },
@@ -205,7 +208,8 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
         Action::Archive {
             keep_on_error,
             allow_unsaved,
-        } => builder.archive(*keep_on_error, *allow_unsaved),
+            clean_done,
+        } => builder.archive(*keep_on_error, *allow_unsaved, *clean_done),
         Action::Discard { task_ids, force } => builder.discard(task_ids, *force)?,
         Action::Sweep {
             older_than_hours,
@@ -232,11 +236,12 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
         Action::Scheduled {
             keep_on_error,
             allow_unsaved,
+            clean_done,
             older_than_hours,
             quotas,
         } => {
             check_age(older_than_hours)?;
-            builder.archive(*keep_on_error, *allow_unsaved);
+            builder.archive(*keep_on_error, *allow_unsaved, *clean_done);
             builder.sweep(*older_than_hours, None, false, *allow_unsaved);
             let auto: BTreeMap<String, Quota> = quotas
                 .iter()
@@ -424,7 +429,7 @@ impl<'a> Builder<'a> {
         allow
     }
 
-    fn archive(&mut self, keep_on_error: bool, allow_unsaved: bool) {
+    fn archive(&mut self, keep_on_error: bool, allow_unsaved: bool, clean_done: bool) {
         let input = self.input;
         // Duplicates are older copies of archived records: never acted on.
         for task in input
@@ -434,7 +439,7 @@ impl<'a> Builder<'a> {
             .filter(|t| !t.archived && !t.duplicate)
         {
             let class = task.status_class();
-            let delete_workspace = match class {
+            let (delete_workspace, kept) = match class {
                 StatusClass::Active => {
                     self.skip(&task.task_id, format!("still active ({})", task.status));
                     continue;
@@ -447,8 +452,11 @@ impl<'a> Builder<'a> {
                     self.skip(&task.task_id, "finalization is not done yet");
                     continue;
                 }
-                StatusClass::Succeeded | StatusClass::Discarded => true,
-                StatusClass::Failed => !keep_on_error,
+                StatusClass::Succeeded => {
+                    (clean_done, "workspace kept (archive_cleans_done = false)")
+                }
+                StatusClass::Discarded => (true, ""),
+                StatusClass::Failed => (!keep_on_error, "workspace kept for debugging"),
             };
             let mut step = self.record_step(task, RecordChange::Archive, "finished: archive");
             match self.managed(task) {
@@ -462,9 +470,7 @@ impl<'a> Builder<'a> {
                             format!("{}: archive, workspace kept (unsaved work)", task.status);
                     }
                 }
-                Managed::Present(_) => {
-                    step.reason = format!("{}: archive, workspace kept for debugging", task.status)
-                }
+                Managed::Present(_) => step.reason = format!("{}: archive, {kept}", task.status),
                 Managed::Gone | Managed::NotOurs(_) | Managed::None => {
                     step.reason = format!("{}: archive", task.status)
                 }
@@ -1047,6 +1053,7 @@ mod tests {
                     Action::Archive {
                         keep_on_error: true,
                         allow_unsaved: false,
+                        clean_done: true,
                     },
                     archive,
                 ),
@@ -1097,6 +1104,7 @@ mod tests {
         let archive = world.plan(&Action::Archive {
             keep_on_error: false,
             allow_unsaved: false,
+            clean_done: true,
         })?;
         assert_eq!(describe(&archive, "f1"), "archive+ws");
         let complete = world.plan(&Action::Complete {
@@ -1105,6 +1113,36 @@ mod tests {
             force: false,
         })?;
         assert_eq!(describe(&complete, "f1"), "keep+ws");
+        Ok(())
+    }
+
+    #[test]
+    fn archive_cleans_done_false_keeps_only_the_workspaces_of_tasks_that_ended_well()
+    -> Result<(), PlanError> {
+        // status, exit code, archive with clean_done = false (keep_on_error = false)
+        let table = [
+            ("done", Some(0), "archive"),
+            ("exited", Some(0), "archive"),
+            ("failed", Some(1), "archive+ws"),
+            ("discarded", None, "archive+ws"),
+        ];
+        for (row, (status, code, want)) in table.into_iter().enumerate() {
+            let id = format!("t{row}");
+            let world = World::new(vec![task(&id, "env-c", status, code)]);
+            let plan = world.plan(&Action::Archive {
+                keep_on_error: false,
+                allow_unsaved: false,
+                clean_done: false,
+            })?;
+            assert_eq!(describe(&plan, &id), want, "{status} {code:?}");
+            if want == "archive" {
+                let reason = &plan.steps[0].reason;
+                assert!(
+                    reason.ends_with("workspace kept (archive_cleans_done = false)"),
+                    "{reason}"
+                );
+            }
+        }
         Ok(())
     }
 
@@ -1118,6 +1156,7 @@ mod tests {
         let plan = world.plan(&Action::Archive {
             keep_on_error: true,
             allow_unsaved: false,
+            clean_done: true,
         })?;
         assert_eq!(describe(&plan, "p1"), "skip");
         assert_eq!(describe(&plan, "a1"), "none");
@@ -1167,6 +1206,7 @@ mod tests {
         let keep = world.plan(&Action::Archive {
             keep_on_error: true,
             allow_unsaved: false,
+            clean_done: true,
         })?;
         assert_eq!(describe(&keep, "u1"), "archive");
         assert!(
@@ -1180,6 +1220,7 @@ mod tests {
         let allow = world.plan(&Action::Archive {
             keep_on_error: true,
             allow_unsaved: true,
+            clean_done: true,
         })?;
         assert_eq!(describe(&allow, "u1"), "archive+ws");
         assert!(allow.warnings.iter().any(|w| w.contains("will be lost")));
@@ -1224,6 +1265,7 @@ mod tests {
             Action::Archive {
                 keep_on_error: false,
                 allow_unsaved: true,
+                clean_done: true,
             },
             Action::Discard {
                 task_ids: vec!["m1".into(), "n1".into()],
@@ -1501,6 +1543,7 @@ mod tests {
         let scheduled = |auto_clean: bool| Action::Scheduled {
             keep_on_error: true,
             allow_unsaved: false,
+            clean_done: true,
             older_than_hours: 24.0,
             quotas: BTreeMap::from([("env-c".to_owned(), quota(1500, auto_clean))]),
         };

@@ -25,8 +25,12 @@ pub enum Command {
     Scan,
     /// Size the workspaces of the last snapshot that have no size yet.
     ScanNew,
-    /// Size these workspace folders again (they changed on disk).
-    Rescan(Vec<PathBuf>),
+    /// Read the data directory again (something changed on disk); unlike `Load` it
+    /// does not finish interrupted deletes, which needs the lock another janitor may hold.
+    Reload,
+    /// Forget the sizes of these folders (they changed on disk), so the next
+    /// `ScanNew` sizes them again.
+    ForgetSizes(Vec<PathBuf>),
     /// Ask git about these workspace folders (unsaved work), answering with
     /// [`Event::GitInspected`] for each.
     InspectGit(Vec<PathBuf>),
@@ -224,11 +228,11 @@ impl State {
                 Command::Load => self.load(true),
                 Command::Scan => self.scan(false),
                 Command::ScanNew => self.scan(true),
-                Command::Rescan(paths) => {
+                Command::Reload => self.load(false),
+                Command::ForgetSizes(paths) => {
                     for path in &paths {
                         self.usage.remove(path);
                     }
-                    self.scan(true);
                 }
                 Command::InspectGit(paths) => self.inspect_git(&paths),
                 Command::Plan(action) => self.plan(&action),

@@ -257,6 +257,7 @@ fn a_free_running_writer_loses_nothing_during_archive_and_discard() -> TestResul
     let archive = Action::Archive {
         keep_on_error: true,
         allow_unsaved: true,
+        clean_done: true,
     };
     // Both plans are made before the writer adds anything.
     let snapshot = Snapshot::load(&mini.data_dir)?;

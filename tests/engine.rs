@@ -207,6 +207,7 @@ fn a_missing_data_dir_is_reported_not_fatal() -> TestResult {
     worker.send(Command::Plan(Action::Archive {
         keep_on_error: true,
         allow_unsaved: false,
+        clean_done: true,
     }));
     let events = events_until(&worker, |e| {
         matches!(e, Event::PlanFailed(_) | Event::PlanReady(_))
@@ -235,6 +236,7 @@ fn archive_follows_the_seed_table_on_real_files() -> TestResult {
     let action = Action::Archive {
         keep_on_error: true,
         allow_unsaved: false,
+        clean_done: true,
     };
     let mut usage = HashMap::new();
     let plan = executor::prepare(&action, &snapshot, &mut usage, &cancel, SystemTime::now())?;

@@ -52,6 +52,7 @@ fuzz_target!(|bytes: &[u8]| {
         Action::Archive {
             keep_on_error: true,
             allow_unsaved: false,
+            clean_done: true,
         },
         Action::Sweep {
             older_than_hours: 0.0,

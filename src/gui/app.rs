@@ -4,8 +4,9 @@
 //! the folder picker, a one-off thread), so a frame never waits.
 
 use super::model::{self, EnvSummary, Row, Settings};
+use super::live_refresh::{LiveRefresh, WatchMode};
 use super::toasts::Toasts;
-use crate::config::Config;
+use crate::config::{Config, LoadedConfig};
 use crate::policy::schedule::{Clock, SystemClock};
 use crate::policy::{QuotaLevel, QuotaState};
 use crate::container::ContainerRuntime;
@@ -39,16 +40,15 @@ pub struct Launch {
     /// Parsed task records kept between runs (`None`: parse every file each load).
     pub record_cache: Option<RecordCache>,
     pub settings: Settings,
-    /// The janitor's settings file as loaded, and where it lives (`None`: no home
-    /// folder, so nothing can be saved).
-    pub config: Config,
-    pub config_path: Option<PathBuf>,
-    /// Why the settings file could not be used (then `config` holds the defaults).
-    pub config_warning: Option<String>,
+    /// The janitor's settings file as loaded (`None`: no home folder, so the defaults
+    /// are used and nothing can be saved).
+    pub config: Option<LoadedConfig>,
     /// Where "now" comes from for the schedule and toasts (tests move it by hand).
     pub clock: Arc<dyn Clock>,
     /// Desktop notifications through the session bus (tests turn them off).
     pub desktop_notifications: bool,
+    /// Watch the data folder for Agents-Runner's changes.
+    pub watch: WatchMode,
 }
 
 impl Launch {
@@ -60,11 +60,10 @@ impl Launch {
             filesystem: Arc::new(RealFilesystem),
             record_cache: RecordCache::for_user(),
             settings,
-            config: Config::default(),
-            config_path: None,
-            config_warning: None,
+            config: None,
             clock: Arc::new(SystemClock),
             desktop_notifications: true,
+            watch: WatchMode::default(),
         }
     }
 }
@@ -157,6 +156,7 @@ pub struct JanitorApp {
     /// The schedule counts from here until the first scheduled run.
     pub(super) schedule_started: SystemTime,
     pub(super) last_scheduled_run: Option<SystemTime>,
+    pub(super) live: LiveRefresh,
     pub(super) usage: HashMap<PathBuf, Usage>,
     git: HashMap<PathBuf, GitStatus>,
     row_by_workspace: HashMap<PathBuf, usize>,
@@ -183,7 +183,16 @@ impl JanitorApp {
     pub fn new(ctx: &egui::Context, launch: Launch) -> Self {
         let now = launch.clock.now();
         let mut settings = launch.settings;
-        settings.sweep_hours = launch.config.sweep_age_hours;
+        let (config, config_path, config_warning, unknown_keys) = match launch.config {
+            Some(loaded) => (
+                loaded.config,
+                Some(loaded.path),
+                loaded.warning.map(|w| w.to_string()),
+                loaded.unknown_keys,
+            ),
+            None => (Config::default(), None, None, Vec::new()),
+        };
+        settings.sweep_hours = config.sweep_age_hours;
         let mut app = Self {
             settings,
             tab: Tab::Tasks,
@@ -205,9 +214,9 @@ impl JanitorApp {
             task_log: None,
             demo_dir: launch.demo_dir,
             scroll_to_focused: false,
-            config: launch.config,
-            config_path: launch.config_path,
-            config_warning: launch.config_warning,
+            config,
+            config_path,
+            config_warning,
             toasts: Toasts::default(),
             quotas: Vec::new(),
             orphans: Vec::new(),
@@ -217,6 +226,10 @@ impl JanitorApp {
             desktop_notifications: launch.desktop_notifications,
             schedule_started: now,
             last_scheduled_run: None,
+            live: LiveRefresh {
+                mode: launch.watch,
+                ..LiveRefresh::default()
+            },
             usage: HashMap::new(),
             git: HashMap::new(),
             row_by_workspace: HashMap::new(),
@@ -231,7 +244,21 @@ impl JanitorApp {
             settings_save: None,
         };
         if let Some(warning) = app.config_warning.clone() {
-            app.notify(Level::Warn, warning);
+            app.notify(
+                Level::Warn,
+                format!("Settings file not used: {warning}; the defaults are in use and the file is left unchanged"),
+            );
+        }
+        if !unknown_keys.is_empty() {
+            let shown = app
+                .config_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            app.push_log(
+                Level::Warn,
+                format!("{shown}: unknown settings ignored: {}", unknown_keys.join(", ")),
+            );
         }
         match launch.data_dir {
             Some(dir) if dir.exists() => app.open_data_dir(dir),
@@ -268,7 +295,9 @@ impl JanitorApp {
         self.task_log = None;
         self.dirty = true;
         self.push_log(Level::Info, format!("opening {}", dir.display()));
+        let dir_for_watch = dir.clone();
         self.restart_schedule();
+        self.start_watching(dir_for_watch);
         self.send(Command::Load);
     }
 
@@ -355,6 +384,7 @@ impl JanitorApp {
             self.recompute();
         }
         self.run_schedule();
+        self.poll_live_refresh();
         if let Some(wait) = self.toasts.expire(self.clock.now()) {
             self.ctx.request_repaint_after(wait);
         }
@@ -371,6 +401,7 @@ impl JanitorApp {
                 );
                 let path = self.settings.data_dir.clone().unwrap_or_default();
                 self.worker = None;
+                self.start_watching_nothing();
                 self.snapshot = None;
                 self.rows.clear();
                 self.dirty = true;
@@ -540,6 +571,17 @@ impl JanitorApp {
         self.check_quotas();
     }
 
+    /// Sizes of these folders are out of date: they are shown as being sized again.
+    pub(super) fn forget_sizes(&mut self, paths: &[PathBuf]) {
+        for path in paths {
+            self.usage.remove(path);
+            if let Some(&index) = self.row_by_workspace.get(path) {
+                self.rows[index].set_size(None);
+            }
+        }
+        self.dirty = true;
+    }
+
     /// Call after changing `settings` filters or sort.
     pub fn filters_changed(&mut self) {
         self.dirty = true;
@@ -659,6 +701,7 @@ impl JanitorApp {
         self.request_plan(Action::Archive {
             keep_on_error: self.config.keep_on_error,
             allow_unsaved: self.config.allow_unsaved_delete,
+            clean_done: self.config.archive_cleans_done,
         });
     }
 

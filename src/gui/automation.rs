@@ -45,6 +45,7 @@ impl JanitorApp {
         let action = Action::Scheduled {
             keep_on_error: self.config.keep_on_error,
             allow_unsaved: self.config.allow_unsaved_delete,
+            clean_done: self.config.archive_cleans_done,
             older_than_hours: self.config.sweep_age_hours,
             quotas: self.config.quotas.clone(),
         };

@@ -7,6 +7,7 @@
 mod app;
 mod automation;
 mod dialogs;
+mod live_refresh;
 pub mod model;
 mod orphans_view;
 mod settings_window;
@@ -14,6 +15,7 @@ mod toasts;
 mod ui;
 
 pub use app::{Dialog, JanitorApp, Launch, Running, Tab, Welcome};
+pub use live_refresh::{PERIODIC_REFRESH, WatchMode};
 pub use model::{Settings, SortKey};
 
 use crate::store::paths;
@@ -31,8 +33,10 @@ pub fn default_demo_dir() -> Result<PathBuf> {
 
 /// Opens the window. The data folder is `explicit` (`--data-dir`), else the one
 /// chosen last time, else `$AGENTS_RUNNER_STATE_PATH` or `~/.midoriai/agents-runner`.
-pub fn run(explicit: Option<PathBuf>) -> Result<()> {
+/// The janitor's settings come from `config_path` (`None`: defaults, not saved).
+pub fn run(explicit: Option<PathBuf>, config_path: Option<PathBuf>) -> Result<()> {
     let demo_dir = default_demo_dir()?;
+    let loaded = config_path.as_deref().map(crate::config::load);
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("agents-janitor")
         .with_app_id("agents-janitor")
@@ -56,7 +60,8 @@ pub fn run(explicit: Option<PathBuf>) -> Result<()> {
             let data_dir = explicit
                 .or_else(|| settings.data_dir.clone().filter(|dir| dir.exists()))
                 .or_else(|| paths::data_dir_from_env(None));
-            let launch = Launch::new(data_dir, demo_dir, settings);
+            let mut launch = Launch::new(data_dir, demo_dir, settings);
+            launch.config = loaded;
             Ok(Box::new(Window {
                 app: JanitorApp::new(&cc.egui_ctx, launch),
             }))

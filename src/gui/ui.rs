@@ -112,13 +112,17 @@ impl JanitorApp {
             return;
         }
         let typing = ui.ctx().egui_wants_keyboard_input();
-        let (refresh, delete, select_all) = ui.input(|i| {
+        let (refresh, delete, select_all, settings) = ui.input(|i| {
             (
                 i.key_pressed(Key::F5),
                 i.key_pressed(Key::Delete),
                 i.modifiers.command && i.key_pressed(Key::A),
+                i.modifiers.command && i.key_pressed(Key::Comma),
             )
         });
+        if settings {
+            self.open_settings();
+        }
         if refresh {
             self.refresh();
         }
@@ -166,6 +170,16 @@ impl JanitorApp {
                     .clicked()
             {
                 self.refresh();
+            }
+            if ui
+                .button("Settings…")
+                .on_hover_text("Cleanup policy, delete mode, schedule and quotas (Ctrl+,)")
+                .clicked()
+            {
+                self.open_settings();
+            }
+            if let Some(note) = &self.live.note {
+                ui.label(RichText::new(note).color(ui.visuals().warn_fg_color));
             }
         });
         if !self.has_data() {
