@@ -11,8 +11,8 @@ use agents_janitor::store::demo::{
 use agents_janitor::store::paths;
 use agents_janitor::store::time::parse_iso;
 use common::{
-    Fixture, Run, docker_calls, du_bytes, janitor, newest_mtime, output_of, run, tree_digest,
-    write_private,
+    Fixture, Run, docker_calls, du_bytes, finalize, janitor, newest_mtime, output_of, run,
+    tree_digest,
 };
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -160,13 +160,6 @@ fn logs_of(table: &toml::Table) -> Vec<String> {
 
 fn exists(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok()
-}
-
-/// Marks a task's finalization as done, as Agents-Runner does once its PR step finished.
-fn finalize(record: &Path) -> TestResult {
-    let mut document: toml_edit::DocumentMut = fs::read_to_string(record)?.parse()?;
-    document["finalization_state"] = toml_edit::value("done");
-    write_private(record, document.to_string().as_bytes())
 }
 
 /// Every `managed-repos/<env>/tasks/<task>` folder (the staging folder excluded).

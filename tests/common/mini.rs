@@ -135,6 +135,7 @@ impl Mini {
             .env("PATH", search)
             .env("HOME", self.root.path())
             .env("XDG_DATA_HOME", self.root.path().join("xdg-data"))
+            .env("XDG_CONFIG_HOME", self.root.path().join("xdg-config"))
             .env_remove(paths::STATE_PATH_VAR)
             .env_remove(agents_janitor::checkpoint::PAUSE_VAR)
             .arg("--data-dir")

@@ -315,6 +315,7 @@ pub fn janitor(fx: &Fixture) -> Result<assert_cmd::Command, Box<dyn Error>> {
         .env("PATH", search)
         .env("HOME", fx.root.path())
         .env("XDG_DATA_HOME", fx.root.path().join("xdg-data"))
+        .env("XDG_CONFIG_HOME", fx.root.path().join("xdg-config"))
         .env(
             agents_janitor::store::record_cache::CACHE_DIR_VAR,
             fx.root.path().join("cache"),
@@ -365,6 +366,13 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Box<dyn Error>> {
     temp.write_all(bytes)?;
     temp.persist(path).map_err(|err| err.error)?;
     Ok(())
+}
+
+/// Marks a task's finalization as done, as Agents-Runner does once its PR step finished.
+pub fn finalize(record: &Path) -> Result<(), Box<dyn Error>> {
+    let mut document: toml_edit::DocumentMut = fs::read_to_string(record)?.parse()?;
+    document["finalization_state"] = toml_edit::value("done");
+    write_private(record, document.to_string().as_bytes())
 }
 
 /// An active `done` task of a cloned environment whose checkout is clean and pushed:
