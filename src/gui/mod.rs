@@ -5,6 +5,7 @@
 //! and persists [`Settings`].
 
 mod app;
+pub mod desktop_notification;
 mod dialogs;
 pub mod model;
 mod ui;
