@@ -50,4 +50,5 @@ pub mod remove;
 pub mod scan;
 pub mod status;
 pub mod store;
+pub mod watch;
 pub mod worker;

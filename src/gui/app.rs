@@ -226,10 +226,7 @@ impl JanitorApp {
             desktop_notifications: launch.desktop_notifications,
             schedule_started: now,
             last_scheduled_run: None,
-            live: LiveRefresh {
-                mode: launch.watch,
-                ..LiveRefresh::default()
-            },
+            live: LiveRefresh::new(launch.watch),
             usage: HashMap::new(),
             git: HashMap::new(),
             row_by_workspace: HashMap::new(),

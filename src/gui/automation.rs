@@ -21,7 +21,7 @@ impl JanitorApp {
                 Level::Warn => "agents-janitor: warning",
                 Level::Info => "agents-janitor",
             };
-            let _ = (summary, &text); // TEMP until desktop_notification merges
+            super::desktop_notification::notify(summary, &text);
         }
     }
 

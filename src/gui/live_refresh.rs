@@ -44,6 +44,15 @@ pub struct LiveRefresh {
     next_periodic: Option<std::time::SystemTime>,
 }
 
+impl LiveRefresh {
+    pub fn new(mode: WatchMode) -> Self {
+        Self {
+            mode,
+            ..Self::default()
+        }
+    }
+}
+
 impl JanitorApp {
     /// Stops watching the old folder and starts watching `dir`.
     pub(super) fn start_watching(&mut self, dir: PathBuf) {
@@ -80,10 +89,7 @@ impl JanitorApp {
 
     /// Stops watching (the folder could not be opened).
     pub(super) fn start_watching_nothing(&mut self) {
-        self.live = LiveRefresh {
-            mode: self.live.mode,
-            ..LiveRefresh::default()
-        };
+        self.live = LiveRefresh::new(self.live.mode);
     }
 
     /// Applies what the watcher reported; refreshes periodically when it cannot run.

@@ -6,6 +6,7 @@
 
 mod app;
 mod automation;
+pub mod desktop_notification;
 mod dialogs;
 mod live_refresh;
 pub mod model;
