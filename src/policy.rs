@@ -3,6 +3,7 @@
 //! Nothing here touches the disk or the clock; the caller passes `now`. The CLI's
 //! `--dry-run` and the GUI's confirm dialog show the same plan the executor runs.
 
+use crate::config::DeleteMode;
 use crate::git::GitStatus;
 use crate::scan::Usage;
 use crate::status::StatusClass;
@@ -109,6 +110,8 @@ pub struct Plan {
     pub skipped: Vec<Skipped>,
     pub warnings: Vec<String>,
     pub bytes_to_free: u64,
+    /// What happens to the workspaces: deleted, or moved to the system trash.
+    pub delete_mode: DeleteMode,
 }
 
 impl Plan {
@@ -191,6 +194,7 @@ impl Plan {
             skipped: Vec::new(),
             warnings: Vec::new(),
             bytes_to_free: 0,
+            delete_mode: DeleteMode::Delete,
         }
     }
 }

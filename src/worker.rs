@@ -32,6 +32,8 @@ pub enum Command {
     Plan(Action),
     /// Carry out a plan the user confirmed, then reload.
     Execute(Plan),
+    /// Un-archive a task's record, answering with [`Event::Restored`], then reload.
+    Restore(String),
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +63,11 @@ pub enum Event {
     Finished(Report),
     /// The plan could not start (e.g. another janitor holds the lock).
     ExecuteFailed(String),
+    /// The outcome of [`Command::Restore`]: where the record is now, or why not.
+    Restored {
+        task_id: String,
+        result: Result<PathBuf, String>,
+    },
 }
 
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -213,6 +220,7 @@ impl State {
                 Command::InspectGit(paths) => self.inspect_git(&paths),
                 Command::Plan(action) => self.plan(&action),
                 Command::Execute(plan) => self.execute(&plan),
+                Command::Restore(task_id) => self.restore(task_id),
             }
         }
     }
@@ -359,6 +367,15 @@ impl State {
             }
             Err(err) => self.emit(Event::ExecuteFailed(err.to_string())),
         }
+        self.load(false);
+    }
+
+    fn restore(&mut self, task_id: String) {
+        let emit = self.engine_emit();
+        let result =
+            executor::restore(&self.data_dir, &task_id, &emit).map_err(|err| err.to_string());
+        drop(emit);
+        self.emit(Event::Restored { task_id, result });
         self.load(false);
     }
 }

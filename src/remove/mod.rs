@@ -7,6 +7,10 @@
 //! then deleted from there (see `walk`) without ever following a symlink or crossing a
 //! mount, even when a folder is swapped for a symlink while the walk runs.
 //! Leftovers in staging from a crash are finished by [`Remover::finish_staged`].
+//!
+//! In trash mode ([`Remover::trash`]) the validated workspace is moved to the system
+//! trash from its real path, so the trash remembers where it came from and "Restore" in a
+//! file manager puts it back (see [`move_to_system_trash`] for what is checked last).
 
 use crate::store::WorkspaceType;
 use crate::store::paths::{self, is_exact_safe_id};
@@ -43,6 +47,11 @@ pub trait Filesystem: Send + Sync {
     /// Called before the walk does `operation` on `path`; an error stands in for the
     /// OS's answer.
     fn before(&self, operation: Operation, path: &Path) -> io::Result<()>;
+    /// Moves a validated workspace to the system trash. Defaults to the real trash
+    /// ([`move_to_system_trash`]); tests override it to make it fail.
+    fn trash(&self, path: &Path) -> io::Result<()> {
+        move_to_system_trash(path)
+    }
 }
 
 /// The real filesystem.
@@ -88,6 +97,8 @@ pub enum RemoveError {
     Refused { path: PathBuf, reason: String },
     #[error("Failed to remove task workspace: {path}: {message}")]
     Io { path: PathBuf, message: String },
+    #[error("Failed to move task workspace to the trash: {path}: {message}")]
+    Trash { path: PathBuf, message: String },
 }
 
 /// One entry that could not be deleted, with the OS's reason.
@@ -129,6 +140,15 @@ pub struct StagedWorkspace {
 pub enum Staging {
     Staged(StagedWorkspace),
     /// Nothing at the workspace path: already clean (as the seed counts it, a success).
+    Missing(PathBuf),
+}
+
+/// Result of moving a workspace to the system trash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trashed {
+    /// Moved from this path (the one the trash records as its origin).
+    Moved(PathBuf),
+    /// Nothing at the workspace path: already clean.
     Missing(PathBuf),
 }
 
@@ -296,6 +316,23 @@ impl Remover {
         }
     }
 
+    /// Validates `target` like [`Remover::stage`] and moves it to the system trash from
+    /// its real path. The space is freed only when the trash is emptied. On any failure
+    /// the workspace stays where it was.
+    pub fn trash(&self, target: &WorkspaceTarget) -> Result<Trashed, RemoveError> {
+        let Some(original) = self.validate(target)? else {
+            let path = paths::task_workspace_path(&self.data_dir, &target.env_id, &target.task_id);
+            return Ok(Trashed::Missing(path));
+        };
+        match self.fs.trash(&original) {
+            Ok(()) => Ok(Trashed::Moved(original)),
+            Err(err) => Err(RemoveError::Trash {
+                path: original,
+                message: err.to_string(),
+            }),
+        }
+    }
+
     /// Deletes a staged tree: never follows symlinks (a link is removed, not its target),
     /// never descends into another filesystem, makes read-only folders writable and
     /// retries, and carries on past entries that still fail, reporting each.
@@ -365,6 +402,112 @@ fn staged_name(env_id: &str, task_id: &str, nanos: u128) -> String {
     let mut name = format!("{env_id}--{task_id}");
     name.truncate(NAME_MAX.saturating_sub(suffix.len()));
     name + &suffix
+}
+
+/// Moves `path`, a workspace [`Remover::validate`] just accepted, to the system trash
+/// with the `trash` crate, after last checks for what that crate does on its own:
+///
+/// - It resolves the parent folder's symlinks (its freedesktop backend canonicalizes the
+///   parent, keeps the final name, and renames that entry, so a final symlink would be
+///   moved, not followed). Here the parent must resolve to itself, and `path` must still
+///   be a real folder: a symlink is refused.
+/// - On freedesktop systems it picks the home trash (`$XDG_DATA_HOME/Trash`, else
+///   `~/.local/share/Trash`) when the path is on the home trash's mount, else
+///   `$topdir/.Trash-$uid` of the path's mount, falling back to the home trash when that
+///   is not writable; where a rename crosses filesystems it copies the whole tree and then
+///   deletes the original. Here the home trash must be on the workspace's filesystem, so
+///   the move is always a rename and never a copy; otherwise it is refused.
+///
+/// What remains is a race: a folder on the way swapped for a symlink between these checks
+/// and the crate's own resolution would send another folder of that name to the trash
+/// (to the trash, not deleted). Agents-Runner never does that; see docs/safety.md.
+pub fn move_to_system_trash(path: &Path) -> io::Result<()> {
+    let meta = fs::symlink_metadata(path)?;
+    if meta.file_type().is_symlink() || !meta.is_dir() {
+        return Err(io::Error::other(
+            "it is no longer a real folder (a symlink or a file); left untouched",
+        ));
+    }
+    let parent = path
+        .parent()
+        .ok_or_else(|| io::Error::other("it has no parent folder"))?;
+    if fs::canonicalize(parent)? != parent {
+        return Err(io::Error::other(format!(
+            "its folder {} resolves to another place (a symlink on the way); left untouched",
+            parent.display()
+        )));
+    }
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    ))]
+    check_home_trash_device(device(&meta))?;
+    trash::delete(path).map_err(trash_error)
+}
+
+/// The home trash the `trash` crate uses on freedesktop systems, and its device (of the
+/// nearest folder that exists: the rest is created on that filesystem).
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn check_home_trash_device(workspace_device: u64) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let non_empty = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    let home_trash = non_empty("XDG_DATA_HOME")
+        .map(|data| PathBuf::from(data).join("Trash"))
+        .or_else(|| non_empty("HOME").map(|home| PathBuf::from(home).join(".local/share/Trash")))
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no trash: neither XDG_DATA_HOME nor HOME is set",
+            )
+        })?;
+    let mut existing = home_trash.as_path();
+    let meta = loop {
+        match fs::metadata(existing) {
+            Ok(meta) => break meta,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                existing = existing.parent().ok_or(err)?;
+            }
+            Err(err) => return Err(err),
+        }
+    };
+    if meta.dev() != workspace_device {
+        return Err(io::Error::new(
+            io::ErrorKind::CrossesDevices,
+            format!(
+                "the trash {} is on another filesystem than the workspace, so it would be copied there instead of moved; use delete mode",
+                home_trash.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The `trash` crate's error as an I/O error people can read (its own text is a debug dump).
+fn trash_error(err: trash::Error) -> io::Error {
+    match err {
+        #[cfg(all(
+            unix,
+            not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+        ))]
+        trash::Error::FileSystem { path, source } => {
+            io::Error::new(source.kind(), format!("{}: {source}", path.display()))
+        }
+        trash::Error::Unknown { description } => io::Error::other(description),
+        trash::Error::Os { code, description } => {
+            io::Error::other(format!("{description} (OS error {code})"))
+        }
+        trash::Error::CouldNotAccess { target } => {
+            io::Error::new(io::ErrorKind::NotFound, format!("cannot access {target}"))
+        }
+        trash::Error::CanonicalizePath { original } => io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("cannot resolve {}", original.display()),
+        ),
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 fn io_error(path: &Path, err: &io::Error) -> RemoveError {
