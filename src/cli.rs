@@ -1,19 +1,19 @@
-//! The headless interface: `list`, `usage`, `archive`, `discard`, `sweep`, `complete`, `demo`,
-//! `config`.
+//! The headless interface: `list`, `usage`, `archive`, `discard`, `sweep`, `complete`,
+//! `enforce-quotas`, `orphans`, `restore`, `demo`, `config`.
 //!
-//! `archive`, `sweep` and `complete` take their defaults from the settings file
+//! The cleaning commands take their defaults from the settings file
 //! ([`crate::config`], `--config FILE`); an unusable file is a warning, not an error.
 //!
 //! Results go to stdout (a table, or JSON with `--json`); `[cleanup]` lines and
 //! problems go to stderr as they happen. Exit codes: 0 done, 1 some steps failed
 //! or were refused, 2 bad usage or input.
 
-use crate::config::{self, Config, LoadedConfig};
+use crate::config::{self, Config, DeleteMode, LoadedConfig};
 use crate::container::ContainerRuntime;
-use crate::executor::{self, EngineEvent, Executor, Report, human};
+use crate::executor::{self, EngineEvent, Executor, Report, RestoreError, human};
 use crate::policy::{Action, Plan, RecordChange};
 use crate::scan::Usage;
-use crate::store::{self, Snapshot, TaskRecord, WorkspaceLocation, paths};
+use crate::store::{self, Snapshot, StoreError, TaskRecord, WorkspaceLocation, paths};
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
@@ -119,6 +119,13 @@ pub enum CliCommand {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Un-archive a task: move its record from tasks/done/ back to tasks/.
+    Restore {
+        #[arg(value_name = "TASK_ID")]
+        task_id: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a realistic demo data directory to try everything safely.
     Demo {
         #[arg(value_name = "DIR")]
@@ -157,6 +164,10 @@ pub struct RunFlags {
     dry_run: bool,
     #[arg(long)]
     json: bool,
+    /// Move workspaces to the system trash instead of deleting them (the space is freed
+    /// when the trash is emptied).
+    #[arg(long)]
+    trash: bool,
 }
 
 /// A failure with the exit code it deserves.
@@ -197,6 +208,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         } => list(&open(data_dir)?, json, env.as_deref(), archived, all),
         CliCommand::Usage { json } => usage(&open(data_dir)?, json),
         CliCommand::Config { command } => config_command(config_path, command),
+        CliCommand::Restore { task_id, json } => restore(data_dir, &task_id, json),
         CliCommand::Archive {
             run,
             delete_failed,
@@ -581,8 +593,11 @@ fn execute(snapshot: &Snapshot, action: Action, flags: &RunFlags) -> Result<u8> 
             })?;
     }
     let mut usage = HashMap::new();
-    let plan = executor::prepare(&action, snapshot, &mut usage, &cancel, SystemTime::now())
+    let mut plan = executor::prepare(&action, snapshot, &mut usage, &cancel, SystemTime::now())
         .map_err(|err| bad_input(err.to_string()))?;
+    if flags.trash {
+        plan.delete_mode = DeleteMode::Trash;
+    }
     if !flags.json {
         print_plan(&plan, snapshot)?;
     }
@@ -606,9 +621,11 @@ fn execute(snapshot: &Snapshot, action: Action, flags: &RunFlags) -> Result<u8> 
     if flags.json {
         let doc = json!({
             "dry_run": flags.dry_run,
+            "workspace_action": workspace_verb(plan.delete_mode),
             "plan": plan,
             "result": report,
             "bytes_freed": report.as_ref().map_or(0, |r| r.bytes_freed),
+            "bytes_trashed": report.as_ref().map_or(0, |r| r.bytes_trashed),
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if flags.dry_run {
@@ -623,9 +640,14 @@ fn execute(snapshot: &Snapshot, action: Action, flags: &RunFlags) -> Result<u8> 
 fn print_plan(plan: &Plan, snapshot: &Snapshot) -> Result<()> {
     let mut out = std::io::stdout().lock();
     let workspaces = plan.steps.iter().filter(|s| s.workspace.is_some()).count();
+    let verb = workspace_verb(plan.delete_mode);
+    let when = match plan.delete_mode {
+        DeleteMode::Delete => "",
+        DeleteMode::Trash => " when the trash is emptied",
+    };
     writeln!(
         out,
-        "Plan ({}): {} step(s), {} workspace(s) to delete, {} to free",
+        "Plan ({}): {} step(s), {} workspace(s) to {verb}, {} to free{when}",
         plan.action.verb(),
         plan.steps.len(),
         workspaces,
@@ -648,7 +670,7 @@ fn print_plan(plan: &Plan, snapshot: &Snapshot) -> Result<()> {
         if let Some(ws) = &step.workspace {
             let shown = ws.path.strip_prefix(&snapshot.data_dir).unwrap_or(&ws.path);
             parts.push(format!(
-                "delete {} ({})",
+                "{verb} {} ({})",
                 shown.display(),
                 human(step.bytes)
             ));
@@ -681,12 +703,21 @@ fn print_plan(plan: &Plan, snapshot: &Snapshot) -> Result<()> {
 fn print_report(out: &mut impl Write, report: &Report) -> Result<()> {
     writeln!(
         out,
-        "{}: {} step(s) done, {} failed, {} workspace(s) removed, {} freed{}",
+        "{}: {} step(s) done, {} failed, {} workspace(s) removed, {} freed{}{}",
         report.action,
         report.steps_ok,
         report.steps_failed,
         report.workspaces_removed,
         human(report.bytes_freed),
+        if report.workspaces_trashed > 0 {
+            format!(
+                ", {} moved to the trash ({}; freed when the trash is emptied)",
+                report.workspaces_trashed,
+                human(report.bytes_trashed)
+            )
+        } else {
+            String::new()
+        },
         if report.cancelled { " (cancelled)" } else { "" }
     )?;
     for outcome in report.outcomes.iter().filter(|o| !o.ok) {
@@ -815,6 +846,57 @@ fn show_settings(loaded: &LoadedConfig, json: bool) -> Result<u8> {
         writeln!(out, "auto_clean = {}", quota.auto_clean)?;
     }
     Ok(0)
+}
+
+/// What a plan does with its workspaces, in the plan's words.
+fn workspace_verb(mode: DeleteMode) -> &'static str {
+    match mode {
+        DeleteMode::Delete => "delete",
+        DeleteMode::Trash => "move to trash",
+    }
+}
+
+/// `restore ID`: 0 when restored, 1 when refused (an active record, no archived one, the
+/// lock held), 2 for an id that is not a plain task id or a missing data directory.
+fn restore(explicit: Option<&Path>, task_id: &str, json: bool) -> Result<u8> {
+    let data_dir = paths::data_dir_from_env(explicit).ok_or_else(|| {
+        bad_input("no data directory: give --data-dir DIR (no home folder is known)")
+    })?;
+    let data_dir = std::fs::canonicalize(&data_dir)
+        .ok()
+        .filter(|dir| dir.is_dir())
+        .ok_or_else(|| {
+            bad_input(format!(
+                "data directory {} does not exist (give --data-dir DIR or set {})",
+                data_dir.display(),
+                paths::STATE_PATH_VAR
+            ))
+        })?;
+    let print_log = |event: EngineEvent| {
+        if let EngineEvent::Log(line) = event {
+            eprintln!("{}", line.text);
+        }
+    };
+    let result = executor::restore(&data_dir, task_id, &print_log);
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc = match &result {
+            Ok(record) => json!({"task_id": task_id, "restored": true, "record": record}),
+            Err(err) => json!({"task_id": task_id, "restored": false, "error": err.to_string()}),
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    }
+    match result {
+        Ok(record) => {
+            if !json {
+                writeln!(out, "Restored task {task_id}: {}", record.display())?;
+            }
+            Ok(0)
+        }
+        // The `[cleanup]` line on stderr already said why.
+        Err(RestoreError::Store(StoreError::InvalidTaskId(_))) => Ok(2),
+        Err(_) => Ok(1),
+    }
 }
 
 fn demo(dir: &Path) -> Result<u8> {

@@ -3,16 +3,18 @@
 //! the CLI both call it.
 
 use crate::checkpoint::{self, checkpoint};
+use crate::config::DeleteMode;
 use crate::container::ContainerRuntime;
 use crate::git::{self, GitStatus};
 use crate::lock::{DataDirLock, LockError};
 use crate::policy::{self, Action, Plan, PlanError, PlanInput, RecordChange, Step};
 use crate::remove::{
-    Filesystem, PurgeReport, RealFilesystem, Remover, StagedWorkspace, Staging, WorkspaceTarget,
+    Filesystem, PurgeReport, RealFilesystem, Remover, StagedWorkspace, Staging, Trashed,
+    WorkspaceTarget,
 };
 use crate::scan::{Scanner, Usage};
 use crate::store::Snapshot;
-use crate::store::tasks::{self, TaskEdit};
+use crate::store::tasks::{self, StoreError, TaskEdit};
 use humansize::{DECIMAL, format_size};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -21,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
+use thiserror::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -53,8 +56,13 @@ pub struct StepOutcome {
     /// The record this step changed or logged to, where it is now (it moves when
     /// archived); `None` when the record was left untouched.
     pub record: Option<PathBuf>,
+    /// The workspace is gone from its path (deleted, moved to the trash, or already gone).
     pub workspace_removed: bool,
+    /// The workspace was moved to the system trash (its space is not freed yet).
+    pub workspace_trashed: bool,
     pub bytes_freed: u64,
+    /// On-disk bytes moved to the trash: freed when the trash is emptied.
+    pub bytes_trashed: u64,
     pub messages: Vec<String>,
 }
 
@@ -64,8 +72,13 @@ pub struct Report {
     pub action: &'static str,
     pub steps_ok: usize,
     pub steps_failed: usize,
+    /// Workspaces gone from their path, those moved to the trash included.
     pub workspaces_removed: usize,
     pub bytes_freed: u64,
+    /// Workspaces moved to the system trash.
+    pub workspaces_trashed: usize,
+    /// Bytes moved to the trash, freed only when the trash is emptied.
+    pub bytes_trashed: u64,
     pub cancelled: bool,
     pub outcomes: Vec<StepOutcome>,
 }
@@ -268,7 +281,8 @@ impl Executor {
                 cancelled = true;
                 break;
             }
-            let (outcome, staging) = self.prepare_step(step, forced, is_sweep, emit);
+            let (outcome, staging) =
+                self.prepare_step(step, forced, is_sweep, plan.delete_mode, emit);
             if let Some(staging) = staging {
                 staged.push((outcomes.len(), staging));
             }
@@ -293,6 +307,8 @@ impl Executor {
             steps_failed: outcomes.iter().filter(|o| !o.ok).count(),
             workspaces_removed: outcomes.iter().filter(|o| o.workspace_removed).count(),
             bytes_freed: outcomes.iter().map(|o| o.bytes_freed).sum(),
+            workspaces_trashed: outcomes.iter().filter(|o| o.workspace_trashed).count(),
+            bytes_trashed: outcomes.iter().map(|o| o.bytes_trashed).sum(),
             cancelled,
             outcomes,
         };
@@ -307,14 +323,17 @@ impl Executor {
             );
         }
         if is_sweep {
-            log(
-                emit,
-                Level::Info,
-                format!(
+            let text = match plan.delete_mode {
+                DeleteMode::Delete => format!(
                     "[cleanup] Removed {} old task workspace(s)",
                     report.workspaces_removed
                 ),
-            );
+                DeleteMode::Trash => format!(
+                    "[cleanup] Moved {} old task workspace(s) to the trash",
+                    report.workspaces_trashed
+                ),
+            };
+            log(emit, Level::Info, text);
         }
         let level = if report.steps_failed > 0 {
             Level::Error
@@ -325,11 +344,12 @@ impl Executor {
             emit,
             level,
             format!(
-                "[cleanup] {}: {} step(s) done, {} failed, {} freed",
+                "[cleanup] {}: {} step(s) done, {} failed, {} freed{}",
                 report.action,
                 report.steps_ok,
                 report.steps_failed,
-                human(report.bytes_freed)
+                human(report.bytes_freed),
+                trashed_summary(&report)
             ),
         );
         emit(EngineEvent::Progress(Progress {
@@ -408,6 +428,7 @@ impl Executor {
         step: &Step,
         forced: bool,
         is_sweep: bool,
+        mode: DeleteMode,
         emit: Emit,
     ) -> (StepOutcome, Option<StagedWorkspace>) {
         let mut outcome = StepOutcome {
@@ -415,7 +436,9 @@ impl Executor {
             ok: true,
             record: step.record.clone(),
             workspace_removed: false,
+            workspace_trashed: false,
             bytes_freed: 0,
+            bytes_trashed: 0,
             messages: Vec::new(),
         };
         let fail = |outcome: &mut StepOutcome, text: String| {
@@ -493,6 +516,10 @@ impl Executor {
             task_id: workspace.task_id.clone(),
             workspace_type: workspace.workspace_type,
         };
+        if mode == DeleteMode::Trash {
+            self.trash_workspace(&target, step.bytes, &mut outcome, emit);
+            return (outcome, None);
+        }
         let text = format!(
             "[cleanup] Removing task workspace: {}",
             workspace.path.display()
@@ -514,6 +541,52 @@ impl Executor {
             Err(err) => {
                 fail(&mut outcome, format!("[cleanup] {err}"));
                 (outcome, None)
+            }
+        }
+    }
+
+    /// Moves a step's workspace to the system trash, right away (a rename: nothing is
+    /// staged or purged). A failure leaves the workspace where it was and fails the step.
+    fn trash_workspace(
+        &self,
+        target: &WorkspaceTarget,
+        bytes: u64,
+        outcome: &mut StepOutcome,
+        emit: Emit,
+    ) {
+        let mut say = |level: Level, text: String| {
+            log(emit, level, text.clone());
+            outcome.messages.push(text);
+        };
+        match self.remover.trash(target) {
+            Ok(Trashed::Moved(path)) => {
+                log(
+                    emit,
+                    Level::Info,
+                    format!(
+                        "[cleanup] Workspace moved to trash: {} ({}; freed when the trash is emptied)",
+                        path.display(),
+                        human(bytes)
+                    ),
+                );
+                outcome.messages.push(format!(
+                    "[cleanup] Workspace moved to trash ({}; freed when the trash is emptied)",
+                    human(bytes)
+                ));
+                outcome.workspace_removed = true;
+                outcome.workspace_trashed = true;
+                outcome.bytes_trashed = bytes;
+            }
+            Ok(Trashed::Missing(path)) => {
+                say(
+                    Level::Info,
+                    format!("[cleanup] Workspace already gone: {}", path.display()),
+                );
+                outcome.workspace_removed = true;
+            }
+            Err(err) => {
+                say(Level::Error, format!("[cleanup] ERROR: {err}"));
+                outcome.ok = false;
             }
         }
     }
@@ -631,6 +704,49 @@ impl Executor {
             );
         }
     }
+}
+
+/// `, 2 workspace(s) moved to the trash (5 MB; freed when the trash is emptied)`, or
+/// nothing when none was.
+fn trashed_summary(report: &Report) -> String {
+    if report.workspaces_trashed == 0 {
+        return String::new();
+    }
+    format!(
+        ", {} workspace(s) moved to the trash ({}; freed when the trash is emptied)",
+        report.workspaces_trashed,
+        human(report.bytes_trashed)
+    )
+}
+
+/// Why a record could not be restored.
+#[derive(Debug, Error)]
+pub enum RestoreError {
+    #[error(transparent)]
+    Locked(#[from] LockError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Un-archives the record of `task_id` (`tasks/done/` back to `tasks/`) under the
+/// data-dir lock; see [`tasks::restore_record`]. Returns where the record is now. Either
+/// way a `[cleanup]` line says what happened.
+pub fn restore(data_dir: &Path, task_id: &str, emit: Emit) -> Result<PathBuf, RestoreError> {
+    let restored = DataDirLock::acquire(data_dir, "restore")
+        .map_err(RestoreError::from)
+        .and_then(|_lock| tasks::restore_record(data_dir, task_id).map_err(RestoreError::from));
+    match &restored {
+        Ok(path) => log(
+            emit,
+            Level::Info,
+            format!(
+                "[cleanup] Restored task {task_id} from the archive: {}",
+                path.display()
+            ),
+        ),
+        Err(err) => log(emit, Level::Error, format!("[cleanup] Not restored: {err}")),
+    }
+    restored
 }
 
 pub fn human(bytes: u64) -> String {

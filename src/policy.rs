@@ -9,6 +9,7 @@ pub mod schedule;
 pub use quota::{QuotaLevel, QuotaState, env_usage, quota_level, quota_states};
 
 use crate::config::Quota;
+use crate::config::DeleteMode;
 use crate::git::GitStatus;
 use crate::scan::Usage;
 use crate::status::StatusClass;
@@ -146,6 +147,8 @@ pub struct Plan {
     pub skipped: Vec<Skipped>,
     pub warnings: Vec<String>,
     pub bytes_to_free: u64,
+    /// What happens to the workspaces: deleted, or moved to the system trash.
+    pub delete_mode: DeleteMode,
 }
 
 impl Plan {
@@ -264,6 +267,7 @@ impl Plan {
             skipped: Vec::new(),
             warnings: Vec::new(),
             bytes_to_free: 0,
+            delete_mode: DeleteMode::Delete,
         }
     }
 }

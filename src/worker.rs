@@ -38,6 +38,8 @@ pub enum Command {
     Plan(Action),
     /// Carry out a plan the user confirmed, then reload.
     Execute(Plan),
+    /// Un-archive a task's record, answering with [`Event::Restored`], then reload.
+    Restore(String),
     /// Plan and carry out an action nobody confirms (the schedule): the plan goes to
     /// the log, the outcome comes back as [`Event::Unattended`].
     RunUnattended(Action),
@@ -79,6 +81,11 @@ pub enum Event {
     /// The plan could not start (e.g. another janitor holds the lock).
     ExecuteFailed(String),
     Unattended(Unattended),
+    /// The outcome of [`Command::Restore`]: where the record is now, or why not.
+    Restored {
+        task_id: String,
+        result: Result<PathBuf, String>,
+    },
 }
 
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -238,6 +245,7 @@ impl State {
                 Command::Plan(action) => self.plan(&action),
                 Command::Execute(plan) => self.execute(&plan),
                 Command::RunUnattended(action) => self.run_unattended(&action),
+                Command::Restore(task_id) => self.restore(task_id),
             }
         }
     }
@@ -463,6 +471,15 @@ impl State {
             }
             Err(err) => self.emit(Event::ExecuteFailed(err.to_string())),
         }
+        self.load(false);
+    }
+
+    fn restore(&mut self, task_id: String) {
+        let emit = self.engine_emit();
+        let result =
+            executor::restore(&self.data_dir, &task_id, &emit).map_err(|err| err.to_string());
+        drop(emit);
+        self.emit(Event::Restored { task_id, result });
         self.load(false);
     }
 }

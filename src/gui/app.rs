@@ -456,6 +456,9 @@ impl JanitorApp {
             }
             Event::Finished(report) => self.finished(&report),
             Event::Unattended(outcome) => self.unattended_finished(outcome),
+            // The worker's `[cleanup]` log line already says what happened, and the
+            // reload that follows shows the record where it is now.
+            Event::Restored { .. } => {}
             Event::ExecuteFailed(message) => {
                 self.running = None;
                 self.push_log(Level::Error, format!("could not start: {message}"));

@@ -7,6 +7,10 @@
 //! then deleted from there (see `walk`) without ever following a symlink or crossing a
 //! mount, even when a folder is swapped for a symlink while the walk runs.
 //! Leftovers in staging from a crash are finished by [`Remover::finish_staged`].
+//!
+//! In trash mode ([`Remover::trash`]) the validated workspace is moved to the system
+//! trash from its real path, so the trash remembers where it came from and "Restore" in a
+//! file manager puts it back (see [`move_to_system_trash`] for what is checked last).
 
 use crate::store::WorkspaceType;
 use crate::store::paths::{self, is_exact_safe_id};
@@ -43,6 +47,11 @@ pub trait Filesystem: Send + Sync {
     /// Called before the walk does `operation` on `path`; an error stands in for the
     /// OS's answer.
     fn before(&self, operation: Operation, path: &Path) -> io::Result<()>;
+    /// Moves a validated workspace to the system trash. Defaults to the real trash
+    /// ([`move_to_system_trash`]); tests override it to make it fail.
+    fn trash(&self, path: &Path) -> io::Result<()> {
+        move_to_system_trash(path)
+    }
 }
 
 /// The real filesystem.
@@ -88,6 +97,8 @@ pub enum RemoveError {
     Refused { path: PathBuf, reason: String },
     #[error("Failed to remove task workspace: {path}: {message}")]
     Io { path: PathBuf, message: String },
+    #[error("Failed to move task workspace to the trash: {path}: {message}")]
+    Trash { path: PathBuf, message: String },
 }
 
 /// One entry that could not be deleted, with the OS's reason.
@@ -129,6 +140,15 @@ pub struct StagedWorkspace {
 pub enum Staging {
     Staged(StagedWorkspace),
     /// Nothing at the workspace path: already clean (as the seed counts it, a success).
+    Missing(PathBuf),
+}
+
+/// Result of moving a workspace to the system trash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trashed {
+    /// Moved from this path (the one the trash records as its origin).
+    Moved(PathBuf),
+    /// Nothing at the workspace path: already clean.
     Missing(PathBuf),
 }
 
@@ -296,6 +316,23 @@ impl Remover {
         }
     }
 
+    /// Validates `target` like [`Remover::stage`] and moves it to the system trash from
+    /// its real path. The space is freed only when the trash is emptied. On any failure
+    /// the workspace stays where it was.
+    pub fn trash(&self, target: &WorkspaceTarget) -> Result<Trashed, RemoveError> {
+        let Some(original) = self.validate(target)? else {
+            let path = paths::task_workspace_path(&self.data_dir, &target.env_id, &target.task_id);
+            return Ok(Trashed::Missing(path));
+        };
+        match self.fs.trash(&original) {
+            Ok(()) => Ok(Trashed::Moved(original)),
+            Err(err) => Err(RemoveError::Trash {
+                path: original,
+                message: err.to_string(),
+            }),
+        }
+    }
+
     /// Deletes a staged tree: never follows symlinks (a link is removed, not its target),
     /// never descends into another filesystem, makes read-only folders writable and
     /// retries, and carries on past entries that still fail, reporting each.
@@ -367,6 +404,112 @@ fn staged_name(env_id: &str, task_id: &str, nanos: u128) -> String {
     name + &suffix
 }
 
+/// Moves `path`, a workspace [`Remover::validate`] just accepted, to the system trash
+/// with the `trash` crate, after last checks for what that crate does on its own:
+///
+/// - It resolves the parent folder's symlinks (its freedesktop backend canonicalizes the
+///   parent, keeps the final name, and renames that entry, so a final symlink would be
+///   moved, not followed). Here the parent must resolve to itself, and `path` must still
+///   be a real folder: a symlink is refused.
+/// - On freedesktop systems it picks the home trash (`$XDG_DATA_HOME/Trash`, else
+///   `~/.local/share/Trash`) when the path is on the home trash's mount, else
+///   `$topdir/.Trash-$uid` of the path's mount, falling back to the home trash when that
+///   is not writable; where a rename crosses filesystems it copies the whole tree and then
+///   deletes the original. Here the home trash must be on the workspace's filesystem, so
+///   the move is always a rename and never a copy; otherwise it is refused.
+///
+/// What remains is a race: a folder on the way swapped for a symlink between these checks
+/// and the crate's own resolution would send another folder of that name to the trash
+/// (to the trash, not deleted). Agents-Runner never does that; see docs/safety.md.
+pub fn move_to_system_trash(path: &Path) -> io::Result<()> {
+    let meta = fs::symlink_metadata(path)?;
+    if meta.file_type().is_symlink() || !meta.is_dir() {
+        return Err(io::Error::other(
+            "it is no longer a real folder (a symlink or a file); left untouched",
+        ));
+    }
+    let parent = path
+        .parent()
+        .ok_or_else(|| io::Error::other("it has no parent folder"))?;
+    if fs::canonicalize(parent)? != parent {
+        return Err(io::Error::other(format!(
+            "its folder {} resolves to another place (a symlink on the way); left untouched",
+            parent.display()
+        )));
+    }
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    ))]
+    check_home_trash_device(device(&meta))?;
+    trash::delete(path).map_err(trash_error)
+}
+
+/// The home trash the `trash` crate uses on freedesktop systems, and its device (of the
+/// nearest folder that exists: the rest is created on that filesystem).
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn check_home_trash_device(workspace_device: u64) -> io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let non_empty = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+    let home_trash = non_empty("XDG_DATA_HOME")
+        .map(|data| PathBuf::from(data).join("Trash"))
+        .or_else(|| non_empty("HOME").map(|home| PathBuf::from(home).join(".local/share/Trash")))
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                "no trash: neither XDG_DATA_HOME nor HOME is set",
+            )
+        })?;
+    let mut existing = home_trash.as_path();
+    let meta = loop {
+        match fs::metadata(existing) {
+            Ok(meta) => break meta,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                existing = existing.parent().ok_or(err)?;
+            }
+            Err(err) => return Err(err),
+        }
+    };
+    if meta.dev() != workspace_device {
+        return Err(io::Error::new(
+            io::ErrorKind::CrossesDevices,
+            format!(
+                "the trash {} is on another filesystem than the workspace, so it would be copied there instead of moved; use delete mode",
+                home_trash.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The `trash` crate's error as an I/O error people can read (its own text is a debug dump).
+fn trash_error(err: trash::Error) -> io::Error {
+    match err {
+        #[cfg(all(
+            unix,
+            not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+        ))]
+        trash::Error::FileSystem { path, source } => {
+            io::Error::new(source.kind(), format!("{}: {source}", path.display()))
+        }
+        trash::Error::Unknown { description } => io::Error::other(description),
+        trash::Error::Os { code, description } => {
+            io::Error::other(format!("{description} (OS error {code})"))
+        }
+        trash::Error::CouldNotAccess { target } => {
+            io::Error::new(io::ErrorKind::NotFound, format!("cannot access {target}"))
+        }
+        trash::Error::CanonicalizePath { original } => io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("cannot resolve {}", original.display()),
+        ),
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
 fn io_error(path: &Path, err: &io::Error) -> RemoveError {
     RemoveError::Io {
         path: path.to_path_buf(),
@@ -404,9 +547,22 @@ mod tests {
         /// Just before the walk lists this folder, it is moved aside and a symlink to the
         /// given target put in its place (a still-running agent could do that).
         swap_for_symlink: Option<(PathBuf, PathBuf)>,
+        /// Paths handed to the trash (never the real one here: it would use this
+        /// process's home); it fails when `fail_trash`.
+        trashed: Mutex<Vec<PathBuf>>,
+        fail_trash: bool,
     }
 
     impl Filesystem for FaultyFilesystem {
+        fn trash(&self, path: &Path) -> io::Result<()> {
+            if let Ok(mut trashed) = self.trashed.lock() {
+                trashed.push(path.to_path_buf());
+            }
+            if self.fail_trash {
+                return Err(io::Error::other("injected: the trash is full"));
+            }
+            Ok(())
+        }
         fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata> {
             RealFilesystem.symlink_metadata(path)
         }
@@ -714,6 +870,92 @@ mod tests {
             other => return Err(format!("expected an I/O error, got {other:?}").into()),
         }
         assert!(ws.join("README.md").exists());
+        Ok(())
+    }
+
+    #[test]
+    fn trash_validates_like_a_delete_and_keeps_the_workspace_when_the_trash_fails() -> TestResult {
+        let l = layout()?;
+        let ws = make_workspace(&l.data, "env-1", "t1")?;
+        let tasks = ws.parent().ok_or("no parent")?.to_path_buf();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&l.outside, tasks.join("linked"))?;
+        let fs_ops = Arc::new(FaultyFilesystem::default());
+        let r = remover(&l.data, fs_ops.clone());
+        let mounted = WorkspaceTarget {
+            workspace_type: WorkspaceType::Mounted,
+            ..target("env-1", "t1")
+        };
+        let mut refused = vec![target("env-1", "../t1"), mounted];
+        if cfg!(unix) {
+            refused.push(target("env-1", "linked"));
+        }
+        for case in refused {
+            assert!(
+                matches!(r.trash(&case), Err(RemoveError::Refused { .. })),
+                "{case:?}"
+            );
+        }
+        assert!(matches!(
+            r.trash(&target("env-1", "nothere"))?,
+            Trashed::Missing(_)
+        ));
+        let calls = |fs_ops: &FaultyFilesystem| fs_ops.trashed.lock().map(|v| v.clone()).ok();
+        assert_eq!(
+            calls(&fs_ops),
+            Some(vec![]),
+            "nothing refused reaches the trash"
+        );
+        assert_eq!(r.trash(&target("env-1", "t1"))?, Trashed::Moved(ws.clone()));
+        assert_eq!(
+            calls(&fs_ops),
+            Some(vec![ws.clone()]),
+            "the real path, not a staged copy"
+        );
+
+        let failing = Arc::new(FaultyFilesystem {
+            fail_trash: true,
+            ..Default::default()
+        });
+        match remover(&l.data, failing).trash(&target("env-1", "t1")) {
+            Err(RemoveError::Trash { path, message }) => {
+                assert_eq!(path, ws);
+                assert!(message.contains("injected"), "{message}");
+            }
+            other => return Err(format!("expected a trash error, got {other:?}").into()),
+        }
+        assert!(ws.join("README.md").exists());
+        assert!(r.staging_dir().read_dir().is_err(), "no staging was made");
+        Ok(())
+    }
+
+    /// The last checks before the real trash: none of these cases reaches the `trash`
+    /// crate, so the test's own home trash is never used.
+    #[cfg(unix)]
+    #[test]
+    fn the_system_trash_refuses_symlinks_files_and_parents_that_resolve_elsewhere() -> TestResult {
+        let l = layout()?;
+        let ws = make_workspace(&l.data, "env-1", "t1")?;
+        let tasks = ws.parent().ok_or("no parent")?.to_path_buf();
+        let link = tasks.join("linked");
+        std::os::unix::fs::symlink(&l.outside, &link)?;
+        let file = tasks.join("afile");
+        fs::write(&file, "x")?;
+        let linked_tasks = l.data.join("linked-tasks");
+        std::os::unix::fs::symlink(&tasks, &linked_tasks)?;
+        for (path, want) in [
+            (link.clone(), "no longer a real folder"),
+            (file.clone(), "no longer a real folder"),
+            (linked_tasks.join("t1"), "resolves to another place"),
+        ] {
+            match move_to_system_trash(&path) {
+                Err(err) => assert!(err.to_string().contains(want), "{path:?}: {err}"),
+                Ok(()) => return Err(format!("{path:?} went to the trash").into()),
+            }
+        }
+        assert!(fs::symlink_metadata(&link)?.file_type().is_symlink());
+        assert_eq!(fs::read_to_string(l.outside.join("canary.txt"))?, "keep me");
+        assert!(file.exists() && ws.join("README.md").exists());
         Ok(())
     }
 

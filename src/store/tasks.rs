@@ -5,7 +5,7 @@
 
 use super::atomic::{mode_of, sync_folder, write_atomic};
 use super::environments::WorkspaceType;
-use super::paths::ARCHIVE_DIR;
+use super::paths::{self, ARCHIVE_DIR, is_exact_safe_id};
 use crate::status::StatusClass;
 use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
@@ -78,6 +78,12 @@ pub enum StoreError {
     },
     #[error("{path}: another program keeps changing it; gave up after {attempts} attempts")]
     KeepsChanging { path: PathBuf, attempts: u32 },
+    #[error("{0:?} is not a plain task id (only letters, digits, '-' and '_')")]
+    InvalidTaskId(String),
+    #[error("task {task_id} has no archived record in {folder}")]
+    NotArchived { task_id: String, folder: PathBuf },
+    #[error("task {task_id} already has an active record: {path}; nothing was restored")]
+    ActiveExists { task_id: String, path: PathBuf },
 }
 
 /// Parses a task file. Errors are human-readable reasons (the file is never touched).
@@ -676,6 +682,122 @@ pub fn archive_record(path: &Path) -> Result<PathBuf, StoreError> {
     Ok(target)
 }
 
+/// Un-archives the record of `task_id`: moves it from `tasks/done/` back to
+/// `tasks/<id>.toml`, its content untouched (a rename), never replacing a file.
+///
+/// Refused when the id is not a plain folder name, when an active record of the task
+/// exists (a file of that name, or any active file whose `task_id` is the id), and when
+/// no archived record is found. Of several archived records of the task (Agents-Runner
+/// stores a clash as `<id>.dup-<nanoseconds>.toml`, see [`archive_record`]) the
+/// original `<id>.toml` is restored, else a non-duplicate of another name, else the
+/// newest duplicate; the others stay archived.
+pub fn restore_record(data_dir: &Path, task_id: &str) -> Result<PathBuf, StoreError> {
+    if !is_exact_safe_id(task_id) {
+        return Err(StoreError::InvalidTaskId(task_id.to_owned()));
+    }
+    let active_dir = paths::active_tasks_dir(data_dir);
+    let archive_dir = paths::archived_tasks_dir(data_dir);
+    let file_name = format!("{task_id}.toml");
+    let target = active_dir.join(&file_name);
+    let active_exists = |path: PathBuf| StoreError::ActiveExists {
+        task_id: task_id.to_owned(),
+        path,
+    };
+    if target.symlink_metadata().is_ok() {
+        return Err(active_exists(target));
+    }
+    if let Some(active) = records_of(&active_dir, task_id)?.into_iter().next() {
+        return Err(active_exists(active.file));
+    }
+    let original = archive_dir.join(&file_name);
+    let source = records_of(&archive_dir, task_id)?
+        .into_iter()
+        .min_by_key(|record| {
+            (
+                record.duplicate,
+                record.file != original,
+                std::cmp::Reverse(dup_nanos(&record.file)),
+            )
+        })
+        .ok_or_else(|| StoreError::NotArchived {
+            task_id: task_id.to_owned(),
+            folder: archive_dir.clone(),
+        })?
+        .file;
+    move_no_replace(&source, &target).map_err(|err| {
+        if err.kind() == std::io::ErrorKind::AlreadyExists {
+            active_exists(target.clone())
+        } else {
+            StoreError::Write {
+                path: source.clone(),
+                source: err,
+            }
+        }
+    })?;
+    sync_folder(&active_dir)
+        .and_then(|()| sync_folder(&archive_dir))
+        .map_err(|source| StoreError::Write {
+            path: target.clone(),
+            source,
+        })?;
+    Ok(target)
+}
+
+/// The readable task records in `folder` (regular `*.toml` files, not hidden) whose
+/// `task_id` is `task_id`. Unreadable files are skipped: the store reports them.
+fn records_of(folder: &Path, task_id: &str) -> Result<Vec<TaskRecord>, StoreError> {
+    let entries = match std::fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => {
+            return Err(StoreError::Read {
+                path: folder.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let archived = folder.file_name().is_some_and(|name| name == ARCHIVE_DIR);
+    Ok(entries
+        .filter_map(Result::ok)
+        .filter(|entry| super::is_task_file(&entry.path()))
+        .filter(|entry| entry.file_type().is_ok_and(|kind| kind.is_file()))
+        .filter_map(|entry| read_record(&entry.path(), archived).ok())
+        .filter(|record| record.task_id == task_id)
+        .collect())
+}
+
+/// The nanoseconds of a `<id>.dup-<nanoseconds>.toml` name (0 for other names).
+fn dup_nanos(path: &Path) -> u128 {
+    path.file_stem()
+        .and_then(|stem| stem.to_str())
+        .and_then(|stem| stem.rsplit_once(".dup-"))
+        .and_then(|(_, nanos)| nanos.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Renames `from` to `to`, failing with `AlreadyExists` rather than replacing a file
+/// at `to`.
+fn move_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use rustix::fs::{CWD, RenameFlags, renameat_with};
+        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+            Ok(()) => return Ok(()),
+            // The filesystem cannot rename without replacing: link and unlink instead.
+            Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) => {}
+            Err(errno) => return Err(errno.into()),
+        }
+    }
+    // A hard link is never made over an existing file.
+    std::fs::hard_link(from, to)?;
+    if let Err(err) = std::fs::remove_file(from) {
+        // Not left in both places: the new link goes again.
+        let _ = std::fs::remove_file(to);
+        return Err(err);
+    }
+    Ok(())
+}
+
 /// The last `count` lines of a record's `logs` array (non-string items are skipped),
 /// for the task's details view. Errors are human-readable reasons.
 pub fn read_log_tail(path: &Path, count: usize) -> Result<Vec<String>, String> {
@@ -1003,6 +1125,103 @@ base = "main"
             "{name}"
         );
         assert_eq!(std::fs::read_to_string(&first)?, "task_id = \"t1\"\n");
+        Ok(())
+    }
+
+    #[test]
+    fn restore_takes_the_archived_original_then_the_newest_duplicate()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let data = tempfile::tempdir()?;
+        let active = paths::active_tasks_dir(data.path());
+        let done = paths::archived_tasks_dir(data.path());
+        std::fs::create_dir_all(&done)?;
+        let write = |name: &str, text: &str| std::fs::write(done.join(name), text);
+        write(
+            "t1.dup-100.toml",
+            "task_id = \"t1\"\nstatus = \"old dup\"\n",
+        )?;
+        write("t1.toml", "task_id = \"t1\"\nstatus = \"original\"\n")?;
+        write(
+            "t1.dup-200.toml",
+            "task_id = \"t1\"\nstatus = \"new dup\"\n",
+        )?;
+        write("other.toml", "task_id = \"t2\"\n")?;
+
+        let restored = restore_record(data.path(), "t1")?;
+        assert_eq!(restored, active.join("t1.toml"));
+        assert!(std::fs::read_to_string(&restored)?.contains("original"));
+        assert!(done.join("t1.dup-100.toml").exists() && done.join("t1.dup-200.toml").exists());
+
+        // With the original gone (restored, then moved away), the newest duplicate.
+        std::fs::rename(&restored, data.path().join("elsewhere.toml"))?;
+        let restored = restore_record(data.path(), "t1")?;
+        assert!(std::fs::read_to_string(&restored)?.contains("new dup"));
+        assert!(!done.join("t1.dup-200.toml").exists());
+
+        // A task id under another file name is found by its content.
+        let restored = restore_record(data.path(), "t2")?;
+        assert_eq!(restored, active.join("t2.toml"));
+        assert!(!done.join("other.toml").exists());
+        Ok(())
+    }
+
+    #[test]
+    fn restore_refuses_and_changes_nothing() -> Result<(), Box<dyn std::error::Error>> {
+        let data = tempfile::tempdir()?;
+        let active = paths::active_tasks_dir(data.path());
+        let done = paths::archived_tasks_dir(data.path());
+        std::fs::create_dir_all(&done)?;
+        std::fs::write(done.join("t1.toml"), "task_id = \"t1\"\n")?;
+        for id in ["", ".", "..", "../t1", "done/t1", "t1.toml", "a b"] {
+            assert!(
+                matches!(
+                    restore_record(data.path(), id),
+                    Err(StoreError::InvalidTaskId(_))
+                ),
+                "{id:?}"
+            );
+        }
+        assert!(matches!(
+            restore_record(data.path(), "t9"),
+            Err(StoreError::NotArchived { .. })
+        ));
+        // An active record under another name, then one that does not parse under the
+        // task's own name: both block the restore.
+        std::fs::write(active.join("renamed.toml"), "task_id = \"t1\"\n")?;
+        assert!(matches!(
+            restore_record(data.path(), "t1"),
+            Err(StoreError::ActiveExists { path, .. }) if path == active.join("renamed.toml")
+        ));
+        std::fs::remove_file(active.join("renamed.toml"))?;
+        std::fs::write(active.join("t1.toml"), "not toml [")?;
+        assert!(matches!(
+            restore_record(data.path(), "t1"),
+            Err(StoreError::ActiveExists { .. })
+        ));
+        assert_eq!(
+            std::fs::read_to_string(active.join("t1.toml"))?,
+            "not toml ["
+        );
+        assert_eq!(
+            std::fs::read_to_string(done.join("t1.toml"))?,
+            "task_id = \"t1\"\n"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn moving_without_replacing_never_overwrites() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let (from, to) = (dir.path().join("a"), dir.path().join("b"));
+        std::fs::write(&from, "a")?;
+        std::fs::write(&to, "b")?;
+        let err = move_no_replace(&from, &to).err().ok_or("replaced a file")?;
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&to)?, "b");
+        std::fs::remove_file(&to)?;
+        move_no_replace(&from, &to)?;
+        assert_eq!(std::fs::read_to_string(&to)?, "a");
+        assert!(!from.exists());
         Ok(())
     }
 }
