@@ -2,6 +2,7 @@
 //! crossbeam channels; after each event a wake-up callback runs (the GUI passes
 //! `request_repaint`), so the UI never waits on disk, git or docker.
 
+use crate::config::DeleteMode;
 use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
@@ -42,7 +43,7 @@ pub enum Command {
     Restore(String),
     /// Plan and carry out an action nobody confirms (the schedule): the plan goes to
     /// the log, the outcome comes back as [`Event::Unattended`].
-    RunUnattended(Action),
+    RunUnattended(Action, DeleteMode),
 }
 
 /// How an unattended cleanup ended.
@@ -244,7 +245,7 @@ impl State {
                 Command::InspectGit(paths) => self.inspect_git(&paths),
                 Command::Plan(action) => self.plan(&action),
                 Command::Execute(plan) => self.execute(&plan),
-                Command::RunUnattended(action) => self.run_unattended(&action),
+                Command::RunUnattended(action, mode) => self.run_unattended(&action, mode),
                 Command::Restore(task_id) => self.restore(task_id),
             }
         }
@@ -404,7 +405,7 @@ impl State {
         }
     }
 
-    fn run_unattended(&mut self, action: &Action) {
+    fn run_unattended(&mut self, action: &Action, delete_mode: DeleteMode) {
         let Some(snapshot) = self.snapshot.clone() else {
             self.emit(Event::Unattended(Unattended::Failed(
                 "no data directory is loaded".into(),
@@ -418,7 +419,10 @@ impl State {
             &self.cancel,
             SystemTime::now(),
         ) {
-            Ok(plan) => plan,
+            Ok(plan) => Plan {
+                delete_mode,
+                ..plan
+            },
             Err(err) => {
                 self.emit(Event::Unattended(Unattended::Failed(err.to_string())));
                 return;

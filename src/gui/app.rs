@@ -435,7 +435,8 @@ impl JanitorApp {
                 self.dirty = true;
             }
             Event::LogTail { record, lines } => self.task_log = Some((record, lines)),
-            Event::PlanReady(plan) => {
+            Event::PlanReady(mut plan) => {
+                plan.delete_mode = self.config.delete_mode;
                 if matches!(self.dialog, Some(Dialog::Planning { .. })) {
                     self.dialog = Some(Dialog::Confirm { plan });
                 }
@@ -456,9 +457,20 @@ impl JanitorApp {
             }
             Event::Finished(report) => self.finished(&report),
             Event::Unattended(outcome) => self.unattended_finished(outcome),
-            // The worker's `[cleanup]` log line already says what happened, and the
-            // reload that follows shows the record where it is now.
-            Event::Restored { .. } => {}
+            // The reload that follows shows the record where it is now.
+            Event::Restored {
+                task_id,
+                result: Ok(_),
+            } => self.notify(Level::Info, format!("Restored task {task_id} from the archive")),
+            Event::Restored {
+                task_id,
+                result: Err(message),
+            } => {
+                self.dialog = Some(Dialog::Error {
+                    title: format!("Task {task_id} was not restored"),
+                    message,
+                });
+            }
             Event::ExecuteFailed(message) => {
                 self.running = None;
                 self.push_log(Level::Error, format!("could not start: {message}"));
@@ -703,6 +715,13 @@ impl JanitorApp {
             allow_unsaved: self.config.allow_unsaved_delete,
             clean_done: self.config.archive_cleans_done,
         });
+    }
+
+    /// Moves an archived task's record back to `tasks/`.
+    pub fn restore(&mut self, task_id: String) {
+        if self.running.is_none() {
+            self.send(Command::Restore(task_id));
+        }
     }
 
     /// Deletes the ticked orphan folders, or all of them when `all`.

@@ -54,7 +54,7 @@ impl JanitorApp {
             verb: action.verb(),
             progress: Progress::default(),
         });
-        self.send(Command::RunUnattended(action));
+        self.send(Command::RunUnattended(action, self.config.delete_mode));
     }
 
     /// The schedule counts from now (when it is switched on or changed, or a folder opens).

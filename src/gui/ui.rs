@@ -638,7 +638,7 @@ impl JanitorApp {
                                 if *on_disk {
                                     path.display().to_string()
                                 } else {
-                                    format!("{} (gone)", path.display())
+                                    format!("{} (workspace gone)", path.display())
                                 }
                             }
                             RowWorkspace::UserFolder(folder) => format!(
@@ -692,6 +692,14 @@ impl JanitorApp {
                         .on_hover_text("Copy the workspace path");
                     if let Some(path) = path.filter(|_| copy.clicked()) {
                         ui.ctx().copy_text(path);
+                    }
+                    if row.archived
+                        && ui
+                            .add_enabled(self.running.is_none(), egui::Button::new("Restore"))
+                            .on_hover_text("Un-archive: move the record from tasks/done/ back to tasks/ (refused while an active record has this id)")
+                            .clicked()
+                    {
+                        self.restore(row.task_id.clone());
                     }
                 });
                 ui.add_space(6.0);
