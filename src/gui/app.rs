@@ -554,6 +554,13 @@ impl JanitorApp {
             report.workspaces_removed,
             human(report.bytes_freed)
         );
+        if report.workspaces_trashed > 0 {
+            summary.push_str(&format!(
+                ", {} moved to the trash ({}; freed when the trash is emptied)",
+                count(report.workspaces_trashed, "workspace"),
+                human(report.bytes_trashed)
+            ));
+        }
         if report.cancelled {
             summary.push_str(" (cancelled)");
         }

@@ -78,6 +78,12 @@ impl JanitorApp {
                     report.workspaces_removed,
                     human(report.bytes_freed)
                 );
+                if report.workspaces_trashed > 0 {
+                    text.push_str(&format!(
+                        " ({} in the trash until it is emptied)",
+                        human(report.bytes_trashed)
+                    ));
+                }
                 if report.steps_failed > 0 {
                     text.push_str(&format!(", {} step(s) failed (see the log)", report.steps_failed));
                 }
@@ -110,6 +116,13 @@ impl JanitorApp {
             return;
         }
         let mut warnings = Vec::new();
+        let name = |env_id: &str| {
+            snapshot
+                .environment(env_id)
+                .map(|env| env.name.trim())
+                .filter(|name| !name.is_empty())
+                .map_or_else(|| env_id.to_owned(), |name| format!("{name} ({env_id})"))
+        };
         for state in &self.quotas {
             let before = self
                 .quota_warned
@@ -127,7 +140,7 @@ impl JanitorApp {
                 };
                 warnings.push(format!(
                     "{} {what}: {} of {} ({:.0}%)",
-                    state.env_id,
+                    name(&state.env_id),
                     human(state.used_bytes),
                     human(state.limit_bytes),
                     state.percent()

@@ -3,6 +3,8 @@
 use super::app::{Dialog, JanitorApp, Welcome, count};
 use super::settings_window::{SettingsAnswer, SettingsLocation};
 use super::ui::capitalized;
+use crate::config::DeleteMode;
+use crate::store::WorkspaceType;
 use crate::executor::human;
 use crate::policy::{Plan, RecordChange};
 use egui::{Key, RichText, Ui};
@@ -90,10 +92,11 @@ impl JanitorApp {
             path: self.config_path.clone(),
             unusable: self.config_warning.clone(),
         };
-        let known_envs: Vec<String> = self
+        let known_envs: Vec<(String, String)> = self
             .environments
             .iter()
-            .filter_map(|env| env.env_id.clone())
+            .filter(|env| env.workspace_type == WorkspaceType::Cloned.label())
+            .filter_map(|env| Some((env.env_id.clone()?, env.name.clone())))
             .collect();
         let Some(dialog) = &mut self.dialog else {
             return;
@@ -231,11 +234,18 @@ fn confirm_body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
     };
     ui.heading(title);
     let deleted = plan.steps.iter().filter(|s| s.workspace.is_some()).count();
-    ui.label(format!(
-        "{} will be deleted, freeing {}.",
-        count(deleted, "workspace"),
-        human(plan.bytes_to_free)
-    ));
+    match plan.delete_mode {
+        DeleteMode::Delete => ui.label(format!(
+            "{} will be deleted, freeing {}.",
+            count(deleted, "workspace"),
+            human(plan.bytes_to_free)
+        )),
+        DeleteMode::Trash => ui.label(format!(
+            "{} ({}) will be moved to the trash. The space is freed only when the trash is emptied.",
+            count(deleted, "workspace"),
+            human(plan.bytes_to_free)
+        )),
+    };
     for warning in &plan.warnings {
         ui.colored_label(ui.visuals().warn_fg_color, format!("Warning: {warning}"));
     }

@@ -25,11 +25,13 @@ impl JanitorApp {
         let idle = self.running.is_none();
         ui.horizontal(|ui| {
             let selected = self.orphans_selected.len();
+            let label = if selected == 0 {
+                "Delete selected…".to_owned()
+            } else {
+                format!("Delete {}…", count(selected, "selected folder"))
+            };
             if ui
-                .add_enabled(
-                    idle && selected > 0,
-                    egui::Button::new(format!("Delete {}…", count(selected, "selected folder"))),
-                )
+                .add_enabled(idle && selected > 0, egui::Button::new(label))
                 .on_hover_text("Plan, confirm, then delete the ticked folders")
                 .clicked()
             {

@@ -133,12 +133,13 @@ pub(super) enum SettingsAnswer {
 }
 
 impl JanitorApp {
-    /// The body of the Settings dialog; `known_envs` fill the quota environment list.
+    /// The body of the Settings dialog; `known_envs` (cloned environments: id, name)
+    /// fill the quota environment list.
     pub(super) fn settings_body(
         ui: &mut Ui,
         draft: &mut SettingsDraft,
         location: &SettingsLocation,
-        known_envs: &[String],
+        known_envs: &[(String, String)],
         escape: bool,
     ) -> SettingsAnswer {
         ui.heading("Settings");
@@ -182,7 +183,7 @@ impl JanitorApp {
         );
         ui.horizontal(|ui| {
             ui.label("Sweep workspaces untouched for");
-            ui.add(egui::TextEdit::singleline(&mut draft.sweep_age).desired_width(80.0))
+            ui.add_sized([80.0, 20.0], egui::TextEdit::singleline(&mut draft.sweep_age))
                 .on_hover_text("24h, 36h, 2d, 1w; a bare number means hours");
         });
         field_error(ui, &errors.sweep_age);
@@ -201,7 +202,7 @@ impl JanitorApp {
         ui.label(RichText::new("Scheduled cleanup").strong());
         ui.horizontal(|ui| {
             ui.label("While the window is open, clean up every");
-            ui.add(egui::TextEdit::singleline(&mut draft.schedule).desired_width(80.0))
+            ui.add_sized([80.0, 20.0], egui::TextEdit::singleline(&mut draft.schedule))
                 .on_hover_text("6h, 90m, 1d, or off");
         });
         field_error(ui, &errors.schedule);
@@ -225,10 +226,14 @@ impl JanitorApp {
                     ui.end_row();
                 }
                 for (row, quota) in draft.quotas.iter_mut().enumerate() {
-                    ui.label(RichText::new(&quota.env_id).monospace());
-                    ui.add(egui::TextEdit::singleline(&mut quota.limit).desired_width(90.0))
+                    let name = known_envs
+                        .iter()
+                        .find(|(id, _)| *id == quota.env_id)
+                        .map_or(quota.env_id.as_str(), |(_, name)| name.as_str());
+                    ui.label(name).on_hover_text(&quota.env_id);
+                    ui.add_sized([96.0, 20.0], egui::TextEdit::singleline(&mut quota.limit))
                         .on_hover_text("20 GB, 500 MB, 1.5 TiB");
-                    ui.add(egui::TextEdit::singleline(&mut quota.warn_percent).desired_width(40.0));
+                    ui.add_sized([44.0, 20.0], egui::TextEdit::singleline(&mut quota.warn_percent));
                     ui.checkbox(&mut quota.auto_clean, "")
                         .on_hover_text("Over quota, the scheduled cleanup deletes the oldest finished workspaces until it is under");
                     if ui.button("Remove").clicked() {
@@ -245,20 +250,25 @@ impl JanitorApp {
         if let Some(row) = remove {
             draft.quotas.remove(row);
         }
-        let free: Vec<&String> = known_envs
+        let free: Vec<&(String, String)> = known_envs
             .iter()
-            .filter(|env| !draft.quotas.iter().any(|q| &q.env_id == *env))
+            .filter(|(id, _)| !draft.quotas.iter().any(|q| q.env_id == *id))
             .collect();
-        if !free.is_empty() {
+        if let Some(first) = free.first() {
             ui.horizontal(|ui| {
-                if !free.iter().any(|env| **env == draft.new_quota_env) {
-                    draft.new_quota_env = free[0].clone();
-                }
+                let chosen = free.iter().find(|(id, _)| *id == draft.new_quota_env);
+                let shown = match chosen {
+                    Some((_, name)) => name.clone(),
+                    None => {
+                        draft.new_quota_env = first.0.clone();
+                        first.1.clone()
+                    }
+                };
                 egui::ComboBox::from_id_salt("new-quota-env")
-                    .selected_text(draft.new_quota_env.as_str())
+                    .selected_text(shown)
                     .show_ui(ui, |ui| {
-                        for env in &free {
-                            ui.selectable_value(&mut draft.new_quota_env, (*env).clone(), env.as_str());
+                        for (id, name) in &free {
+                            ui.selectable_value(&mut draft.new_quota_env, id.clone(), name.as_str());
                         }
                     });
                 if ui.button("Add quota").clicked() {
