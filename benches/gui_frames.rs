@@ -21,7 +21,7 @@ fn main() {
 
 #[cfg(unix)]
 mod frames {
-    use agents_janitor::gui::{Dialog, JanitorApp, Launch, Settings};
+    use agents_janitor::gui::{Dialog, JanitorApp, Launch, Settings, WatchMode};
     use agents_janitor::policy::Action;
     use agents_janitor::store::bench_data::{
         self, BENCH_ENV, BenchScale, RECORDS_SET, WORKSPACES_SET,
@@ -114,6 +114,8 @@ mod frames {
             Settings::default(),
         );
         launch.record_cache = None;
+        launch.watch = WatchMode::Off;
+        launch.desktop_notifications = false;
         launch
     }
 

@@ -5,7 +5,13 @@
 mod common;
 
 use agents_janitor::container::ContainerRuntime;
-use agents_janitor::gui::{Dialog, JanitorApp, Launch, Settings, SortKey};
+use agents_janitor::config::{self, DeleteMode, Quota};
+use agents_janitor::gui::{
+    Dialog, JanitorApp, Launch, PERIODIC_REFRESH, Settings, SettingsDraft, SortKey, WatchMode,
+    confirm_button_label,
+};
+use agents_janitor::policy::schedule::{Clock, SystemClock};
+use agents_janitor::policy::QuotaLevel;
 use agents_janitor::policy::Action;
 use agents_janitor::remove::{Filesystem, Operation, RealFilesystem};
 use agents_janitor::status::StatusClass;
@@ -22,7 +28,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
 
 type TestResult = Result<(), Box<dyn Error>>;
 type App<'a> = Harness<'a, Option<JanitorApp>>;
@@ -43,6 +50,12 @@ fn launch(fx: &Fixture, filesystem: Arc<dyn Filesystem>) -> Result<Launch, Box<d
         // A cache in the fixture: reloads after each change read it, and must not go stale.
         record_cache: Some(RecordCache::in_folder(&fx.root.path().join("cache"))),
         settings: Settings::default(),
+        // A settings file in the fixture (not there yet: the defaults).
+        config: Some(config::load(&fx.root.path().join("config.toml"))),
+        clock: Arc::new(SystemClock),
+        desktop_notifications: false,
+        // Tests that follow the disk turn it on.
+        watch: WatchMode::Off,
     })
 }
 
@@ -76,7 +89,10 @@ fn step_until(harness: &mut App<'_>, what: &str, done: impl Fn(&JanitorApp) -> b
             return Ok(());
         }
         if start.elapsed() > PATIENCE {
-            return Err(format!("gave up waiting for {what}").into());
+            let app = app(harness)?;
+            let tail = app.log.len().saturating_sub(15);
+            let log: Vec<&str> = app.log[tail..].iter().map(|l| l.text.as_str()).collect();
+            return Err(format!("gave up waiting for {what}; the log ends:\n{}", log.join("\n")).into());
         }
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -114,14 +130,7 @@ fn click(harness: &mut App<'_>, label: &str) -> TestResult {
 
 fn confirm_label(app: &JanitorApp) -> Option<String> {
     match &app.dialog {
-        Some(Dialog::Confirm { plan }) => {
-            let verb = plan.action.verb();
-            let n = plan.steps.len();
-            let noun = if n == 1 { "task" } else { "tasks" };
-            let mut label: String = verb[..1].to_uppercase();
-            label.push_str(&verb[1..]);
-            Some(format!("{label} {n} {noun}"))
-        }
+        Some(Dialog::Confirm { plan }) => Some(confirm_button_label(plan)),
         _ => None,
     }
 }
@@ -668,5 +677,398 @@ fn a_typed_path_in_the_open_dialog_opens_that_data_folder() -> TestResult {
         Some(fx.data_dir.canonicalize()?.as_path())
     );
     assert!(app.rows.len() >= demo::TASKS.len());
+    Ok(())
+}
+
+/// A clock the test moves by hand: the schedule and the periodic refresh follow it.
+struct ManualClock(Mutex<SystemTime>);
+
+impl ManualClock {
+    fn new() -> Arc<Self> {
+        Arc::new(Self(Mutex::new(SystemTime::now())))
+    }
+
+    fn advance(&self, by: Duration) {
+        if let Ok(mut now) = self.0.lock() {
+            *now += by;
+        }
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> SystemTime {
+        self.0.lock().map(|now| *now).unwrap_or(SystemTime::UNIX_EPOCH)
+    }
+}
+
+fn settings_file(fx: &Fixture) -> PathBuf {
+    fx.root.path().join("config.toml")
+}
+
+/// A launch whose settings file holds `text`.
+fn launch_with_settings(fx: &Fixture, text: &str) -> Result<Launch, Box<dyn Error>> {
+    std::fs::write(settings_file(fx), text)?;
+    launch(fx, Arc::new(RealFilesystem))
+}
+
+fn settings_draft<'h>(harness: &'h mut App<'_>) -> Result<&'h mut SettingsDraft, Box<dyn Error>> {
+    match harness.state_mut().as_mut().map(|app| &mut app.dialog) {
+        Some(Some(Dialog::Settings { draft })) => Ok(draft),
+        _ => Err("the Settings dialog is not open".into()),
+    }
+}
+
+#[test]
+fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> TestResult {
+    let fx = Fixture::new()?;
+    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, "Settings…")?;
+    let shown = format!("Saved in {}", settings_file(&fx).display());
+    assert!(harness.query_by_label(&shown).is_some(), "the file's path is shown");
+
+    // Typed values are checked as they are typed; Save does nothing while one is wrong.
+    settings_draft(&mut harness)?.schedule = "every now and then".into();
+    settings_draft(&mut harness)?.sweep_age = "-5".into();
+    harness.step();
+    assert!(
+        harness
+            .query_all_by_label_contains("expected an interval")
+            .next()
+            .is_some()
+    );
+    assert!(
+        harness
+            .query_all_by_label_contains("an age of more than 0 hours")
+            .next()
+            .is_some()
+    );
+    click(&mut harness, "Save")?;
+    assert!(matches!(app(&harness)?.dialog, Some(Dialog::Settings { .. })));
+    assert!(!settings_file(&fx).exists(), "invalid settings were saved");
+
+    settings_draft(&mut harness)?.schedule = "6h".into();
+    settings_draft(&mut harness)?.sweep_age = "2d".into();
+    settings_draft(&mut harness)?.delete_mode = DeleteMode::Trash;
+    harness.step();
+    click(&mut harness, "Add quota")?;
+    settings_draft(&mut harness)?.quotas[0].limit = "20 GB".into();
+    harness.step();
+    click(&mut harness, "Save")?;
+    step_until(&mut harness, "the settings to be saved", |app| {
+        app.config.schedule == Some(Duration::from_secs(6 * 3600))
+    })?;
+    let saved = config::load(&settings_file(&fx));
+    assert!(saved.warning.is_none(), "{:?}", saved.warning);
+    assert_eq!(saved.config.schedule, Some(Duration::from_secs(6 * 3600)));
+    assert_eq!(saved.config.sweep_age_hours, 48.0);
+    assert_eq!(saved.config.delete_mode, DeleteMode::Trash);
+    assert_eq!(saved.config.quotas.len(), 1);
+    let app = app(&harness)?;
+    assert_eq!(app.settings.sweep_hours, 48.0, "Sweep takes the new age");
+    assert!(log_text(app).contains("Settings saved to"));
+    Ok(())
+}
+
+#[test]
+fn a_corrupt_settings_file_is_reported_used_as_defaults_and_never_overwritten() -> TestResult {
+    let fx = Fixture::new()?;
+    let corrupt = "keep_on_error = maybe\n";
+    let mut harness = open(launch_with_settings(&fx, corrupt)?);
+    wait_until_settled(&mut harness)?;
+    let app_now = app(&harness)?;
+    assert!(log_text(app_now).contains("Settings file not used"), "{}", log_text(app_now));
+    assert!(app_now.config.keep_on_error, "the defaults are in use");
+    assert!(!app_now.toasts.items().is_empty(), "a toast says so");
+    click(&mut harness, "Settings…")?;
+    assert!(
+        harness
+            .query_all_by_label_contains("fix or remove it to save settings")
+            .next()
+            .is_some()
+    );
+    click(&mut harness, "Save")?;
+    harness.step();
+    assert_eq!(std::fs::read_to_string(settings_file(&fx))?, corrupt);
+    Ok(())
+}
+
+#[test]
+fn quota_bars_show_usage_against_each_quota_and_warn_once() -> TestResult {
+    let fx = Fixture::new()?;
+    let env = demo::ENV_WEBAPP;
+    let text = format!("[quotas.{env}]\nlimit = 1000\n");
+    let mut harness = open(launch_with_settings(&fx, &text)?);
+    wait_until_settled(&mut harness)?;
+    step_until(&mut harness, "the quota state", |app| {
+        app.quotas.iter().any(|q| q.level == QuotaLevel::Over)
+    })?;
+    harness.step();
+    assert!(
+        harness
+            .query_all_by_label_contains("of 1 kB quota")
+            .next()
+            .is_some(),
+        "the bar's label is shown"
+    );
+    let warned = |app: &JanitorApp| {
+        app.log
+            .iter()
+            .filter(|line| line.text.contains("is over its quota"))
+            .count()
+    };
+    assert_eq!(warned(app(&harness)?), 1);
+    // A reload with the same sizes does not warn again.
+    click(&mut harness, "Refresh")?;
+    wait_until_settled(&mut harness)?;
+    assert_eq!(warned(app(&harness)?), 1);
+    Ok(())
+}
+
+/// Sets every entry under `path` (and `path`) to `age` old.
+fn age_tree(path: &Path, age: Duration) -> TestResult {
+    let when = filetime::FileTime::from_system_time(SystemTime::now() - age);
+    for entry in std::fs::read_dir(path)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            age_tree(&entry.path(), age)?;
+        } else {
+            filetime::set_symlink_file_times(entry.path(), when, when)?;
+        }
+    }
+    filetime::set_file_times(path, when, when)?;
+    Ok(())
+}
+
+#[test]
+fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirming() -> TestResult
+{
+    let fx = Fixture::new()?;
+    let tasks_dir = fx.data_dir.join("managed-repos").join(demo::ENV_WEBAPP).join("tasks");
+    let orphan = tasks_dir.join("0rphan0001");
+    std::fs::create_dir_all(orphan.join("src"))?;
+    std::fs::write(orphan.join("src/main.rs"), "fn main() {}\n")?;
+    age_tree(&orphan, Duration::from_secs(3 * 24 * 3600))?;
+    let legacy = fx.data_dir.join("managed-repos").join(demo::ENV_API);
+    std::fs::create_dir_all(legacy.join(".git"))?;
+    std::fs::write(legacy.join("README.md"), "old checkout\n")?;
+    let legacy_before = tree_digest(&legacy.join(".git"));
+    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
+    wait_until_settled(&mut harness)?;
+
+    click(&mut harness, "Orphans (1)")?;
+    assert!(harness.query_by_label("0rphan0001").is_some());
+    assert!(
+        harness
+            .query_by_label(&legacy.display().to_string())
+            .is_some(),
+        "the legacy checkout is listed"
+    );
+    click(&mut harness, "Delete all…")?;
+    let label = wait_for_plan(&mut harness)?;
+    assert_eq!(label, "Delete 1 folder");
+    click(&mut harness, &label)?;
+    step_until(&mut harness, "the orphan to go", |app| {
+        app.running.is_none() && app.orphans.iter().all(|o| o.legacy)
+    })?;
+    assert!(!orphan.exists());
+    assert!(legacy.join("README.md").exists());
+    assert_eq!(legacy_before, tree_digest(&legacy.join(".git")));
+    assert!(harness.query_by_label("Orphans (0)").is_some());
+    Ok(())
+}
+
+#[test]
+fn the_scheduled_cleanup_runs_one_interval_after_launch_and_never_at_launch() -> TestResult {
+    let fx = Fixture::new()?;
+    let clock = ManualClock::new();
+    let mut launch = launch_with_settings(&fx, "schedule = \"1h\"\n")?;
+    launch.clock = clock.clone();
+    let mut harness = open(launch);
+    wait_until_settled(&mut harness)?;
+    for _ in 0..5 {
+        harness.step();
+    }
+    let started = |app: &JanitorApp| log_text(app).contains("scheduled cleanup started");
+    assert!(!started(app(&harness)?), "ran at launch");
+    clock.advance(Duration::from_secs(59 * 60));
+    harness.step();
+    assert!(!started(app(&harness)?), "ran before the interval");
+
+    let running = fx.task("running")?;
+    let running_record = fx.data_dir.join("tasks").join(format!("{}.toml", running.id));
+    let running_before = std::fs::read(&running_record)?;
+    clock.advance(Duration::from_secs(2 * 60));
+    step_until(&mut harness, "the scheduled cleanup", |app| {
+        log_text(app).contains("Scheduled cleanup:") && app.running.is_none()
+    })?;
+    let app = app(&harness)?;
+    assert!(log_text(app).contains("scheduled cleanup plan:"), "the plan is logged");
+    assert!(
+        app.toasts
+            .items()
+            .iter()
+            .any(|t| t.text.starts_with("Scheduled cleanup:")),
+        "a toast tells"
+    );
+    let clean = common::clean_done_task()?;
+    assert!(!fx.workspace(clean.env_id, clean.id).exists());
+    assert_eq!(std::fs::read(&running_record)?, running_before, "a running task was touched");
+    Ok(())
+}
+
+#[test]
+fn live_refresh_follows_new_tasks_and_vanished_workspaces() -> TestResult {
+    let fx = Fixture::new()?;
+    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
+    launch.watch = WatchMode::default();
+    let mut harness = open(launch);
+    wait_until_settled(&mut harness)?;
+
+    let new_id = "f00dfeed01";
+    let workspace = fx.workspace(demo::ENV_WEBAPP, new_id);
+    std::fs::create_dir_all(workspace.join("src"))?;
+    std::fs::write(workspace.join("src/lib.rs"), "pub fn f() {}\n")?;
+    std::fs::write(
+        fx.data_dir.join("tasks").join(format!("{new_id}.toml")),
+        format!(
+            "task_id = \"{new_id}\"\nenvironment_id = \"{}\"\nstatus = \"running\"\n",
+            demo::ENV_WEBAPP
+        ),
+    )?;
+    step_until(&mut harness, "the new task, sized", |app| {
+        app.rows
+            .iter()
+            .any(|r| r.task_id == new_id && r.size.is_some())
+    })?;
+
+    let clean = common::clean_done_task()?;
+    std::fs::remove_dir_all(fx.workspace(clean.env_id, clean.id))?;
+    step_until(&mut harness, "the vanished workspace", |app| {
+        app.rows.iter().any(|r| {
+            r.task_id == clean.id
+                && matches!(
+                    r.workspace,
+                    agents_janitor::gui::model::RowWorkspace::Managed { on_disk: false, .. }
+                )
+        })
+    })?;
+    harness.step();
+    assert!(harness.query_by_label("workspace gone").is_some());
+    Ok(())
+}
+
+#[test]
+fn without_a_watcher_the_window_reloads_periodically_and_says_so() -> TestResult {
+    let fx = Fixture::new()?;
+    let clock = ManualClock::new();
+    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
+    launch.clock = clock.clone();
+    // Fewer watches allowed than the data folder needs: as if the system limit were hit.
+    launch.watch = WatchMode::On { max_watches: 1 };
+    let mut harness = open(launch);
+    wait_until_settled(&mut harness)?;
+    step_until(&mut harness, "the fallback note", |app| {
+        log_text(app).contains("max_user_watches")
+    })?;
+    harness.step();
+    assert!(
+        harness
+            .query_by_label_contains("Live refresh is off")
+            .is_some()
+    );
+    let new_id = "f00dfeed02";
+    std::fs::write(
+        fx.data_dir.join("tasks").join(format!("{new_id}.toml")),
+        format!(
+            "task_id = \"{new_id}\"\nenvironment_id = \"{}\"\nstatus = \"queued\"\n",
+            demo::ENV_WEBAPP
+        ),
+    )?;
+    clock.advance(PERIODIC_REFRESH + Duration::from_secs(1));
+    step_until(&mut harness, "the periodic reload", |app| {
+        app.rows.iter().any(|r| r.task_id == new_id)
+    })?;
+    Ok(())
+}
+
+#[test]
+fn restore_moves_an_archived_record_back() -> TestResult {
+    let fx = Fixture::new()?;
+    let archived = demo::TASKS
+        .iter()
+        .find(|t| t.archived)
+        .ok_or("an archived demo task")?;
+    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
+    launch.settings.show_archived = true;
+    let mut harness = open(launch);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, archived.id)?;
+    eprintln!("focused {:?} dialog {}", app(&harness)?.focused, app(&harness)?.dialog.is_some());
+    click(&mut harness, "Restore")?;
+    eprintln!("after: dialog {} running {}", app(&harness)?.dialog.is_some(), app(&harness)?.running.is_some());
+    let active = fx.data_dir.join("tasks").join(format!("{}.toml", archived.id));
+    step_until(&mut harness, "the restore", |app| {
+        app.rows
+            .iter()
+            .any(|r| r.task_id == archived.id && !r.archived)
+    })?;
+    assert!(active.is_file());
+    assert!(!archived_record(&fx, archived.id).exists());
+    assert!(log_text(app(&harness)?).contains("Restored task"));
+    Ok(())
+}
+
+#[test]
+fn in_trash_mode_the_confirm_dialog_says_where_the_space_goes() -> TestResult {
+    let fx = Fixture::new()?;
+    let task = common::clean_done_task()?;
+    let mut harness = open(launch_with_settings(&fx, "delete_mode = \"trash\"\n")?);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, task.id)?;
+    click(&mut harness, "Discard")?;
+    wait_for_plan(&mut harness)?;
+    assert!(
+        harness
+            .query_by_label_contains("freed only when the trash is emptied")
+            .is_some()
+    );
+    let Some(Dialog::Confirm { plan }) = &app(&harness)?.dialog else {
+        return Err("no confirm dialog".into());
+    };
+    assert_eq!(plan.delete_mode, DeleteMode::Trash);
+    click(&mut harness, "Cancel")?;
+    Ok(())
+}
+
+#[test]
+fn enforce_quotas_deletes_the_oldest_finished_workspaces_after_confirming() -> TestResult {
+    let fx = Fixture::new()?;
+    let env = demo::ENV_WEBAPP;
+    let quota = Quota {
+        limit_bytes: 1,
+        warn_percent: 80,
+        auto_clean: false,
+    };
+    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
+    if let Some(loaded) = &mut launch.config {
+        loaded.config.quotas.insert(env.into(), quota);
+    }
+    let mut harness = open(launch);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, "Enforce quotas")?;
+    let label = wait_for_plan(&mut harness)?;
+    assert!(label.starts_with("Delete "), "{label}");
+    let Some(Dialog::Confirm { plan }) = &app(&harness)?.dialog else {
+        return Err("no confirm dialog".into());
+    };
+    assert!(plan.warnings.iter().any(|w| w.contains("stays over its quota")));
+    let doomed = plan.workspace_paths();
+    assert!(!doomed.is_empty());
+    click(&mut harness, &label)?;
+    step_until(&mut harness, "the quota cleanup", |app| {
+        app.running.is_none() && log_text(app).contains("enforce quotas:")
+    })?;
+    assert!(doomed.iter().all(|path| !path.exists()));
     Ok(())
 }

@@ -6,7 +6,7 @@ use super::ui::capitalized;
 use crate::config::DeleteMode;
 use crate::store::WorkspaceType;
 use crate::executor::human;
-use crate::policy::{Plan, RecordChange};
+use crate::policy::{Action, Plan, RecordChange};
 use egui::{Key, RichText, Ui};
 use std::path::PathBuf;
 
@@ -209,8 +209,17 @@ impl JanitorApp {
     }
 }
 
+/// The confirm button's words: what is done, to how many.
+pub fn confirm_button_label(plan: &Plan) -> String {
+    let steps = plan.steps.len();
+    match &plan.action {
+        Action::DeleteOrphans { .. } => format!("Delete {}", count(steps, "folder")),
+        Action::EnforceQuotas { .. } => format!("Delete {}", count(steps, "workspace")),
+        action => format!("{} {}", capitalized(action.verb()), count(steps, "task")),
+    }
+}
+
 fn confirm_body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
-    let verb = plan.action.verb();
     let steps = plan.steps.len();
     let title = match &plan.action {
         crate::policy::Action::Discard { .. } => format!("Discard {}?", count(steps, "task")),
@@ -311,7 +320,7 @@ fn confirm_body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
             ui.label("Nothing to do.");
             return;
         }
-        let label = format!("{} {}", capitalized(verb), count(steps, "task"));
+        let label = confirm_button_label(plan);
         let confirm = egui::Button::new(RichText::new(label).strong())
             .fill(ui.visuals().error_fg_color.gamma_multiply(0.6));
         if ui.add(confirm).on_hover_text("Go ahead (Enter)").clicked() || enter {

@@ -16,6 +16,8 @@ mod toasts;
 mod ui;
 
 pub use app::{Dialog, JanitorApp, Launch, Running, Tab, Welcome};
+pub use dialogs::confirm_button_label;
+pub use settings_window::{QuotaDraft, SettingsDraft};
 pub use live_refresh::{PERIODIC_REFRESH, WatchMode};
 pub use model::{Settings, SortKey};
 

@@ -674,7 +674,7 @@ impl JanitorApp {
                         }
                     });
                 ui.add_space(6.0);
-                ui.horizontal(|ui| {
+                ui.horizontal_wrapped(|ui| {
                     let folder = row.workspace_on_disk().cloned();
                     let open = ui
                         .add_enabled(folder.is_some(), egui::Button::new("Open folder"))
