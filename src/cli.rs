@@ -8,17 +8,19 @@
 //! problems go to stderr as they happen. Exit codes: 0 done, 1 some steps failed
 //! or were refused, 2 bad usage or input.
 
-use crate::config::{self, Config, DeleteMode, LoadedConfig};
+use crate::config::{self, Config, DeleteMode, LoadedConfig, Quota};
 use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Report, RestoreError, human};
-use crate::policy::{Action, Plan, RecordChange};
+use crate::git::{self, GitStatus};
+use crate::policy::{self, Action, Plan, QuotaState, RecordChange};
 use crate::scan::Usage;
 use crate::store::{self, Snapshot, StoreError, TaskRecord, WorkspaceLocation, paths};
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -114,6 +116,36 @@ pub enum CliCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Delete the oldest finished workspaces of each environment over its quota (the
+    /// settings file's quotas) until it is under; active, kept-for-debugging and unsaved
+    /// workspaces stay.
+    EnforceQuotas {
+        /// Only this environment's quota.
+        #[arg(long, value_name = "ID")]
+        env: Option<String>,
+        /// Only the quotas with auto_clean = true (what a scheduled cleanup enforces).
+        #[arg(long, conflicts_with = "env")]
+        auto_only: bool,
+        #[command(flatten)]
+        run: RunFlags,
+        /// Delete workspaces even when they hold uncommitted or unpushed work (as does the
+        /// setting allow_unsaved_delete).
+        #[arg(long)]
+        force: bool,
+    },
+    /// List workspace folders no task record points at, and legacy checkouts; with
+    /// --delete, delete the orphan folders unchanged for an hour (legacy checkouts never).
+    Orphans {
+        /// Delete every orphan folder (--dry-run shows the plan only).
+        #[arg(long)]
+        delete: bool,
+        #[command(flatten)]
+        run: RunFlags,
+        /// Delete orphan folders even when they hold uncommitted or unpushed work (as does
+        /// the setting allow_unsaved_delete).
+        #[arg(long)]
+        force: bool,
+    },
     /// Show or change the janitor's settings.
     Config {
         #[command(subcommand)]
@@ -165,9 +197,25 @@ pub struct RunFlags {
     #[arg(long)]
     json: bool,
     /// Move workspaces to the system trash instead of deleting them (the space is freed
-    /// when the trash is emptied).
+    /// when the trash is emptied; default: the setting delete_mode).
     #[arg(long)]
     trash: bool,
+    /// Delete workspaces even when the setting delete_mode is "trash".
+    #[arg(long, conflicts_with = "trash")]
+    no_trash: bool,
+}
+
+impl RunFlags {
+    /// What happens to workspaces: the flags' choice, else the settings'.
+    fn delete_mode(&self, settings: &Config) -> DeleteMode {
+        if self.trash {
+            DeleteMode::Trash
+        } else if self.no_trash {
+            DeleteMode::Delete
+        } else {
+            settings.delete_mode
+        }
+    }
 }
 
 /// A failure with the exit code it deserves.
@@ -206,7 +254,10 @@ pub fn run(cli: Cli) -> Result<u8> {
             archived,
             all,
         } => list(&open(data_dir)?, json, env.as_deref(), archived, all),
-        CliCommand::Usage { json } => usage(&open(data_dir)?, json),
+        CliCommand::Usage { json } => {
+            let quotas = settings(config_path).quotas;
+            usage(&open(data_dir)?, json, &quotas)
+        }
         CliCommand::Config { command } => config_command(config_path, command),
         CliCommand::Restore { task_id, json } => restore(data_dir, &task_id, json),
         CliCommand::Archive {
@@ -220,27 +271,34 @@ pub fn run(cli: Cli) -> Result<u8> {
                 allow_unsaved: settings.allow_unsaved_delete || force,
                 clean_done: settings.archive_cleans_done,
             };
-            execute(&open(data_dir)?, action, &run)
+            execute(&open(data_dir)?, action, &run, run.delete_mode(&settings))
         }
         CliCommand::Discard {
             task_ids,
             run,
             force,
-        } => execute(&open(data_dir)?, Action::Discard { task_ids, force }, &run),
+        } => {
+            let mode = run.delete_mode(&settings(config_path));
+            execute(
+                &open(data_dir)?,
+                Action::Discard { task_ids, force },
+                &run,
+                mode,
+            )
+        }
         CliCommand::Sweep {
             older_than,
             env,
             run,
             force,
         } => {
-            let older_than_hours =
-                older_than.unwrap_or_else(|| settings(config_path).sweep_age_hours);
+            let settings = settings(config_path);
             let action = Action::Sweep {
-                older_than_hours,
+                older_than_hours: older_than.unwrap_or(settings.sweep_age_hours),
                 env_id: env,
                 force,
             };
-            execute(&open(data_dir)?, action, &run)
+            execute(&open(data_dir)?, action, &run, run.delete_mode(&settings))
         }
         CliCommand::Complete {
             task_ids,
@@ -248,12 +306,48 @@ pub fn run(cli: Cli) -> Result<u8> {
             delete_failed,
             force,
         } => {
+            let settings = settings(config_path);
             let action = Action::Complete {
                 task_ids,
-                keep_on_error: settings(config_path).keep_on_error && !delete_failed,
+                keep_on_error: settings.keep_on_error && !delete_failed,
                 force,
             };
-            execute(&open(data_dir)?, action, &run)
+            execute(&open(data_dir)?, action, &run, run.delete_mode(&settings))
+        }
+        CliCommand::EnforceQuotas {
+            env,
+            auto_only,
+            run,
+            force,
+        } => enforce_quotas(
+            data_dir,
+            &settings(config_path),
+            env.as_deref(),
+            auto_only,
+            &run,
+            force,
+        ),
+        CliCommand::Orphans { delete, run, force } => {
+            let settings = settings(config_path);
+            let snapshot = open(data_dir)?;
+            // A dry run shows what --delete would do.
+            if !delete && !run.dry_run {
+                if run.trash || run.no_trash {
+                    return Err(bad_input("--trash and --no-trash go with --delete"));
+                }
+                return orphans(&snapshot, run.json);
+            }
+            let action = Action::DeleteOrphans {
+                paths: Vec::new(),
+                allow_unsaved: settings.allow_unsaved_delete || force,
+            };
+            if !run.json && !snapshot.legacy_checkouts.is_empty() {
+                println!(
+                    "{} legacy checkout(s) left alone: never deleted automatically",
+                    snapshot.legacy_checkouts.len()
+                );
+            }
+            execute(&snapshot, action, &run, run.delete_mode(&settings))
         }
     }
 }
@@ -440,7 +534,7 @@ struct WorkspaceUsage<'a> {
     newest_mtime_s: Option<f64>,
 }
 
-fn usage(snapshot: &Snapshot, json: bool) -> Result<u8> {
+fn usage(snapshot: &Snapshot, json: bool, quotas: &BTreeMap<String, Quota>) -> Result<u8> {
     let roots: Vec<PathBuf> = snapshot.workspaces.iter().map(|w| w.path.clone()).collect();
     let usage = scan(&roots);
     let mut environments: Vec<EnvironmentUsage> = snapshot
@@ -508,6 +602,8 @@ fn usage(snapshot: &Snapshot, json: bool) -> Result<u8> {
     workspaces.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(b.path)));
     let total_bytes: u64 = environments.iter().map(|e| e.bytes).sum();
     let total_disk_bytes: u64 = environments.iter().map(|e| e.disk_bytes).sum();
+    // The quotas count the sizes measured above, never a second scan.
+    let quota_states = policy::quota_states(snapshot, &usage, quotas);
     let mut out = std::io::stdout().lock();
     if json {
         let doc = json!({
@@ -515,6 +611,7 @@ fn usage(snapshot: &Snapshot, json: bool) -> Result<u8> {
             "workspaces": workspaces,
             "total_bytes": total_bytes,
             "total_disk_bytes": total_disk_bytes,
+            "quotas": quota_states,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(0);
@@ -552,6 +649,7 @@ fn usage(snapshot: &Snapshot, json: bool) -> Result<u8> {
         human(total_bytes),
         human(total_disk_bytes)
     )?;
+    print_quotas(&mut out, &quota_states)?;
     if !workspaces.is_empty() {
         writeln!(out, "\nLargest workspaces:")?;
         for ws in workspaces.iter().take(10) {
@@ -571,8 +669,269 @@ fn usage(snapshot: &Snapshot, json: bool) -> Result<u8> {
     Ok(0)
 }
 
+/// The quota table `usage` shows after the environments (nothing without quotas).
+fn print_quotas(out: &mut impl Write, states: &[QuotaState]) -> Result<()> {
+    if states.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nQuotas (on-disk size of the task workspaces):")?;
+    writeln!(
+        out,
+        "  {:<34} {:>11} {:>11} {:>6}  {:<10} AUTO-CLEAN",
+        "ENVIRONMENT", "USED", "LIMIT", "USE", "STATE"
+    )?;
+    for state in states {
+        let not_sized = if state.not_sized > 0 {
+            format!("  ({} not sized)", state.not_sized)
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "  {:<34} {:>11} {:>11} {:>5.0}%  {:<10} {}{not_sized}",
+            truncate(&state.env_id, 34),
+            human(state.used_bytes),
+            human(state.limit_bytes),
+            state.percent(),
+            state.level.label(),
+            if state.auto_clean { "on" } else { "off" },
+        )?;
+    }
+    Ok(())
+}
+
+/// `enforce-quotas`: the settings file's quotas (or `--env`'s, or the auto-clean ones)
+/// through [`execute`].
+fn enforce_quotas(
+    data_dir: Option<&Path>,
+    settings: &Config,
+    env: Option<&str>,
+    auto_only: bool,
+    run: &RunFlags,
+    force: bool,
+) -> Result<u8> {
+    let quotas: BTreeMap<String, Quota> = match env {
+        Some(env) => {
+            let quota = settings.quotas.get(env).ok_or_else(|| {
+                bad_input(format!(
+                    "no quota for environment {env:?} in the settings file (set one with: agents-janitor config set quotas.{env}.limit \"20 GB\")"
+                ))
+            })?;
+            BTreeMap::from([(env.to_owned(), *quota)])
+        }
+        None => settings
+            .quotas
+            .iter()
+            .filter(|(_, quota)| !auto_only || quota.auto_clean)
+            .map(|(env, quota)| (env.clone(), *quota))
+            .collect(),
+    };
+    if quotas.is_empty() {
+        let message = if settings.quotas.is_empty() {
+            "No quotas are configured: nothing to enforce. Set one with: agents-janitor config set quotas.<env>.limit \"20 GB\""
+        } else {
+            "No quota has auto_clean = true: nothing to enforce."
+        };
+        if run.json {
+            let doc = json!({
+                "dry_run": run.dry_run,
+                "workspace_action": workspace_verb(run.delete_mode(settings)),
+                "plan": null,
+                "result": null,
+                "bytes_freed": 0,
+                "bytes_trashed": 0,
+                "message": message,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc)?);
+        } else {
+            println!("{message}");
+        }
+        return Ok(0);
+    }
+    let action = Action::EnforceQuotas {
+        quotas,
+        keep_on_error: settings.keep_on_error,
+        allow_unsaved: settings.allow_unsaved_delete || force,
+    };
+    execute(&open(data_dir)?, action, run, run.delete_mode(settings))
+}
+
+/// An orphan folder as `orphans` lists it.
+#[derive(Debug, Serialize)]
+struct OrphanFolder<'a> {
+    env_folder: &'a str,
+    folder: &'a str,
+    path: &'a Path,
+    /// False for a file or symlink where a folder was expected (left alone).
+    is_dir: bool,
+    bytes: Option<u64>,
+    disk_bytes: Option<u64>,
+    newest_mtime_s: Option<f64>,
+    age_hours: Option<f64>,
+    git: Option<GitStatus>,
+}
+
+/// A legacy checkout as `orphans` lists it.
+#[derive(Debug, Serialize)]
+struct LegacyCheckoutRow<'a> {
+    env_folder: &'a str,
+    path: &'a Path,
+    bytes: Option<u64>,
+    disk_bytes: Option<u64>,
+    newest_mtime_s: Option<f64>,
+    note: &'static str,
+}
+
+const LEGACY_NOTE: &str = "legacy checkout: never deleted automatically";
+
+fn unix_seconds(time: SystemTime) -> Option<f64> {
+    time.duration_since(UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs_f64())
+}
+
+/// `orphans` without `--delete`: the folders no record points at, then legacy checkouts.
+fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
+    let orphan_dirs = snapshot.orphans();
+    let mut roots: Vec<PathBuf> = orphan_dirs.iter().map(|dir| dir.path.clone()).collect();
+    roots.extend(
+        snapshot
+            .legacy_checkouts
+            .iter()
+            .flat_map(|checkout| checkout.entries.iter().cloned()),
+    );
+    let usage = scan(&roots);
+    let git: Vec<Option<GitStatus>> = orphan_dirs
+        .par_iter()
+        .map(|dir| {
+            dir.is_dir
+                .then(|| git::inspect(&dir.path, git::DEFAULT_GIT_TIMEOUT))
+        })
+        .collect();
+    let now = SystemTime::now();
+    let rows: Vec<OrphanFolder> = orphan_dirs
+        .iter()
+        .zip(git)
+        .map(|(dir, git)| {
+            let found = usage.get(&dir.path);
+            let newest = found.and_then(|u| u.newest_mtime);
+            OrphanFolder {
+                env_folder: &dir.env_folder,
+                folder: &dir.task_folder,
+                path: &dir.path,
+                is_dir: dir.is_dir,
+                bytes: found.map(|u| u.apparent_bytes),
+                disk_bytes: found.map(|u| u.disk_bytes),
+                newest_mtime_s: newest.and_then(unix_seconds),
+                age_hours: newest
+                    .map(|t| now.duration_since(t).unwrap_or_default().as_secs_f64() / 3600.0),
+                git,
+            }
+        })
+        .collect();
+    let legacy: Vec<LegacyCheckoutRow> = snapshot
+        .legacy_checkouts
+        .iter()
+        .map(|checkout| {
+            // Its tasks/ folder is counted with the task workspaces.
+            let parts: Option<Vec<Usage>> = checkout
+                .entries
+                .iter()
+                .map(|entry| usage.get(entry).cloned())
+                .collect();
+            let found = parts.map(Usage::combined);
+            LegacyCheckoutRow {
+                env_folder: &checkout.env_folder,
+                path: &checkout.path,
+                bytes: found.as_ref().map(|u| u.apparent_bytes),
+                disk_bytes: found.as_ref().map(|u| u.disk_bytes),
+                newest_mtime_s: found
+                    .as_ref()
+                    .and_then(|u| u.newest_mtime)
+                    .and_then(unix_seconds),
+                note: LEGACY_NOTE,
+            }
+        })
+        .collect();
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc = json!({ "orphans": rows, "legacy_checkouts": legacy });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(0);
+    }
+    let size = |bytes: Option<u64>| bytes.map_or_else(|| "?".to_owned(), human);
+    let age =
+        |seconds: Option<f64>| seconds.map_or_else(|| "-".to_owned(), |s| relative_age(s, now));
+    if rows.is_empty() {
+        writeln!(out, "No orphan folders.")?;
+    } else {
+        writeln!(
+            out,
+            "Folders under {}/<environment>/{}/ that no task record points at:",
+            paths::MANAGED_REPOS,
+            paths::TASKS_DIR
+        )?;
+        writeln!(
+            out,
+            "{:<20} {:<24} {:>11}  {:<9} {:<24} PATH",
+            "ENVIRONMENT", "FOLDER", "SIZE", "CHANGED", "GIT"
+        )?;
+        for row in &rows {
+            let (shown_size, git) = if row.is_dir {
+                (
+                    size(row.disk_bytes),
+                    match &row.git {
+                        Some(GitStatus::Unknown { reason }) => reason.clone(),
+                        Some(known) => known.describe(),
+                        None => String::new(),
+                    },
+                )
+            } else {
+                ("-".to_owned(), "not a folder: left alone".to_owned())
+            };
+            writeln!(
+                out,
+                "{:<20} {:<24} {:>11}  {:<9} {:<24} {}",
+                truncate(row.env_folder, 20),
+                truncate(row.folder, 24),
+                shown_size,
+                age(row.newest_mtime_s),
+                truncate(&git, 24),
+                row.path.display()
+            )?;
+        }
+        writeln!(
+            out,
+            "{} orphan folder(s); `agents-janitor orphans --delete` deletes the ones unchanged for {}h",
+            rows.len(),
+            policy::ORPHAN_MIN_AGE_HOURS
+        )?;
+    }
+    if !legacy.is_empty() {
+        writeln!(
+            out,
+            "\nLegacy checkouts (in managed-repos/<environment>/ itself):"
+        )?;
+        for row in &legacy {
+            writeln!(
+                out,
+                "  {:>11}  {:<9} {}  ({LEGACY_NOTE})",
+                size(row.disk_bytes),
+                age(row.newest_mtime_s),
+                row.path.display()
+            )?;
+        }
+    }
+    Ok(0)
+}
+
 /// Builds the plan, prints it, and unless `--dry-run` carries it out.
-fn execute(snapshot: &Snapshot, action: Action, flags: &RunFlags) -> Result<u8> {
+fn execute(
+    snapshot: &Snapshot,
+    action: Action,
+    flags: &RunFlags,
+    delete_mode: DeleteMode,
+) -> Result<u8> {
     let cancel = Arc::new(AtomicBool::new(false));
     let executor = Executor::new(
         &snapshot.data_dir,
@@ -595,9 +954,7 @@ fn execute(snapshot: &Snapshot, action: Action, flags: &RunFlags) -> Result<u8> 
     let mut usage = HashMap::new();
     let mut plan = executor::prepare(&action, snapshot, &mut usage, &cancel, SystemTime::now())
         .map_err(|err| bad_input(err.to_string()))?;
-    if flags.trash {
-        plan.delete_mode = DeleteMode::Trash;
-    }
+    plan.delete_mode = delete_mode;
     if !flags.json {
         print_plan(&plan, snapshot)?;
     }
@@ -927,8 +1284,7 @@ fn window_or_overview(data_dir: Option<&Path>, config_path: Option<&Path>) -> Re
         crate::gui::run(data_dir.map(Path::to_path_buf), settings_path(config_path))?;
         return Ok(0);
     }
-    let _ = config_path;
-    overview(data_dir)
+    overview(data_dir, &settings(config_path).quotas)
 }
 
 /// Whether a window can be opened: on Linux and the BSDs that needs X11 or Wayland.
@@ -944,11 +1300,11 @@ fn has_display() -> bool {
 
 /// No display (or no `gui` feature): show the data directory's usage, or, when there is none yet,
 /// generate a demo data directory and show that.
-fn overview(explicit: Option<&Path>) -> Result<u8> {
+fn overview(explicit: Option<&Path>, quotas: &BTreeMap<String, Quota>) -> Result<u8> {
     let data_dir = paths::data_dir_from_env(explicit);
     if let Some(dir) = data_dir.as_ref().filter(|d| d.is_dir()) {
         let snapshot = open(Some(dir))?;
-        usage(&snapshot, false)?;
+        usage(&snapshot, false, quotas)?;
         println!("\nRun `agents-janitor --help` for list, archive, discard and sweep.");
         return Ok(0);
     }
@@ -967,7 +1323,7 @@ fn overview(explicit: Option<&Path>) -> Result<u8> {
         demo_dir.display()
     );
     let snapshot = open(Some(&demo_dir))?;
-    usage(&snapshot, false)?;
+    usage(&snapshot, false, quotas)?;
     println!(
         "\nTry: agents-janitor --data-dir {} sweep --dry-run",
         demo_dir.display()
