@@ -8,13 +8,15 @@ pub mod schedule;
 
 pub use quota::{QuotaLevel, QuotaState, env_usage, quota_level, quota_states};
 
-use crate::config::Quota;
 use crate::config::DeleteMode;
+use crate::config::Quota;
 use crate::git::GitStatus;
 use crate::scan::Usage;
 use crate::status::StatusClass;
 use crate::store::paths::{self, is_exact_safe_id, safe_id};
-use crate::store::{Environment, Snapshot, TaskRecord, WorkspaceDir, WorkspaceLocation, WorkspaceType};
+use crate::store::{
+    Environment, Snapshot, TaskRecord, WorkspaceDir, WorkspaceLocation, WorkspaceType,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -706,8 +708,10 @@ impl<'a> Builder<'a> {
         let chosen: Vec<&WorkspaceDir> = if paths.is_empty() {
             orphans
         } else {
-            let by_path: HashMap<&Path, &WorkspaceDir> =
-                orphans.iter().map(|dir| (dir.path.as_path(), *dir)).collect();
+            let by_path: HashMap<&Path, &WorkspaceDir> = orphans
+                .iter()
+                .map(|dir| (dir.path.as_path(), *dir))
+                .collect();
             paths
                 .iter()
                 .map(|path| {
@@ -1447,7 +1451,10 @@ mod tests {
             ("e", "done", 10),
             ("f", "done", 5),
         ] {
-            world.snapshot.tasks.push(task(id, "env-c", status, Some(0)));
+            world
+                .snapshot
+                .tasks
+                .push(task(id, "env-c", status, Some(0)));
             world.add_workspace("env-c", id, age);
         }
         world.add_workspace("env-c", "orphan", 300);
@@ -1482,7 +1489,11 @@ mod tests {
                 warn_percent,
                 auto_clean: false,
             };
-            assert_eq!(quota_level(used, &quota), level, "{used} of {limit} at {warn_percent}%");
+            assert_eq!(
+                quota_level(used, &quota),
+                level,
+                "{used} of {limit} at {warn_percent}%"
+            );
         }
     }
 
@@ -1507,7 +1518,9 @@ mod tests {
             let case = format!("limit {limit}, unsaved {allow_unsaved}, keep {keep_on_error}");
             assert_eq!(deleted(&plan), expected, "{case}");
             assert!(
-                plan.steps.iter().all(|s| s.record_change == RecordChange::Keep),
+                plan.steps
+                    .iter()
+                    .all(|s| s.record_change == RecordChange::Keep),
                 "{case}"
             );
             let over = plan.warnings.iter().find(|w| w.contains("stays over"));
@@ -1518,7 +1531,10 @@ mod tests {
                 }
             }
             if allow_unsaved {
-                assert!(plan.warnings.iter().any(|w| w.contains("task e:")), "{case}");
+                assert!(
+                    plan.warnings.iter().any(|w| w.contains("task e:")),
+                    "{case}"
+                );
             }
         }
         Ok(())
@@ -1569,7 +1585,11 @@ mod tests {
         // 1500 quota; nothing else may go, so with auto-clean it is explained.
         let auto = world.plan(&scheduled(true))?;
         assert_eq!(deleted(&auto), deleted(&plan));
-        assert!(auto.warnings.iter().any(|w| w.contains("stays over")), "{:?}", auto.warnings);
+        assert!(
+            auto.warnings.iter().any(|w| w.contains("stays over")),
+            "{:?}",
+            auto.warnings
+        );
         assert!(!plan.warnings.iter().any(|w| w.contains("stays over")));
         Ok(())
     }
@@ -1588,10 +1608,26 @@ mod tests {
         };
         let plan = world.plan(&all(false))?;
         assert_eq!(deleted(&plan), ["old"]);
-        assert_eq!(describe(&plan, "t1"), "none", "a task's workspace is no orphan");
-        assert!(plan.skipped.iter().any(|s| s.task_id == "new" && !s.refused));
-        assert!(plan.skipped.iter().any(|s| s.task_id == "dirty" && s.refused));
-        assert!(plan.skipped.iter().any(|s| s.task_id == "mounted" && s.refused));
+        assert_eq!(
+            describe(&plan, "t1"),
+            "none",
+            "a task's workspace is no orphan"
+        );
+        assert!(
+            plan.skipped
+                .iter()
+                .any(|s| s.task_id == "new" && !s.refused)
+        );
+        assert!(
+            plan.skipped
+                .iter()
+                .any(|s| s.task_id == "dirty" && s.refused)
+        );
+        assert!(
+            plan.skipped
+                .iter()
+                .any(|s| s.task_id == "mounted" && s.refused)
+        );
         assert!(plan.steps.iter().all(|s| s.record.is_none()));
         assert_eq!(deleted(&world.plan(&all(true))?), ["old", "dirty"]);
         let named = world.plan(&Action::DeleteOrphans {

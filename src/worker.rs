@@ -49,8 +49,13 @@ pub enum Command {
 /// How an unattended cleanup ended.
 #[derive(Debug, Clone)]
 pub enum Unattended {
-    Done { report: Report, warnings: Vec<String> },
-    NothingToDo { warnings: Vec<String> },
+    Done {
+        report: Report,
+        warnings: Vec<String>,
+    },
+    NothingToDo {
+        warnings: Vec<String>,
+    },
     Failed(String),
 }
 

@@ -4,15 +4,15 @@
 
 mod common;
 
-use agents_janitor::container::ContainerRuntime;
 use agents_janitor::config::{self, DeleteMode, Quota};
+use agents_janitor::container::ContainerRuntime;
 use agents_janitor::gui::{
     Dialog, JanitorApp, Launch, PERIODIC_REFRESH, Settings, SettingsDraft, SortKey, WatchMode,
     confirm_button_label,
 };
-use agents_janitor::policy::schedule::{Clock, SystemClock};
-use agents_janitor::policy::QuotaLevel;
 use agents_janitor::policy::Action;
+use agents_janitor::policy::QuotaLevel;
+use agents_janitor::policy::schedule::{Clock, SystemClock};
 use agents_janitor::remove::{Filesystem, Operation, RealFilesystem};
 use agents_janitor::status::StatusClass;
 use agents_janitor::store::demo::{self, ENV_NOTES, NOTES_DIR};
@@ -27,8 +27,8 @@ use std::fs::Metadata;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 type TestResult = Result<(), Box<dyn Error>>;
@@ -92,7 +92,11 @@ fn step_until(harness: &mut App<'_>, what: &str, done: impl Fn(&JanitorApp) -> b
             let app = app(harness)?;
             let tail = app.log.len().saturating_sub(15);
             let log: Vec<&str> = app.log[tail..].iter().map(|l| l.text.as_str()).collect();
-            return Err(format!("gave up waiting for {what}; the log ends:\n{}", log.join("\n")).into());
+            return Err(format!(
+                "gave up waiting for {what}; the log ends:\n{}",
+                log.join("\n")
+            )
+            .into());
         }
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -697,7 +701,10 @@ impl ManualClock {
 
 impl Clock for ManualClock {
     fn now(&self) -> SystemTime {
-        self.0.lock().map(|now| *now).unwrap_or(SystemTime::UNIX_EPOCH)
+        self.0
+            .lock()
+            .map(|now| *now)
+            .unwrap_or(SystemTime::UNIX_EPOCH)
     }
 }
 
@@ -725,12 +732,18 @@ fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> Te
     wait_until_settled(&mut harness)?;
     click(&mut harness, "Settings…")?;
     let shown = format!("Saved in {}", settings_file(&fx).display());
-    assert!(harness.query_by_label(&shown).is_some(), "the file's path is shown");
+    assert!(
+        harness.query_by_label(&shown).is_some(),
+        "the file's path is shown"
+    );
 
     // Typed values are checked as they are typed; Save does nothing while one is wrong.
     settings_draft(&mut harness)?.schedule = "every now and then".into();
-    settings_draft(&mut harness)?.sweep_age = "-5".into();
-    harness.step();
+    settings_draft(&mut harness)?.sweep_age = "0".into();
+    // The dialog grows by the error lines and centres itself again.
+    for _ in 0..3 {
+        harness.step();
+    }
     assert!(
         harness
             .query_all_by_label_contains("expected an interval")
@@ -744,16 +757,23 @@ fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> Te
             .is_some()
     );
     click(&mut harness, "Save")?;
-    assert!(matches!(app(&harness)?.dialog, Some(Dialog::Settings { .. })));
+    assert!(matches!(
+        app(&harness)?.dialog,
+        Some(Dialog::Settings { .. })
+    ));
     assert!(!settings_file(&fx).exists(), "invalid settings were saved");
 
     settings_draft(&mut harness)?.schedule = "6h".into();
     settings_draft(&mut harness)?.sweep_age = "2d".into();
     settings_draft(&mut harness)?.delete_mode = DeleteMode::Trash;
-    harness.step();
+    for _ in 0..3 {
+        harness.step();
+    }
     click(&mut harness, "Add quota")?;
     settings_draft(&mut harness)?.quotas[0].limit = "20 GB".into();
-    harness.step();
+    for _ in 0..3 {
+        harness.step();
+    }
     click(&mut harness, "Save")?;
     step_until(&mut harness, "the settings to be saved", |app| {
         app.config.schedule == Some(Duration::from_secs(6 * 3600))
@@ -777,7 +797,11 @@ fn a_corrupt_settings_file_is_reported_used_as_defaults_and_never_overwritten() 
     let mut harness = open(launch_with_settings(&fx, corrupt)?);
     wait_until_settled(&mut harness)?;
     let app_now = app(&harness)?;
-    assert!(log_text(app_now).contains("Settings file not used"), "{}", log_text(app_now));
+    assert!(
+        log_text(app_now).contains("Settings file not used"),
+        "{}",
+        log_text(app_now)
+    );
     assert!(app_now.config.keep_on_error, "the defaults are in use");
     assert!(!app_now.toasts.items().is_empty(), "a toast says so");
     click(&mut harness, "Settings…")?;
@@ -841,10 +865,13 @@ fn age_tree(path: &Path, age: Duration) -> TestResult {
 }
 
 #[test]
-fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirming() -> TestResult
-{
+fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirming() -> TestResult {
     let fx = Fixture::new()?;
-    let tasks_dir = fx.data_dir.join("managed-repos").join(demo::ENV_WEBAPP).join("tasks");
+    let tasks_dir = fx
+        .data_dir
+        .join("managed-repos")
+        .join(demo::ENV_WEBAPP)
+        .join("tasks");
     let orphan = tasks_dir.join("0rphan0001");
     std::fs::create_dir_all(orphan.join("src"))?;
     std::fs::write(orphan.join("src/main.rs"), "fn main() {}\n")?;
@@ -896,14 +923,20 @@ fn the_scheduled_cleanup_runs_one_interval_after_launch_and_never_at_launch() ->
     assert!(!started(app(&harness)?), "ran before the interval");
 
     let running = fx.task("running")?;
-    let running_record = fx.data_dir.join("tasks").join(format!("{}.toml", running.id));
+    let running_record = fx
+        .data_dir
+        .join("tasks")
+        .join(format!("{}.toml", running.id));
     let running_before = std::fs::read(&running_record)?;
     clock.advance(Duration::from_secs(2 * 60));
     step_until(&mut harness, "the scheduled cleanup", |app| {
         log_text(app).contains("Scheduled cleanup:") && app.running.is_none()
     })?;
     let app = app(&harness)?;
-    assert!(log_text(app).contains("scheduled cleanup plan:"), "the plan is logged");
+    assert!(
+        log_text(app).contains("scheduled cleanup plan:"),
+        "the plan is logged"
+    );
     assert!(
         app.toasts
             .items()
@@ -913,7 +946,11 @@ fn the_scheduled_cleanup_runs_one_interval_after_launch_and_never_at_launch() ->
     );
     let clean = common::clean_done_task()?;
     assert!(!fx.workspace(clean.env_id, clean.id).exists());
-    assert_eq!(std::fs::read(&running_record)?, running_before, "a running task was touched");
+    assert_eq!(
+        std::fs::read(&running_record)?,
+        running_before,
+        "a running task was touched"
+    );
     Ok(())
 }
 
@@ -1004,10 +1041,14 @@ fn restore_moves_an_archived_record_back() -> TestResult {
     let mut harness = open(launch);
     wait_until_settled(&mut harness)?;
     click(&mut harness, archived.id)?;
-    eprintln!("focused {:?} dialog {}", app(&harness)?.focused, app(&harness)?.dialog.is_some());
+    // The details pane lays out again once the task's log arrives.
+    step_until(&mut harness, "the task log", |app| app.task_log.is_some())?;
+    harness.step();
     click(&mut harness, "Restore")?;
-    eprintln!("after: dialog {} running {}", app(&harness)?.dialog.is_some(), app(&harness)?.running.is_some());
-    let active = fx.data_dir.join("tasks").join(format!("{}.toml", archived.id));
+    let active = fx
+        .data_dir
+        .join("tasks")
+        .join(format!("{}.toml", archived.id));
     step_until(&mut harness, "the restore", |app| {
         app.rows
             .iter()
@@ -1062,7 +1103,11 @@ fn enforce_quotas_deletes_the_oldest_finished_workspaces_after_confirming() -> T
     let Some(Dialog::Confirm { plan }) = &app(&harness)?.dialog else {
         return Err("no confirm dialog".into());
     };
-    assert!(plan.warnings.iter().any(|w| w.contains("stays over its quota")));
+    assert!(
+        plan.warnings
+            .iter()
+            .any(|w| w.contains("stays over its quota"))
+    );
     let doomed = plan.workspace_paths();
     assert!(!doomed.is_empty());
     click(&mut harness, &label)?;

@@ -3,16 +3,16 @@
 //! read and change goes through the core's [`Worker`] (or, for the demo writer and
 //! the folder picker, a one-off thread), so a frame never waits.
 
-use super::model::{self, EnvSummary, Row, Settings};
 use super::live_refresh::{LiveRefresh, WatchMode};
+use super::model::{self, EnvSummary, Row, Settings};
 use super::toasts::Toasts;
 use crate::config::{Config, LoadedConfig};
-use crate::policy::schedule::{Clock, SystemClock};
-use crate::policy::{QuotaLevel, QuotaState};
 use crate::container::ContainerRuntime;
 use crate::executor::{Level, LogLine, Progress, Report, human};
 use crate::git::GitStatus;
+use crate::policy::schedule::{Clock, SystemClock};
 use crate::policy::{Action, Plan};
+use crate::policy::{QuotaLevel, QuotaState};
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::scan::Usage;
 use crate::store::{self, Problem, RecordCache, Snapshot, paths};
@@ -254,7 +254,10 @@ impl JanitorApp {
                 .unwrap_or_default();
             app.push_log(
                 Level::Warn,
-                format!("{shown}: unknown settings ignored: {}", unknown_keys.join(", ")),
+                format!(
+                    "{shown}: unknown settings ignored: {}",
+                    unknown_keys.join(", ")
+                ),
             );
         }
         match launch.data_dir {
@@ -461,7 +464,10 @@ impl JanitorApp {
             Event::Restored {
                 task_id,
                 result: Ok(_),
-            } => self.notify(Level::Info, format!("Restored task {task_id} from the archive")),
+            } => self.notify(
+                Level::Info,
+                format!("Restored task {task_id} from the archive"),
+            ),
             Event::Restored {
                 task_id,
                 result: Err(message),
@@ -586,7 +592,8 @@ impl JanitorApp {
             .filter(|o| !o.legacy)
             .map(|o| &o.path)
             .collect();
-        self.orphans_selected.retain(|path| orphan_paths.contains(path));
+        self.orphans_selected
+            .retain(|path| orphan_paths.contains(path));
         self.check_quotas();
     }
 

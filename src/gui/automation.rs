@@ -32,7 +32,12 @@ impl JanitorApp {
             return;
         };
         let now = self.clock.now();
-        if !schedule::is_due(now, self.schedule_started, self.last_scheduled_run, interval) {
+        if !schedule::is_due(
+            now,
+            self.schedule_started,
+            self.last_scheduled_run,
+            interval,
+        ) {
             let next = schedule::next_run(self.schedule_started, self.last_scheduled_run, interval);
             let wait = next.duration_since(now).unwrap_or(Duration::ZERO);
             self.ctx.request_repaint_after(wait);
@@ -85,7 +90,10 @@ impl JanitorApp {
                     ));
                 }
                 if report.steps_failed > 0 {
-                    text.push_str(&format!(", {} step(s) failed (see the log)", report.steps_failed));
+                    text.push_str(&format!(
+                        ", {} step(s) failed (see the log)",
+                        report.steps_failed
+                    ));
                 }
                 self.notify(level, text);
                 for warning in warnings {
@@ -93,7 +101,10 @@ impl JanitorApp {
                 }
             }
             Unattended::NothingToDo { warnings } => {
-                self.push_log(Level::Info, "[cleanup] scheduled cleanup: nothing to do".into());
+                self.push_log(
+                    Level::Info,
+                    "[cleanup] scheduled cleanup: nothing to do".into(),
+                );
                 for warning in warnings {
                     self.notify(Level::Warn, warning);
                 }

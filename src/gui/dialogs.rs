@@ -4,9 +4,9 @@ use super::app::{Dialog, JanitorApp, Welcome, count};
 use super::settings_window::{SettingsAnswer, SettingsLocation};
 use super::ui::capitalized;
 use crate::config::DeleteMode;
-use crate::store::WorkspaceType;
 use crate::executor::human;
 use crate::policy::{Action, Plan, RecordChange};
+use crate::store::WorkspaceType;
 use egui::{Key, RichText, Ui};
 use std::path::PathBuf;
 
@@ -167,17 +167,17 @@ impl JanitorApp {
                 }
             }
         });
-        let answer =
-            if modal.should_close()
-                && !matches!(
-                    modal.inner,
-                    Answer::Confirm | Answer::Open(_) | Answer::SaveSettings(_)
-                )
-            {
-                Answer::Close
-            } else {
-                modal.inner
-            };
+        // A stray click beside the Settings dialog must not throw the edits away:
+        // only Cancel and Escape close it.
+        let editing = matches!(self.dialog, Some(Dialog::Settings { .. }));
+        let answer = if modal.should_close()
+            && !editing
+            && !matches!(modal.inner, Answer::Confirm | Answer::Open(_))
+        {
+            Answer::Close
+        } else {
+            modal.inner
+        };
         match answer {
             Answer::Keep => {}
             Answer::Close => {

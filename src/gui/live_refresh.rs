@@ -20,7 +20,9 @@ pub enum WatchMode {
     Off,
     /// Watch, failing as the system would above `max_watches` folders (tests pass a
     /// small number to see the fallback).
-    On { max_watches: usize },
+    On {
+        max_watches: usize,
+    },
 }
 
 impl Default for WatchMode {
@@ -31,6 +33,9 @@ impl Default for WatchMode {
     }
 }
 
+/// A running watcher and the channel it reports on.
+type Watching = (DataDirWatcher, Receiver<WatchEvent>);
+
 /// The watcher of the open data folder, and what it said.
 #[derive(Default)]
 pub struct LiveRefresh {
@@ -38,7 +43,7 @@ pub struct LiveRefresh {
     watcher: Option<DataDirWatcher>,
     events: Option<Receiver<WatchEvent>>,
     /// The watcher being started on a one-off thread (it reads folders).
-    starting: Option<Receiver<Result<(DataDirWatcher, Receiver<WatchEvent>), String>>>,
+    starting: Option<Receiver<Result<Watching, String>>>,
     /// Shown in the top bar while the window refreshes periodically instead.
     pub note: Option<String>,
     next_periodic: Option<std::time::SystemTime>,
@@ -94,7 +99,11 @@ impl JanitorApp {
 
     /// Applies what the watcher reported; refreshes periodically when it cannot run.
     pub(super) fn poll_live_refresh(&mut self) {
-        let started = self.live.starting.as_ref().and_then(|rx| rx.try_recv().ok());
+        let started = self
+            .live
+            .starting
+            .as_ref()
+            .and_then(|rx| rx.try_recv().ok());
         if let Some(started) = started {
             self.live.starting = None;
             match started {

@@ -113,7 +113,8 @@ fn quota_from_draft(draft: &QuotaDraft) -> Result<Quota, String> {
     if draft.env_id.trim().is_empty() {
         return Err("choose an environment".into());
     }
-    let limit_bytes = config::parse_size(&draft.limit).map_err(|reason| format!("limit: {reason}"))?;
+    let limit_bytes =
+        config::parse_size(&draft.limit).map_err(|reason| format!("limit: {reason}"))?;
     let warn_percent = match draft.warn_percent.trim().parse::<u8>() {
         Ok(percent) if (1..=100).contains(&percent) => percent,
         _ => return Err("warning: give a whole percentage from 1 to 100".into()),
@@ -183,15 +184,22 @@ impl JanitorApp {
         );
         ui.horizontal(|ui| {
             ui.label("Sweep workspaces untouched for");
-            ui.add_sized([80.0, 20.0], egui::TextEdit::singleline(&mut draft.sweep_age))
-                .on_hover_text("24h, 36h, 2d, 1w; a bare number means hours");
+            ui.add_sized(
+                [80.0, 20.0],
+                egui::TextEdit::singleline(&mut draft.sweep_age),
+            )
+            .on_hover_text("24h, 36h, 2d, 1w; a bare number means hours");
         });
         field_error(ui, &errors.sweep_age);
         ui.add_space(6.0);
         ui.label(RichText::new("Deleting").strong());
         ui.horizontal(|ui| {
             ui.radio_value(&mut draft.delete_mode, DeleteMode::Delete, "Delete at once");
-            ui.radio_value(&mut draft.delete_mode, DeleteMode::Trash, "Move to the trash");
+            ui.radio_value(
+                &mut draft.delete_mode,
+                DeleteMode::Trash,
+                "Move to the trash",
+            );
         });
         if draft.delete_mode == DeleteMode::Trash {
             ui.label(
@@ -202,8 +210,11 @@ impl JanitorApp {
         ui.label(RichText::new("Scheduled cleanup").strong());
         ui.horizontal(|ui| {
             ui.label("While the window is open, clean up every");
-            ui.add_sized([80.0, 20.0], egui::TextEdit::singleline(&mut draft.schedule))
-                .on_hover_text("6h, 90m, 1d, or off");
+            ui.add_sized(
+                [80.0, 20.0],
+                egui::TextEdit::singleline(&mut draft.schedule),
+            )
+            .on_hover_text("6h, 90m, 1d, or off");
         });
         field_error(ui, &errors.schedule);
         ui.label(
@@ -268,7 +279,11 @@ impl JanitorApp {
                     .selected_text(shown)
                     .show_ui(ui, |ui| {
                         for (id, name) in &free {
-                            ui.selectable_value(&mut draft.new_quota_env, id.clone(), name.as_str());
+                            ui.selectable_value(
+                                &mut draft.new_quota_env,
+                                id.clone(),
+                                name.as_str(),
+                            );
                         }
                     });
                 if ui.button("Add quota").clicked() {
@@ -292,7 +307,9 @@ impl JanitorApp {
             }
             let valid = draft.to_config();
             let can_save = valid.is_ok() && location.path.is_some() && location.unusable.is_none();
-            if ui.add_enabled(can_save, egui::Button::new("Save")).clicked()
+            if ui
+                .add_enabled(can_save, egui::Button::new("Save"))
+                .clicked()
                 && let Ok(config) = valid
             {
                 answer = SettingsAnswer::Save(config);
@@ -339,13 +356,23 @@ mod tests {
     fn each_invalid_field_is_named_and_nothing_is_returned() {
         // (what to change, which error)
         type Edit = fn(&mut SettingsDraft);
-        let table: [(Edit, fn(&DraftErrors) -> bool); 7] = [
+        type Expected = fn(&DraftErrors) -> bool;
+        let table: [(Edit, Expected); 7] = [
             (|d| d.sweep_age = "-3".into(), |e| e.sweep_age.is_some()),
             (|d| d.sweep_age = "0".into(), |e| e.sweep_age.is_some()),
-            (|d| d.schedule = "every now and then".into(), |e| e.schedule.is_some()),
+            (
+                |d| d.schedule = "every now and then".into(),
+                |e| e.schedule.is_some(),
+            ),
             (|d| d.schedule = "10s".into(), |e| e.schedule.is_some()),
-            (|d| d.quotas[0].limit = "lots".into(), |e| e.quotas.contains_key(&0)),
-            (|d| d.quotas[0].warn_percent = "120".into(), |e| e.quotas.contains_key(&0)),
+            (
+                |d| d.quotas[0].limit = "lots".into(),
+                |e| e.quotas.contains_key(&0),
+            ),
+            (
+                |d| d.quotas[0].warn_percent = "120".into(),
+                |e| e.quotas.contains_key(&0),
+            ),
             (
                 |d| {
                     let copy = d.quotas[0].clone();
@@ -374,7 +401,10 @@ mod tests {
         draft.quotas[0].limit = "1.5 GiB".into();
         let config = draft.to_config().map_err(|e| format!("{e:?}"))?;
         assert_eq!(config.sweep_age_hours, 48.0);
-        assert_eq!(config.schedule, Some(std::time::Duration::from_secs(6 * 3600)));
+        assert_eq!(
+            config.schedule,
+            Some(std::time::Duration::from_secs(6 * 3600))
+        );
         assert_eq!(config.delete_mode, DeleteMode::Trash);
         assert_eq!(config.quotas["env-a"].limit_bytes, 1_610_612_736);
         draft.schedule = "off".into();

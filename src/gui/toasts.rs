@@ -98,7 +98,10 @@ mod tests {
         toasts.push(Level::Info, "info".into(), start);
         toasts.push(Level::Error, "error".into(), start);
         assert_eq!(toasts.expire(start), Some(SHOWN_FOR));
-        assert_eq!(toasts.expire(start + SHOWN_FOR), Some(ERROR_SHOWN_FOR - SHOWN_FOR));
+        assert_eq!(
+            toasts.expire(start + SHOWN_FOR),
+            Some(ERROR_SHOWN_FOR - SHOWN_FOR)
+        );
         assert_eq!(toasts.items().len(), 1);
         assert_eq!(toasts.expire(start + ERROR_SHOWN_FOR), None);
         for n in 0..6 {

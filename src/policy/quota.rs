@@ -54,7 +54,10 @@ pub struct EnvUsage {
 }
 
 /// Usage by environment folder name.
-pub fn env_usage(snapshot: &Snapshot, usage: &HashMap<PathBuf, Usage>) -> BTreeMap<String, EnvUsage> {
+pub fn env_usage(
+    snapshot: &Snapshot,
+    usage: &HashMap<PathBuf, Usage>,
+) -> BTreeMap<String, EnvUsage> {
     let mut by_env: BTreeMap<String, EnvUsage> = BTreeMap::new();
     for dir in &snapshot.workspaces {
         let entry = by_env.entry(dir.env_folder.clone()).or_default();
@@ -129,7 +132,10 @@ impl Held {
     fn describe(&self) -> String {
         let mut parts: Vec<String> = [
             (self.active, "active or of unknown status"),
-            (self.kept_for_debugging, "failed and kept for debugging (keep_on_error)"),
+            (
+                self.kept_for_debugging,
+                "failed and kept for debugging (keep_on_error)",
+            ),
             (self.finalizing, "waiting for finalization"),
             (self.unsaved, "with unsaved git work"),
             (self.orphans, "in orphan folders (see Orphans)"),
@@ -179,7 +185,11 @@ impl Builder<'_> {
             }
             let mut held = Held::default();
             let mut candidates: Vec<(SystemTime, &WorkspaceDir, &TaskRecord)> = Vec::new();
-            for dir in snapshot.workspaces.iter().filter(|d| d.env_folder == folder) {
+            for dir in snapshot
+                .workspaces
+                .iter()
+                .filter(|d| d.env_folder == folder)
+            {
                 if self.planned(&dir.path) {
                     continue;
                 }

@@ -20,7 +20,11 @@ impl Clock for SystemClock {
 
 /// One interval after the last run, or after `started` when nothing ran yet: the
 /// first cleanup never happens at launch.
-pub fn next_run(started: SystemTime, last_run: Option<SystemTime>, interval: Duration) -> SystemTime {
+pub fn next_run(
+    started: SystemTime,
+    last_run: Option<SystemTime>,
+    interval: Duration,
+) -> SystemTime {
     last_run.unwrap_or(started) + interval
 }
 
@@ -65,7 +69,10 @@ mod tests {
                 "now +{now}m, last run {last:?}"
             );
         }
-        assert_eq!(next_run(start, Some(start + MINUTE * 600), hour), start + MINUTE * 660);
+        assert_eq!(
+            next_run(start, Some(start + MINUTE * 600), hour),
+            start + MINUTE * 660
+        );
     }
 
     #[test]
