@@ -178,11 +178,11 @@ pub enum ConfigCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Change one setting, keeping the file's comments (quotas.<env>.limit off removes a quota).
+    /// Change one setting, keeping the file's comments (quotas.ENV.limit off removes a quota).
     Set {
         /// keep_on_error, archive_cleans_done, sweep_age_hours, allow_unsaved_delete,
-        /// delete_mode, schedule, quotas.<env>.limit, quotas.<env>.warn_percent or
-        /// quotas.<env>.auto_clean.
+        /// delete_mode, schedule, quotas.ENV.limit, quotas.ENV.warn_percent or
+        /// quotas.ENV.auto_clean.
         key: String,
         #[arg(allow_hyphen_values = true)]
         value: String,

@@ -1,5 +1,5 @@
 //! Runs cleanup: prepares a [`Plan`] (sizes and git states it needs) and carries it
-//! out step by step, reporting through [`Event`]s. Blocking; the worker thread and
+//! out step by step, reporting through [`EngineEvent`]s. Blocking; the worker thread and
 //! the CLI both call it.
 
 use crate::checkpoint::{self, checkpoint};

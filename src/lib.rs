@@ -2,10 +2,12 @@
 //!
 //! The flow: [`store::Snapshot::load`] reads a data directory (never rewriting what it
 //! cannot parse), [`scan::Scanner`] sizes workspaces like `du`, [`policy::plan`] turns an
-//! [`policy::Action`] into a [`policy::Plan`] (pure), and [`executor::Executor`] carries
-//! the plan out; [`worker::Worker`] runs all of it on a thread for the desktop app
-//! (`gui`, feature `gui`, on by default), and [`cli`] from the command line. Only
-//! [`remove`] deletes files; only [`store`] knows Agents-Runner's file formats; nothing
+//! [`policy::Action`] into a [`policy::Plan`] (pure; quotas and the schedule's timing
+//! too), and [`executor::Executor`] carries the plan out; [`worker::Worker`] runs all of
+//! it on a thread for the desktop app (`gui`, feature `gui`, on by default), which
+//! follows the disk through [`watch`], and [`cli`] from the command line. Both read the
+//! janitor's own settings file through [`config`]. Only [`remove`] deletes files (or
+//! moves them to the trash); only [`store`] knows Agents-Runner's file formats; nothing
 //! outside `gui` knows egui.
 //!
 //! ```

@@ -570,7 +570,12 @@ impl JanitorApp {
         if report.cancelled {
             summary.push_str(" (cancelled)");
         }
-        self.push_log(level, summary);
+        if report.steps_failed > 0 {
+            // A failure is worth more than a log line: a toast and a desktop notice.
+            self.notify(Level::Error, summary);
+        } else {
+            self.push_log(level, summary);
+        }
     }
 
     /// Filters, sorts and sums again after a change.
