@@ -902,6 +902,10 @@ fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirmi
     assert!(legacy.join("README.md").exists());
     assert_eq!(legacy_before, tree_digest(&legacy.join(".git")));
     assert!(harness.query_by_label("Orphans (0)").is_some());
+    // The legacy checkout keeps its size across the reload that followed.
+    let app = app(&harness)?;
+    let checkout = app.orphans.iter().find(|o| o.legacy).ok_or("legacy row")?;
+    assert!(checkout.size.is_some_and(|bytes| bytes > 0));
     Ok(())
 }
 

@@ -492,7 +492,12 @@ impl JanitorApp {
         self.settings.data_dir = Some(snapshot.data_dir.clone());
         self.problems = snapshot.problems.clone();
         // Sizes and git states of folders that are gone are forgotten.
-        let on_disk: HashSet<&PathBuf> = snapshot.workspaces.iter().map(|w| &w.path).collect();
+        let on_disk: HashSet<&PathBuf> = snapshot
+            .workspaces
+            .iter()
+            .map(|w| &w.path)
+            .chain(snapshot.legacy_checkouts.iter().map(|c| &c.path))
+            .collect();
         self.usage.retain(|path, _| on_disk.contains(path));
         self.git.retain(|path, _| on_disk.contains(path));
         self.rows = model::build_rows(&snapshot, &self.usage, &self.git);

@@ -538,4 +538,44 @@ mod tests {
         ));
         Ok(())
     }
+
+    #[test]
+    fn orphans_and_legacy_checkouts_are_told_apart() -> TestResult {
+        let root = tempfile::tempdir()?;
+        let data = root.path();
+        fs::write(
+            data.join(paths::ENVIRONMENTS_FILE),
+            r#"{"environments": [{"env_id": "env-1", "workspace_type": "cloned"}]}"#,
+        )?;
+        let active = paths::active_tasks_dir(data);
+        let archived = paths::archived_tasks_dir(data);
+        fs::create_dir_all(&archived)?;
+        task_file(&active, "t1.toml", "t1", "env-1")?;
+        task_file(&archived, "t2.toml", "t2", "env-1")?;
+        for task in ["t1", "t2", "lost"] {
+            fs::create_dir_all(paths::task_workspace_path(data, "env-1", task))?;
+        }
+        let env_dir = paths::managed_repos_dir(data).join("env-1");
+        fs::create_dir_all(env_dir.join(".git"))?;
+        fs::write(env_dir.join("README.md"), "old checkout")?;
+        let snapshot = Snapshot::load(data)?;
+        let orphans: Vec<&str> = snapshot
+            .orphans()
+            .iter()
+            .map(|dir| dir.task_folder.as_str())
+            .collect();
+        assert_eq!(orphans, ["lost"], "archived records count as records");
+        let [checkout] = snapshot.legacy_checkouts.as_slice() else {
+            return Err(format!("{:?}", snapshot.legacy_checkouts).into());
+        };
+        assert_eq!(checkout.env_folder, "env-1");
+        let mut entries: Vec<_> = checkout
+            .entries
+            .iter()
+            .filter_map(|p| p.file_name())
+            .collect();
+        entries.sort();
+        assert_eq!(entries, [".git", "README.md"], "tasks/ is not part of it");
+        Ok(())
+    }
 }
