@@ -6,7 +6,8 @@ mod common;
 use agents_janitor::lock::LOCK_FILE;
 use agents_janitor::status::StatusClass;
 use agents_janitor::store::demo::{
-    DemoTask, DemoWorkspace, ENV_API, ENV_WEBAPP, ENVIRONMENTS, MARKER_KEY, MARKER_VALUE, TASKS,
+    DemoTask, DemoWorkspace, ENV_API, ENV_WEBAPP, ENVIRONMENTS, MARKER_KEY, MARKER_VALUE,
+    ORPHAN_FOLDER, TASKS,
 };
 use agents_janitor::store::paths;
 use agents_janitor::store::time::parse_iso;
@@ -900,9 +901,11 @@ fn sweep_dry_run_lists_only_workspaces_older_than_the_age() -> TestResult {
         );
         planned_paths.insert(path);
     }
-    let expected = ids(TASKS.iter().filter(|t| {
+    let mut expected = ids(TASKS.iter().filter(|t| {
         t.is_finished() && is_cloned_with_folder(t) && t.workspace == DemoWorkspace::Clean
     }));
+    // The demo's orphan folder is five days old: swept like the rest, with a warning.
+    expected.insert(ORPHAN_FOLDER.to_owned());
     assert_eq!(step_ids(&doc), expected);
     let unsaved = ids(TASKS.iter().filter(|t| {
         t.is_finished()
@@ -948,8 +951,9 @@ fn sweep_removes_old_workspaces_and_keeps_young_active_and_unsaved_ones() -> Tes
     broken.assert_reported(&swept);
     let summary = format!(
         "[cleanup] Removed {} old task workspace(s)",
-        old_clean.len()
+        old_clean.len() + 1
     );
+    assert!(!exists(&fx.workspace(ENV_WEBAPP, ORPHAN_FOLDER)));
     assert!(
         swept.stderr.contains(&summary),
         "{summary:?} missing:\n{swept}"

@@ -6,7 +6,7 @@ mod common;
 use agents_janitor::store::demo::{
     self, CLASH_TASK, DemoError, DemoWorkspace, ENV_API, ENV_NOTES, ENV_SCRATCH, ENV_WEBAPP,
     ENVIRONMENTS, HUGE_LOG_LINES, HUGE_LOG_TASK, LEGACY_MODE_TASK, MARKER_KEY, MARKER_VALUE,
-    NOTES_DIR, READ_ONLY_SUBDIR, READ_ONLY_TASK, TASKS,
+    NOTES_DIR, ORPHAN_FOLDER, READ_ONLY_SUBDIR, READ_ONLY_TASK, TASKS,
 };
 use agents_janitor::store::paths;
 use agents_janitor::store::time::parse_iso;
@@ -421,8 +421,16 @@ fn workspaces_exist_exactly_for_tasks_that_have_one() -> TestResult {
             found.insert(task?.path());
         }
     }
-    assert_eq!(found, expected);
     assert_eq!(fixture.summary.workspaces, expected.len());
+    // Besides the tasks' workspaces: one orphan, five days old.
+    let orphan = fixture.workspace(ENV_WEBAPP, ORPHAN_FOLDER);
+    let four_days = Duration::from_secs(4 * 24 * 3600);
+    assert!(newest_mtime(&orphan)? + four_days < SystemTime::now());
+    expected.insert(orphan);
+    assert_eq!(found, expected);
+    // And a legacy checkout directly in the billing API's folder.
+    let legacy = paths::managed_repos_dir(&fixture.data_dir).join(ENV_API);
+    assert!(legacy.join(".git").is_dir() && legacy.join("README.md").is_file());
     assert_eq!(fixture.summary.tasks, TASKS.len());
     assert_eq!(fixture.summary.environments, ENVIRONMENTS.len());
 

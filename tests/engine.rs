@@ -117,8 +117,8 @@ fn the_worker_loads_scans_plans_and_discards_while_waking_the_ui() -> TestResult
         .collect();
     assert_eq!(
         sized.len(),
-        snapshot.workspaces.len(),
-        "every workspace reports its size"
+        snapshot.workspaces.len() + snapshot.legacy_checkouts.len(),
+        "every workspace and legacy checkout reports its size"
     );
 
     let task = common::clean_done_task()?;

@@ -849,42 +849,18 @@ fn quota_bars_show_usage_against_each_quota_and_warn_once() -> TestResult {
     Ok(())
 }
 
-/// Sets every entry under `path` (and `path`) to `age` old.
-fn age_tree(path: &Path, age: Duration) -> TestResult {
-    let when = filetime::FileTime::from_system_time(SystemTime::now() - age);
-    for entry in std::fs::read_dir(path)? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            age_tree(&entry.path(), age)?;
-        } else {
-            filetime::set_symlink_file_times(entry.path(), when, when)?;
-        }
-    }
-    filetime::set_file_times(path, when, when)?;
-    Ok(())
-}
-
 #[test]
 fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirming() -> TestResult {
     let fx = Fixture::new()?;
-    let tasks_dir = fx
-        .data_dir
-        .join("managed-repos")
-        .join(demo::ENV_WEBAPP)
-        .join("tasks");
-    let orphan = tasks_dir.join("0rphan0001");
-    std::fs::create_dir_all(orphan.join("src"))?;
-    std::fs::write(orphan.join("src/main.rs"), "fn main() {}\n")?;
-    age_tree(&orphan, Duration::from_secs(3 * 24 * 3600))?;
-    let legacy = fx.data_dir.join("managed-repos").join(demo::ENV_API);
-    std::fs::create_dir_all(legacy.join(".git"))?;
-    std::fs::write(legacy.join("README.md"), "old checkout\n")?;
+    // The demo has one orphan (five days old) and a legacy checkout.
+    let orphan = fx.workspace(demo::ENV_WEBAPP, demo::ORPHAN_FOLDER);
+    let legacy = paths::managed_repos_dir(&fx.data_dir).join(demo::ENV_API);
     let legacy_before = tree_digest(&legacy.join(".git"));
     let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
     wait_until_settled(&mut harness)?;
 
     click(&mut harness, "Orphans (1)")?;
-    assert!(harness.query_by_label("0rphan0001").is_some());
+    assert!(harness.query_by_label(demo::ORPHAN_FOLDER).is_some());
     assert!(
         harness
             .query_by_label(&legacy.display().to_string())

@@ -7,7 +7,8 @@
 
 use crate::status::StatusClass;
 use crate::store::paths::{
-    active_tasks_dir, archived_tasks_dir, environments_file, safe_id, task_workspace_path,
+    active_tasks_dir, archived_tasks_dir, environments_file, managed_repos_dir, safe_id,
+    task_workspace_path,
 };
 use crate::store::time::format_iso;
 use filetime::FileTime;
@@ -36,6 +37,9 @@ pub const CLONED_ENVS: [&str; 2] = [ENV_WEBAPP, ENV_API];
 pub const NOTES_DIR: &str = "my-notes";
 /// Folder (relative to the demo dir) holding the local bare repositories the checkouts come from.
 pub const REMOTES_DIR: &str = "remotes";
+/// A workspace folder no record points at (a task whose record went away): an orphan.
+pub const ORPHAN_FOLDER: &str = "0a1b2c3d4e";
+
 /// Archived task whose file has an older clash copy `tasks/done/<id>.dup-<nanoseconds>.toml`.
 pub const CLASH_TASK: &str = "e1a2b3c4d5";
 /// Task whose `logs` hold [`HUGE_LOG_LINES`] lines.
@@ -283,6 +287,7 @@ pub fn write_demo(dir: &Path) -> Result<DemoSummary, DemoError> {
         demo.write_task_file(index, task)?;
     }
     demo.write_clash_copy()?;
+    demo.write_leftovers()?;
     demo.write_environments()?;
     demo.write_state()?;
     Ok(DemoSummary {
@@ -544,6 +549,33 @@ impl Demo {
         };
         let document = self.task_document(index, task, task.finalization_done, log_lines);
         write_toml(&path, &document)
+    }
+
+    /// What older or interrupted Agents-Runner runs leave behind: an orphan workspace
+    /// ([`ORPHAN_FOLDER`], five days old) in the web app's tasks, and a legacy checkout
+    /// directly in the billing API's folder (from before per-task workspaces).
+    fn write_leftovers(&self) -> Result<(), DemoError> {
+        let orphan = task_workspace_path(&self.data_dir, ENV_WEBAPP, ORPHAN_FOLDER);
+        write_plain(
+            &orphan.join("README.md"),
+            b"# web app\n\nA checkout whose task record is gone.\n",
+        )?;
+        write_plain(
+            &orphan.join("src/main.rs"),
+            b"fn main() {\n    println!(\"hello\");\n}\n",
+        )?;
+        age_tree(&orphan, self.now - Duration::from_secs(5 * 24 * 3600))?;
+        let legacy = managed_repos_dir(&self.data_dir).join(ENV_API);
+        write_plain(&legacy.join(".git/HEAD"), b"ref: refs/heads/main\n")?;
+        write_plain(
+            &legacy.join("README.md"),
+            b"# billing API (checkout from an older Agents-Runner)\n",
+        )?;
+        age_tree(
+            &legacy.join(".git"),
+            self.now - Duration::from_secs(90 * 24 * 3600),
+        )?;
+        Ok(())
     }
 
     /// An older copy of [`CLASH_TASK`], stored beside it the way Agents-Runner stores a clash.
