@@ -542,22 +542,6 @@ impl agents_janitor::remove::Filesystem for ElsewhereFs {
             fs::symlink_metadata(path)
         }
     }
-    fn list(&self, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-        agents_janitor::remove::RealFilesystem.list(dir)
-    }
-    fn rename(&self, from: &Path, to: &Path) -> std::io::Result<()> {
-        fs::rename(from, to)
-    }
-    fn create_dir_all(&self, path: &Path) -> std::io::Result<()> {
-        fs::create_dir_all(path)
-    }
-    fn before(
-        &self,
-        _operation: agents_janitor::remove::Operation,
-        _path: &Path,
-    ) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 #[cfg(target_os = "linux")]

@@ -23,7 +23,6 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use std::error::Error;
-use std::fs::Metadata;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -421,18 +420,6 @@ struct PausingFilesystem {
 }
 
 impl Filesystem for PausingFilesystem {
-    fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata> {
-        RealFilesystem.symlink_metadata(path)
-    }
-    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
-        RealFilesystem.list(dir)
-    }
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        RealFilesystem.rename(from, to)
-    }
-    fn create_dir_all(&self, path: &Path) -> io::Result<()> {
-        RealFilesystem.create_dir_all(path)
-    }
     fn before(&self, operation: Operation, path: &Path) -> io::Result<()> {
         if operation == Operation::RemoveFile && self.armed.swap(false, Ordering::SeqCst) {
             let _ = self.paused.send(());

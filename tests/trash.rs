@@ -11,14 +11,14 @@ use agents_janitor::container::ContainerRuntime;
 use agents_janitor::executor::{self, EngineEvent, Executor};
 use agents_janitor::lock::DataDirLock;
 use agents_janitor::policy::Action;
-use agents_janitor::remove::{Filesystem, Operation, RealFilesystem};
+use agents_janitor::remove::Filesystem;
 use agents_janitor::store::Snapshot;
 use agents_janitor::worker::{Command, Event, Worker, WorkerSetup};
 use common::mini::{Canaries, ENV, Mini, TestResult, records, status_and_logs};
 use common::{Run, tree_digest};
 use std::collections::HashMap;
 use std::error::Error;
-use std::fs::{self, Metadata};
+use std::fs;
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -247,21 +247,6 @@ struct FailingTrash {
 }
 
 impl Filesystem for FailingTrash {
-    fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata> {
-        RealFilesystem.symlink_metadata(path)
-    }
-    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
-        RealFilesystem.list(dir)
-    }
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        RealFilesystem.rename(from, to)
-    }
-    fn create_dir_all(&self, path: &Path) -> io::Result<()> {
-        RealFilesystem.create_dir_all(path)
-    }
-    fn before(&self, operation: Operation, path: &Path) -> io::Result<()> {
-        RealFilesystem.before(operation, path)
-    }
     fn trash(&self, path: &Path) -> io::Result<()> {
         if path == self.fails {
             return Err(io::Error::other("injected: no trash can be used"));

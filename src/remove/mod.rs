@@ -37,18 +37,30 @@ pub enum Operation {
 
 /// The filesystem calls of validation and staging, and a hook before every step of
 /// the deleting walk: a seam through which tests inject the failures (permission
-/// denied, busy files) that root cannot otherwise provoke.
+/// denied, busy files) that root cannot otherwise provoke. Every method defaults to the
+/// real filesystem, so a test overrides only the calls it makes fail.
 pub trait Filesystem: Send + Sync {
-    fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata>;
+    fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata> {
+        fs::symlink_metadata(path)
+    }
     /// The entries of a folder.
-    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>>;
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
-    fn create_dir_all(&self, path: &Path) -> io::Result<()>;
+    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
+        fs::read_dir(dir)?
+            .map(|entry| entry.map(|entry| entry.path()))
+            .collect()
+    }
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        fs::rename(from, to)
+    }
+    fn create_dir_all(&self, path: &Path) -> io::Result<()> {
+        fs::create_dir_all(path)
+    }
     /// Called before the walk does `operation` on `path`; an error stands in for the
     /// OS's answer.
-    fn before(&self, operation: Operation, path: &Path) -> io::Result<()>;
-    /// Moves a validated workspace to the system trash. Defaults to the real trash
-    /// ([`move_to_system_trash`]); tests override it to make it fail.
+    fn before(&self, _operation: Operation, _path: &Path) -> io::Result<()> {
+        Ok(())
+    }
+    /// Moves a validated workspace to the system trash ([`move_to_system_trash`]).
     fn trash(&self, path: &Path) -> io::Result<()> {
         move_to_system_trash(path)
     }
@@ -58,29 +70,7 @@ pub trait Filesystem: Send + Sync {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RealFilesystem;
 
-impl Filesystem for RealFilesystem {
-    fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata> {
-        fs::symlink_metadata(path)
-    }
-
-    fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
-        fs::read_dir(dir)?
-            .map(|entry| entry.map(|entry| entry.path()))
-            .collect()
-    }
-
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        fs::rename(from, to)
-    }
-
-    fn create_dir_all(&self, path: &Path) -> io::Result<()> {
-        fs::create_dir_all(path)
-    }
-
-    fn before(&self, _operation: Operation, _path: &Path) -> io::Result<()> {
-        Ok(())
-    }
-}
+impl Filesystem for RealFilesystem {}
 
 /// What to delete: a task workspace named by its environment and task ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -563,20 +553,11 @@ mod tests {
             }
             Ok(())
         }
-        fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata> {
-            RealFilesystem.symlink_metadata(path)
-        }
-        fn list(&self, dir: &Path) -> io::Result<Vec<PathBuf>> {
-            RealFilesystem.list(dir)
-        }
         fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
             if self.fail_rename {
                 return Err(io::Error::from(io::ErrorKind::PermissionDenied));
             }
             RealFilesystem.rename(from, to)
-        }
-        fn create_dir_all(&self, path: &Path) -> io::Result<()> {
-            RealFilesystem.create_dir_all(path)
         }
         fn before(&self, operation: Operation, path: &Path) -> io::Result<()> {
             let denied = || Err(io::Error::from(io::ErrorKind::PermissionDenied));
