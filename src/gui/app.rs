@@ -295,9 +295,8 @@ impl JanitorApp {
         self.task_log = None;
         self.dirty = true;
         self.push_log(Level::Info, format!("opening {}", dir.display()));
-        let dir_for_watch = dir.clone();
         self.restart_schedule();
-        self.start_watching(dir_for_watch);
+        self.start_watching(dir);
         self.send(Command::Load);
     }
 

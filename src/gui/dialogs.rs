@@ -88,6 +88,9 @@ impl JanitorApp {
     }
 
     pub(super) fn dialogs(&mut self, ui: &mut Ui) {
+        if self.dialog.is_none() {
+            return;
+        }
         let location = SettingsLocation {
             path: self.config_path.clone(),
             unusable: self.config_warning.clone(),
