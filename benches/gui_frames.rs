@@ -214,6 +214,7 @@ mod frames {
             older_than_hours: 0.0,
             env_id: None,
             force: true,
+            allow_unsaved: false,
         });
         step_until(driver, "the sweep plan", |app| {
             matches!(app.dialog, Some(Dialog::Confirm { .. }))

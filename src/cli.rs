@@ -297,6 +297,7 @@ pub fn run(cli: Cli) -> Result<u8> {
                 older_than_hours: older_than.unwrap_or(settings.sweep_age_hours),
                 env_id: env,
                 force,
+                allow_unsaved: settings.allow_unsaved_delete,
             };
             execute(&open(data_dir)?, action, &run, run.delete_mode(&settings))
         }

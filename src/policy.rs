@@ -43,11 +43,13 @@ pub enum Action {
     },
     /// Throw the given tasks away: status `discarded`, archived, container and workspace removed.
     Discard { task_ids: Vec<String>, force: bool },
-    /// Delete workspaces whose newest file is older than the given age.
+    /// Delete workspaces whose newest file is older than the given age. `force` lets
+    /// running tasks' workspaces and unsaved work go; `allow_unsaved`, only the latter.
     Sweep {
         older_than_hours: f64,
         env_id: Option<String>,
         force: bool,
+        allow_unsaved: bool,
     },
     /// Clean up after the given tasks finished, keeping failed ones when `keep_on_error`.
     Complete {
@@ -220,9 +222,15 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             older_than_hours,
             env_id,
             force,
+            allow_unsaved,
         } => {
             check_age(older_than_hours)?;
-            builder.sweep(*older_than_hours, env_id.as_deref(), *force, *force);
+            builder.sweep(
+                *older_than_hours,
+                env_id.as_deref(),
+                *force,
+                *force || *allow_unsaved,
+            );
         }
         Action::Complete {
             task_ids,
@@ -1077,6 +1085,7 @@ mod tests {
                         older_than_hours: 24.0,
                         env_id: None,
                         force: false,
+                        allow_unsaved: false,
                     },
                     sweep,
                 ),
@@ -1197,6 +1206,7 @@ mod tests {
             older_than_hours: 24.0,
             env_id: None,
             force: true,
+            allow_unsaved: false,
         })?;
         assert_eq!(describe(&sweep, "r1"), "keep+ws");
         Ok(())
@@ -1236,8 +1246,33 @@ mod tests {
             older_than_hours: 24.0,
             env_id: None,
             force: false,
+            allow_unsaved: false,
         })?;
         assert_eq!(describe(&sweep, "u1"), "skip");
+        // allow_unsaved (the settings file's allow_unsaved_delete) lets unsaved work go
+        // with a warning, but never a running task's workspace: that takes force.
+        world
+            .snapshot
+            .tasks
+            .push(task("r1", "env-c", "running", None));
+        world.add_workspace("env-c", "r1", 48);
+        world.git.insert(
+            ws_path("env-c", "r1"),
+            GitStatus::Known(GitState {
+                branch: None,
+                uncommitted: 0,
+                unpushed: 0,
+            }),
+        );
+        let sweep = world.plan(&Action::Sweep {
+            older_than_hours: 24.0,
+            env_id: None,
+            force: false,
+            allow_unsaved: true,
+        })?;
+        assert_eq!(describe(&sweep, "u1"), "keep+ws");
+        assert!(sweep.warnings.iter().any(|w| w.contains("will be lost")));
+        assert_eq!(describe(&sweep, "r1"), "skip");
         let complete = world.plan(&Action::Complete {
             task_ids: vec!["u1".into()],
             keep_on_error: true,
@@ -1283,6 +1318,7 @@ mod tests {
                 older_than_hours: 0.0,
                 env_id: None,
                 force: true,
+                allow_unsaved: false,
             },
             Action::Complete {
                 task_ids: vec!["m1".into(), "n1".into()],
@@ -1328,6 +1364,7 @@ mod tests {
             older_than_hours: 24.0,
             env_id: None,
             force: false,
+            allow_unsaved: false,
         })?;
         assert_eq!(describe(&plan, "old"), "keep+ws");
         assert_eq!(describe(&plan, "young"), "none");
@@ -1346,6 +1383,7 @@ mod tests {
             older_than_hours: 24.0,
             env_id: Some("env-m".into()),
             force: false,
+            allow_unsaved: false,
         })?;
         assert!(other_env.steps.is_empty());
         let not_sized = World {
@@ -1356,6 +1394,7 @@ mod tests {
             older_than_hours: 24.0,
             env_id: None,
             force: false,
+            allow_unsaved: false,
         })?;
         assert!(plan.steps.is_empty());
         assert!(plan.skipped.iter().any(|s| s.reason.contains("not sized")));
@@ -1394,7 +1433,8 @@ mod tests {
             world.plan(&Action::Sweep {
                 older_than_hours: -1.0,
                 env_id: None,
-                force: false
+                force: false,
+                allow_unsaved: false
             }),
             Err(PlanError::InvalidAge(_))
         ));
@@ -1402,7 +1442,8 @@ mod tests {
             world.plan(&Action::Sweep {
                 older_than_hours: f64::NAN,
                 env_id: None,
-                force: false
+                force: false,
+                allow_unsaved: false
             }),
             Err(PlanError::InvalidAge(_))
         ));

@@ -198,6 +198,42 @@ fn sweep_takes_its_age_from_the_settings_unless_given() -> TestResult {
         before == tree_digest(&fx.data_dir),
         "a dry run changed files"
     );
+    // allow_unsaved_delete lets sweep plan workspaces with unsaved work too.
+    let kept: Vec<String> = given["plan"]["skipped"]
+        .as_array()
+        .ok_or("skipped")?
+        .iter()
+        .filter(|s| {
+            s["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("uncommitted") || r.contains("unpushed"))
+        })
+        .filter_map(|s| s["task_id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(!kept.is_empty(), "{given}");
+    write_settings(
+        &path,
+        "allow_unsaved_delete = true
+",
+    )?;
+    let allowed = run_with(
+        &fx,
+        &path,
+        &["sweep", "--older-than", "24h", "--dry-run", "--json"],
+    )?
+    .json()?;
+    let planned: Vec<&str> = allowed["plan"]["steps"]
+        .as_array()
+        .ok_or("steps")?
+        .iter()
+        .filter_map(|s| s["task_id"].as_str())
+        .collect();
+    for id in &kept {
+        assert!(
+            planned.contains(&id.as_str()),
+            "{id} not planned: {allowed}"
+        );
+    }
     Ok(())
 }
 

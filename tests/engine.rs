@@ -293,6 +293,7 @@ fn a_cancelled_run_changes_nothing_and_says_so() -> TestResult {
         older_than_hours: 24.0,
         env_id: None,
         force: false,
+        allow_unsaved: false,
     };
     let plan = executor::prepare(&action, &snapshot, &mut usage, &cancel, SystemTime::now())?;
     assert!(!plan.steps.is_empty());
@@ -325,6 +326,7 @@ fn a_second_janitor_is_told_who_holds_the_lock() -> TestResult {
             older_than_hours: 24.0,
             env_id: None,
             force: false,
+            allow_unsaved: false,
         },
         &snapshot,
         &mut HashMap::new(),

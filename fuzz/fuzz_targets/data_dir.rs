@@ -58,6 +58,7 @@ fuzz_target!(|bytes: &[u8]| {
             older_than_hours: 0.0,
             env_id: None,
             force: true,
+            allow_unsaved: false,
         },
         Action::Discard {
             task_ids: ids.clone(),

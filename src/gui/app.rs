@@ -778,6 +778,7 @@ impl JanitorApp {
             older_than_hours: self.settings.sweep_hours,
             env_id: self.settings.env_filter.clone(),
             force: false,
+            allow_unsaved: self.config.allow_unsaved_delete,
         });
     }
 
