@@ -503,6 +503,18 @@ impl Executor {
         let Some(workspace) = &step.workspace else {
             return (outcome, None);
         };
+        if step.record.is_none()
+            && tasks::record_named_for_exists(&self.data_dir, &workspace.task_id)
+        {
+            fail(
+                &mut outcome,
+                format!(
+                    "[cleanup] Skipped {}: a task record for it appeared after the plan was made",
+                    workspace.path.display()
+                ),
+            );
+            return (outcome, None);
+        }
         if is_sweep {
             let text = format!(
                 "[cleanup] Removing old task {} ({})",

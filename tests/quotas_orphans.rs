@@ -459,3 +459,47 @@ fn delete_mode_trash_sends_orphans_to_the_trash_unless_no_trash() -> TestResult 
     assert!(world.young_orphan.exists(), "{deleted}");
     Ok(())
 }
+
+#[test]
+fn an_orphan_that_gains_a_record_after_the_plan_is_not_deleted() -> TestResult {
+    use agents_janitor::container::ContainerRuntime;
+    use agents_janitor::executor::{self, Executor};
+    use agents_janitor::policy::Action;
+    use agents_janitor::store::Snapshot;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    let mini = Mini::new()?;
+    let id = "0ab1e00001";
+    workspace(&mini, ENV, id, 3, 3)?;
+    let snapshot = Snapshot::load(&mini.data_dir)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let action = Action::DeleteOrphans {
+        paths: Vec::new(),
+        allow_unsaved: false,
+    };
+    let plan = executor::prepare(
+        &action,
+        &snapshot,
+        &mut Default::default(),
+        &cancel,
+        SystemTime::now(),
+    )?;
+    assert_eq!(plan.workspace_paths(), [mini.workspace(ENV, id)]);
+    // Agents-Runner writes the task's record between the plan and the delete.
+    fs::write(
+        mini.data_dir.join("tasks").join(format!("{id}.toml")),
+        format!("task_id = \"{id}\"\nenvironment_id = \"{ENV}\"\nstatus = \"running\"\n"),
+    )?;
+    let before = tree_digest(&mini.workspace(ENV, id));
+    let executor = Executor::new(&mini.data_dir, cancel, ContainerRuntime::default());
+    let report = executor.execute(&plan, &|_| {})?;
+    assert_eq!((report.steps_ok, report.steps_failed), (0, 1));
+    assert!(
+        report.outcomes[0].messages[0].contains("a task record for it appeared"),
+        "{:?}",
+        report.outcomes[0].messages
+    );
+    assert_eq!(before, tree_digest(&mini.workspace(ENV, id)));
+    Ok(())
+}

@@ -647,6 +647,19 @@ fn append_logs(document: &mut DocumentMut, lines: &[String]) -> bool {
     true
 }
 
+/// Whether a record named for `task_id` (`tasks/<id>.toml`, the name Agents-Runner
+/// gives it) exists now, active or archived: a folder planned as an orphan that gains
+/// one is a task being created, not a leftover.
+pub fn record_named_for_exists(data_dir: &Path, task_id: &str) -> bool {
+    let name = format!("{task_id}.toml");
+    [
+        super::paths::active_tasks_dir(data_dir),
+        super::paths::archived_tasks_dir(data_dir),
+    ]
+    .iter()
+    .any(|folder| folder.join(&name).symlink_metadata().is_ok())
+}
+
 /// Moves an active record into `tasks/done/`, as Agents-Runner does: the same file
 /// name, or `<id>.dup-<nanoseconds>.toml` when that name is taken. The content is
 /// untouched (rename), so a crash leaves the record in exactly one place.
