@@ -261,6 +261,18 @@ fn confirm_body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
     for warning in &plan.warnings {
         ui.colored_label(ui.visuals().warn_fg_color, format!("Warning: {warning}"));
     }
+    let unsaved_goes = plan
+        .steps
+        .iter()
+        .any(|s| s.git.as_ref().is_some_and(|g| g.has_unsaved_work()));
+    if plan.delete_mode == DeleteMode::Trash && unsaved_goes {
+        ui.label(
+            RichText::new(
+                "Unsaved work goes to the trash with its workspace and can be restored from there until the trash is emptied.",
+            )
+            .weak(),
+        );
+    }
     ui.add_space(6.0);
     egui::ScrollArea::vertical()
         .max_height(320.0)
