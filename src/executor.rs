@@ -504,7 +504,11 @@ impl Executor {
             return (outcome, None);
         };
         if step.record.is_none()
-            && tasks::record_named_for_exists(&self.data_dir, &workspace.task_id)
+            && tasks::record_exists_for_folder(
+                &self.data_dir,
+                &workspace.env_id,
+                &workspace.task_id,
+            )
         {
             fail(
                 &mut outcome,

@@ -647,17 +647,25 @@ fn append_logs(document: &mut DocumentMut, lines: &[String]) -> bool {
     true
 }
 
-/// Whether a record named for `task_id` (`tasks/<id>.toml`, the name Agents-Runner
-/// gives it) exists now, active or archived: a folder planned as an orphan that gains
-/// one is a task being created, not a leftover.
-pub fn record_named_for_exists(data_dir: &Path, task_id: &str) -> bool {
+/// Whether a record for the workspace folder `<env_folder>/tasks/<task_id>` exists now,
+/// active or archived, under the name Agents-Runner gives it (`<id>.toml`): a folder
+/// planned as an orphan that gains one is a task being created, not a leftover. A file
+/// of that name that cannot be read counts, to be safe; one of another environment
+/// does not.
+pub fn record_exists_for_folder(data_dir: &Path, env_folder: &str, task_id: &str) -> bool {
     let name = format!("{task_id}.toml");
     [
-        super::paths::active_tasks_dir(data_dir),
-        super::paths::archived_tasks_dir(data_dir),
+        (super::paths::active_tasks_dir(data_dir), false),
+        (super::paths::archived_tasks_dir(data_dir), true),
     ]
     .iter()
-    .any(|folder| folder.join(&name).symlink_metadata().is_ok())
+    .any(|(folder, archived)| {
+        let path = folder.join(&name);
+        path.symlink_metadata().is_ok()
+            && read_record(&path, *archived).map_or(true, |record| {
+                super::paths::safe_id(&record.environment_id) == env_folder
+            })
+    })
 }
 
 /// Moves an active record into `tasks/done/`, as Agents-Runner does: the same file
