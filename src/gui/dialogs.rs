@@ -298,7 +298,10 @@ fn confirm_body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
                     RecordChange::Discard { archive: false } => "mark discarded; ",
                 };
                 let workspace = match &step.workspace {
-                    Some(w) => format!("delete {}", w.path.display()),
+                    Some(w) => match plan.delete_mode {
+                        DeleteMode::Delete => format!("delete {}", w.path.display()),
+                        DeleteMode::Trash => format!("move {} to the trash", w.path.display()),
+                    },
                     None => "workspace kept".to_owned(),
                 };
                 ui.add(
