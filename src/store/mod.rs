@@ -446,10 +446,11 @@ mod tests {
         )
     }
 
-    #[test]
-    fn loads_records_workspaces_and_problems() -> TestResult {
-        let root = tempfile::tempdir()?;
-        let data = root.path();
+    /// `env-1` (cloned) with an active record `t1` and an archived one `t2`; returns
+    /// the active and archived task folders.
+    fn cloned_env_with_two_records(
+        data: &Path,
+    ) -> Result<(PathBuf, PathBuf), Box<dyn std::error::Error>> {
         fs::write(
             data.join(paths::ENVIRONMENTS_FILE),
             r#"{"environments": [{"env_id": "env-1", "workspace_type": "cloned"}]}"#,
@@ -459,6 +460,14 @@ mod tests {
         fs::create_dir_all(&archived)?;
         task_file(&active, "t1.toml", "t1", "env-1")?;
         task_file(&archived, "t2.toml", "t2", "env-1")?;
+        Ok((active, archived))
+    }
+
+    #[test]
+    fn loads_records_workspaces_and_problems() -> TestResult {
+        let root = tempfile::tempdir()?;
+        let data = root.path();
+        let (active, archived) = cloned_env_with_two_records(data)?;
         task_file(&archived, "t2.dup-123.toml", "t2", "env-1")?;
         fs::write(active.join(".agents-janitor-x.tmp"), "half written")?;
         fs::write(active.join("broken.toml"), "task_id = [")?;
@@ -543,15 +552,7 @@ mod tests {
     fn orphans_and_legacy_checkouts_are_told_apart() -> TestResult {
         let root = tempfile::tempdir()?;
         let data = root.path();
-        fs::write(
-            data.join(paths::ENVIRONMENTS_FILE),
-            r#"{"environments": [{"env_id": "env-1", "workspace_type": "cloned"}]}"#,
-        )?;
-        let active = paths::active_tasks_dir(data);
-        let archived = paths::archived_tasks_dir(data);
-        fs::create_dir_all(&archived)?;
-        task_file(&active, "t1.toml", "t1", "env-1")?;
-        task_file(&archived, "t2.toml", "t2", "env-1")?;
+        cloned_env_with_two_records(data)?;
         for task in ["t1", "t2", "lost"] {
             fs::create_dir_all(paths::task_workspace_path(data, "env-1", task))?;
         }
