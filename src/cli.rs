@@ -8,11 +8,11 @@
 //! problems go to stderr as they happen. Exit codes: 0 done, 1 some steps failed
 //! or were refused, 2 bad usage or input.
 
-use crate::config::{self, Config, DeleteMode, LoadedConfig, Quota};
+use crate::config::{self, Config, LoadedConfig};
 use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Report, RestoreError, human};
 use crate::git::{self, GitStatus};
-use crate::policy::{self, Action, Plan, QuotaState, RecordChange};
+use crate::policy::{self, Action, DeleteMode, Plan, Quota, QuotaState, RecordChange};
 use crate::scan::Usage;
 use crate::store::{self, Snapshot, StoreError, TaskRecord, WorkspaceLocation, paths};
 use anyhow::{Context, Result};

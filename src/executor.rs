@@ -3,11 +3,10 @@
 //! the CLI both call it.
 
 use crate::checkpoint::{self, checkpoint};
-use crate::config::DeleteMode;
 use crate::container::ContainerRuntime;
 use crate::git::{self, GitStatus};
 use crate::lock::{DataDirLock, LockError};
-use crate::policy::{self, Action, Plan, PlanError, PlanInput, RecordChange, Step};
+use crate::policy::{self, Action, DeleteMode, Plan, PlanError, PlanInput, RecordChange, Step};
 use crate::remove::{
     Filesystem, PurgeReport, RealFilesystem, Remover, StagedWorkspace, Staging, Trashed,
     WorkspaceTarget,

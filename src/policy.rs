@@ -5,11 +5,11 @@
 
 mod quota;
 pub mod schedule;
+mod settings;
 
 pub use quota::{QuotaLevel, QuotaState, env_usage, quota_level, quota_states};
+pub use settings::{DEFAULT_SWEEP_HOURS, DEFAULT_WARN_PERCENT, DeleteMode, Quota};
 
-use crate::config::DeleteMode;
-use crate::config::Quota;
 use crate::git::GitStatus;
 use crate::scan::Usage;
 use crate::status::StatusClass;
@@ -22,9 +22,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 use thiserror::Error;
-
-/// Default age for the old-workspace sweep, as in Agents-Runner.
-pub const DEFAULT_SWEEP_HOURS: f64 = 24.0;
 
 /// An orphan folder younger than this is left alone: Agents-Runner may still be
 /// creating its task (the checkout can come before the record).

@@ -2,10 +2,10 @@
 //! crossbeam channels; after each event a wake-up callback runs (the GUI passes
 //! `request_repaint`), so the UI never waits on disk, git or docker.
 
-use crate::config::DeleteMode;
 use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
+use crate::policy::DeleteMode;
 use crate::policy::{Action, Plan};
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::scan::{Scanner, Usage};

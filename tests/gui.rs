@@ -4,7 +4,7 @@
 
 mod common;
 
-use agents_janitor::config::{self, DeleteMode, Quota};
+use agents_janitor::config;
 use agents_janitor::container::ContainerRuntime;
 use agents_janitor::gui::{
     Dialog, JanitorApp, Launch, PERIODIC_REFRESH, Settings, SettingsDraft, SortKey, WatchMode,
@@ -13,6 +13,7 @@ use agents_janitor::gui::{
 use agents_janitor::policy::Action;
 use agents_janitor::policy::QuotaLevel;
 use agents_janitor::policy::schedule::{Clock, SystemClock};
+use agents_janitor::policy::{DeleteMode, Quota};
 use agents_janitor::remove::{Filesystem, Operation, RealFilesystem};
 use agents_janitor::status::StatusClass;
 use agents_janitor::store::demo::{self, ENV_NOTES, NOTES_DIR};

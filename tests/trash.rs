@@ -6,11 +6,11 @@
 
 mod common;
 
-use agents_janitor::config::DeleteMode;
 use agents_janitor::container::ContainerRuntime;
 use agents_janitor::executor::{self, EngineEvent, Executor};
 use agents_janitor::lock::DataDirLock;
 use agents_janitor::policy::Action;
+use agents_janitor::policy::DeleteMode;
 use agents_janitor::remove::Filesystem;
 use agents_janitor::store::Snapshot;
 use agents_janitor::worker::{Command, Event, Worker, WorkerSetup};

@@ -3,8 +3,8 @@
 use super::app::{Dialog, JanitorApp, Welcome, count};
 use super::settings_window::{SettingsAnswer, SettingsLocation};
 use super::ui::capitalized;
-use crate::config::DeleteMode;
 use crate::executor::human;
+use crate::policy::DeleteMode;
 use crate::policy::{Action, Plan, RecordChange};
 use crate::store::WorkspaceType;
 use egui::{Key, RichText, Ui};

@@ -3,9 +3,8 @@
 //! any field is invalid, and each error shows next to its field.
 
 use super::app::JanitorApp;
-use crate::config::{
-    self, Config, DEFAULT_WARN_PERCENT, DeleteMode, Quota, format_interval, format_size,
-};
+use crate::config::{self, Config, format_interval, format_size};
+use crate::policy::{DEFAULT_WARN_PERCENT, DeleteMode, Quota};
 use egui::{RichText, Ui};
 use std::collections::BTreeMap;
 

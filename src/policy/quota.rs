@@ -1,8 +1,8 @@
 //! Disk quotas per environment: how full each one is, and which workspaces go first
 //! when one is over.
 
+use super::Quota;
 use super::{Builder, RecordChange, Step, WorkspaceDeletion, hours_between};
-use crate::config::Quota;
 use crate::executor::human;
 use crate::scan::Usage;
 use crate::status::StatusClass;

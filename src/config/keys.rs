@@ -1,0 +1,152 @@
+//! The names of the settings, as the file and `config set` spell them.
+
+use super::ConfigError;
+use std::fmt;
+use std::str::FromStr;
+
+pub(super) const KEEP_ON_ERROR: &str = "keep_on_error";
+pub(super) const ARCHIVE_CLEANS_DONE: &str = "archive_cleans_done";
+pub(super) const SWEEP_AGE_HOURS: &str = "sweep_age_hours";
+pub(super) const ALLOW_UNSAVED_DELETE: &str = "allow_unsaved_delete";
+pub(super) const DELETE_MODE: &str = "delete_mode";
+pub(super) const SCHEDULE: &str = "schedule";
+pub(super) const QUOTAS: &str = "quotas";
+pub(super) const LIMIT: &str = "limit";
+pub(super) const WARN_PERCENT: &str = "warn_percent";
+pub(super) const AUTO_CLEAN: &str = "auto_clean";
+
+pub(super) const KEY_LIST: &str = "keep_on_error, archive_cleans_done, sweep_age_hours, \
+    allow_unsaved_delete, delete_mode, schedule, quotas.<env>.limit, \
+    quotas.<env>.warn_percent, quotas.<env>.auto_clean";
+
+/// A setting [`set_value`] can change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    KeepOnError,
+    ArchiveCleansDone,
+    SweepAgeHours,
+    AllowUnsavedDelete,
+    DeleteMode,
+    Schedule,
+    Quota { env: String, field: QuotaField },
+}
+
+/// A field of one environment's quota.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaField {
+    Limit,
+    WarnPercent,
+    AutoClean,
+}
+
+impl QuotaField {
+    pub(super) fn name(self) -> &'static str {
+        match self {
+            Self::Limit => LIMIT,
+            Self::WarnPercent => WARN_PERCENT,
+            Self::AutoClean => AUTO_CLEAN,
+        }
+    }
+}
+
+impl FromStr for Key {
+    type Err = ConfigError;
+
+    /// `quotas.<env>.<field>` splits on the last dot, so env ids may contain dots.
+    fn from_str(text: &str) -> Result<Self, ConfigError> {
+        let key = match text {
+            KEEP_ON_ERROR => Self::KeepOnError,
+            ARCHIVE_CLEANS_DONE => Self::ArchiveCleansDone,
+            SWEEP_AGE_HOURS => Self::SweepAgeHours,
+            ALLOW_UNSAVED_DELETE => Self::AllowUnsavedDelete,
+            DELETE_MODE => Self::DeleteMode,
+            SCHEDULE => Self::Schedule,
+            _ => {
+                let field = text
+                    .strip_prefix("quotas.")
+                    .and_then(|rest| rest.rsplit_once('.'))
+                    .filter(|(env, _)| !env.is_empty())
+                    .and_then(|(env, field)| {
+                        let field = match field {
+                            LIMIT => QuotaField::Limit,
+                            WARN_PERCENT => QuotaField::WarnPercent,
+                            AUTO_CLEAN => QuotaField::AutoClean,
+                            _ => return None,
+                        };
+                        Some(Self::Quota {
+                            env: env.to_owned(),
+                            field,
+                        })
+                    });
+                return field.ok_or_else(|| ConfigError::UnknownKey {
+                    key: text.to_owned(),
+                });
+            }
+        };
+        Ok(key)
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Self::KeepOnError => KEEP_ON_ERROR,
+            Self::ArchiveCleansDone => ARCHIVE_CLEANS_DONE,
+            Self::SweepAgeHours => SWEEP_AGE_HOURS,
+            Self::AllowUnsavedDelete => ALLOW_UNSAVED_DELETE,
+            Self::DeleteMode => DELETE_MODE,
+            Self::Schedule => SCHEDULE,
+            Self::Quota { env, field } => {
+                return write!(f, "quotas.{env}.{}", field.name());
+            }
+        };
+        f.write_str(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+    #[test]
+    fn keys_split_the_environment_on_the_last_dot() -> TestResult {
+        let table = [
+            ("schedule", Key::Schedule),
+            ("keep_on_error", Key::KeepOnError),
+            (
+                "quotas.my.env.limit",
+                Key::Quota {
+                    env: "my.env".into(),
+                    field: QuotaField::Limit,
+                },
+            ),
+            (
+                "quotas.env-1.auto_clean",
+                Key::Quota {
+                    env: "env-1".into(),
+                    field: QuotaField::AutoClean,
+                },
+            ),
+        ];
+        for (text, want) in table {
+            let key: Key = text.parse()?;
+            assert_eq!(key, want);
+            assert_eq!(key.to_string(), text);
+        }
+        for bad in [
+            "",
+            "Schedule",
+            "quotas",
+            "quotas.limit",
+            "quotas..limit",
+            "quotas.env.size",
+            "nope",
+        ] {
+            let err = bad.parse::<Key>().err().ok_or("accepted")?;
+            assert!(err.is_bad_input() && err.to_string().contains("unknown setting"));
+        }
+        Ok(())
+    }
+}
