@@ -10,11 +10,12 @@
 
 use crate::config::{self, Config, LoadedConfig};
 use crate::container::ContainerRuntime;
-use crate::executor::{self, EngineEvent, Executor, Report, RestoreError, human};
+use crate::executor::{self, EngineEvent, Executor, Report, RestoreError};
 use crate::git::{self, GitStatus};
 use crate::policy::{self, Action, DeleteMode, Plan, Quota, QuotaState, RecordChange};
 use crate::scan::Usage;
 use crate::store::{self, Snapshot, StoreError, TaskRecord, WorkspaceLocation, paths};
+use crate::text;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use rayon::prelude::*;
@@ -459,7 +460,7 @@ fn list(
                 finished_at: task.finished_at.as_deref(),
                 container_id: task.container_id.as_deref(),
                 log_count: task.log_count,
-                prompt: first_line(task.prompt.as_deref().unwrap_or_default()),
+                prompt: text::first_line(task.prompt.as_deref().unwrap_or_default()).to_owned(),
                 file: &task.file,
             }
         })
@@ -477,7 +478,7 @@ fn list(
     )?;
     for (row, task) in rows.iter().zip(&tasks) {
         let size = match (row.workspace_type, row.workspace_bytes) {
-            ("cloned", Some(bytes)) if bytes > 0 => human(bytes),
+            ("cloned", Some(bytes)) if bytes > 0 => text::bytes(bytes),
             ("cloned", _) => "gone".into(),
             (other, _) => other.into(),
         };
@@ -486,7 +487,7 @@ fn list(
             .map_or(task.environment_id.as_str(), |e| e.name.as_str());
         let created = task
             .created_at_s
-            .map(|s| relative_age(s, now))
+            .and_then(|s| age_text(s, now))
             .unwrap_or_else(|| "-".into());
         let archived = if row.duplicate {
             "dup"
@@ -636,8 +637,8 @@ fn usage(snapshot: &Snapshot, json: bool, quotas: &BTreeMap<String, Quota>) -> R
             env.workspace_type,
             env.task_count,
             env.workspace_count,
-            human(env.bytes),
-            human(env.disk_bytes)
+            text::bytes(env.bytes),
+            text::bytes(env.disk_bytes)
         )?;
     }
     writeln!(
@@ -647,8 +648,8 @@ fn usage(snapshot: &Snapshot, json: bool, quotas: &BTreeMap<String, Quota>) -> R
         "",
         "",
         workspaces.len(),
-        human(total_bytes),
-        human(total_disk_bytes)
+        text::bytes(total_bytes),
+        text::bytes(total_disk_bytes)
     )?;
     print_quotas(&mut out, &quota_states)?;
     if !workspaces.is_empty() {
@@ -661,7 +662,7 @@ fn usage(snapshot: &Snapshot, json: bool, quotas: &BTreeMap<String, Quota>) -> R
             writeln!(
                 out,
                 "  {:>11}  {:<24} {}",
-                human(ws.bytes),
+                text::bytes(ws.bytes),
                 who,
                 ws.path.display()
             )?;
@@ -691,8 +692,8 @@ fn print_quotas(out: &mut impl Write, states: &[QuotaState]) -> Result<()> {
             out,
             "  {:<34} {:>11} {:>11} {:>5.0}%  {:<10} {}{not_sized}",
             truncate(&state.env_id, 34),
-            human(state.used_bytes),
-            human(state.limit_bytes),
+            text::bytes(state.used_bytes),
+            text::bytes(state.limit_bytes),
             state.percent(),
             state.level.label(),
             if state.auto_clean { "on" } else { "off" },
@@ -860,9 +861,12 @@ fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(0);
     }
-    let size = |bytes: Option<u64>| bytes.map_or_else(|| "?".to_owned(), human);
-    let age =
-        |seconds: Option<f64>| seconds.map_or_else(|| "-".to_owned(), |s| relative_age(s, now));
+    let size = |bytes: Option<u64>| bytes.map_or_else(|| "?".to_owned(), text::bytes);
+    let age = |seconds: Option<f64>| {
+        seconds
+            .and_then(|s| age_text(s, now))
+            .unwrap_or_else(|| "-".to_owned())
+    };
     if rows.is_empty() {
         writeln!(out, "No orphan folders.")?;
     } else {
@@ -1009,7 +1013,7 @@ fn print_plan(plan: &Plan, snapshot: &Snapshot) -> Result<()> {
         plan.action.verb(),
         plan.steps.len(),
         workspaces,
-        human(plan.bytes_to_free)
+        text::bytes(plan.bytes_to_free)
     )?;
     for step in &plan.steps {
         let record = match step.record_change {
@@ -1030,7 +1034,7 @@ fn print_plan(plan: &Plan, snapshot: &Snapshot) -> Result<()> {
             parts.push(format!(
                 "{verb} {} ({})",
                 shown.display(),
-                human(step.bytes)
+                text::bytes(step.bytes)
             ));
         }
         let git = step
@@ -1066,12 +1070,12 @@ fn print_report(out: &mut impl Write, report: &Report) -> Result<()> {
         report.steps_ok,
         report.steps_failed,
         report.workspaces_removed,
-        human(report.bytes_freed),
+        text::bytes(report.bytes_freed),
         if report.workspaces_trashed > 0 {
             format!(
                 ", {} moved to the trash ({}; freed when the trash is emptied)",
                 report.workspaces_trashed,
-                human(report.bytes_trashed)
+                text::bytes(report.bytes_trashed)
             )
         } else {
             String::new()
@@ -1332,14 +1336,6 @@ fn overview(explicit: Option<&Path>, quotas: &BTreeMap<String, Quota>) -> Result
     Ok(0)
 }
 
-fn first_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or_default()
-        .to_owned()
-}
-
 fn truncate(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         return text.to_owned();
@@ -1348,19 +1344,11 @@ fn truncate(text: &str, width: usize) -> String {
     format!("{kept}…")
 }
 
-/// "5m ago", "3h ago", "2d ago" from Unix seconds.
-fn relative_age(unix_seconds: f64, now: SystemTime) -> String {
-    let now_s = now
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0);
-    let seconds = (now_s - unix_seconds).max(0.0);
-    match seconds {
-        s if s < 60.0 => "just now".into(),
-        s if s < 3600.0 => format!("{}m ago", (s / 60.0) as u64),
-        s if s < 86_400.0 => format!("{}h ago", (s / 3600.0) as u64),
-        s => format!("{}d ago", (s / 86_400.0) as u64),
-    }
+/// How long ago Agents-Runner's `created_at_s` (Unix seconds) was; `None` when it is
+/// not a moment.
+fn age_text(unix_seconds: f64, now: SystemTime) -> Option<String> {
+    let moment: SystemTime = store::time::from_unix_seconds(unix_seconds)?.into();
+    Some(text::relative_time(moment, now))
 }
 
 #[cfg(test)]
@@ -1368,23 +1356,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn relative_ages_read_naturally() {
-        let now = UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
-        let table = [
-            (1_000_000.0, "just now"),
-            (999_000.0, "16m ago"),
-            (990_000.0, "2h ago"),
-            (800_000.0, "2d ago"),
-            (2e6, "just now"),
-        ];
-        for (seconds, want) in table {
-            assert_eq!(relative_age(seconds, now), want);
-        }
-    }
-
-    #[test]
-    fn text_helpers_trim_and_cut() {
-        assert_eq!(first_line("\n  Fix it  \nmore"), "Fix it");
+    fn truncate_cuts_with_an_ellipsis() {
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abc", 4), "abc");
     }

@@ -14,7 +14,7 @@ use crate::remove::{
 use crate::scan::{Scanner, Usage};
 use crate::store::Snapshot;
 use crate::store::tasks::{self, StoreError, TaskEdit};
-use humansize::{DECIMAL, format_size};
+use crate::text;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -347,7 +347,7 @@ impl Executor {
                 report.action,
                 report.steps_ok,
                 report.steps_failed,
-                human(report.bytes_freed),
+                text::bytes(report.bytes_freed),
                 trashed_summary(&report)
             ),
         );
@@ -403,7 +403,7 @@ impl Executor {
                 outcome.workspace_removed = true;
                 outcome.messages.push(format!(
                     "[cleanup] Workspace cleaned up (freed {})",
-                    human(report.bytes_freed)
+                    text::bytes(report.bytes_freed)
                 ));
             } else if report.failures.is_empty() {
                 left_in_staging += 1;
@@ -581,12 +581,12 @@ impl Executor {
                     format!(
                         "[cleanup] Workspace moved to trash: {} ({}; freed when the trash is emptied)",
                         path.display(),
-                        human(bytes)
+                        text::bytes(bytes)
                     ),
                 );
                 outcome.messages.push(format!(
                     "[cleanup] Workspace moved to trash ({}; freed when the trash is emptied)",
-                    human(bytes)
+                    text::bytes(bytes)
                 ));
                 outcome.workspace_removed = true;
                 outcome.workspace_trashed = true;
@@ -691,7 +691,7 @@ impl Executor {
                 format!(
                     "[cleanup] Workspace cleaned up: {} ({} freed)",
                     original.display(),
-                    human(report.bytes_freed)
+                    text::bytes(report.bytes_freed)
                 ),
             );
             return;
@@ -730,7 +730,7 @@ fn trashed_summary(report: &Report) -> String {
     format!(
         ", {} workspace(s) moved to the trash ({}; freed when the trash is emptied)",
         report.workspaces_trashed,
-        human(report.bytes_trashed)
+        text::bytes(report.bytes_trashed)
     )
 }
 
@@ -762,8 +762,4 @@ pub fn restore(data_dir: &Path, task_id: &str, emit: Emit) -> Result<PathBuf, Re
         Err(err) => log(emit, Level::Error, format!("[cleanup] Not restored: {err}")),
     }
     restored
-}
-
-pub fn human(bytes: u64) -> String {
-    format_size(bytes, DECIMAL)
 }

@@ -52,5 +52,6 @@ pub mod remove;
 pub mod scan;
 pub mod status;
 pub mod store;
+pub mod text;
 pub mod watch;
 pub mod worker;

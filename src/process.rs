@@ -21,11 +21,8 @@ pub struct CommandOutput {
 impl CommandOutput {
     /// The first non-blank line of stderr, trimmed: usually the error message of a CLI tool.
     pub fn stderr_first_line(&self) -> Option<String> {
-        String::from_utf8_lossy(&self.stderr)
-            .lines()
-            .map(str::trim)
-            .find(|line| !line.is_empty())
-            .map(str::to_owned)
+        let line = crate::text::first_line(&String::from_utf8_lossy(&self.stderr)).to_owned();
+        (!line.is_empty()).then_some(line)
     }
 }
 

@@ -191,7 +191,7 @@ fn lists_every_task_and_fills_in_sizes_after_the_scan() -> TestResult {
         .iter()
         .find(|r| r.task_id == clean.id)
         .ok_or("clean task row")?;
-    let shown = agents_janitor::executor::human(row.size.ok_or("no size")?);
+    let shown = agents_janitor::text::bytes(row.size.ok_or("no size")?);
     assert!(
         harness.query_all_by_label(&shown).next().is_some(),
         "size {shown} is not shown"

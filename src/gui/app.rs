@@ -8,7 +8,7 @@ use super::model::{self, EnvSummary, Row, Settings};
 use super::toasts::Toasts;
 use crate::config::{Config, LoadedConfig};
 use crate::container::ContainerRuntime;
-use crate::executor::{Level, LogLine, Progress, Report, human};
+use crate::executor::{Level, LogLine, Progress, Report};
 use crate::git::GitStatus;
 use crate::policy::schedule::{Clock, SystemClock};
 use crate::policy::{Action, Plan};
@@ -16,6 +16,7 @@ use crate::policy::{QuotaLevel, QuotaState};
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::scan::Usage;
 use crate::store::{self, Problem, RecordCache, Snapshot, paths};
+use crate::text;
 use crate::worker::{Command, Event, Worker, WorkerSetup};
 use crossbeam_channel::{Receiver, bounded};
 use std::collections::{HashMap, HashSet};
@@ -562,13 +563,13 @@ impl JanitorApp {
             report.steps_ok,
             report.steps_failed,
             report.workspaces_removed,
-            human(report.bytes_freed)
+            text::bytes(report.bytes_freed)
         );
         if report.workspaces_trashed > 0 {
             summary.push_str(&format!(
                 ", {} moved to the trash ({}; freed when the trash is emptied)",
-                count(report.workspaces_trashed, "workspace"),
-                human(report.bytes_trashed)
+                text::count(report.workspaces_trashed, "workspace"),
+                text::bytes(report.bytes_trashed)
             ));
         }
         if report.cancelled {
@@ -700,7 +701,7 @@ impl JanitorApp {
         }
         let title = match &action {
             Action::Discard { task_ids, .. } => {
-                format!("Discard {}", count(task_ids.len(), "task"))
+                format!("Discard {}", text::count(task_ids.len(), "task"))
             }
             Action::Archive { .. } => "Archive finished tasks".to_owned(),
             Action::Sweep {
@@ -712,7 +713,7 @@ impl JanitorApp {
                 "Delete all orphan folders".to_owned()
             }
             Action::DeleteOrphans { paths, .. } => {
-                format!("Delete {}", count(paths.len(), "orphan folder"))
+                format!("Delete {}", text::count(paths.len(), "orphan folder"))
             }
             Action::Scheduled { .. } => "Scheduled cleanup".to_owned(),
         };
@@ -947,14 +948,5 @@ impl JanitorApp {
                 format!("cannot open the folder picker: {err}"),
             );
         }
-    }
-}
-
-/// "1 task", "3 tasks".
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }

@@ -2,9 +2,10 @@
 //! the user about both (log line, toast, desktop notification).
 
 use super::app::{JanitorApp, Running};
-use crate::executor::{Level, Progress, human};
+use crate::executor::{Level, Progress};
 use crate::policy::schedule;
 use crate::policy::{Action, QuotaLevel, quota_states};
+use crate::text;
 use crate::worker::{Command, Unattended};
 use std::time::Duration;
 
@@ -81,12 +82,12 @@ impl JanitorApp {
                 let mut text = format!(
                     "Scheduled cleanup: {} workspace(s) removed, {} freed",
                     report.workspaces_removed,
-                    human(report.bytes_freed)
+                    text::bytes(report.bytes_freed)
                 );
                 if report.workspaces_trashed > 0 {
                     text.push_str(&format!(
                         " ({} in the trash until it is emptied)",
-                        human(report.bytes_trashed)
+                        text::bytes(report.bytes_trashed)
                     ));
                 }
                 if report.steps_failed > 0 {
@@ -152,8 +153,8 @@ impl JanitorApp {
                 warnings.push(format!(
                     "{} {what}: {} of {} ({:.0}%)",
                     name(&state.env_id),
-                    human(state.used_bytes),
-                    human(state.limit_bytes),
+                    text::bytes(state.used_bytes),
+                    text::bytes(state.limit_bytes),
                     state.percent()
                 ));
             }

@@ -1,12 +1,12 @@
 //! The welcome screen and the modal dialogs: plan confirmation, typed folder path, errors.
 
-use super::app::{Dialog, JanitorApp, Welcome, count};
+use super::app::{Dialog, JanitorApp, Welcome};
 use super::settings_window::{SettingsAnswer, SettingsLocation};
 use super::ui::capitalized;
-use crate::executor::human;
 use crate::policy::DeleteMode;
 use crate::policy::{Action, Plan, RecordChange};
 use crate::store::WorkspaceType;
+use crate::text;
 use egui::{Key, RichText, Ui};
 use std::path::PathBuf;
 
@@ -216,32 +216,44 @@ impl JanitorApp {
 pub fn confirm_button_label(plan: &Plan) -> String {
     let steps = plan.steps.len();
     match &plan.action {
-        Action::DeleteOrphans { .. } => format!("Delete {}", count(steps, "folder")),
-        Action::EnforceQuotas { .. } => format!("Delete {}", count(steps, "workspace")),
-        action => format!("{} {}", capitalized(action.verb()), count(steps, "task")),
+        Action::DeleteOrphans { .. } => format!("Delete {}", text::count(steps, "folder")),
+        Action::EnforceQuotas { .. } => format!("Delete {}", text::count(steps, "workspace")),
+        action => format!(
+            "{} {}",
+            capitalized(action.verb()),
+            text::count(steps, "task")
+        ),
     }
 }
 
 fn confirm_body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
     let steps = plan.steps.len();
     let title = match &plan.action {
-        crate::policy::Action::Discard { .. } => format!("Discard {}?", count(steps, "task")),
-        crate::policy::Action::Archive { .. } => format!("Archive {}?", count(steps, "task")),
+        crate::policy::Action::Discard { .. } => format!("Discard {}?", text::count(steps, "task")),
+        crate::policy::Action::Archive { .. } => format!("Archive {}?", text::count(steps, "task")),
         crate::policy::Action::Sweep {
             older_than_hours, ..
         } => format!(
             "Sweep {} older than {older_than_hours} h?",
-            count(steps, "workspace")
+            text::count(steps, "workspace")
         ),
-        crate::policy::Action::Complete { .. } => format!("Clean up {}?", count(steps, "task")),
+        crate::policy::Action::Complete { .. } => {
+            format!("Clean up {}?", text::count(steps, "task"))
+        }
         crate::policy::Action::EnforceQuotas { .. } => {
-            format!("Delete {} to meet the quotas?", count(steps, "workspace"))
+            format!(
+                "Delete {} to meet the quotas?",
+                text::count(steps, "workspace")
+            )
         }
         crate::policy::Action::DeleteOrphans { .. } => {
-            format!("Delete {}?", count(steps, "orphan folder"))
+            format!("Delete {}?", text::count(steps, "orphan folder"))
         }
         crate::policy::Action::Scheduled { .. } => {
-            format!("Run the scheduled cleanup ({})?", count(steps, "step"))
+            format!(
+                "Run the scheduled cleanup ({})?",
+                text::count(steps, "step")
+            )
         }
     };
     ui.heading(title);
@@ -249,13 +261,13 @@ fn confirm_body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
     match plan.delete_mode {
         DeleteMode::Delete => ui.label(format!(
             "{} will be deleted, freeing {}.",
-            count(deleted, "workspace"),
-            human(plan.bytes_to_free)
+            text::count(deleted, "workspace"),
+            text::bytes(plan.bytes_to_free)
         )),
         DeleteMode::Trash => ui.label(format!(
             "{} ({}) will be moved to the trash. The space is freed only when the trash is emptied.",
-            count(deleted, "workspace"),
-            human(plan.bytes_to_free)
+            text::count(deleted, "workspace"),
+            text::bytes(plan.bytes_to_free)
         )),
     };
     for warning in &plan.warnings {
@@ -283,7 +295,7 @@ fn confirm_body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
                 ui.horizontal(|ui| {
                     ui.label(RichText::new(&step.task_id).monospace().strong());
                     if step.workspace.is_some() {
-                        ui.label(human(step.bytes));
+                        ui.label(text::bytes(step.bytes));
                     }
                     if let Some(git) = unsaved {
                         ui.colored_label(ui.visuals().warn_fg_color, git.describe());

@@ -103,12 +103,7 @@ pub struct Row {
 impl Row {
     fn from_task(snapshot: &Snapshot, task: &TaskRecord, on_disk: &HashSet<PathBuf>) -> Self {
         let prompt = task.prompt.clone().unwrap_or_default();
-        let prompt_line = prompt
-            .lines()
-            .map(str::trim)
-            .find(|line| !line.is_empty())
-            .unwrap_or_default()
-            .to_owned();
+        let prompt_line = crate::text::first_line(&prompt).to_owned();
         let workspace = match snapshot.workspace_location(task) {
             WorkspaceLocation::Managed(path) => RowWorkspace::Managed {
                 on_disk: on_disk.contains(&path),
@@ -157,7 +152,7 @@ impl Row {
 
     pub fn set_size(&mut self, size: Option<u64>) {
         self.size = size;
-        self.size_text = size.map(crate::executor::human).unwrap_or_default();
+        self.size_text = size.map(crate::text::bytes).unwrap_or_default();
     }
 
     pub fn set_git(&mut self, git: Option<GitStatus>) {
@@ -410,21 +405,6 @@ pub fn largest_workspaces(rows: &[Row], count: usize) -> Vec<usize> {
     sized
 }
 
-/// "5 min ago", "3 h ago", "2 d ago"; "in the future" for a clock that ran ahead.
-pub fn relative_time(moment: SystemTime, now: SystemTime) -> String {
-    let Ok(age) = now.duration_since(moment) else {
-        return "in the future".to_owned();
-    };
-    let seconds = age.as_secs();
-    match seconds {
-        0..60 => "just now".to_owned(),
-        60..3600 => format!("{} min ago", seconds / 60),
-        3600..86_400 => format!("{} h ago", seconds / 3600),
-        86_400..5_184_000 => format!("{} d ago", seconds / 86_400),
-        _ => format!("{} months ago", seconds / 2_592_000),
-    }
-}
-
 /// A local, readable timestamp for tooltips.
 pub fn exact_time(moment: SystemTime) -> String {
     let local: chrono::DateTime<chrono::Local> = moment.into();
@@ -625,24 +605,5 @@ mod tests {
             }
         );
         Ok(())
-    }
-
-    #[test]
-    fn relative_times_read_naturally() {
-        let now = UNIX_EPOCH + Duration::from_secs(10_000_000);
-        let cases = [
-            (5, "just now"),
-            (600, "10 min ago"),
-            (7200, "2 h ago"),
-            (3 * 86_400, "3 d ago"),
-            (90 * 86_400, "3 months ago"),
-        ];
-        for (age, expected) in cases {
-            assert_eq!(relative_time(now - Duration::from_secs(age), now), expected);
-        }
-        assert_eq!(
-            relative_time(now + Duration::from_secs(5), now),
-            "in the future"
-        );
     }
 }

@@ -1,10 +1,9 @@
 //! The Orphans tab: workspace folders no task record points at, and legacy checkouts.
 
-use super::app::{JanitorApp, count};
-use super::model::relative_time;
-use crate::executor::human;
+use super::app::JanitorApp;
 use crate::git::GitStatus;
 use crate::store::paths;
+use crate::text;
 use egui::{RichText, Ui};
 
 impl JanitorApp {
@@ -28,7 +27,7 @@ impl JanitorApp {
             let label = if selected == 0 {
                 "Delete selected…".to_owned()
             } else {
-                format!("Delete {}…", count(selected, "selected folder"))
+                format!("Delete {}…", text::count(selected, "selected folder"))
             };
             if ui
                 .add_enabled(idle && selected > 0, egui::Button::new(label))
@@ -138,13 +137,17 @@ fn size_and_age(
                 .on_hover_text("A file or symlink where a folder was expected: left alone");
         }
         (true, Some(bytes)) => {
-            ui.label(human(bytes));
+            ui.label(text::bytes(bytes));
         }
         (true, None) => {
             ui.spinner();
         }
     }
-    ui.label(changed.map(|t| relative_time(t, now)).unwrap_or_default());
+    ui.label(
+        changed
+            .map(|t| text::relative_time(t, now))
+            .unwrap_or_default(),
+    );
 }
 
 fn git_text(git: Option<&GitStatus>) -> String {

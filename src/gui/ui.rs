@@ -2,12 +2,13 @@
 //! problems and the log. Each function only reads state and records the user's
 //! intent on [`JanitorApp`]; nothing here does I/O.
 
-use super::app::{JanitorApp, Tab, count};
-use super::model::{Row, RowWorkspace, SortKey, exact_time, relative_time};
-use crate::executor::{Level, human};
+use super::app::{JanitorApp, Tab};
+use super::model::{Row, RowWorkspace, SortKey, exact_time};
+use crate::executor::Level;
 use crate::git::GitStatus;
 use crate::policy::{QuotaLevel, QuotaState};
 use crate::status::StatusClass;
+use crate::text;
 use egui::{Align, Color32, Key, Layout, RichText, Sense, Ui, vec2};
 use egui_extras::{Column, TableBuilder};
 use std::time::SystemTime;
@@ -193,7 +194,7 @@ impl JanitorApp {
                 .add_enabled(can_act && selected > 0, egui::Button::new("Discard"))
                 .on_hover_text(format!(
                     "Discard the {} (Delete key): mark discarded, archive the record, remove the container and the workspace",
-                    count(selected, "selected task")
+                    text::count(selected, "selected task")
                 ))
                 .clicked()
             {
@@ -248,8 +249,8 @@ impl JanitorApp {
         ui.horizontal(|ui| {
             ui.label(format!(
                 "Total: {}   ·   Freed this session: {}",
-                human(self.total_bytes()),
-                human(self.bytes_freed_session)
+                text::bytes(self.total_bytes()),
+                text::bytes(self.bytes_freed_session)
             ));
             if let Some((done, total)) = self.scan_progress {
                 ui.separator();
@@ -284,7 +285,7 @@ impl JanitorApp {
                             progress.steps_done,
                             progress.steps_total,
                             progress.entries_removed,
-                            human(progress.bytes_freed)
+                            text::bytes(progress.bytes_freed)
                         ))
                         .animate(true),
                 );
@@ -334,7 +335,7 @@ impl JanitorApp {
                                 }
                                 let mut clicked = false;
                                 ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                    ui.label(human(env.bytes));
+                                    ui.label(text::bytes(env.bytes));
                                     ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
                                         clicked = ui
                                             .add(
@@ -357,7 +358,7 @@ impl JanitorApp {
                             format!("{} · ", env.workspace_type)
                         };
                         ui.label(
-                            RichText::new(format!("{kind}{}", count(env.tasks, "task")))
+                            RichText::new(format!("{kind}{}", text::count(env.tasks, "task")))
                                 .weak()
                                 .small(),
                         );
@@ -445,7 +446,7 @@ impl JanitorApp {
         ui.label(
             RichText::new(format!(
                 "{} shown of {} · {} selected",
-                count(self.visible.len(), "task"),
+                text::count(self.visible.len(), "task"),
                 self.rows.len(),
                 self.selected.len()
             ))
@@ -567,9 +568,11 @@ impl JanitorApp {
                             for moment in [row.created, row.finished] {
                                 table_row.col(|ui| match moment {
                                     Some(moment) => {
-                                        ui.label(relative_time(moment, now)).on_hover_ui(|ui| {
-                                            ui.label(exact_time(moment));
-                                        });
+                                        ui.label(text::relative_time(moment, now)).on_hover_ui(
+                                            |ui| {
+                                                ui.label(exact_time(moment));
+                                            },
+                                        );
                                     }
                                     None => {
                                         ui.label(RichText::new("—").weak());
@@ -649,7 +652,7 @@ impl JanitorApp {
                         };
                         field(ui, "Workspace", &workspace);
                         if let Some(size) = row.size {
-                            field(ui, "Size", &human(size));
+                            field(ui, "Size", &text::bytes(size));
                         }
                         field(ui, "Branch", row.branch.as_deref().unwrap_or("—"));
                         if let Some(git) = &row.git {
@@ -773,7 +776,7 @@ impl JanitorApp {
                         );
                         response
                             .on_hover_text(format!("{:.1}% of all workspaces", env.share * 100.0));
-                        ui.label(human(env.bytes));
+                        ui.label(text::bytes(env.bytes));
                     });
                 }
                 ui.add_space(14.0);
@@ -789,7 +792,7 @@ impl JanitorApp {
                             ui.label(RichText::new(format!("{}.", rank + 1)).weak());
                         });
                         fixed_width(ui, 84.0, |ui| {
-                            ui.label(human(row.size.unwrap_or(0)));
+                            ui.label(text::bytes(row.size.unwrap_or(0)));
                         });
                         if ui
                             .link(RichText::new(&row.task_id).monospace())
@@ -935,8 +938,8 @@ fn quota_bar(ui: &mut Ui, quota: &QuotaState) {
     ));
     let mut text = format!(
         "{} of {} quota ({:.0}%)",
-        human(quota.used_bytes),
-        human(quota.limit_bytes),
+        text::bytes(quota.used_bytes),
+        text::bytes(quota.limit_bytes),
         quota.percent()
     );
     if quota.not_sized > 0 {

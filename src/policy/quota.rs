@@ -3,11 +3,11 @@
 
 use super::Quota;
 use super::{Builder, RecordChange, Step, WorkspaceDeletion, hours_between};
-use crate::executor::human;
 use crate::scan::Usage;
 use crate::status::StatusClass;
 use crate::store::paths::safe_id;
 use crate::store::{Snapshot, TaskRecord, WorkspaceDir, WorkspaceType};
+use crate::text;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
@@ -143,7 +143,7 @@ impl Held {
         ]
         .into_iter()
         .filter(|(bytes, _)| *bytes > 0)
-        .map(|(bytes, why)| format!("{} {why}", human(bytes)))
+        .map(|(bytes, why)| format!("{} {why}", text::bytes(bytes)))
         .collect();
         if self.not_sized > 0 {
             parts.push(format!("{} workspace(s) not sized yet", self.not_sized));
@@ -254,8 +254,8 @@ impl Builder<'_> {
                     bytes,
                     reason: format!(
                         "{env_id} is over its quota of {} ({} used): oldest first, last changed {:.1}h ago",
-                        human(quota.limit_bytes),
-                        human(used),
+                        text::bytes(quota.limit_bytes),
+                        text::bytes(used),
                         hours_between(newest, self.input.now)
                     ),
                     git: self.git(&dir.path),
@@ -265,8 +265,8 @@ impl Builder<'_> {
             if remaining > quota.limit_bytes {
                 self.plan.warnings.push(format!(
                     "environment {env_id} stays over its quota of {} by {}: {}",
-                    human(quota.limit_bytes),
-                    human(remaining - quota.limit_bytes),
+                    text::bytes(quota.limit_bytes),
+                    text::bytes(remaining - quota.limit_bytes),
                     held.describe()
                 ));
             }
