@@ -15,7 +15,8 @@ use crate::scan::Usage;
 use crate::status::StatusClass;
 use crate::store::paths::{self, is_exact_safe_id, safe_id};
 use crate::store::{
-    Environment, Snapshot, TaskRecord, WorkspaceDir, WorkspaceLocation, WorkspaceType,
+    Environment, FolderKind, Orphan, OrphanKind, Snapshot, TaskRecord, WorkspaceDir,
+    WorkspaceLocation, WorkspaceType,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -64,8 +65,8 @@ pub enum Action {
         keep_on_error: bool,
         allow_unsaved: bool,
     },
-    /// Delete workspace folders no task record points at: the given ones, or all when
-    /// `paths` is empty.
+    /// Delete workspace folders no task record points at: the given ones (backups and
+    /// deleted environments' folders too), or every plain orphan when `paths` is empty.
     DeleteOrphans {
         paths: Vec<PathBuf>,
         allow_unsaved: bool,
@@ -113,8 +114,11 @@ pub struct WorkspaceDeletion {
     pub path: PathBuf,
     pub env_id: String,
     pub task_id: String,
-    /// The environment's type as the store read it; the remover deletes only `Cloned`.
+    /// The environment's type as the store read it; the remover deletes only `Cloned`
+    /// (a deleted environment has none).
     pub workspace_type: WorkspaceType,
+    /// The shape of folder, which decides how the remover validates it.
+    pub kind: FolderKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -418,6 +422,7 @@ impl<'a> Builder<'a> {
             env_id: task.environment_id.clone(),
             task_id: task.task_id.clone(),
             workspace_type: self.input.snapshot.workspace_type(task),
+            kind: FolderKind::TaskWorkspace,
         }
     }
 
@@ -452,6 +457,16 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|t| !t.archived && !t.duplicate)
         {
+            if task.legacy {
+                self.skip(
+                    &task.task_id,
+                    format!(
+                        "legacy JSON record {}: read-only, never archived (sweep, complete or discard clean its workspace)",
+                        task.file.display()
+                    ),
+                );
+                continue;
+            }
             let class = task.status_class();
             let (delete_workspace, kept) = match class {
                 StatusClass::Active => {
@@ -559,6 +574,15 @@ impl<'a> Builder<'a> {
             }
             let already = task.status_class() == StatusClass::Discarded;
             let change = match (already, task.archived) {
+                // Read-only: its status stays, only its workspace and container go.
+                _ if task.legacy => {
+                    self.plan.warnings.push(format!(
+                        "task {}: legacy JSON record {} is read-only: its status is not changed and it is not archived; its workspace and container are removed",
+                        task.task_id,
+                        task.file.display()
+                    ));
+                    RecordChange::Keep
+                }
                 (true, true) => RecordChange::Keep,
                 (true, false) => RecordChange::Archive,
                 (false, archived) => RecordChange::Discard { archive: !archived },
@@ -613,6 +637,10 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let label = &dir.task_folder;
+            if let Some(reason) = self.only_by_name(dir) {
+                self.skip(label, format!("{reason}: never swept"));
+                continue;
+            }
             let Some(env) = self.deletable_folder(dir) else {
                 continue;
             };
@@ -650,6 +678,7 @@ impl<'a> Builder<'a> {
                     env_id: dir.env_folder.clone(),
                     task_id: dir.task_folder.clone(),
                     workspace_type: env.workspace_type,
+                    kind: FolderKind::TaskWorkspace,
                 }),
                 task_id,
                 env_id,
@@ -661,6 +690,25 @@ impl<'a> Builder<'a> {
                 git: self.git(&dir.path),
             });
         }
+    }
+
+    /// Why a folder is deleted only when the user names it (a backup Agents-Runner
+    /// moved aside, a deleted environment's folder), or `None` for a task folder.
+    fn only_by_name(&self, dir: &WorkspaceDir) -> Option<String> {
+        let snapshot = self.input.snapshot;
+        if snapshot.is_deleted_environment_folder(&dir.env_folder) {
+            return Some(format!(
+                "{} is a folder of deleted environment {}: only deleted when named (Orphans)",
+                dir.path.display(),
+                dir.env_folder
+            ));
+        }
+        paths::backup_task_folder(&dir.task_folder).map(|task| {
+            format!(
+                "{} is a backup of task {task} that Agents-Runner moved aside: only deleted when named (Orphans)",
+                dir.path.display()
+            )
+        })
     }
 
     /// The environment of a folder under `managed-repos/*/tasks/` when the folder may be
@@ -713,12 +761,21 @@ impl<'a> Builder<'a> {
 
     fn delete_orphans(&mut self, paths: &[PathBuf], allow_unsaved: bool) -> Result<(), PlanError> {
         let orphans = self.input.snapshot.orphans();
-        let chosen: Vec<&WorkspaceDir> = if paths.is_empty() {
+        let chosen: Vec<Orphan> = if paths.is_empty() {
+            // "All orphans" never takes what only the user may name.
+            for orphan in orphans.iter().filter(|o| o.kind.only_by_name()) {
+                if let Some(reason) = self.only_by_name(orphan.dir) {
+                    self.skip(&orphan.dir.task_folder, reason);
+                }
+            }
             orphans
+                .into_iter()
+                .filter(|o| !o.kind.only_by_name())
+                .collect()
         } else {
-            let by_path: HashMap<&Path, &WorkspaceDir> = orphans
+            let by_path: HashMap<&Path, Orphan> = orphans
                 .iter()
-                .map(|dir| (dir.path.as_path(), *dir))
+                .map(|orphan| (orphan.dir.path.as_path(), *orphan))
                 .collect();
             paths
                 .iter()
@@ -730,10 +787,22 @@ impl<'a> Builder<'a> {
                 })
                 .collect::<Result<_, _>>()?
         };
-        for dir in chosen {
+        for orphan in chosen {
+            let dir = orphan.dir;
             let label = &dir.task_folder;
-            let Some(env) = self.deletable_folder(dir) else {
-                continue;
+            let (env_id, workspace_type, record) = match orphan.kind {
+                OrphanKind::Orphan | OrphanKind::Backup => {
+                    let Some(env) = self.deletable_folder(dir) else {
+                        continue;
+                    };
+                    (env.env_id.clone(), env.workspace_type, None)
+                }
+                OrphanKind::DeletedEnvironment => {
+                    let Some(record) = self.deleted_environment_folder_allows(dir) else {
+                        continue;
+                    };
+                    (dir.env_folder.clone(), WorkspaceType::None, record)
+                }
             };
             let Some(age_hours) = self.age_hours(dir) else {
                 continue;
@@ -752,24 +821,78 @@ impl<'a> Builder<'a> {
             if !self.unsaved_allows(label, &dir.path, allow_unsaved) {
                 continue;
             }
+            let what = match (orphan.kind, orphan.backup_of) {
+                (OrphanKind::Orphan, _) => "orphan (no task record)".to_owned(),
+                (OrphanKind::Backup, task) => format!(
+                    "backup of task {} moved aside by Agents-Runner",
+                    task.unwrap_or_default()
+                ),
+                (OrphanKind::DeletedEnvironment, _) => {
+                    format!("folder of deleted environment {}", dir.env_folder)
+                }
+            };
             self.push(Step {
-                task_id: label.clone(),
-                env_id: env.env_id.clone(),
-                record: None,
+                task_id: record.map_or_else(|| label.clone(), |task| task.task_id.clone()),
+                env_id,
+                // Re-read before the delete: a task still running keeps its folder.
+                record: record.map(|task| task.file.clone()),
                 record_change: RecordChange::Keep,
                 workspace: Some(WorkspaceDeletion {
                     path: dir.path.clone(),
                     env_id: dir.env_folder.clone(),
                     task_id: dir.task_folder.clone(),
-                    workspace_type: env.workspace_type,
+                    workspace_type,
+                    kind: orphan.kind.folder_kind(),
                 }),
                 container_id: None,
                 bytes: self.bytes(&dir.path),
-                reason: format!("orphan (no task record), age {age_hours:.1}h"),
+                reason: format!("{what}, age {age_hours:.1}h"),
                 git: self.git(&dir.path),
             });
         }
         Ok(())
+    }
+
+    /// A deleted environment's folder may go when it is a real folder with plain names
+    /// and no record of it says its task is still running; otherwise refused. Returns
+    /// the folder's record, if it has one, when it may go.
+    fn deleted_environment_folder_allows(
+        &mut self,
+        dir: &WorkspaceDir,
+    ) -> Option<Option<&'a TaskRecord>> {
+        let label = &dir.task_folder;
+        if !dir.is_dir {
+            self.refuse(
+                label,
+                format!(
+                    "{} is not a folder (a file or a symlink): left alone",
+                    dir.path.display()
+                ),
+            );
+            return None;
+        }
+        let plain = is_exact_safe_id(&dir.env_folder)
+            && (is_exact_safe_id(label) || paths::backup_task_folder(label).is_some());
+        if !plain {
+            self.refuse(
+                label,
+                format!(
+                    "{}: not a plain folder name, left alone",
+                    dir.path.display()
+                ),
+            );
+            return None;
+        }
+        let snapshot = self.input.snapshot;
+        let records = snapshot.records_by_folder();
+        let record = records
+            .get(&(dir.env_folder.clone(), dir.task_folder.clone()))
+            .and_then(|indexes| indexes.first())
+            .map(|&i| &snapshot.tasks[i]);
+        match record {
+            Some(task) if !self.activity_allows(task, false) => None,
+            _ => Some(record),
+        }
     }
 
     fn complete(
@@ -847,7 +970,7 @@ mod tests {
         Environment {
             env_id: id.into(),
             name: id.into(),
-            color: None,
+            color: "slate".into(),
             workspace_type,
             workspace_target: None,
             host_workdir: None,
@@ -877,6 +1000,7 @@ mod tests {
             log_count: 0,
             archived: false,
             duplicate: false,
+            legacy: false,
             file: PathBuf::from(format!("{DATA}/tasks/{id}.toml")),
         }
     }
@@ -905,6 +1029,7 @@ mod tests {
                         env("env-m", WorkspaceType::Mounted),
                         env("env-n", WorkspaceType::None),
                     ],
+                    environment_ids: Some(vec!["env-c".into(), "env-m".into(), "env-n".into()]),
                     tasks: Vec::new(),
                     workspaces: Vec::new(),
                     legacy_checkouts: Vec::new(),

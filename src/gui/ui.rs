@@ -3,7 +3,7 @@
 //! intent on [`JanitorApp`]; nothing here does I/O.
 
 use super::app::{JanitorApp, Tab, count};
-use super::model::{Row, RowWorkspace, SortKey, exact_time, relative_time};
+use super::model::{OrphanRowKind, Row, RowWorkspace, SortKey, exact_time, relative_time};
 use crate::executor::{Level, human};
 use crate::git::GitStatus;
 use crate::policy::{QuotaLevel, QuotaState};
@@ -391,7 +391,10 @@ impl JanitorApp {
             ui.selectable_value(&mut self.tab, Tab::Usage, "Usage");
             let orphans = format!(
                 "Orphans ({})",
-                self.orphans.iter().filter(|o| !o.legacy).count()
+                self.orphans
+                    .iter()
+                    .filter(|o| o.kind != OrphanRowKind::LegacyCheckout)
+                    .count()
             );
             ui.selectable_value(&mut self.tab, Tab::Orphans, orphans);
             let problems = format!("Problems ({})", self.problems.len());
@@ -540,6 +543,15 @@ impl JanitorApp {
                                         .on_hover_ui(|ui| {
                                             ui.label(format!(
                                                 "Archived in {}",
+                                                row.record.display()
+                                            ));
+                                        });
+                                }
+                                if row.legacy {
+                                    ui.label(RichText::new("legacy").weak().small())
+                                        .on_hover_ui(|ui| {
+                                            ui.label(format!(
+                                                "A JSON record of an older Agents-Runner, which no longer reads it: {}\nRead-only: never changed, archived or restored; its workspace is cleaned like any other.",
                                                 row.record.display()
                                             ));
                                         });
@@ -693,7 +705,10 @@ impl JanitorApp {
                     if let Some(path) = path.filter(|_| copy.clicked()) {
                         ui.ctx().copy_text(path);
                     }
-                    if row.archived
+                    if row.archived && row.legacy {
+                        ui.add_enabled(false, egui::Button::new("Restore"))
+                            .on_disabled_hover_text("A legacy JSON record: read-only, and Agents-Runner no longer reads it, so it is not restored");
+                    } else if row.archived
                         && ui
                             .add_enabled(self.running.is_none(), egui::Button::new("Restore"))
                             .on_hover_text("Un-archive: move the record from tasks/done/ back to tasks/ (refused while an active record has this id)")
