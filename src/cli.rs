@@ -912,7 +912,7 @@ fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
         )?;
         writeln!(
             out,
-            "{:<20} {:<24} {:<19} {:>11}  {:<9} {:<24} PATH",
+            "{:<20} {:<24} {:<20} {:>11}  {:<9} {:<24} PATH",
             "ENVIRONMENT", "FOLDER", "KIND", "SIZE", "CHANGED", "GIT"
         )?;
         for row in &rows {
@@ -936,10 +936,10 @@ fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
             };
             writeln!(
                 out,
-                "{:<20} {:<24} {:<19} {:>11}  {:<9} {:<24} {}",
+                "{:<20} {:<24} {:<20} {:>11}  {:<9} {:<24} {}",
                 truncate(row.env_folder, 20),
                 truncate(row.folder, 24),
-                truncate(&kind, 19),
+                truncate(&kind, 20),
                 shown_size,
                 age(row.newest_mtime_s),
                 truncate(&git, 24),

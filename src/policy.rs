@@ -1811,4 +1811,207 @@ mod tests {
         );
         Ok(())
     }
+
+    fn legacy(mut record: TaskRecord) -> TaskRecord {
+        record.legacy = true;
+        record.file = record.file.with_extension("json");
+        record.finalization_state = None;
+        record
+    }
+
+    #[test]
+    fn legacy_records_are_never_changed_but_their_workspaces_follow_the_same_rules()
+    -> Result<(), PlanError> {
+        let mut world = World::new(vec![
+            legacy(task("old", "env-c", "done", Some(0))),
+            legacy(task("busy", "env-c", "running", None)),
+        ]);
+        world.snapshot.tasks[0].finalization_state = Some("done".into());
+        let archive = world.plan(&Action::Archive {
+            keep_on_error: true,
+            allow_unsaved: false,
+            clean_done: true,
+        })?;
+        assert!(archive.steps.is_empty(), "{archive:?}");
+        assert!(
+            archive
+                .skipped
+                .iter()
+                .any(|s| s.task_id == "old" && s.reason.contains("legacy JSON record")),
+            "{archive:?}"
+        );
+        let named = |ids: &[&str], force: bool| Action::Discard {
+            task_ids: ids.iter().map(|id| (*id).to_owned()).collect(),
+            force,
+        };
+        let discard = world.plan(&named(&["old"], false))?;
+        assert_eq!(
+            describe(&discard, "old"),
+            "keep+ws",
+            "status left, workspace goes"
+        );
+        assert!(discard.warnings.iter().any(|w| w.contains("read-only")));
+        // An active-looking legacy status is active, stale or not: only force takes it.
+        assert_eq!(
+            describe(&world.plan(&named(&["busy"], false))?, "busy"),
+            "skip"
+        );
+        assert_eq!(
+            describe(&world.plan(&named(&["busy"], true))?, "busy"),
+            "keep+ws"
+        );
+        let sweep = |force| Action::Sweep {
+            older_than_hours: 24.0,
+            env_id: None,
+            force,
+            allow_unsaved: false,
+        };
+        let swept = world.plan(&sweep(false))?;
+        assert_eq!(describe(&swept, "old"), "keep+ws");
+        assert_eq!(describe(&swept, "busy"), "skip");
+        assert_eq!(describe(&world.plan(&sweep(true))?, "busy"), "keep+ws");
+        let complete = world.plan(&Action::Complete {
+            task_ids: vec!["old".into()],
+            keep_on_error: true,
+            force: false,
+        })?;
+        assert_eq!(describe(&complete, "old"), "keep+ws");
+        // Their workspaces are theirs: never orphans.
+        let orphans = world.plan(&Action::DeleteOrphans {
+            paths: Vec::new(),
+            allow_unsaved: false,
+        })?;
+        assert!(orphans.steps.is_empty() && orphans.skipped.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn backups_and_deleted_environments_folders_go_only_when_named() -> Result<(), PlanError> {
+        let mut gone_done = task("t8", "env-gone", "done", Some(0));
+        gone_done.archived = true;
+        let mut world = World::new(vec![
+            task("t1", "env-c", "done", Some(0)),
+            gone_done,
+            task("t9", "env-gone", "running", None),
+        ]);
+        world.add_workspace("env-c", "t1.bak-123", 30);
+        world.add_workspace("env-c", "t1.bak-new", 30);
+        world.add_workspace("env-m", "t2.bak-5", 30);
+        for folder in ["x1", "t8", "t9", "y2.bak-7"] {
+            world.add_workspace("env-gone", folder, 30);
+        }
+        let by_name_only = ["t1.bak-123", "x1", "t8", "t9", "y2.bak-7"];
+        let scheduled = world.plan(&Action::Scheduled {
+            keep_on_error: true,
+            allow_unsaved: true,
+            clean_done: true,
+            older_than_hours: 1.0,
+            quotas: BTreeMap::new(),
+        })?;
+        let sweep = world.plan(&Action::Sweep {
+            older_than_hours: 1.0,
+            env_id: None,
+            force: true,
+            allow_unsaved: true,
+        })?;
+        let all = world.plan(&Action::DeleteOrphans {
+            paths: Vec::new(),
+            allow_unsaved: true,
+        })?;
+        for plan in [&scheduled, &sweep, &all] {
+            for folder in by_name_only {
+                assert_eq!(describe(plan, folder), "skip", "{folder}: {plan:?}");
+            }
+        }
+        assert!(sweep.skipped.iter().any(|s| s.task_id == "t1.bak-123"
+            && s.reason.contains("backup of task t1")
+            && s.reason.contains("never swept")));
+        assert!(
+            sweep.skipped.iter().any(|s| s.task_id == "x1"
+                && s.reason.contains("folder of deleted environment env-gone"))
+        );
+        // A name that only looks like a backup is a plain orphan.
+        assert_eq!(deleted(&all), ["t1.bak-new"]);
+
+        let named = |folders: &[(&str, &str)]| Action::DeleteOrphans {
+            paths: folders.iter().map(|(env, f)| ws_path(env, f)).collect(),
+            allow_unsaved: false,
+        };
+        let plan = world.plan(&named(&[
+            ("env-c", "t1.bak-123"),
+            ("env-gone", "x1"),
+            ("env-gone", "t8"),
+            ("env-gone", "y2.bak-7"),
+        ]))?;
+        assert_eq!(deleted(&plan), ["t1.bak-123", "x1", "t8", "y2.bak-7"]);
+        let kinds: Vec<(FolderKind, WorkspaceType)> = plan
+            .steps
+            .iter()
+            .filter_map(|s| s.workspace.as_ref().map(|w| (w.kind, w.workspace_type)))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (FolderKind::Backup, WorkspaceType::Cloned),
+                (FolderKind::DeletedEnvironment, WorkspaceType::None),
+                (FolderKind::DeletedEnvironment, WorkspaceType::None),
+                (FolderKind::DeletedEnvironment, WorkspaceType::None),
+            ]
+        );
+        let with_record = plan
+            .steps
+            .iter()
+            .find(|s| s.workspace.as_ref().is_some_and(|w| w.task_id == "t8"))
+            .ok_or("t8 planned")
+            .map_err(|_| PlanError::UnknownTask("t8".into()))?;
+        assert_eq!(
+            with_record.record.as_deref(),
+            Some(Path::new("/data/tasks/t8.toml")),
+            "its record is re-read before the delete"
+        );
+        assert!(plan.steps[0].reason.starts_with("backup of task t1"));
+        // A running task's folder stays even in a deleted environment; a backup of a
+        // mounted environment is the user's.
+        let refused = world.plan(&named(&[("env-gone", "t9"), ("env-m", "t2.bak-5")]))?;
+        assert!(refused.steps.is_empty(), "{refused:?}");
+        assert!(refused.skipped.iter().all(|s| s.refused), "{refused:?}");
+
+        // Git guards apply: unsaved work keeps a named folder unless allowed.
+        world.git.insert(
+            ws_path("env-gone", "x1"),
+            GitStatus::Known(GitState {
+                branch: Some("agent/x1".into()),
+                uncommitted: 0,
+                unpushed: 3,
+            }),
+        );
+        let guarded = world.plan(&named(&[("env-gone", "x1")]))?;
+        assert!(guarded.steps.is_empty(), "{guarded:?}");
+        assert!(
+            guarded
+                .skipped
+                .iter()
+                .any(|s| s.refused && s.reason.contains("force"))
+        );
+        let allowed = world.plan(&Action::DeleteOrphans {
+            paths: vec![ws_path("env-gone", "x1")],
+            allow_unsaved: true,
+        })?;
+        assert_eq!(deleted(&allowed), ["x1"]);
+        assert!(!allowed.warnings.is_empty());
+
+        // When environments.json could not be read whole, no environment is taken for
+        // deleted: its folders stay unknown, and unknown folders are left alone.
+        world.snapshot.environment_ids = None;
+        let unsure = world.plan(&named(&[("env-gone", "x1")]))?;
+        assert!(unsure.steps.is_empty());
+        assert!(
+            unsure
+                .skipped
+                .iter()
+                .any(|s| s.refused && s.reason.contains("matches no environment")),
+            "{unsure:?}"
+        );
+        Ok(())
+    }
 }

@@ -690,4 +690,114 @@ mod tests {
         assert_eq!(entries, [".git", "README.md"], "tasks/ is not part of it");
         Ok(())
     }
+
+    #[test]
+    fn legacy_records_backups_and_deleted_environments_are_told_apart() -> TestResult {
+        let root = tempfile::tempdir()?;
+        let data = root.path();
+        fs::write(
+            data.join(paths::ENVIRONMENTS_FILE),
+            r#"{"environments": [{"env_id": "env-1", "workspace_type": "cloned"},
+                                 {"env_id": "env-2", "version": 2, "workspace_type": "cloned"}]}"#,
+        )?;
+        let active = paths::active_tasks_dir(data);
+        let done = paths::archived_tasks_dir(data);
+        fs::create_dir_all(&done)?;
+        fs::write(
+            active.join("j1.json"),
+            r#"{"task_id": "j1", "environment_id": "env-1", "status": "running"}"#,
+        )?;
+        fs::write(
+            done.join("j2.json"),
+            r#"{"task_id": "j2", "environment_id": "env-1", "status": "done", "logs": ["a"]}"#,
+        )?;
+        fs::write(
+            done.join("j2.dup-5.json"),
+            r#"{"task_id": "j2", "environment_id": "env-1", "status": "failed"}"#,
+        )?;
+        fs::write(active.join(".j3.json"), "{}")?;
+        fs::write(done.join("broken.json"), "{\"task_id\": ")?;
+        for (env, folder) in [
+            ("env-1", "j1"),
+            ("env-1", "j2"),
+            ("env-1", "t1.bak-1764000000000000000"),
+            ("env-1", "lost"),
+            ("env-2", "kept"),
+            ("env-gone", "t7"),
+            ("env-gone", "t7.bak-9"),
+        ] {
+            fs::create_dir_all(
+                paths::managed_repos_dir(data)
+                    .join(env)
+                    .join("tasks")
+                    .join(folder),
+            )?;
+        }
+
+        let snapshot = Snapshot::load(data)?;
+        let legacy: Vec<(&str, bool, bool)> = snapshot
+            .tasks
+            .iter()
+            .filter(|t| t.legacy)
+            .map(|t| (t.task_id.as_str(), t.archived, t.duplicate))
+            .collect();
+        assert_eq!(
+            legacy,
+            [
+                ("j1", false, false),
+                ("j2", true, true),
+                ("j2", true, false)
+            ]
+        );
+        assert_eq!(snapshot.find_task("j2").map(|t| t.duplicate), Some(false));
+        let problems: Vec<String> = snapshot
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.path.display(), p.message))
+            .collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("broken.json: not valid JSON"))
+        );
+        assert!(problems.iter().any(|p| p.contains("version 2 is not 1")));
+
+        let orphans: Vec<(&str, &str, OrphanKind, Option<&str>)> = snapshot
+            .orphans()
+            .iter()
+            .map(|o| {
+                (
+                    o.dir.env_folder.as_str(),
+                    o.dir.task_folder.as_str(),
+                    o.kind,
+                    o.backup_of,
+                )
+            })
+            .collect();
+        assert_eq!(
+            orphans,
+            [
+                ("env-1", "lost", OrphanKind::Orphan, None),
+                (
+                    "env-1",
+                    "t1.bak-1764000000000000000",
+                    OrphanKind::Backup,
+                    Some("t1")
+                ),
+                // env-2 is ignored by Agents-Runner but still named: its folder is an
+                // orphan of an environment that exists in the file, not a deleted one.
+                ("env-2", "kept", OrphanKind::Orphan, None),
+                ("env-gone", "t7", OrphanKind::DeletedEnvironment, None),
+                (
+                    "env-gone",
+                    "t7.bak-9",
+                    OrphanKind::DeletedEnvironment,
+                    Some("t7")
+                ),
+            ],
+            "legacy records own their workspaces"
+        );
+        Ok(())
+    }
 }
