@@ -479,7 +479,8 @@ impl JanitorApp {
                     .sense(Sense::click())
                     .cell_layout(Layout::left_to_right(Align::Center))
                     .column(Column::exact(84.0))
-                    .column(Column::initial(104.0).at_least(70.0).clip(true))
+                    // Room for the id and one small mark ("archived" or "legacy").
+                    .column(Column::initial(150.0).at_least(70.0).clip(true))
                     .column(Column::initial(80.0).at_least(60.0))
                     .column(Column::initial(104.0).at_least(60.0).clip(true))
                     .column(Column::remainder().at_least(140.0).clip(true))
@@ -538,20 +539,26 @@ impl JanitorApp {
                                         RichText::new(&row.task_id).monospace(),
                                     )
                                     .clicked();
-                                if row.archived {
+                                if row.legacy {
+                                    // One mark fits: a legacy record's hover says whether
+                                    // it is archived.
+                                    ui.label(
+                                        RichText::new("legacy")
+                                            .small()
+                                            .color(ui.visuals().warn_fg_color),
+                                    )
+                                    .on_hover_ui(|ui| {
+                                        ui.label(format!(
+                                            "A JSON record of an older Agents-Runner, which no longer reads it{}: {}\nRead-only: never changed, archived or restored; its workspace is cleaned like any other.",
+                                            if row.archived { " (archived)" } else { "" },
+                                            row.record.display()
+                                        ));
+                                    });
+                                } else if row.archived {
                                     ui.label(RichText::new("archived").weak().small())
                                         .on_hover_ui(|ui| {
                                             ui.label(format!(
                                                 "Archived in {}",
-                                                row.record.display()
-                                            ));
-                                        });
-                                }
-                                if row.legacy {
-                                    ui.label(RichText::new("legacy").weak().small())
-                                        .on_hover_ui(|ui| {
-                                            ui.label(format!(
-                                                "A JSON record of an older Agents-Runner, which no longer reads it: {}\nRead-only: never changed, archived or restored; its workspace is cleaned like any other.",
                                                 row.record.display()
                                             ));
                                         });
