@@ -86,11 +86,16 @@ impl Loaded {
     /// Whether `folder` under `managed-repos/` belongs to no environment of the file
     /// at all: only then is it a deleted environment's folder.
     pub fn is_deleted_env_folder(&self, folder: &str) -> bool {
-        self.all_ids.as_ref().is_some_and(|ids| {
-            !ids.iter()
-                .any(|id| super::paths::may_be_env_folder(id, folder))
-        })
+        is_deleted_env_folder(self.all_ids.as_deref(), folder)
     }
+}
+
+/// [`Loaded::is_deleted_env_folder`] on the ids it keeps (`None`: never deleted).
+pub fn is_deleted_env_folder(all_ids: Option<&[String]>, folder: &str) -> bool {
+    all_ids.is_some_and(|ids| {
+        !ids.iter()
+            .any(|id| super::paths::may_be_env_folder(id, folder))
+    })
 }
 
 /// Reads `environments.json`; see [`load_all`].

@@ -105,11 +105,10 @@ impl OrphanKind {
 }
 
 /// The shapes of folder the remover may delete, each validated by its own rules.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FolderKind {
     /// `managed-repos/<env>/tasks/<task>` of a cloned environment.
-    #[default]
     TaskWorkspace,
     /// `managed-repos/<env>/tasks/<task>.bak-<digits>` of a cloned environment.
     Backup,
@@ -279,11 +278,7 @@ impl Snapshot {
     /// gone from `environments.json`: no item of the file (even one Agents-Runner
     /// ignores) may map to it, and the file was read whole.
     pub fn is_deleted_environment_folder(&self, env_folder: &str) -> bool {
-        environments::Loaded {
-            environments: Vec::new(),
-            all_ids: self.environment_ids.clone(),
-        }
-        .is_deleted_env_folder(env_folder)
+        environments::is_deleted_env_folder(self.environment_ids.as_deref(), env_folder)
     }
 
     /// Folders no task record (active, archived or legacy) points at: orphans and
@@ -337,13 +332,17 @@ fn is_task_file(path: &Path) -> bool {
     !name.starts_with('.') && name.to_ascii_lowercase().ends_with(".toml")
 }
 
-/// A task record's name, TOML or legacy JSON.
+/// Whether a file in `tasks/` or `tasks/done/` named `name` is read as a task record:
+/// TOML, or a legacy JSON record; never a hidden file (our temp files).
+pub fn is_record_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    !name.starts_with('.') && (lower.ends_with(".toml") || lower.ends_with(".json"))
+}
+
+/// A task record's path, TOML or legacy JSON.
 fn is_record_file(path: &Path) -> bool {
-    is_task_file(path)
-        || (legacy::is_legacy_record(path)
-            && !path
-                .file_name()
-                .is_some_and(|name| name.to_string_lossy().starts_with('.')))
+    path.file_name()
+        .is_some_and(|name| is_record_name(&name.to_string_lossy()))
 }
 
 /// Reads task files, taking unchanged ones from the cache.
