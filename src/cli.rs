@@ -14,7 +14,7 @@ use crate::executor::{self, EngineEvent, Executor, Report, RestoreError};
 use crate::git::{self, GitStatus};
 use crate::policy::{self, Action, DeleteMode, Plan, Quota, QuotaState, RecordChange};
 use crate::scan::Usage;
-use crate::store::{self, Snapshot, StoreError, TaskRecord, WorkspaceLocation, paths};
+use crate::store::{self, OrphanKind, Snapshot, StoreError, TaskRecord, WorkspaceLocation, paths};
 use crate::text;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -134,12 +134,17 @@ pub enum CliCommand {
         #[arg(long)]
         force: bool,
     },
-    /// List workspace folders no task record points at, and legacy checkouts; with
+    /// List workspace folders no task record points at (orphans, backups Agents-Runner
+    /// moved aside, folders of deleted environments), and legacy checkouts; with
     /// --delete, delete the orphan folders unchanged for an hour (legacy checkouts never).
     Orphans {
-        /// Delete every orphan folder (--dry-run shows the plan only).
+        /// Delete every orphan folder, or the folders named (--dry-run shows the plan
+        /// only). Backups and deleted environments' folders go only when named.
         #[arg(long)]
         delete: bool,
+        /// Folders to delete (as `orphans` lists them); none: every plain orphan.
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
         #[command(flatten)]
         run: RunFlags,
         /// Delete orphan folders even when they hold uncommitted or unpushed work (as does
@@ -329,7 +334,12 @@ pub fn run(cli: Cli) -> Result<u8> {
             &run,
             force,
         ),
-        CliCommand::Orphans { delete, run, force } => {
+        CliCommand::Orphans {
+            delete,
+            paths,
+            run,
+            force,
+        } => {
             let settings = settings(config_path);
             let snapshot = open(data_dir)?;
             // A dry run shows what --delete would do.
@@ -337,10 +347,13 @@ pub fn run(cli: Cli) -> Result<u8> {
                 if run.trash || run.no_trash {
                     return Err(bad_input("--trash and --no-trash go with --delete"));
                 }
+                if !paths.is_empty() {
+                    return Err(bad_input("folders to delete go with --delete"));
+                }
                 return orphans(&snapshot, run.json);
             }
             let action = Action::DeleteOrphans {
-                paths: Vec::new(),
+                paths: paths.iter().map(|path| absolute_folder(path)).collect(),
                 allow_unsaved: settings.allow_unsaved_delete || force,
             };
             if !run.json && !snapshot.legacy_checkouts.is_empty() {
@@ -351,6 +364,18 @@ pub fn run(cli: Cli) -> Result<u8> {
             }
             execute(&snapshot, action, &run, run.delete_mode(&settings))
         }
+    }
+}
+
+/// `path` as the store lists folders: absolute, with its parent's symlinks resolved
+/// (the data dir is canonical in a snapshot) and its own name kept.
+fn absolute_folder(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => std::fs::canonicalize(parent)
+            .map(|parent| parent.join(name))
+            .unwrap_or(absolute),
+        _ => absolute,
     }
 }
 
@@ -391,6 +416,8 @@ struct ListedTask<'a> {
     status_class: &'static str,
     archived: bool,
     duplicate: bool,
+    /// A JSON record of an older Agents-Runner: read-only.
+    legacy: bool,
     workspace_type: &'static str,
     workspace_path: Option<PathBuf>,
     workspace_bytes: Option<u64>,
@@ -452,6 +479,7 @@ fn list(
                 status_class: task.status_class().label(),
                 archived: task.archived,
                 duplicate: task.duplicate,
+                legacy: task.legacy,
                 workspace_type: snapshot.workspace_type(task).label(),
                 workspace_path: path,
                 workspace_bytes: found.as_ref().map(|u| u.apparent_bytes),
@@ -489,12 +517,13 @@ fn list(
             .created_at_s
             .and_then(|s| age_text(s, now))
             .unwrap_or_else(|| "-".into());
-        let archived = if row.duplicate {
-            "dup"
-        } else if row.archived {
-            "yes"
-        } else {
-            ""
+        let archived = match (row.duplicate, row.archived, row.legacy) {
+            (true, _, false) => "dup",
+            (true, _, true) => "dup json",
+            (false, true, false) => "yes",
+            (false, true, true) => "yes json",
+            (false, false, true) => "json",
+            (false, false, false) => "",
         };
         writeln!(
             out,
@@ -761,6 +790,10 @@ fn enforce_quotas(
 /// An orphan folder as `orphans` lists it.
 #[derive(Debug, Serialize)]
 struct OrphanFolder<'a> {
+    /// `orphan`, `backup` (moved aside by Agents-Runner) or `deleted_environment`.
+    kind: OrphanKind,
+    /// For a backup, the task folder it was moved aside from.
+    backup_of: Option<&'a str>,
     env_folder: &'a str,
     folder: &'a str,
     path: &'a Path,
@@ -795,7 +828,7 @@ fn unix_seconds(time: SystemTime) -> Option<f64> {
 /// `orphans` without `--delete`: the folders no record points at, then legacy checkouts.
 fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
     let orphan_dirs = snapshot.orphans();
-    let mut roots: Vec<PathBuf> = orphan_dirs.iter().map(|dir| dir.path.clone()).collect();
+    let mut roots: Vec<PathBuf> = orphan_dirs.iter().map(|o| o.dir.path.clone()).collect();
     roots.extend(
         snapshot
             .legacy_checkouts
@@ -805,19 +838,24 @@ fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
     let usage = scan(&roots);
     let git: Vec<Option<GitStatus>> = orphan_dirs
         .par_iter()
-        .map(|dir| {
-            dir.is_dir
-                .then(|| git::inspect(&dir.path, git::DEFAULT_GIT_TIMEOUT))
+        .map(|orphan| {
+            orphan
+                .dir
+                .is_dir
+                .then(|| git::inspect(&orphan.dir.path, git::DEFAULT_GIT_TIMEOUT))
         })
         .collect();
     let now = SystemTime::now();
     let rows: Vec<OrphanFolder> = orphan_dirs
         .iter()
         .zip(git)
-        .map(|(dir, git)| {
+        .map(|(orphan, git)| {
+            let dir = orphan.dir;
             let found = usage.get(&dir.path);
             let newest = found.and_then(|u| u.newest_mtime);
             OrphanFolder {
+                kind: orphan.kind,
+                backup_of: orphan.backup_of,
                 env_folder: &dir.env_folder,
                 folder: &dir.task_folder,
                 path: &dir.path,
@@ -878,10 +916,16 @@ fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
         )?;
         writeln!(
             out,
-            "{:<20} {:<24} {:>11}  {:<9} {:<24} PATH",
-            "ENVIRONMENT", "FOLDER", "SIZE", "CHANGED", "GIT"
+            "{:<20} {:<24} {:<20} {:>11}  {:<9} {:<24} PATH",
+            "ENVIRONMENT", "FOLDER", "KIND", "SIZE", "CHANGED", "GIT"
         )?;
         for row in &rows {
+            let kind = match (row.kind, row.backup_of) {
+                (OrphanKind::Orphan, _) => "orphan".to_owned(),
+                (OrphanKind::Backup, Some(task)) => format!("backup of {task}"),
+                (OrphanKind::Backup, None) => "backup".to_owned(),
+                (OrphanKind::DeletedEnvironment, _) => "deleted environment".to_owned(),
+            };
             let (shown_size, git) = if row.is_dir {
                 (
                     size(row.disk_bytes),
@@ -896,9 +940,10 @@ fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
             };
             writeln!(
                 out,
-                "{:<20} {:<24} {:>11}  {:<9} {:<24} {}",
+                "{:<20} {:<24} {:<20} {:>11}  {:<9} {:<24} {}",
                 truncate(row.env_folder, 20),
                 truncate(row.folder, 24),
+                truncate(&kind, 20),
                 shown_size,
                 age(row.newest_mtime_s),
                 truncate(&git, 24),
@@ -907,7 +952,7 @@ fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
         }
         writeln!(
             out,
-            "{} orphan folder(s); `agents-janitor orphans --delete` deletes the ones unchanged for {}h",
+            "{} orphan folder(s); `agents-janitor orphans --delete` deletes the plain orphans unchanged for {}h; `orphans --delete PATH...` deletes the folders named, backups and deleted environments' folders too",
             rows.len(),
             policy::ORPHAN_MIN_AGE_HOURS
         )?;

@@ -12,8 +12,9 @@ use crate::remove::{
     WorkspaceTarget,
 };
 use crate::scan::{Scanner, Usage};
-use crate::store::Snapshot;
+use crate::store::log_line::janitor_line;
 use crate::store::tasks::{self, StoreError, TaskEdit};
+use crate::store::{Snapshot, legacy};
 use crate::text;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -24,13 +25,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use thiserror::Error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Level {
-    Info,
-    Warn,
-    Error,
-}
+pub use crate::store::log_line::Level;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogLine {
@@ -62,7 +57,17 @@ pub struct StepOutcome {
     pub bytes_freed: u64,
     /// On-disk bytes moved to the trash: freed when the trash is emptied.
     pub bytes_trashed: u64,
+    /// The lines for the task's `logs`, in Agents-Runner's canonical form
+    /// (`[cleanup/janitor][INFO] ...`); the janitor's own log says the same as
+    /// `[cleanup] ...`.
     pub messages: Vec<String>,
+}
+
+impl StepOutcome {
+    /// Keeps `message` as a line for the task's record.
+    fn note(&mut self, level: Level, message: &str) {
+        self.messages.push(janitor_line(level, message));
+    }
 }
 
 /// The result of running a plan.
@@ -104,6 +109,13 @@ const FAILURES_LOGGED: usize = 20;
 
 fn log(emit: Emit, level: Level, text: String) {
     emit(EngineEvent::Log(LogLine { level, text }));
+}
+
+/// Says `message` in the janitor's log (`[cleanup] message`) and keeps it for the
+/// task's record (`[cleanup/janitor][LEVEL] message`).
+fn say(emit: Emit, outcome: &mut StepOutcome, level: Level, message: &str) {
+    log(emit, level, format!("[cleanup] {message}"));
+    outcome.note(level, message);
 }
 
 /// Sizes `paths` that are not in `usage` yet (a missing folder sizes to zero).
@@ -401,21 +413,28 @@ impl Executor {
             outcome.bytes_freed += report.bytes_freed;
             if report.complete {
                 outcome.workspace_removed = true;
-                outcome.messages.push(format!(
-                    "[cleanup] Workspace cleaned up (freed {})",
-                    text::bytes(report.bytes_freed)
-                ));
+                outcome.note(
+                    Level::Info,
+                    &format!(
+                        "Workspace cleaned up (freed {})",
+                        text::bytes(report.bytes_freed)
+                    ),
+                );
             } else if report.failures.is_empty() {
                 left_in_staging += 1;
-                outcome.messages.push(
-                    "[cleanup] Delete cancelled; the rest is finished at the next start".into(),
+                outcome.note(
+                    Level::Warn,
+                    "Delete cancelled; the rest is finished at the next start",
                 );
             } else {
                 outcome.ok = false;
-                outcome.messages.push(format!(
-                    "[cleanup] ERROR: Failed to remove task workspace: {} entries could not be deleted",
-                    report.failures.len()
-                ));
+                outcome.note(
+                    Level::Error,
+                    &format!(
+                        "Failed to remove task workspace: {} entries could not be deleted",
+                        report.failures.len()
+                    ),
+                );
             }
         }
         (left_in_staging, entries.load(Ordering::Relaxed))
@@ -440,10 +459,9 @@ impl Executor {
             bytes_trashed: 0,
             messages: Vec::new(),
         };
-        let fail = |outcome: &mut StepOutcome, text: String| {
-            log(emit, Level::Error, text.clone());
+        let fail = |outcome: &mut StepOutcome, message: String| {
+            say(emit, outcome, Level::Error, &message);
             outcome.ok = false;
-            outcome.messages.push(text);
         };
         // The record may have changed since the plan was made: re-read it.
         if let Some(record) = &step.record {
@@ -456,7 +474,7 @@ impl Executor {
                     fail(
                         &mut outcome,
                         format!(
-                            "[cleanup] Skipped task {}: it is {} now (changed since the plan was made): {}",
+                            "Skipped task {}: it is {} now (changed since the plan was made): {}",
                             step.task_id,
                             fresh.status,
                             record.display()
@@ -471,7 +489,7 @@ impl Executor {
                     fail(
                         &mut outcome,
                         format!(
-                            "[cleanup] Skipped task {}: {}: {reason}",
+                            "Skipped task {}: {}: {reason}",
                             step.task_id,
                             record.display()
                         ),
@@ -481,8 +499,10 @@ impl Executor {
                 }
             }
         }
-        if let Err(text) = self.change_record(step, &mut outcome, emit) {
-            fail(&mut outcome, text);
+        if let Err(err) = self.change_record(step, &mut outcome, emit) {
+            log(emit, Level::Error, format!("[cleanup] ERROR: {err}"));
+            outcome.note(Level::Error, &err.to_string());
+            outcome.ok = false;
             // The record could not take the change; it is not written to again.
             outcome.record = None;
             return (outcome, None);
@@ -494,9 +514,12 @@ impl Executor {
             } else {
                 Level::Warn
             };
-            let text = format!("[cleanup] Container {container}: {}", removal.describe());
-            log(emit, level, text.clone());
-            outcome.messages.push(text);
+            say(
+                emit,
+                &mut outcome,
+                level,
+                &format!("Container {container}: {}", removal.describe()),
+            );
             checkpoint(checkpoint::CONTAINER_REMOVED);
         }
         let Some(workspace) = &step.workspace else {
@@ -512,49 +535,53 @@ impl Executor {
             fail(
                 &mut outcome,
                 format!(
-                    "[cleanup] Skipped {}: a task record for it appeared after the plan was made",
+                    "Skipped {}: a task record for it appeared after the plan was made",
                     workspace.path.display()
                 ),
             );
             return (outcome, None);
         }
         if is_sweep {
-            let text = format!(
-                "[cleanup] Removing old task {} ({})",
-                step.task_id, step.reason
+            say(
+                emit,
+                &mut outcome,
+                Level::Info,
+                &format!("Removing old task {} ({})", step.task_id, step.reason),
             );
-            log(emit, Level::Info, text.clone());
-            outcome.messages.push(text);
         }
         let target = WorkspaceTarget {
             env_id: workspace.env_id.clone(),
             task_id: workspace.task_id.clone(),
             workspace_type: workspace.workspace_type,
+            kind: workspace.kind,
         };
         if mode == DeleteMode::Trash {
             self.trash_workspace(&target, step.bytes, &mut outcome, emit);
             return (outcome, None);
         }
-        let text = format!(
-            "[cleanup] Removing task workspace: {}",
-            workspace.path.display()
+        say(
+            emit,
+            &mut outcome,
+            Level::Info,
+            &format!("Removing task workspace: {}", workspace.path.display()),
         );
-        log(emit, Level::Info, text.clone());
-        outcome.messages.push(text);
         match self.remover.stage(&target) {
             Ok(Staging::Staged(staged)) => {
                 checkpoint(checkpoint::WORKSPACE_STAGED);
                 (outcome, Some(staged))
             }
             Ok(Staging::Missing(path)) => {
-                let text = format!("[cleanup] Workspace already gone: {}", path.display());
-                log(emit, Level::Info, text.clone());
-                outcome.messages.push(text);
+                say(
+                    emit,
+                    &mut outcome,
+                    Level::Info,
+                    &format!("Workspace already gone: {}", path.display()),
+                );
                 outcome.workspace_removed = true;
                 (outcome, None)
             }
             Err(err) => {
-                fail(&mut outcome, format!("[cleanup] {err}"));
+                fail(&mut outcome, err.to_string());
                 (outcome, None)
             }
         }
@@ -569,10 +596,6 @@ impl Executor {
         outcome: &mut StepOutcome,
         emit: Emit,
     ) {
-        let mut say = |level: Level, text: String| {
-            log(emit, level, text.clone());
-            outcome.messages.push(text);
-        };
         match self.remover.trash(target) {
             Ok(Trashed::Moved(path)) => {
                 log(
@@ -584,23 +607,29 @@ impl Executor {
                         text::bytes(bytes)
                     ),
                 );
-                outcome.messages.push(format!(
-                    "[cleanup] Workspace moved to trash ({}; freed when the trash is emptied)",
-                    text::bytes(bytes)
-                ));
+                outcome.note(
+                    Level::Info,
+                    &format!(
+                        "Workspace moved to trash ({}; freed when the trash is emptied)",
+                        text::bytes(bytes)
+                    ),
+                );
                 outcome.workspace_removed = true;
                 outcome.workspace_trashed = true;
                 outcome.bytes_trashed = bytes;
             }
             Ok(Trashed::Missing(path)) => {
                 say(
+                    emit,
+                    outcome,
                     Level::Info,
-                    format!("[cleanup] Workspace already gone: {}", path.display()),
+                    &format!("Workspace already gone: {}", path.display()),
                 );
                 outcome.workspace_removed = true;
             }
             Err(err) => {
-                say(Level::Error, format!("[cleanup] ERROR: {err}"));
+                log(emit, Level::Error, format!("[cleanup] ERROR: {err}"));
+                outcome.note(Level::Error, &err.to_string());
                 outcome.ok = false;
             }
         }
@@ -613,7 +642,7 @@ impl Executor {
         step: &Step,
         outcome: &mut StepOutcome,
         emit: Emit,
-    ) -> Result<(), String> {
+    ) -> Result<(), StoreError> {
         let Some(record) = &step.record else {
             return Ok(());
         };
@@ -623,11 +652,13 @@ impl Executor {
             RecordChange::Discard { archive } => {
                 let edit = TaskEdit {
                     status: Some("discarded".into()),
-                    finished_at: Some(crate::store::time::now_iso()),
-                    append_logs: vec!["[cleanup] Task discarded by agents-janitor".into()],
+                    finished_at_if_unset: Some(crate::store::time::now_iso()),
+                    append_logs: vec![janitor_line(
+                        Level::Info,
+                        "Task discarded by agents-janitor",
+                    )],
                 };
-                tasks::edit_record(record, &step.task_id, &edit)
-                    .map_err(|err| format!("[cleanup] ERROR: {err}"))?;
+                tasks::edit_record(record, &step.task_id, &edit)?;
                 checkpoint(checkpoint::RECORD_WRITTEN);
                 log(
                     emit,
@@ -638,16 +669,14 @@ impl Executor {
             }
         };
         if archive {
-            let moved =
-                tasks::archive_record(record).map_err(|err| format!("[cleanup] ERROR: {err}"))?;
+            let moved = tasks::archive_record(record)?;
             checkpoint(checkpoint::RECORD_ARCHIVED);
-            let text = format!(
-                "[cleanup] Archived task {} to {}",
-                step.task_id,
-                moved.display()
+            say(
+                emit,
+                outcome,
+                Level::Info,
+                &format!("Archived task {} to {}", step.task_id, moved.display()),
             );
-            log(emit, Level::Info, text.clone());
-            outcome.messages.push(text);
             outcome.record = Some(moved);
         }
         Ok(())
@@ -659,6 +688,17 @@ impl Executor {
             return;
         };
         if outcome.messages.is_empty() {
+            return;
+        }
+        if legacy::is_legacy_record(record) {
+            log(
+                emit,
+                Level::Info,
+                format!(
+                    "[cleanup] {}: a legacy JSON record, read-only: cleanup lines not recorded there",
+                    record.display()
+                ),
+            );
             return;
         }
         let edit = TaskEdit {

@@ -15,7 +15,8 @@ use crate::scan::Usage;
 use crate::status::StatusClass;
 use crate::store::paths::{self, is_exact_safe_id, safe_id};
 use crate::store::{
-    Environment, Snapshot, TaskRecord, WorkspaceDir, WorkspaceLocation, WorkspaceType,
+    Environment, FolderKind, Orphan, OrphanKind, Snapshot, TaskRecord, WorkspaceDir,
+    WorkspaceLocation, WorkspaceType,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -61,8 +62,8 @@ pub enum Action {
         keep_on_error: bool,
         allow_unsaved: bool,
     },
-    /// Delete workspace folders no task record points at: the given ones, or all when
-    /// `paths` is empty.
+    /// Delete workspace folders no task record points at: the given ones (backups and
+    /// deleted environments' folders too), or every plain orphan when `paths` is empty.
     DeleteOrphans {
         paths: Vec<PathBuf>,
         allow_unsaved: bool,
@@ -110,8 +111,11 @@ pub struct WorkspaceDeletion {
     pub path: PathBuf,
     pub env_id: String,
     pub task_id: String,
-    /// The environment's type as the store read it; the remover deletes only `Cloned`.
+    /// The environment's type as the store read it; the remover deletes only `Cloned`
+    /// (a deleted environment has none).
     pub workspace_type: WorkspaceType,
+    /// The shape of folder, which decides how the remover validates it.
+    pub kind: FolderKind,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -415,6 +419,7 @@ impl<'a> Builder<'a> {
             env_id: task.environment_id.clone(),
             task_id: task.task_id.clone(),
             workspace_type: self.input.snapshot.workspace_type(task),
+            kind: FolderKind::TaskWorkspace,
         }
     }
 
@@ -449,6 +454,16 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|t| !t.archived && !t.duplicate)
         {
+            if task.legacy {
+                self.skip(
+                    &task.task_id,
+                    format!(
+                        "legacy JSON record {}: read-only, never archived (sweep, complete or discard clean its workspace)",
+                        task.file.display()
+                    ),
+                );
+                continue;
+            }
             let class = task.status_class();
             let (delete_workspace, kept) = match class {
                 StatusClass::Active => {
@@ -556,6 +571,15 @@ impl<'a> Builder<'a> {
             }
             let already = task.status_class() == StatusClass::Discarded;
             let change = match (already, task.archived) {
+                // Read-only: its status stays, only its workspace and container go.
+                _ if task.legacy => {
+                    self.plan.warnings.push(format!(
+                        "task {}: legacy JSON record {} is read-only: its status is not changed and it is not archived; its workspace and container are removed",
+                        task.task_id,
+                        task.file.display()
+                    ));
+                    RecordChange::Keep
+                }
                 (true, true) => RecordChange::Keep,
                 (true, false) => RecordChange::Archive,
                 (false, archived) => RecordChange::Discard { archive: !archived },
@@ -610,6 +634,10 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let label = &dir.task_folder;
+            if let Some(reason) = self.only_by_name(dir) {
+                self.skip(label, format!("{reason}: never swept"));
+                continue;
+            }
             let Some(env) = self.deletable_folder(dir) else {
                 continue;
             };
@@ -647,6 +675,7 @@ impl<'a> Builder<'a> {
                     env_id: dir.env_folder.clone(),
                     task_id: dir.task_folder.clone(),
                     workspace_type: env.workspace_type,
+                    kind: FolderKind::TaskWorkspace,
                 }),
                 task_id,
                 env_id,
@@ -658,6 +687,25 @@ impl<'a> Builder<'a> {
                 git: self.git(&dir.path),
             });
         }
+    }
+
+    /// Why a folder is deleted only when the user names it (a backup Agents-Runner
+    /// moved aside, a deleted environment's folder), or `None` for a task folder.
+    fn only_by_name(&self, dir: &WorkspaceDir) -> Option<String> {
+        let snapshot = self.input.snapshot;
+        if snapshot.is_deleted_environment_folder(&dir.env_folder) {
+            return Some(format!(
+                "{} is a folder of deleted environment {}: only deleted when named (Orphans)",
+                dir.path.display(),
+                dir.env_folder
+            ));
+        }
+        paths::backup_task_folder(&dir.task_folder).map(|task| {
+            format!(
+                "{} is a backup of task {task} that Agents-Runner moved aside: only deleted when named (Orphans)",
+                dir.path.display()
+            )
+        })
     }
 
     /// The environment of a folder under `managed-repos/*/tasks/` when the folder may be
@@ -710,12 +758,21 @@ impl<'a> Builder<'a> {
 
     fn delete_orphans(&mut self, paths: &[PathBuf], allow_unsaved: bool) -> Result<(), PlanError> {
         let orphans = self.input.snapshot.orphans();
-        let chosen: Vec<&WorkspaceDir> = if paths.is_empty() {
+        let chosen: Vec<Orphan> = if paths.is_empty() {
+            // "All orphans" never takes what only the user may name.
+            for orphan in orphans.iter().filter(|o| o.kind.only_by_name()) {
+                if let Some(reason) = self.only_by_name(orphan.dir) {
+                    self.skip(&orphan.dir.task_folder, reason);
+                }
+            }
             orphans
+                .into_iter()
+                .filter(|o| !o.kind.only_by_name())
+                .collect()
         } else {
-            let by_path: HashMap<&Path, &WorkspaceDir> = orphans
+            let by_path: HashMap<&Path, Orphan> = orphans
                 .iter()
-                .map(|dir| (dir.path.as_path(), *dir))
+                .map(|orphan| (orphan.dir.path.as_path(), *orphan))
                 .collect();
             paths
                 .iter()
@@ -727,10 +784,22 @@ impl<'a> Builder<'a> {
                 })
                 .collect::<Result<_, _>>()?
         };
-        for dir in chosen {
+        for orphan in chosen {
+            let dir = orphan.dir;
             let label = &dir.task_folder;
-            let Some(env) = self.deletable_folder(dir) else {
-                continue;
+            let (env_id, workspace_type, record) = match orphan.kind {
+                OrphanKind::Orphan | OrphanKind::Backup => {
+                    let Some(env) = self.deletable_folder(dir) else {
+                        continue;
+                    };
+                    (env.env_id.clone(), env.workspace_type, None)
+                }
+                OrphanKind::DeletedEnvironment => {
+                    let Some(record) = self.deleted_environment_folder_allows(dir) else {
+                        continue;
+                    };
+                    (dir.env_folder.clone(), WorkspaceType::None, record)
+                }
             };
             let Some(age_hours) = self.age_hours(dir) else {
                 continue;
@@ -749,24 +818,78 @@ impl<'a> Builder<'a> {
             if !self.unsaved_allows(label, &dir.path, allow_unsaved) {
                 continue;
             }
+            let what = match (orphan.kind, orphan.backup_of) {
+                (OrphanKind::Orphan, _) => "orphan (no task record)".to_owned(),
+                (OrphanKind::Backup, task) => format!(
+                    "backup of task {} moved aside by Agents-Runner",
+                    task.unwrap_or_default()
+                ),
+                (OrphanKind::DeletedEnvironment, _) => {
+                    format!("folder of deleted environment {}", dir.env_folder)
+                }
+            };
             self.push(Step {
-                task_id: label.clone(),
-                env_id: env.env_id.clone(),
-                record: None,
+                task_id: record.map_or_else(|| label.clone(), |task| task.task_id.clone()),
+                env_id,
+                // Re-read before the delete: a task still running keeps its folder.
+                record: record.map(|task| task.file.clone()),
                 record_change: RecordChange::Keep,
                 workspace: Some(WorkspaceDeletion {
                     path: dir.path.clone(),
                     env_id: dir.env_folder.clone(),
                     task_id: dir.task_folder.clone(),
-                    workspace_type: env.workspace_type,
+                    workspace_type,
+                    kind: orphan.kind.folder_kind(),
                 }),
                 container_id: None,
                 bytes: self.bytes(&dir.path),
-                reason: format!("orphan (no task record), age {age_hours:.1}h"),
+                reason: format!("{what}, age {age_hours:.1}h"),
                 git: self.git(&dir.path),
             });
         }
         Ok(())
+    }
+
+    /// A deleted environment's folder may go when it is a real folder with plain names
+    /// and no record of it says its task is still running; otherwise refused. Returns
+    /// the folder's record, if it has one, when it may go.
+    fn deleted_environment_folder_allows(
+        &mut self,
+        dir: &WorkspaceDir,
+    ) -> Option<Option<&'a TaskRecord>> {
+        let label = &dir.task_folder;
+        if !dir.is_dir {
+            self.refuse(
+                label,
+                format!(
+                    "{} is not a folder (a file or a symlink): left alone",
+                    dir.path.display()
+                ),
+            );
+            return None;
+        }
+        let plain = is_exact_safe_id(&dir.env_folder)
+            && (is_exact_safe_id(label) || paths::backup_task_folder(label).is_some());
+        if !plain {
+            self.refuse(
+                label,
+                format!(
+                    "{}: not a plain folder name, left alone",
+                    dir.path.display()
+                ),
+            );
+            return None;
+        }
+        let snapshot = self.input.snapshot;
+        let records = snapshot.records_by_folder();
+        let record = records
+            .get(&(dir.env_folder.clone(), dir.task_folder.clone()))
+            .and_then(|indexes| indexes.first())
+            .map(|&i| &snapshot.tasks[i]);
+        match record {
+            Some(task) if !self.activity_allows(task, false) => None,
+            _ => Some(record),
+        }
     }
 
     fn complete(
@@ -844,7 +967,7 @@ mod tests {
         Environment {
             env_id: id.into(),
             name: id.into(),
-            color: None,
+            color: "slate".into(),
             workspace_type,
             workspace_target: None,
             host_workdir: None,
@@ -874,6 +997,7 @@ mod tests {
             log_count: 0,
             archived: false,
             duplicate: false,
+            legacy: false,
             file: PathBuf::from(format!("{DATA}/tasks/{id}.toml")),
         }
     }
@@ -902,6 +1026,7 @@ mod tests {
                         env("env-m", WorkspaceType::Mounted),
                         env("env-n", WorkspaceType::None),
                     ],
+                    environment_ids: Some(vec!["env-c".into(), "env-m".into(), "env-n".into()]),
                     tasks: Vec::new(),
                     workspaces: Vec::new(),
                     legacy_checkouts: Vec::new(),
@@ -1680,6 +1805,209 @@ mod tests {
                 allow_unsaved: false,
             }),
             Err(PlanError::NotAnOrphan(not_orphan))
+        );
+        Ok(())
+    }
+
+    fn legacy(mut record: TaskRecord) -> TaskRecord {
+        record.legacy = true;
+        record.file = record.file.with_extension("json");
+        record.finalization_state = None;
+        record
+    }
+
+    #[test]
+    fn legacy_records_are_never_changed_but_their_workspaces_follow_the_same_rules()
+    -> Result<(), PlanError> {
+        let mut world = World::new(vec![
+            legacy(task("old", "env-c", "done", Some(0))),
+            legacy(task("busy", "env-c", "running", None)),
+        ]);
+        world.snapshot.tasks[0].finalization_state = Some("done".into());
+        let archive = world.plan(&Action::Archive {
+            keep_on_error: true,
+            allow_unsaved: false,
+            clean_done: true,
+        })?;
+        assert!(archive.steps.is_empty(), "{archive:?}");
+        assert!(
+            archive
+                .skipped
+                .iter()
+                .any(|s| s.task_id == "old" && s.reason.contains("legacy JSON record")),
+            "{archive:?}"
+        );
+        let named = |ids: &[&str], force: bool| Action::Discard {
+            task_ids: ids.iter().map(|id| (*id).to_owned()).collect(),
+            force,
+        };
+        let discard = world.plan(&named(&["old"], false))?;
+        assert_eq!(
+            describe(&discard, "old"),
+            "keep+ws",
+            "status left, workspace goes"
+        );
+        assert!(discard.warnings.iter().any(|w| w.contains("read-only")));
+        // An active-looking legacy status is active, stale or not: only force takes it.
+        assert_eq!(
+            describe(&world.plan(&named(&["busy"], false))?, "busy"),
+            "skip"
+        );
+        assert_eq!(
+            describe(&world.plan(&named(&["busy"], true))?, "busy"),
+            "keep+ws"
+        );
+        let sweep = |force| Action::Sweep {
+            older_than_hours: 24.0,
+            env_id: None,
+            force,
+            allow_unsaved: false,
+        };
+        let swept = world.plan(&sweep(false))?;
+        assert_eq!(describe(&swept, "old"), "keep+ws");
+        assert_eq!(describe(&swept, "busy"), "skip");
+        assert_eq!(describe(&world.plan(&sweep(true))?, "busy"), "keep+ws");
+        let complete = world.plan(&Action::Complete {
+            task_ids: vec!["old".into()],
+            keep_on_error: true,
+            force: false,
+        })?;
+        assert_eq!(describe(&complete, "old"), "keep+ws");
+        // Their workspaces are theirs: never orphans.
+        let orphans = world.plan(&Action::DeleteOrphans {
+            paths: Vec::new(),
+            allow_unsaved: false,
+        })?;
+        assert!(orphans.steps.is_empty() && orphans.skipped.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn backups_and_deleted_environments_folders_go_only_when_named() -> Result<(), PlanError> {
+        let mut gone_done = task("t8", "env-gone", "done", Some(0));
+        gone_done.archived = true;
+        let mut world = World::new(vec![
+            task("t1", "env-c", "done", Some(0)),
+            gone_done,
+            task("t9", "env-gone", "running", None),
+        ]);
+        world.add_workspace("env-c", "t1.bak-123", 30);
+        world.add_workspace("env-c", "t1.bak-new", 30);
+        world.add_workspace("env-m", "t2.bak-5", 30);
+        for folder in ["x1", "t8", "t9", "y2.bak-7"] {
+            world.add_workspace("env-gone", folder, 30);
+        }
+        let by_name_only = ["t1.bak-123", "x1", "t8", "t9", "y2.bak-7"];
+        let scheduled = world.plan(&Action::Scheduled {
+            keep_on_error: true,
+            allow_unsaved: true,
+            clean_done: true,
+            older_than_hours: 1.0,
+            quotas: BTreeMap::new(),
+        })?;
+        let sweep = world.plan(&Action::Sweep {
+            older_than_hours: 1.0,
+            env_id: None,
+            force: true,
+            allow_unsaved: true,
+        })?;
+        let all = world.plan(&Action::DeleteOrphans {
+            paths: Vec::new(),
+            allow_unsaved: true,
+        })?;
+        for plan in [&scheduled, &sweep, &all] {
+            for folder in by_name_only {
+                assert_eq!(describe(plan, folder), "skip", "{folder}: {plan:?}");
+            }
+        }
+        assert!(sweep.skipped.iter().any(|s| s.task_id == "t1.bak-123"
+            && s.reason.contains("backup of task t1")
+            && s.reason.contains("never swept")));
+        assert!(
+            sweep.skipped.iter().any(|s| s.task_id == "x1"
+                && s.reason.contains("folder of deleted environment env-gone"))
+        );
+        // A name that only looks like a backup is a plain orphan.
+        assert_eq!(deleted(&all), ["t1.bak-new"]);
+
+        let named = |folders: &[(&str, &str)]| Action::DeleteOrphans {
+            paths: folders.iter().map(|(env, f)| ws_path(env, f)).collect(),
+            allow_unsaved: false,
+        };
+        let plan = world.plan(&named(&[
+            ("env-c", "t1.bak-123"),
+            ("env-gone", "x1"),
+            ("env-gone", "t8"),
+            ("env-gone", "y2.bak-7"),
+        ]))?;
+        assert_eq!(deleted(&plan), ["t1.bak-123", "x1", "t8", "y2.bak-7"]);
+        let kinds: Vec<(FolderKind, WorkspaceType)> = plan
+            .steps
+            .iter()
+            .filter_map(|s| s.workspace.as_ref().map(|w| (w.kind, w.workspace_type)))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (FolderKind::Backup, WorkspaceType::Cloned),
+                (FolderKind::DeletedEnvironment, WorkspaceType::None),
+                (FolderKind::DeletedEnvironment, WorkspaceType::None),
+                (FolderKind::DeletedEnvironment, WorkspaceType::None),
+            ]
+        );
+        let with_record = plan
+            .steps
+            .iter()
+            .find(|s| s.workspace.as_ref().is_some_and(|w| w.task_id == "t8"))
+            .ok_or("t8 planned")
+            .map_err(|_| PlanError::UnknownTask("t8".into()))?;
+        assert_eq!(
+            with_record.record.as_deref(),
+            Some(Path::new("/data/tasks/t8.toml")),
+            "its record is re-read before the delete"
+        );
+        assert!(plan.steps[0].reason.starts_with("backup of task t1"));
+        // A running task's folder stays even in a deleted environment; a backup of a
+        // mounted environment is the user's.
+        let refused = world.plan(&named(&[("env-gone", "t9"), ("env-m", "t2.bak-5")]))?;
+        assert!(refused.steps.is_empty(), "{refused:?}");
+        assert!(refused.skipped.iter().all(|s| s.refused), "{refused:?}");
+
+        // Git guards apply: unsaved work keeps a named folder unless allowed.
+        world.git.insert(
+            ws_path("env-gone", "x1"),
+            GitStatus::Known(GitState {
+                branch: Some("agent/x1".into()),
+                uncommitted: 0,
+                unpushed: 3,
+            }),
+        );
+        let guarded = world.plan(&named(&[("env-gone", "x1")]))?;
+        assert!(guarded.steps.is_empty(), "{guarded:?}");
+        assert!(
+            guarded
+                .skipped
+                .iter()
+                .any(|s| s.refused && s.reason.contains("force"))
+        );
+        let allowed = world.plan(&Action::DeleteOrphans {
+            paths: vec![ws_path("env-gone", "x1")],
+            allow_unsaved: true,
+        })?;
+        assert_eq!(deleted(&allowed), ["x1"]);
+        assert!(!allowed.warnings.is_empty());
+
+        // When environments.json could not be read whole, no environment is taken for
+        // deleted: its folders stay unknown, and unknown folders are left alone.
+        world.snapshot.environment_ids = None;
+        let unsure = world.plan(&named(&[("env-gone", "x1")]))?;
+        assert!(unsure.steps.is_empty());
+        assert!(
+            unsure
+                .skipped
+                .iter()
+                .any(|s| s.refused && s.reason.contains("matches no environment")),
+            "{unsure:?}"
         );
         Ok(())
     }

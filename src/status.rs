@@ -20,19 +20,26 @@ pub enum StatusClass {
 
 impl StatusClass {
     /// Classifies a status string the way Agents-Runner does (case-insensitive,
-    /// surrounding blanks ignored). `exited` needs the exit code: a missing code
-    /// is not proof of success, so it counts as failed.
+    /// surrounding blanks ignored). `retrying (attempt N)` is a task between two
+    /// attempts: active. `exited` needs the exit code: without one it is neither a
+    /// success nor a failure, so it is unknown (as is the `unknown` Agents-Runner writes
+    /// for a task it could not sync on restart).
     pub fn of(status: &str, exit_code: Option<i64>) -> Self {
-        match status.trim().to_ascii_lowercase().as_str() {
+        let status = status.trim().to_ascii_lowercase();
+        match status.as_str() {
             "queued" | "pulling" | "cloning" | "created" | "starting" | "running" | "cleaning"
             | "paused" | "restarting" | "removing" => Self::Active,
             "done" | "cancelled" | "killed" => Self::Succeeded,
             "failed" | "error" | "dead" => Self::Failed,
             "exited" => match exit_code {
                 Some(0) => Self::Succeeded,
-                _ => Self::Failed,
+                Some(_) => Self::Failed,
+                None => Self::Unknown,
             },
             "discarded" => Self::Discarded,
+            "unknown" => Self::Unknown,
+            // `retrying (attempt 2)`; any spelling of a retry is treated as running.
+            retry if retry.starts_with("retrying") => Self::Active,
             _ => Self::Unknown,
         }
     }
@@ -83,7 +90,12 @@ mod tests {
             ("killed", Some(137), Succeeded),
             ("exited", Some(0), Succeeded),
             ("exited", Some(1), Failed),
-            ("exited", None, Failed),
+            ("exited", None, Unknown),
+            ("retrying (attempt 2)", None, Active),
+            ("Retrying (attempt 11)", Some(1), Active),
+            ("retrying", None, Active),
+            ("unknown", None, Unknown),
+            ("UNKNOWN", Some(0), Unknown),
             ("failed", Some(2), Failed),
             ("error", None, Failed),
             ("dead", None, Failed),

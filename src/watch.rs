@@ -232,8 +232,7 @@ fn classify(relative: &Path) -> Option<Hit> {
 /// lock file `.agents-janitor.lock` sits in the data folder, where only
 /// `environments.json` counts.
 fn is_record_name(name: &OsStr) -> bool {
-    let name = name.to_string_lossy();
-    !name.starts_with('.') && name.to_ascii_lowercase().ends_with(".toml")
+    crate::store::is_record_name(&name.to_string_lossy())
 }
 
 fn is_env_name(name: &OsStr) -> bool {
@@ -539,6 +538,8 @@ mod tests {
             ("tasks/notes.txt", None),
             ("tasks/done", Some(Hit::Layout)),
             ("tasks/done/t1.dup-123.toml", Some(Hit::Record)),
+            ("tasks/t1.json", Some(Hit::Record)),
+            ("tasks/done/t1.dup-123.json", Some(Hit::Record)),
             ("tasks/done/.agents-janitor-x.tmp", None),
             ("tasks/done/deeper/t1.toml", None),
             ("managed-repos", Some(Hit::Layout)),

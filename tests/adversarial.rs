@@ -570,6 +570,7 @@ fn a_workspace_on_another_filesystem_is_refused_by_the_device_check() -> TestRes
         env_id: ENV.into(),
         task_id: id.into(),
         workspace_type: WorkspaceType::Cloned,
+        kind: agents_janitor::store::FolderKind::TaskWorkspace,
     };
     match remover.stage(&target) {
         Err(RemoveError::Refused { path, reason }) => {

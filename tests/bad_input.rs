@@ -16,8 +16,8 @@ use std::path::Path;
 fn discard_edit() -> TaskEdit {
     TaskEdit {
         status: Some("discarded".into()),
-        finished_at: Some("2026-11-25T10:41:43.617551+00:00".into()),
-        append_logs: vec!["[cleanup] from the bad-input suite".into()],
+        finished_at_if_unset: Some("2026-11-25T10:41:43.617551+00:00".into()),
+        append_logs: vec!["[cleanup/janitor][INFO] from the bad-input suite".into()],
     }
 }
 

@@ -6,8 +6,8 @@ mod common;
 use agents_janitor::lock::LOCK_FILE;
 use agents_janitor::status::StatusClass;
 use agents_janitor::store::demo::{
-    DemoTask, DemoWorkspace, ENV_API, ENV_WEBAPP, ENVIRONMENTS, MARKER_KEY, MARKER_VALUE,
-    ORPHAN_FOLDER, TASKS,
+    BACKUP_FOLDER, DemoTask, DemoWorkspace, ENV_API, ENV_WEBAPP, ENVIRONMENTS, JSON_RECORD_TASK,
+    MARKER_KEY, MARKER_VALUE, ORPHAN_FOLDER, TASKS,
 };
 use agents_janitor::store::paths;
 use agents_janitor::store::time::parse_iso;
@@ -365,10 +365,19 @@ fn list_filters_by_archive_state_and_environment() -> TestResult {
     let rows = archived.as_array().ok_or("not an array")?;
     assert!(!rows.is_empty());
     assert!(rows.iter().all(|row| row["archived"] == Value::Bool(true)));
-    assert_eq!(strings(&archived), ids(TASKS.iter().filter(|t| t.archived)));
+    // The demo's legacy JSON record is archived too, and marked.
+    let mut want = ids(TASKS.iter().filter(|t| t.archived));
+    want.insert(JSON_RECORD_TASK.to_owned());
+    assert_eq!(strings(&archived), want);
+    for row in rows {
+        let legacy = row["task_id"] == JSON_RECORD_TASK;
+        assert_eq!(row["legacy"], Value::Bool(legacy), "{row}");
+    }
 
     let all = dry_run(&fx, &["list", "--json", "--all"])?.json()?;
-    assert_eq!(strings(&all), ids(TASKS.iter()));
+    let mut want = ids(TASKS.iter());
+    want.insert(JSON_RECORD_TASK.to_owned());
+    assert_eq!(strings(&all), want);
     let all_rows = all.as_array().ok_or("not an array")?;
     assert!(
         all_rows
@@ -754,16 +763,21 @@ fn discard_marks_archives_and_deletes_a_finished_task() -> TestResult {
     let (old_logs, new_logs) = (logs_of(&before), logs_of(&after));
     assert!(new_logs.starts_with(&old_logs), "old log lines changed");
     let appended = &new_logs[old_logs.len()..];
-    let removing = format!("[cleanup] Removing task workspace: {}", workspace.display());
-    for wanted in [removing.as_str(), "[cleanup] Workspace cleaned up"] {
+    // The record gets Agents-Runner's canonical lines, the janitor's own log its style.
+    let removing = format!("Removing task workspace: {}", workspace.display());
+    for wanted in [removing.as_str(), "Workspace cleaned up"] {
+        let in_record = format!("[cleanup/janitor][INFO] {wanted}");
         assert!(
-            appended.iter().any(|line| line.starts_with(wanted)),
-            "{wanted:?} not in logs {appended:?}"
+            appended.iter().any(|line| line.starts_with(&in_record)),
+            "{in_record:?} not in logs {appended:?}"
         );
-        assert!(discarded.stderr.contains(wanted), "{discarded}");
+        let on_stderr = format!("[cleanup] {wanted}");
+        assert!(discarded.stderr.contains(&on_stderr), "{discarded}");
     }
     assert!(
-        appended.iter().all(|line| line.starts_with("[cleanup]")),
+        appended
+            .iter()
+            .all(|line| line.starts_with("[cleanup/janitor][")),
         "{appended:?}"
     );
     #[cfg(unix)]
@@ -904,8 +918,10 @@ fn sweep_dry_run_lists_only_workspaces_older_than_the_age() -> TestResult {
     let mut expected = ids(TASKS.iter().filter(|t| {
         t.is_finished() && is_cloned_with_folder(t) && t.workspace == DemoWorkspace::Clean
     }));
-    // The demo's orphan folder is five days old: swept like the rest, with a warning.
+    // The demo's orphan folder is five days old: swept like the rest, with a warning;
+    // so is the workspace of the finished task recorded in legacy JSON.
     expected.insert(ORPHAN_FOLDER.to_owned());
+    expected.insert(JSON_RECORD_TASK.to_owned());
     assert_eq!(step_ids(&doc), expected);
     let unsaved = ids(TASKS.iter().filter(|t| {
         t.is_finished()
@@ -914,12 +930,15 @@ fn sweep_dry_run_lists_only_workspaces_older_than_the_age() -> TestResult {
                 DemoWorkspace::Uncommitted | DemoWorkspace::Unpushed
             )
     }));
-    assert_eq!(skipped_ids(&doc), unsaved, "{doc}");
+    // The backup Agents-Runner moved aside is never swept.
+    let mut skipped = unsaved.clone();
+    skipped.insert(BACKUP_FOLDER.to_owned());
+    assert_eq!(skipped_ids(&doc), skipped, "{doc}");
     // Every old workspace is either planned or skipped with a reason.
     for dir in &old {
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
         assert!(
-            planned_paths.contains(dir) || name.is_some_and(|n| unsaved.contains(&n)),
+            planned_paths.contains(dir) || name.is_some_and(|n| skipped.contains(&n)),
             "{} is old but neither planned nor skipped",
             dir.display()
         );
@@ -949,11 +968,17 @@ fn sweep_removes_old_workspaces_and_keeps_young_active_and_unsaved_ones() -> Tes
     let swept = run(&fx, &["sweep", "--older-than", "24h"])?;
     assert_eq!(swept.code, Some(0), "{swept}");
     broken.assert_reported(&swept);
+    // The orphan and the legacy JSON task's workspace go too; the backup stays.
+    let backup = fx.workspace(ENV_WEBAPP, "x").with_file_name(BACKUP_FOLDER);
+    let backup_before = tree_digest(&backup);
     let summary = format!(
         "[cleanup] Removed {} old task workspace(s)",
-        old_clean.len() + 1
+        old_clean.len() + 2
     );
     assert!(!exists(&fx.workspace(ENV_WEBAPP, ORPHAN_FOLDER)));
+    assert!(!exists(&fx.workspace(ENV_WEBAPP, JSON_RECORD_TASK)));
+    assert_eq!(tree_digest(&backup), backup_before);
+    assert!(!backup_before.is_empty());
     assert!(
         swept.stderr.contains(&summary),
         "{summary:?} missing:\n{swept}"
@@ -1045,7 +1070,7 @@ fn complete_deletes_done_workspaces_and_keeps_failed_ones() -> TestResult {
     assert!(
         logs_of(&record)
             .iter()
-            .any(|line| line.starts_with("[cleanup] Removing task workspace:")),
+            .any(|line| line.starts_with("[cleanup/janitor][INFO] Removing task workspace:")),
         "cleanup not logged in the record"
     );
 

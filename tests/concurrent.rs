@@ -79,7 +79,10 @@ fn records_changed_after_planning_are_re_read_and_their_changes_kept() -> TestRe
     let (status, logs) = status_and_logs(&archived)?;
     assert_eq!(status, "discarded");
     assert!(logs.iter().any(|l| l == "[agent] a late line"), "{logs:?}");
-    assert!(logs.iter().any(|l| l.starts_with("[cleanup]")), "{logs:?}");
+    assert!(
+        logs.iter().any(|l| l.starts_with("[cleanup/janitor][")),
+        "{logs:?}"
+    );
     assert!(fs::read_to_string(&archived)?.contains("runner_note"));
     assert!(!kept_ws.exists());
     canaries.assert_intact("discard");
@@ -110,7 +113,7 @@ fn a_record_rewritten_between_our_write_and_the_archive_rename_keeps_both_change
     );
     assert!(
         logs.iter()
-            .any(|l| l.starts_with("[cleanup] Workspace cleaned up")),
+            .any(|l| l.starts_with("[cleanup/janitor][INFO] Workspace cleaned up")),
         "{logs:?}"
     );
     assert!(fs::read_to_string(&archived)?.contains("between write and rename"));
@@ -140,7 +143,7 @@ fn an_archived_record_rewritten_before_the_log_lines_keeps_both() -> TestResult 
     );
     assert!(
         logs.iter()
-            .any(|l| l.starts_with("[cleanup] Workspace cleaned up")),
+            .any(|l| l.starts_with("[cleanup/janitor][INFO] Workspace cleaned up")),
         "{logs:?}"
     );
     assert!(fs::read_to_string(&archived)?.contains("runner_note"));
@@ -305,7 +308,7 @@ fn a_free_running_writer_loses_nothing_during_archive_and_discard() -> TestResul
         };
         assert_eq!(status, want, "{id}");
         assert!(
-            logs.iter().any(|l| l.starts_with("[cleanup]")),
+            logs.iter().any(|l| l.starts_with("[cleanup/janitor][")),
             "{id}: {logs:?}"
         );
         assert!(!mini.workspace(ENV, id).exists(), "{id}");

@@ -146,7 +146,7 @@ fn crash_at(point: &str) -> TestResult {
     assert_eq!(status, "discarded", "{after}");
     assert!(
         logs.iter()
-            .any(|l| l == "[cleanup] Task discarded by agents-janitor"),
+            .any(|l| l == "[cleanup/janitor][INFO] Task discarded by agents-janitor"),
         "{after}: {logs:?}"
     );
     canaries.assert_intact(&format!("{after}, then discard again"));

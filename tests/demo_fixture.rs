@@ -209,7 +209,7 @@ fn state_and_environments_are_written_like_agents_runner() -> TestResult {
     let api = find(ENV_API)?;
     assert!(api.get("env_id").is_none() && api["id"] == ENV_API);
     assert_eq!(api["workspace_type"], "github");
-    assert_eq!(api["color"], "sky");
+    assert_eq!(api["color"], "cyan");
     for cloned in [webapp, api] {
         let target = cloned["workspace_target"].as_str().ok_or("no target")?;
         assert!(Path::new(target).starts_with(&fixture.data_dir), "{target}");
@@ -422,12 +422,34 @@ fn workspaces_exist_exactly_for_tasks_that_have_one() -> TestResult {
         }
     }
     assert_eq!(fixture.summary.workspaces, expected.len());
-    // Besides the tasks' workspaces: one orphan, five days old.
+    // Besides the tasks' workspaces: one orphan, five days old; the workspace of the task
+    // recorded in legacy JSON, 40 days old; a backup Agents-Runner moved aside, six days.
     let orphan = fixture.workspace(ENV_WEBAPP, ORPHAN_FOLDER);
     let four_days = Duration::from_secs(4 * 24 * 3600);
     assert!(newest_mtime(&orphan)? + four_days < SystemTime::now());
     expected.insert(orphan);
+    let json_workspace = fixture.workspace(ENV_WEBAPP, demo::JSON_RECORD_TASK);
+    assert!(newest_mtime(&json_workspace)? + 10 * four_days < SystemTime::now());
+    expected.insert(json_workspace);
+    let backup = paths::managed_repos_dir(&fixture.data_dir)
+        .join(ENV_WEBAPP)
+        .join(paths::TASKS_DIR)
+        .join(demo::BACKUP_FOLDER);
+    assert_eq!(
+        paths::backup_task_folder(demo::BACKUP_FOLDER),
+        Some("a13f5c7e01")
+    );
+    assert!(newest_mtime(&backup)? + four_days < SystemTime::now());
+    expected.insert(backup);
     assert_eq!(found, expected);
+    let record = paths::archived_tasks_dir(&fixture.data_dir)
+        .join(format!("{}.json", demo::JSON_RECORD_TASK));
+    let json: serde_json::Value = serde_json::from_slice(&fs::read(&record)?)?;
+    assert_eq!(json["gh_management_mode"], "github");
+    assert!(
+        json["error"].is_null(),
+        "nulls kept, as json.dump writes them"
+    );
     // And a legacy checkout directly in the billing API's folder.
     let legacy = paths::managed_repos_dir(&fixture.data_dir).join(ENV_API);
     assert!(legacy.join(".git").is_dir() && legacy.join("README.md").is_file());

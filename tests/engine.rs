@@ -88,8 +88,22 @@ fn the_worker_loads_scans_plans_and_discards_while_waking_the_ui() -> TestResult
         return Err(format!("load failed: {loaded:?}").into());
     };
     assert_eq!(
-        snapshot.tasks.iter().filter(|t| !t.duplicate).count(),
+        snapshot
+            .tasks
+            .iter()
+            .filter(|t| !t.duplicate && !t.legacy)
+            .count(),
         demo::TASKS.len()
+    );
+    assert_eq!(
+        snapshot
+            .tasks
+            .iter()
+            .filter(|t| t.legacy)
+            .map(|t| t.task_id.as_str())
+            .collect::<Vec<_>>(),
+        [demo::JSON_RECORD_TASK],
+        "the demo's legacy JSON record is read"
     );
     let corrupt = Fixture::corrupt_task_path(&fixture.data_dir);
     assert!(

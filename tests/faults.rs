@@ -87,7 +87,7 @@ fn an_undeletable_file_is_reported_and_finished_after_it_is_freed() -> TestResul
     )?;
     assert!(record.contains("status = \"discarded\""));
     assert!(
-        record.contains("[cleanup] ERROR: Failed to remove task workspace"),
+        record.contains("[cleanup/janitor][ERROR] Failed to remove task workspace"),
         "the failure is in the task's logs"
     );
 

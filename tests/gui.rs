@@ -7,8 +7,8 @@ mod common;
 use agents_janitor::config;
 use agents_janitor::container::ContainerRuntime;
 use agents_janitor::gui::{
-    Dialog, JanitorApp, Launch, PERIODIC_REFRESH, Settings, SettingsDraft, SortKey, WatchMode,
-    confirm_button_label,
+    Dialog, JanitorApp, Launch, OrphanRowKind, PERIODIC_REFRESH, Settings, SettingsDraft, SortKey,
+    WatchMode, confirm_button_label,
 };
 use agents_janitor::policy::Action;
 use agents_janitor::policy::QuotaLevel;
@@ -22,7 +22,7 @@ use common::{Fixture, tree_digest};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use std::error::Error;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -840,36 +840,139 @@ fn quota_bars_show_usage_against_each_quota_and_warn_once() -> TestResult {
 #[test]
 fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirming() -> TestResult {
     let fx = Fixture::new()?;
-    // The demo has one orphan (five days old) and a legacy checkout.
+    // The demo has one orphan (five days old), a backup Agents-Runner moved aside (six
+    // days old) and a legacy checkout.
     let orphan = fx.workspace(demo::ENV_WEBAPP, demo::ORPHAN_FOLDER);
+    let backup = orphan.with_file_name(demo::BACKUP_FOLDER);
+    let backup_before = tree_digest(&backup);
     let legacy = paths::managed_repos_dir(&fx.data_dir).join(demo::ENV_API);
     let legacy_before = tree_digest(&legacy.join(".git"));
     let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
     wait_until_settled(&mut harness)?;
 
-    click(&mut harness, "Orphans (1)")?;
+    click(&mut harness, "Orphans (2)")?;
     assert!(harness.query_by_label(demo::ORPHAN_FOLDER).is_some());
+    assert!(harness.query_by_label(demo::BACKUP_FOLDER).is_some());
+    assert!(
+        harness.query_by_label("orphan").is_some(),
+        "the Kind column"
+    );
+    assert!(
+        harness.query_by_label("backup of a13f5c7e01").is_some(),
+        "a backup names its task"
+    );
     assert!(
         harness
             .query_by_label(&legacy.display().to_string())
             .is_some(),
         "the legacy checkout is listed"
     );
-    click(&mut harness, "Delete all…")?;
+    // "All orphans" never takes the backup: it goes only when ticked.
+    click(&mut harness, "Delete all orphans…")?;
     let label = wait_for_plan(&mut harness)?;
     assert_eq!(label, "Delete 1 folder");
     click(&mut harness, &label)?;
     step_until(&mut harness, "the orphan to go", |app| {
-        app.running.is_none() && app.orphans.iter().all(|o| o.legacy)
+        app.running.is_none() && app.orphans.iter().all(|o| o.kind != OrphanRowKind::Orphan)
     })?;
     assert!(!orphan.exists());
+    assert_eq!(tree_digest(&backup), backup_before);
     assert!(legacy.join("README.md").exists());
     assert_eq!(legacy_before, tree_digest(&legacy.join(".git")));
-    assert!(harness.query_by_label("Orphans (0)").is_some());
+    assert!(harness.query_by_label("Orphans (1)").is_some());
     // The legacy checkout keeps its size across the reload that followed.
-    let app = app(&harness)?;
-    let checkout = app.orphans.iter().find(|o| o.legacy).ok_or("legacy row")?;
+    let checkout = app(&harness)?
+        .orphans
+        .iter()
+        .find(|o| o.kind == OrphanRowKind::LegacyCheckout)
+        .ok_or("legacy row")?;
     assert!(checkout.size.is_some_and(|bytes| bytes > 0));
+
+    // Ticked, the backup goes through the same plan and confirmation.
+    let boxes: Vec<_> = harness.query_all_by_role(Role::CheckBox).collect();
+    let [tick] = boxes.as_slice() else {
+        return Err(format!("{} checkboxes, want the backup's only", boxes.len()).into());
+    };
+    tick.click();
+    harness.step();
+    harness.step();
+    click(&mut harness, "Delete 1 selected folder…")?;
+    let label = wait_for_plan(&mut harness)?;
+    assert_eq!(label, "Delete 1 folder");
+    let Some(Dialog::Confirm { plan }) = &app(&harness)?.dialog else {
+        return Err("no confirm dialog".into());
+    };
+    assert!(
+        plan.steps[0]
+            .reason
+            .starts_with("backup of task a13f5c7e01 moved aside by Agents-Runner"),
+        "the plan says what the folder is: {plan:?}"
+    );
+    click(&mut harness, &label)?;
+    step_until(&mut harness, "the backup to go", |app| {
+        app.running.is_none()
+            && app
+                .orphans
+                .iter()
+                .all(|o| o.kind == OrphanRowKind::LegacyCheckout)
+    })?;
+    assert!(!backup.exists());
+    assert!(harness.query_by_label("Orphans (0)").is_some());
+    assert!(legacy.join("README.md").exists());
+    Ok(())
+}
+
+#[test]
+fn a_legacy_json_record_is_marked_in_the_table_and_cannot_be_restored() -> TestResult {
+    let fx = Fixture::new()?;
+    let record =
+        paths::archived_tasks_dir(&fx.data_dir).join(format!("{}.json", demo::JSON_RECORD_TASK));
+    let record_before = std::fs::read(&record)?;
+    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
+    launch.settings.show_archived = true;
+    let mut harness = open(launch);
+    wait_until_settled(&mut harness)?;
+    assert!(harness.query_by_label(demo::JSON_RECORD_TASK).is_some());
+    let marks: Vec<_> = harness.query_all_by_label("legacy").collect();
+    assert_eq!(marks.len(), 1, "one legacy record, one mark");
+    let row = app(&harness)?
+        .rows
+        .iter()
+        .find(|r| r.task_id == demo::JSON_RECORD_TASK)
+        .ok_or("the legacy row")?;
+    assert!(row.legacy && row.archived);
+    assert!(
+        row.size.is_some_and(|bytes| bytes > 0),
+        "its workspace is its own"
+    );
+
+    click(&mut harness, demo::JSON_RECORD_TASK)?;
+    step_until(&mut harness, "the task log", |app| app.task_log.is_some())?;
+    harness.step();
+    assert!(
+        harness
+            .query_by_label("[10:26:03] agent exited with code 0")
+            .is_some(),
+        "the legacy record's log lines are shown"
+    );
+    let restore = harness
+        .query_by_label("Restore")
+        .ok_or("no Restore button")?;
+    assert!(
+        restore.accesskit_node().is_disabled(),
+        "Restore is disabled for a legacy record"
+    );
+    restore.click();
+    for _ in 0..5 {
+        harness.step();
+    }
+    assert!(app(&harness)?.running.is_none());
+    assert_eq!(std::fs::read(&record)?, record_before);
+    assert!(
+        !paths::active_tasks_dir(&fx.data_dir)
+            .join(format!("{}.toml", demo::JSON_RECORD_TASK))
+            .exists()
+    );
     Ok(())
 }
 

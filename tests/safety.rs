@@ -398,13 +398,18 @@ fn a_folder_of_an_unknown_environment_is_left_alone() -> TestResult {
         &fx,
         &["sweep", "--force", "--older-than", "0", "--env", env],
     )?;
+    // environments.json reads whole and names no such environment: its folders are a
+    // deleted environment's, which nothing but a deletion by name takes.
     assert!(
         sweep
             .stdout
-            .contains(&format!("{env} matches no environment")),
+            .contains(&format!("folder of deleted environment {env}")),
         "{sweep}"
     );
     canaries.assert_intact("sweep --force");
+    let all_orphans = run(&fx, &["orphans", "--delete", "--force"])?;
+    assert_eq!(all_orphans.code, Some(0), "{all_orphans}");
+    canaries.assert_intact("orphans --delete --force");
 
     let complete = run(&fx, &["complete", id, "--force", "--delete-failed"])?;
     assert!(

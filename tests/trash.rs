@@ -113,9 +113,10 @@ fn discard_with_trash_moves_the_workspace_to_the_home_trash_and_archives_the_rec
     let (status, logs) = status_and_logs(&mini.archived_record(id))?;
     assert_eq!(status, "discarded");
     assert!(
-        logs.iter()
-            .any(|l| l.starts_with("[cleanup] Workspace moved to trash (")
-                && l.ends_with("; freed when the trash is emptied)")),
+        logs.iter().any(
+            |l| l.starts_with("[cleanup/janitor][INFO] Workspace moved to trash (")
+                && l.ends_with("; freed when the trash is emptied)")
+        ),
         "{logs:?}"
     );
     assert_eq!(records(&mini.data_dir)?.get(id).map(Vec::len), Some(1));
@@ -155,7 +156,7 @@ fn sweep_with_trash_moves_old_workspaces_to_the_trash() -> TestResult {
     let (_, logs) = status_and_logs(&record)?;
     assert!(
         logs.iter()
-            .any(|l| l.starts_with("[cleanup] Workspace moved to trash")),
+            .any(|l| l.starts_with("[cleanup/janitor][INFO] Workspace moved to trash")),
         "{logs:?}"
     );
     canaries.assert_intact("sweep --trash");
@@ -322,7 +323,9 @@ fn a_failing_trash_fails_its_step_only_and_keeps_the_workspace() -> TestResult {
         .find(|o| o.task_id == failing)
         .ok_or("no outcome")?;
     assert!(!failed.ok && !failed.workspace_removed && !failed.workspace_trashed);
-    assert_eq!(failed.messages.last(), Some(&said));
+    // The task's record gets the same failure in Agents-Runner's form.
+    let in_record = said.replace("[cleanup] ERROR: ", "[cleanup/janitor][ERROR] ");
+    assert_eq!(failed.messages.last(), Some(&in_record));
     assert_eq!(
         tree_digest(&kept),
         digest,
@@ -337,7 +340,7 @@ fn a_failing_trash_fails_its_step_only_and_keeps_the_workspace() -> TestResult {
         assert_eq!(status, "discarded");
     }
     let (_, logs) = status_and_logs(&mini.archived_record(failing))?;
-    assert!(logs.contains(&said), "{logs:?}");
+    assert!(logs.contains(&in_record), "{logs:?}");
     canaries.assert_intact("a failing trash");
     Ok(())
 }

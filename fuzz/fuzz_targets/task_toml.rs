@@ -16,7 +16,7 @@ fuzz_target!(|bytes: &[u8]| {
     let read = tasks::read_record(&path, false);
     let edit = TaskEdit {
         status: Some("discarded".into()),
-        finished_at: Some("2026-11-25T10:41:43.617551+00:00".into()),
+        finished_at_if_unset: Some("2026-11-25T10:41:43.617551+00:00".into()),
         append_logs: vec!["[cleanup] fuzz".into()],
     };
     let task_id = read.as_ref().map_or("t1", |record| record.task_id.as_str());

@@ -4,7 +4,7 @@
 //! the folder picker, a one-off thread), so a frame never waits.
 
 use super::live_refresh::{LiveRefresh, WatchMode};
-use super::model::{self, EnvSummary, Row, Settings};
+use super::model::{self, EnvSummary, OrphanRowKind, Row, Settings};
 use super::toasts::Toasts;
 use crate::config::{Config, LoadedConfig};
 use crate::container::ContainerRuntime;
@@ -599,7 +599,7 @@ impl JanitorApp {
         let orphan_paths: HashSet<&PathBuf> = self
             .orphans
             .iter()
-            .filter(|o| !o.legacy)
+            .filter(|o| o.kind != OrphanRowKind::LegacyCheckout)
             .map(|o| &o.path)
             .collect();
         self.orphans_selected

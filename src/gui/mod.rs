@@ -18,7 +18,7 @@ mod ui;
 pub use app::{Dialog, JanitorApp, Launch, Running, Tab, Welcome};
 pub use dialogs::confirm_button_label;
 pub use live_refresh::{PERIODIC_REFRESH, WatchMode};
-pub use model::{Settings, SortKey};
+pub use model::{OrphanRowKind, Settings, SortKey};
 pub use settings_window::{QuotaDraft, SettingsDraft};
 
 use crate::store::paths;

@@ -5,7 +5,7 @@
 use crate::git::GitStatus;
 use crate::scan::Usage;
 use crate::status::StatusClass;
-use crate::store::{Snapshot, TaskRecord, WorkspaceLocation, paths, time};
+use crate::store::{OrphanKind, Snapshot, TaskRecord, WorkspaceLocation, paths, time};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -85,6 +85,9 @@ pub struct Row {
     pub finished: Option<SystemTime>,
     pub workspace: RowWorkspace,
     pub archived: bool,
+    /// A JSON record of an older Agents-Runner: read-only (never discarded in its
+    /// record, archived or restored; its workspace is cleaned like any other).
+    pub legacy: bool,
     pub record: PathBuf,
     pub branch: Option<String>,
     pub pr_url: Option<String>,
@@ -138,6 +141,7 @@ impl Row {
                 .map(SystemTime::from),
             workspace,
             archived: task.archived,
+            legacy: task.legacy,
             record: task.file.clone(),
             branch: task.gh_branch.clone(),
             pr_url: task.gh_pr_url.clone().filter(|url| !url.trim().is_empty()),
@@ -187,17 +191,25 @@ pub struct EnvSummary {
 }
 
 /// Rows for every task record of a snapshot, with what is known of sizes and git.
-/// Duplicates (`.dup-` files) are left out: their original is listed.
+/// Duplicates (`.dup-` files) are left out: their original is listed; so is a legacy
+/// JSON record of a task that has a TOML one.
 pub fn build_rows(
     snapshot: &Snapshot,
     usage: &HashMap<PathBuf, Usage>,
     git: &HashMap<PathBuf, GitStatus>,
 ) -> Vec<Row> {
     let on_disk: HashSet<PathBuf> = snapshot.workspaces.iter().map(|w| w.path.clone()).collect();
+    let with_toml: HashSet<&str> = snapshot
+        .tasks
+        .iter()
+        .filter(|task| !task.legacy)
+        .map(|task| task.task_id.as_str())
+        .collect();
     snapshot
         .tasks
         .iter()
         .filter(|task| !task.duplicate)
+        .filter(|task| !task.legacy || !with_toml.contains(task.task_id.as_str()))
         .map(|task| {
             let mut row = Row::from_task(snapshot, task, &on_disk);
             if let Some(path) = row.workspace_on_disk().cloned() {
@@ -261,7 +273,7 @@ pub fn summarize_environments(
             } else {
                 env.name.clone()
             },
-            color: env.color.clone(),
+            color: Some(env.color.clone()),
             workspace_type: env.workspace_type.label().to_owned(),
             tasks: rows.iter().filter(|r| r.env_id == env.env_id).count(),
             bytes,
@@ -288,6 +300,31 @@ pub fn summarize_environments(
     summaries
 }
 
+/// What an Orphans row is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrphanRowKind {
+    /// A task folder no record points at.
+    Orphan,
+    /// `<task>.bak-<ns>`, moved aside by Agents-Runner: deleted only when ticked.
+    Backup { of_task: String },
+    /// A folder of an environment gone from `environments.json`: deleted only when ticked.
+    DeletedEnvironment,
+    /// A checkout at `managed-repos/<env>/` itself: shown, never deleted.
+    LegacyCheckout,
+}
+
+impl OrphanRowKind {
+    /// What the view says in its Kind column.
+    pub fn label(&self) -> String {
+        match self {
+            Self::Orphan => "orphan".to_owned(),
+            Self::Backup { of_task } => format!("backup of {of_task}"),
+            Self::DeletedEnvironment => "deleted environment".to_owned(),
+            Self::LegacyCheckout => "legacy checkout".to_owned(),
+        }
+    }
+}
+
 /// A folder no task record points at, or a legacy checkout, as the Orphans view shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrphanRow {
@@ -295,8 +332,7 @@ pub struct OrphanRow {
     /// The task folder name, or the env folder for a legacy checkout.
     pub name: String,
     pub path: PathBuf,
-    /// A checkout at `managed-repos/<env>/` itself: shown, never deleted.
-    pub legacy: bool,
+    pub kind: OrphanRowKind,
     /// False for a file or symlink where a folder was expected.
     pub is_dir: bool,
     pub size: Option<u64>,
@@ -310,21 +346,30 @@ pub fn orphan_rows(
     usage: &HashMap<PathBuf, Usage>,
     git: &HashMap<PathBuf, GitStatus>,
 ) -> Vec<OrphanRow> {
-    let orphans = snapshot.orphans().into_iter().map(|dir| OrphanRow {
-        env_folder: dir.env_folder.clone(),
-        name: dir.task_folder.clone(),
-        path: dir.path.clone(),
-        legacy: false,
-        is_dir: dir.is_dir,
-        size: usage.get(&dir.path).map(|u| u.disk_bytes),
-        changed: usage.get(&dir.path).and_then(|u| u.newest_mtime),
-        git: git.get(&dir.path).cloned(),
+    let orphans = snapshot.orphans().into_iter().map(|orphan| {
+        let dir = orphan.dir;
+        OrphanRow {
+            env_folder: dir.env_folder.clone(),
+            name: dir.task_folder.clone(),
+            path: dir.path.clone(),
+            kind: match orphan.kind {
+                OrphanKind::Orphan => OrphanRowKind::Orphan,
+                OrphanKind::Backup => OrphanRowKind::Backup {
+                    of_task: orphan.backup_of.unwrap_or_default().to_owned(),
+                },
+                OrphanKind::DeletedEnvironment => OrphanRowKind::DeletedEnvironment,
+            },
+            is_dir: dir.is_dir,
+            size: usage.get(&dir.path).map(|u| u.disk_bytes),
+            changed: usage.get(&dir.path).and_then(|u| u.newest_mtime),
+            git: git.get(&dir.path).cloned(),
+        }
     });
     let legacy = snapshot.legacy_checkouts.iter().map(|checkout| OrphanRow {
         env_folder: checkout.env_folder.clone(),
         name: checkout.env_folder.clone(),
         path: checkout.path.clone(),
-        legacy: true,
+        kind: OrphanRowKind::LegacyCheckout,
         is_dir: true,
         size: usage.get(&checkout.path).map(|u| u.disk_bytes),
         changed: usage.get(&checkout.path).and_then(|u| u.newest_mtime),
@@ -432,6 +477,7 @@ mod tests {
                 on_disk: true,
             },
             archived: false,
+            legacy: false,
             record: PathBuf::from(format!("/d/tasks/{id}.toml")),
             branch: None,
             pr_url: None,

@@ -1,6 +1,8 @@
-//! The Orphans tab: workspace folders no task record points at, and legacy checkouts.
+//! The Orphans tab: workspace folders no task record points at (orphans, backups
+//! Agents-Runner moved aside, folders of deleted environments), and legacy checkouts.
 
 use super::app::JanitorApp;
+use super::model::OrphanRowKind;
 use crate::git::GitStatus;
 use crate::store::paths;
 use crate::text;
@@ -8,7 +10,16 @@ use egui::{RichText, Ui};
 
 impl JanitorApp {
     pub(super) fn orphans_view(&mut self, ui: &mut Ui) {
-        let orphan_count = self.orphans.iter().filter(|o| !o.legacy).count();
+        let folder_count = self
+            .orphans
+            .iter()
+            .filter(|o| o.kind != OrphanRowKind::LegacyCheckout)
+            .count();
+        let orphan_count = self
+            .orphans
+            .iter()
+            .filter(|o| o.kind == OrphanRowKind::Orphan)
+            .count();
         ui.label(format!(
             "Folders under {}/<environment>/{}/ that no task record, active or archived, points at.",
             paths::MANAGED_REPOS,
@@ -16,7 +27,7 @@ impl JanitorApp {
         ));
         ui.label(
             RichText::new(
-                "Left behind by interrupted tasks or deleted records. Ones changed in the last hour are kept: Agents-Runner may still be creating them.",
+                "Left behind by interrupted tasks or deleted records. Ones changed in the last hour are kept: Agents-Runner may still be creating them. Backups Agents-Runner moved aside and folders of deleted environments are deleted only when ticked.",
             )
             .weak(),
         );
@@ -37,8 +48,11 @@ impl JanitorApp {
                 self.delete_orphans(false);
             }
             if ui
-                .add_enabled(idle && orphan_count > 0, egui::Button::new("Delete all…"))
-                .on_hover_text("Plan, confirm, then delete every orphan folder")
+                .add_enabled(
+                    idle && orphan_count > 0,
+                    egui::Button::new("Delete all orphans…"),
+                )
+                .on_hover_text("Plan, confirm, then delete every orphan folder (not backups or deleted environments' folders: tick those)")
                 .clicked()
             {
                 self.delete_orphans(true);
@@ -50,19 +64,25 @@ impl JanitorApp {
         egui::ScrollArea::both()
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                if orphan_count == 0 {
+                if folder_count == 0 {
                     ui.label(RichText::new("No orphan folders.").weak());
                 } else {
                     egui::Grid::new("orphans")
-                        .num_columns(6)
+                        .num_columns(7)
                         .striped(true)
                         .spacing([12.0, 4.0])
                         .show(ui, |ui| {
-                            for heading in ["", "Environment", "Folder", "Size", "Changed", "Git"] {
+                            for heading in
+                                ["", "Environment", "Folder", "Kind", "Size", "Changed", "Git"]
+                            {
                                 ui.label(RichText::new(heading).strong());
                             }
                             ui.end_row();
-                            for orphan in self.orphans.iter().filter(|o| !o.legacy) {
+                            for orphan in self
+                                .orphans
+                                .iter()
+                                .filter(|o| o.kind != OrphanRowKind::LegacyCheckout)
+                            {
                                 let mut ticked = self.orphans_selected.contains(&orphan.path);
                                 if ui.checkbox(&mut ticked, "").changed() {
                                     if ticked {
@@ -82,13 +102,18 @@ impl JanitorApp {
                                 {
                                     open = Some(orphan.path.clone());
                                 }
+                                kind_label(ui, &orphan.kind);
                                 size_and_age(ui, orphan.is_dir, orphan.size, orphan.changed, now);
                                 ui.label(git_text(orphan.git.as_ref()));
                                 ui.end_row();
                             }
                         });
                 }
-                let legacy: Vec<_> = self.orphans.iter().filter(|o| o.legacy).collect();
+                let legacy: Vec<_> = self
+                    .orphans
+                    .iter()
+                    .filter(|o| o.kind == OrphanRowKind::LegacyCheckout)
+                    .collect();
                 if legacy.is_empty() {
                     return;
                 }
@@ -122,6 +147,27 @@ impl JanitorApp {
             self.open_in_file_manager(folder);
         }
     }
+}
+
+/// The Kind column, with why a backup or a deleted environment's folder is special.
+fn kind_label(ui: &mut Ui, kind: &OrphanRowKind) {
+    let why = match kind {
+        OrphanRowKind::Orphan => "A task folder no task record points at",
+        OrphanRowKind::Backup { .. } => {
+            "Agents-Runner moved this folder aside (it held the wrong repo, or none) and never deletes it; deleted only when ticked"
+        }
+        OrphanRowKind::DeletedEnvironment => {
+            "Its environment is no longer in environments.json; deleted only when ticked (git checks apply)"
+        }
+        OrphanRowKind::LegacyCheckout => "A checkout from an older Agents-Runner: never deleted",
+    };
+    let text = RichText::new(kind.label());
+    let text = if *kind == OrphanRowKind::Orphan {
+        text
+    } else {
+        text.color(ui.visuals().warn_fg_color)
+    };
+    ui.label(text).on_hover_text(why);
 }
 
 fn size_and_age(

@@ -3,7 +3,7 @@
 //! intent on [`JanitorApp`]; nothing here does I/O.
 
 use super::app::{JanitorApp, Tab};
-use super::model::{Row, RowWorkspace, SortKey, exact_time};
+use super::model::{OrphanRowKind, Row, RowWorkspace, SortKey, exact_time};
 use crate::executor::Level;
 use crate::git::GitStatus;
 use crate::policy::{QuotaLevel, QuotaState};
@@ -392,7 +392,10 @@ impl JanitorApp {
             ui.selectable_value(&mut self.tab, Tab::Usage, "Usage");
             let orphans = format!(
                 "Orphans ({})",
-                self.orphans.iter().filter(|o| !o.legacy).count()
+                self.orphans
+                    .iter()
+                    .filter(|o| o.kind != OrphanRowKind::LegacyCheckout)
+                    .count()
             );
             ui.selectable_value(&mut self.tab, Tab::Orphans, orphans);
             let problems = format!("Problems ({})", self.problems.len());
@@ -477,7 +480,8 @@ impl JanitorApp {
                     .sense(Sense::click())
                     .cell_layout(Layout::left_to_right(Align::Center))
                     .column(Column::exact(84.0))
-                    .column(Column::initial(104.0).at_least(70.0).clip(true))
+                    // Room for the id and one small mark ("archived" or "legacy").
+                    .column(Column::initial(150.0).at_least(70.0).clip(true))
                     .column(Column::initial(80.0).at_least(60.0))
                     .column(Column::initial(104.0).at_least(60.0).clip(true))
                     .column(Column::remainder().at_least(140.0).clip(true))
@@ -536,7 +540,22 @@ impl JanitorApp {
                                         RichText::new(&row.task_id).monospace(),
                                     )
                                     .clicked();
-                                if row.archived {
+                                if row.legacy {
+                                    // One mark fits: a legacy record's hover says whether
+                                    // it is archived.
+                                    ui.label(
+                                        RichText::new("legacy")
+                                            .small()
+                                            .color(ui.visuals().warn_fg_color),
+                                    )
+                                    .on_hover_ui(|ui| {
+                                        ui.label(format!(
+                                            "A JSON record of an older Agents-Runner, which no longer reads it{}: {}\nRead-only: never changed, archived or restored; its workspace is cleaned like any other.",
+                                            if row.archived { " (archived)" } else { "" },
+                                            row.record.display()
+                                        ));
+                                    });
+                                } else if row.archived {
                                     ui.label(RichText::new("archived").weak().small())
                                         .on_hover_ui(|ui| {
                                             ui.label(format!(
@@ -696,7 +715,10 @@ impl JanitorApp {
                     if let Some(path) = path.filter(|_| copy.clicked()) {
                         ui.ctx().copy_text(path);
                     }
-                    if row.archived
+                    if row.archived && row.legacy {
+                        ui.add_enabled(false, egui::Button::new("Restore"))
+                            .on_disabled_hover_text("A legacy JSON record: read-only, and Agents-Runner no longer reads it, so it is not restored");
+                    } else if row.archived
                         && ui
                             .add_enabled(self.running.is_none(), egui::Button::new("Restore"))
                             .on_hover_text("Un-archive: move the record from tasks/done/ back to tasks/ (refused while an active record has this id)")

@@ -6,7 +6,7 @@ use super::{Builder, RecordChange, Step, WorkspaceDeletion, hours_between};
 use crate::scan::Usage;
 use crate::status::StatusClass;
 use crate::store::paths::safe_id;
-use crate::store::{Snapshot, TaskRecord, WorkspaceDir, WorkspaceType};
+use crate::store::{FolderKind, Snapshot, TaskRecord, WorkspaceDir, WorkspaceType};
 use crate::text;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -249,6 +249,7 @@ impl Builder<'_> {
                         env_id: dir.env_folder.clone(),
                         task_id: dir.task_folder.clone(),
                         workspace_type: WorkspaceType::Cloned,
+                        kind: FolderKind::TaskWorkspace,
                     }),
                     container_id: None,
                     bytes,

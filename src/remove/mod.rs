@@ -2,7 +2,10 @@
 //!
 //! A workspace is deleted only if it is exactly `<data>/managed-repos/<env>/tasks/<task>`
 //! of a cloned environment, with plain ids, no symlink on the way and on the data dir's
-//! filesystem. It is first renamed into a staging folder (so it vanishes from its real
+//! filesystem. Two more shapes the user may delete by name, each checked as strictly:
+//! `<task>.bak-<digits>` beside the task folders of a cloned environment, and a folder
+//! under `managed-repos/<env>/tasks/` of an environment `environments.json` no longer
+//! names (read again right before the delete). It is first renamed into a staging folder (so it vanishes from its real
 //! path at once, and a crash never leaves a half-deleted checkout under its real name),
 //! then deleted from there (see `walk`) without ever following a symlink or crossing a
 //! mount, even when a folder is swapped for a symlink while the walk runs.
@@ -12,8 +15,8 @@
 //! trash from its real path, so the trash remembers where it came from and "Restore" in a
 //! file manager puts it back (see [`move_to_system_trash`] for what is checked last).
 
-use crate::store::WorkspaceType;
 use crate::store::paths::{self, is_exact_safe_id};
+use crate::store::{FolderKind, WorkspaceType, environments};
 use serde::Serialize;
 use std::fs::{self, Metadata};
 use std::io;
@@ -76,9 +79,13 @@ impl Filesystem for RealFilesystem {}
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkspaceTarget {
     pub env_id: String,
+    /// The folder name under `tasks/`: a task id, or for a backup `<task>.bak-<digits>`.
     pub task_id: String,
-    /// The environment's workspace type, from the store. Only `Cloned` is ever deleted.
+    /// The environment's workspace type, from the store. `TaskWorkspace` and `Backup`
+    /// are deleted only when it is `Cloned`; a deleted environment has none.
     pub workspace_type: WorkspaceType,
+    /// Which shape of folder this is, and so which rules validate it.
+    pub kind: FolderKind,
 }
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -173,10 +180,26 @@ impl Remover {
         paths::staging_dir(&self.data_dir)
     }
 
+    /// `<data>/managed-repos/<env>/tasks/<folder>` with the names as given; only
+    /// meaningful once [`Remover::validate`] has checked them.
+    fn target_path(&self, target: &WorkspaceTarget) -> PathBuf {
+        paths::managed_repos_dir(&self.data_dir)
+            .join(&target.env_id)
+            .join(paths::TASKS_DIR)
+            .join(&target.task_id)
+    }
+
     /// Checks every rule for `target` and returns its path, or `None` when there is
-    /// nothing to delete. Never touches the disk beyond `lstat`.
+    /// nothing to delete. Never touches the disk beyond `lstat`, and for a deleted
+    /// environment's folder a fresh read of `environments.json`.
     pub fn validate(&self, target: &WorkspaceTarget) -> Result<Option<PathBuf>, RemoveError> {
-        let path = paths::task_workspace_path(&self.data_dir, &target.env_id, &target.task_id);
+        // Shown in messages; names are checked before it is used for anything else.
+        let path = match target.kind {
+            FolderKind::TaskWorkspace => {
+                paths::task_workspace_path(&self.data_dir, &target.env_id, &target.task_id)
+            }
+            FolderKind::Backup | FolderKind::DeletedEnvironment => self.target_path(target),
+        };
         let refuse = |path: &Path, reason: String| RemoveError::Refused {
             path: path.to_path_buf(),
             reason,
@@ -190,21 +213,34 @@ impl Remover {
                 ),
             ));
         }
-        if !is_exact_safe_id(&target.task_id) {
+        let is_backup = paths::backup_task_folder(&target.task_id).is_some();
+        let name_ok = match target.kind {
+            FolderKind::TaskWorkspace => is_exact_safe_id(&target.task_id),
+            FolderKind::Backup => is_backup,
+            FolderKind::DeletedEnvironment => is_exact_safe_id(&target.task_id) || is_backup,
+        };
+        if !name_ok {
             return Err(refuse(
                 &path,
-                format!("task id {:?} is not a plain folder name", target.task_id),
+                match target.kind {
+                    FolderKind::Backup => format!(
+                        "{:?} is not a backup folder name (<task>.bak-<digits>)",
+                        target.task_id
+                    ),
+                    _ => format!("task id {:?} is not a plain folder name", target.task_id),
+                },
             ));
         }
-        match target.workspace_type {
-            WorkspaceType::Cloned => {}
-            WorkspaceType::Mounted => {
+        match (target.kind, target.workspace_type) {
+            (FolderKind::DeletedEnvironment, _) => self.check_environment_deleted(target, &path)?,
+            (_, WorkspaceType::Cloned) => {}
+            (_, WorkspaceType::Mounted) => {
                 return Err(refuse(
                     &path,
                     "mounted workspace: the folder belongs to the user".into(),
                 ));
             }
-            WorkspaceType::None => {
+            (_, WorkspaceType::None) => {
                 return Err(refuse(
                     &path,
                     "the environment has no managed workspace".into(),
@@ -226,6 +262,42 @@ impl Remover {
             }
         }
         Ok(Some(path))
+    }
+
+    /// A deleted environment's folder: `environments.json`, read now, must be whole
+    /// and name no environment whose folder this may be (items Agents-Runner ignores
+    /// count too).
+    fn check_environment_deleted(
+        &self,
+        target: &WorkspaceTarget,
+        path: &Path,
+    ) -> Result<(), RemoveError> {
+        let mut problems = Vec::new();
+        let loaded =
+            environments::load_all(&paths::environments_file(&self.data_dir), &mut problems);
+        if loaded.is_deleted_env_folder(&target.env_id) {
+            return Ok(());
+        }
+        let reason = match (loaded.all_ids.is_some(), problems.first()) {
+            (true, _) => format!(
+                "environment folder {} belongs to an environment in {}",
+                target.env_id,
+                paths::ENVIRONMENTS_FILE
+            ),
+            (false, Some(problem)) => format!(
+                "cannot tell whether environment {} still exists: {}",
+                target.env_id, problem.message
+            ),
+            (false, None) => format!(
+                "cannot tell whether environment {} still exists: there is no {}",
+                target.env_id,
+                paths::ENVIRONMENTS_FILE
+            ),
+        };
+        Err(RemoveError::Refused {
+            path: path.to_path_buf(),
+            reason,
+        })
     }
 
     fn data_device(&self) -> Result<u64, RemoveError> {
@@ -287,8 +359,7 @@ impl Remover {
     /// gone from its real path; [`Remover::purge`] frees the space.
     pub fn stage(&self, target: &WorkspaceTarget) -> Result<Staging, RemoveError> {
         let Some(original) = self.validate(target)? else {
-            let path = paths::task_workspace_path(&self.data_dir, &target.env_id, &target.task_id);
-            return Ok(Staging::Missing(path));
+            return Ok(Staging::Missing(self.target_path(target)));
         };
         // No `managed-repos` any more means the workspace went with it.
         let Some(staging) = self.checked_staging(true)? else {
@@ -311,8 +382,7 @@ impl Remover {
     /// the workspace stays where it was.
     pub fn trash(&self, target: &WorkspaceTarget) -> Result<Trashed, RemoveError> {
         let Some(original) = self.validate(target)? else {
-            let path = paths::task_workspace_path(&self.data_dir, &target.env_id, &target.task_id);
-            return Ok(Trashed::Missing(path));
+            return Ok(Trashed::Missing(self.target_path(target)));
         };
         match self.fs.trash(&original) {
             Ok(()) => Ok(Trashed::Moved(original)),
@@ -619,6 +689,7 @@ mod tests {
             env_id: env.into(),
             task_id: task.into(),
             workspace_type: WorkspaceType::Cloned,
+            kind: FolderKind::TaskWorkspace,
         }
     }
 
@@ -668,6 +739,139 @@ mod tests {
             r.stage(&target("env-1", "nothere"))?,
             Staging::Missing(_)
         ));
+        Ok(())
+    }
+
+    fn of_kind(env: &str, folder: &str, kind: FolderKind, ty: WorkspaceType) -> WorkspaceTarget {
+        WorkspaceTarget {
+            kind,
+            workspace_type: ty,
+            ..target(env, folder)
+        }
+    }
+
+    #[test]
+    fn a_backup_folder_is_deleted_only_in_its_exact_shape_of_a_cloned_environment() -> TestResult {
+        use FolderKind::{Backup, TaskWorkspace};
+        use WorkspaceType::{Cloned, Mounted};
+        let l = layout()?;
+        let tasks = paths::managed_repos_dir(&l.data).join("env-1/tasks");
+        for name in [
+            "t1.bak-1764000000123456789",
+            "t1.bak-12x",
+            "a.b.bak-1",
+            "t1.bak-",
+        ] {
+            fs::create_dir_all(tasks.join(name).join("src"))?;
+        }
+        let r = remover(&l.data, Arc::new(RealFilesystem));
+        let refused = [
+            (
+                of_kind("env-1", "t1.bak-12x", Backup, Cloned),
+                "not a backup folder name",
+            ),
+            (
+                of_kind("env-1", "a.b.bak-1", Backup, Cloned),
+                "not a backup folder name",
+            ),
+            (
+                of_kind("env-1", "t1.bak-", Backup, Cloned),
+                "not a backup folder name",
+            ),
+            (
+                of_kind("env-1", "../t1.bak-1", Backup, Cloned),
+                "not a backup folder name",
+            ),
+            (
+                of_kind("env-1", "t1", Backup, Cloned),
+                "not a backup folder name",
+            ),
+            (
+                of_kind("env-1", "t1.bak-1764000000123456789", TaskWorkspace, Cloned),
+                "not a plain folder name",
+            ),
+            (
+                of_kind("env-1", "t1.bak-1764000000123456789", Backup, Mounted),
+                "belongs to the user",
+            ),
+            (
+                of_kind("../env-1", "t1.bak-1764000000123456789", Backup, Cloned),
+                "not a plain folder name",
+            ),
+        ];
+        for (wanted, reason) in &refused {
+            match r.validate(wanted) {
+                Err(RemoveError::Refused { reason: got, .. }) => {
+                    assert!(got.contains(reason), "{wanted:?}: {got}");
+                }
+                other => return Err(format!("{wanted:?}: {other:?}").into()),
+            }
+        }
+        let good = of_kind("env-1", "t1.bak-1764000000123456789", Backup, Cloned);
+        let Staging::Staged(staged) = r.stage(&good)? else {
+            return Err("expected the backup staged".into());
+        };
+        assert_eq!(staged.original, tasks.join("t1.bak-1764000000123456789"));
+        assert!(r.purge(&staged.staged, &no_progress).complete);
+        for name in ["t1.bak-12x", "a.b.bak-1", "t1.bak-"] {
+            assert!(tasks.join(name).join("src").is_dir(), "{name}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_deleted_environments_folder_goes_only_while_environments_json_names_it_nowhere()
+    -> TestResult {
+        use FolderKind::DeletedEnvironment;
+        use WorkspaceType::None;
+        let l = layout()?;
+        let gone = make_workspace(&l.data, "env-gone", "t1")?;
+        let backup = paths::managed_repos_dir(&l.data).join("env-gone/tasks/t2.bak-5");
+        fs::create_dir_all(&backup)?;
+        make_workspace(&l.data, "env-1", "t1")?;
+        let envs = paths::environments_file(&l.data);
+        let r = remover(&l.data, Arc::new(RealFilesystem));
+        let wanted = of_kind("env-gone", "t1", DeletedEnvironment, None);
+        let reason_of = |target: &WorkspaceTarget| match r.validate(target) {
+            Err(RemoveError::Refused { reason, .. }) => reason,
+            other => format!("not refused: {other:?}"),
+        };
+        // No environments.json, or one that does not read whole: no one can tell.
+        assert!(reason_of(&wanted).contains("there is no environments.json"));
+        fs::write(&envs, "{broken")?;
+        assert!(reason_of(&wanted).contains("not valid JSON"));
+        fs::write(&envs, r#"[{"env_id": "env-1"}, {"env_id": 2.5}]"#)?;
+        assert!(reason_of(&wanted).contains("cannot tell"));
+        // Named by an item, even one Agents-Runner ignores.
+        fs::write(
+            &envs,
+            r#"[{"env_id": "env-1"}, {"env_id": "env-gone", "version": 2}]"#,
+        )?;
+        assert!(reason_of(&wanted).contains("belongs to an environment"));
+        assert!(
+            reason_of(&of_kind("env-1", "t1", DeletedEnvironment, None))
+                .contains("belongs to an environment")
+        );
+        for odd in ["../t1", "t1.bak-x", "a.b"] {
+            assert!(
+                reason_of(&of_kind("env-gone", odd, DeletedEnvironment, None))
+                    .contains("not a plain folder name"),
+                "{odd}"
+            );
+        }
+        assert!(gone.is_dir() && backup.is_dir());
+
+        fs::write(&envs, r#"{"environments": [{"env_id": "env-1"}]}"#)?;
+        for (folder, path) in [("t1", &gone), ("t2.bak-5", &backup)] {
+            let Staging::Staged(staged) =
+                r.stage(&of_kind("env-gone", folder, DeletedEnvironment, None))?
+            else {
+                return Err(format!("{folder}: expected it staged").into());
+            };
+            assert_eq!(&staged.original, path);
+            assert!(r.purge(&staged.staged, &no_progress).complete);
+        }
+        assert!(paths::task_workspace_path(&l.data, "env-1", "t1").is_dir());
         Ok(())
     }
 

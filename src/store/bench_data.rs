@@ -234,7 +234,7 @@ fn write_environments(data_dir: &Path) -> Result<(), DemoError> {
         "environments": [{
             "env_id": BENCH_ENV,
             "name": "Benchmark",
-            "color": "sky",
+            "color": "cyan",
             "workspace_type": "cloned",
             "workspace_target": "https://example.invalid/bench.git",
             "host_workdir": "",

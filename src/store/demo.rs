@@ -40,6 +40,13 @@ pub const REMOTES_DIR: &str = "remotes";
 /// A workspace folder no record points at (a task whose record went away): an orphan.
 pub const ORPHAN_FOLDER: &str = "0a1b2c3d4e";
 
+/// A task recorded only in a legacy JSON record (`tasks/done/<id>.json`, from before
+/// Agents-Runner moved to TOML), whose workspace in the web app is still on disk.
+pub const JSON_RECORD_TASK: &str = "9e8d7c6b5a";
+/// A folder Agents-Runner moved aside as `<task>.bak-<nanoseconds>` (it held another
+/// repo) beside the web app's task workspaces.
+pub const BACKUP_FOLDER: &str = "a13f5c7e01.bak-1763900000000000000";
+
 /// Archived task whose file has an older clash copy `tasks/done/<id>.dup-<nanoseconds>.toml`.
 pub const CLASH_TASK: &str = "e1a2b3c4d5";
 /// Task whose `logs` hold [`HUGE_LOG_LINES`] lines.
@@ -132,7 +139,7 @@ pub const ENVIRONMENTS: &[DemoEnvironment] = &[
     DemoEnvironment {
         id: ENV_API,
         name: "Billing API",
-        color: "sky",
+        color: "cyan",
         workspace_type: "cloned",
         legacy: true,
         remote: Some("billing-api"),
@@ -288,6 +295,7 @@ pub fn write_demo(dir: &Path) -> Result<DemoSummary, DemoError> {
     }
     demo.write_clash_copy()?;
     demo.write_leftovers()?;
+    demo.write_upgrade_leftovers()?;
     demo.write_environments()?;
     demo.write_state()?;
     Ok(DemoSummary {
@@ -575,6 +583,68 @@ impl Demo {
             &legacy.join(".git"),
             self.now - Duration::from_secs(90 * 24 * 3600),
         )?;
+        Ok(())
+    }
+
+    /// What a data dir upgraded from an older Agents-Runner holds: a legacy JSON record
+    /// ([`JSON_RECORD_TASK`], 40 days old, written like its `json.dump`: indent 2,
+    /// sorted keys, `null`s kept) with its workspace, and a backup folder
+    /// ([`BACKUP_FOLDER`], six days old).
+    fn write_upgrade_leftovers(&self) -> Result<(), DemoError> {
+        let finished = self.ago(40 * 24 * 3600);
+        let record = json!({
+            "task_id": JSON_RECORD_TASK,
+            "environment_id": ENV_WEBAPP,
+            "status": "done",
+            "exit_code": 0,
+            "error": null,
+            "created_at_s": unix_seconds(finished - Duration::from_secs(25 * 60)),
+            "started_at": format_iso(finished - Duration::from_secs(24 * 60)),
+            "finished_at": format_iso(finished),
+            "gh_management_mode": "github",
+            "gh_repo_root": task_workspace_path(&self.data_dir, ENV_WEBAPP, JSON_RECORD_TASK)
+                .display()
+                .to_string(),
+            "gh_branch": branch_name(JSON_RECORD_TASK),
+            "gh_base_branch": "main",
+            "gh_pr_url": "",
+            "container_id": null,
+            "prompt": "Add a dark mode toggle to the settings page",
+            "agent_cli": "codex",
+            "artifacts": [],
+            "runner_config": null,
+            "logs": [
+                "[10:02:11] cloning into the task workspace",
+                "[10:02:40] agent started",
+                "[10:26:03] agent exited with code 0",
+            ],
+        });
+        let path = archived_tasks_dir(&self.data_dir).join(format!("{JSON_RECORD_TASK}.json"));
+        let text =
+            serde_json::to_string_pretty(&sort_keys(record)).map_err(|err| DemoError::Format {
+                path: path.clone(),
+                message: err.to_string(),
+            })?;
+        write_private(&path, text.as_bytes())?;
+        let workspace = task_workspace_path(&self.data_dir, ENV_WEBAPP, JSON_RECORD_TASK);
+        write_plain(
+            &workspace.join("README.md"),
+            b"# web app\n\nThe workspace of a task recorded in JSON by an older Agents-Runner.\n",
+        )?;
+        write_plain(
+            &workspace.join("src/settings.tsx"),
+            b"export const darkMode = true;\n",
+        )?;
+        age_tree(&workspace, finished)?;
+        let backup = managed_repos_dir(&self.data_dir)
+            .join(ENV_WEBAPP)
+            .join("tasks")
+            .join(BACKUP_FOLDER);
+        write_plain(
+            &backup.join("README.md"),
+            b"# billing API\n\nA checkout of another repository, moved aside by Agents-Runner.\n",
+        )?;
+        age_tree(&backup, self.now - Duration::from_secs(6 * 24 * 3600))?;
         Ok(())
     }
 

@@ -18,10 +18,21 @@ pub enum WorkspaceType {
 }
 
 impl WorkspaceType {
-    /// Maps current and legacy spellings (`github`, `git`, `repo`, `local`, `folder`);
+    /// A task record's `workspace_type` (or legacy `gh_management_mode`), current and
+    /// legacy spellings (`github`, `git`, `repo`, `local`, `folder`) in any case;
     /// empty or unknown means `None`.
     pub fn parse(text: &str) -> Self {
         match text.trim().to_ascii_lowercase().as_str() {
+            "cloned" | "github" | "git" | "repo" => Self::Cloned,
+            "mounted" | "local" | "folder" => Self::Mounted,
+            _ => Self::None,
+        }
+    }
+
+    /// An environment's `workspace_type` as Agents-Runner's `normalize_workspace_type`
+    /// reads it: exact, case-sensitive spellings only (`GitHub` is `None`).
+    pub fn of_environment(text: &str) -> Self {
+        match text {
             "cloned" | "github" | "git" | "repo" => Self::Cloned,
             "mounted" | "local" | "folder" => Self::Mounted,
             _ => Self::None,
@@ -37,33 +48,79 @@ impl WorkspaceType {
     }
 }
 
+/// The colours Agents-Runner offers; anything else shows as `slate`.
+pub const PALETTE: [&str; 12] = [
+    "slate", "cyan", "emerald", "violet", "rose", "amber", "blue", "teal", "lime", "fuchsia",
+    "indigo", "orange",
+];
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Environment {
     pub env_id: String,
     pub name: String,
-    /// Agents-Runner palette name such as `emerald` or `sky`.
-    pub color: Option<String>,
+    /// A name of [`PALETTE`], as Agents-Runner shows it (unknown ones are `slate`).
+    pub color: String,
     pub workspace_type: WorkspaceType,
+    /// The repo URL or the user's folder (`workspace_target`, else the older
+    /// `gh_management_target`; for a `none` environment mounted on its `host_workdir`,
+    /// that folder).
     pub workspace_target: Option<String>,
     pub host_workdir: Option<String>,
 }
 
-/// Reads `environments.json`. A missing file means no environments; a file that
-/// cannot be read or parsed, or an item without an id, becomes a problem.
+/// What `environments.json` holds, read by Agents-Runner's rules.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Loaded {
+    /// The environments Agents-Runner uses, in file order; of two items with one id,
+    /// the later one, at the place of the first.
+    pub environments: Vec<Environment>,
+    /// The id of every item in the file, those Agents-Runner ignores (`version` 2)
+    /// included: a folder of one of them is not a deleted environment's. `None` when
+    /// the file could not be read whole (missing, unreadable, not the expected JSON,
+    /// an id of a type whose folder name cannot be told), so that no environment is
+    /// ever taken for deleted on a guess.
+    pub all_ids: Option<Vec<String>>,
+}
+
+impl Loaded {
+    /// Whether `folder` under `managed-repos/` belongs to no environment of the file
+    /// at all: only then is it a deleted environment's folder.
+    pub fn is_deleted_env_folder(&self, folder: &str) -> bool {
+        is_deleted_env_folder(self.all_ids.as_deref(), folder)
+    }
+}
+
+/// [`Loaded::is_deleted_env_folder`] on the ids it keeps (`None`: never deleted).
+pub fn is_deleted_env_folder(all_ids: Option<&[String]>, folder: &str) -> bool {
+    all_ids.is_some_and(|ids| {
+        !ids.iter()
+            .any(|id| super::paths::may_be_env_folder(id, folder))
+    })
+}
+
+/// Reads `environments.json`; see [`load_all`].
 pub fn load(path: &Path, problems: &mut Vec<Problem>) -> Vec<Environment> {
+    load_all(path, problems).environments
+}
+
+/// Reads `environments.json` the way Agents-Runner's loader does. A missing file
+/// means no environments; a file that cannot be read or parsed becomes a problem, as
+/// does an item that is not an object, has no id, or whose `version` is not 1
+/// (Agents-Runner ignores it).
+pub fn load_all(path: &Path, problems: &mut Vec<Problem>) -> Loaded {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Loaded::default(),
         Err(err) => {
             problems.push(Problem::new(path, format!("cannot read: {err}")));
-            return Vec::new();
+            return Loaded::default();
         }
     };
     let document: Value = match serde_json::from_slice(&bytes) {
         Ok(value) => value,
         Err(err) => {
             problems.push(Problem::new(path, format!("not valid JSON: {err}")));
-            return Vec::new();
+            return Loaded::default();
         }
     };
     let items = match &document {
@@ -72,53 +129,175 @@ pub fn load(path: &Path, problems: &mut Vec<Problem>) -> Vec<Environment> {
             Some(Value::Array(items)) => items,
             _ => {
                 problems.push(Problem::new(path, "no \"environments\" list"));
-                return Vec::new();
+                return Loaded::default();
             }
         },
         _ => {
             problems.push(Problem::new(path, "expected an object or a list"));
-            return Vec::new();
+            return Loaded::default();
         }
     };
-    items
-        .iter()
-        .enumerate()
-        .filter_map(|(index, item)| match parse_item(item) {
-            Ok(environment) => Some(environment),
-            Err(reason) => {
+    let mut environments: Vec<Environment> = Vec::new();
+    let mut all_ids = Some(Vec::new());
+    for (index, item) in items.iter().enumerate() {
+        let Value::Object(_) = item else {
+            problems.push(Problem::new(
+                path,
+                format!("environment #{index}: not an object"),
+            ));
+            continue;
+        };
+        let id = match item_id(item) {
+            ItemId::Id(id) => id,
+            ItemId::Missing => {
                 problems.push(Problem::new(
                     path,
-                    format!("environment #{index}: {reason}"),
+                    format!("environment #{index}: has no env_id"),
                 ));
-                None
+                continue;
             }
-        })
-        .collect()
+            ItemId::Unreadable(raw) => {
+                problems.push(Problem::new(
+                    path,
+                    format!("environment #{index}: env_id {raw} is not a string: ignored"),
+                ));
+                all_ids = None;
+                continue;
+            }
+        };
+        if let Some(ids) = all_ids.as_mut() {
+            ids.push(id.clone());
+        }
+        if let Some(version) = item.get("version").filter(|v| !version_is_one(v)) {
+            problems.push(Problem::new(
+                path,
+                format!(
+                    "environment #{index} ({id}): version {version} is not 1: ignored, as Agents-Runner does"
+                ),
+            ));
+            continue;
+        }
+        let environment = parse_item(item, id);
+        match environments
+            .iter_mut()
+            .find(|known| known.env_id == environment.env_id)
+        {
+            Some(earlier) => *earlier = environment,
+            None => environments.push(environment),
+        }
+    }
+    Loaded {
+        environments,
+        all_ids,
+    }
 }
 
-fn parse_item(item: &Value) -> Result<Environment, &'static str> {
-    let text = |key: &str| item.get(key).and_then(Value::as_str).map(str::to_owned);
-    let Value::Object(_) = item else {
-        return Err("not an object");
+/// An item's id as Agents-Runner reads it: `str(env_id or id or "").strip()`.
+enum ItemId {
+    Id(String),
+    Missing,
+    /// A value whose Python `str()` we do not reproduce (a float, a list, ...).
+    Unreadable(String),
+}
+
+fn item_id(item: &Value) -> ItemId {
+    let Some(value) = ["env_id", "id"]
+        .iter()
+        .filter_map(|key| item.get(*key))
+        .find(|value| truthy(value))
+    else {
+        return ItemId::Missing;
     };
-    let env_id = text("env_id")
-        .or_else(|| text("id"))
-        .filter(|id| !id.is_empty())
-        .ok_or("has no env_id")?;
-    let workspace_type = text("workspace_type")
-        .or_else(|| text("gh_management_mode"))
-        .map(|raw| WorkspaceType::parse(&raw))
-        .unwrap_or(WorkspaceType::None);
-    Ok(Environment {
-        name: text("name")
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| env_id.clone()),
+    match python_str(value).map(|id| id.trim().to_owned()) {
+        Some(id) if !id.is_empty() => ItemId::Id(id),
+        Some(_) => ItemId::Missing,
+        None => ItemId::Unreadable(value.to_string()),
+    }
+}
+
+/// Python's truth value of a JSON value.
+fn truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(map) => !map.is_empty(),
+    }
+}
+
+/// Python's `str()` of a JSON value, where it is plain: strings, integers, booleans.
+fn python_str(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        Value::Bool(true) => Some("True".to_owned()),
+        Value::Bool(false) => Some("False".to_owned()),
+        _ => None,
+    }
+}
+
+/// `str(payload.get(key) or "").strip()`, `None` when empty.
+fn text(item: &Value, key: &str) -> Option<String> {
+    item.get(key)
+        .filter(|value| truthy(value))
+        .and_then(python_str)
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty())
+}
+
+/// Whether Agents-Runner's `int(payload.get("version", 1))` is 1.
+fn version_is_one(version: &Value) -> bool {
+    match version {
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_i64().map_or_else(
+            || {
+                n.as_f64()
+                    .is_some_and(|f| f.is_finite() && f.trunc() == 1.0)
+            },
+            |i| i == 1,
+        ),
+        Value::String(s) => s.trim().parse::<i64>() == Ok(1),
+        _ => false,
+    }
+}
+
+fn parse_item(item: &Value, env_id: String) -> Environment {
+    let raw_type = item.get("workspace_type");
+    let mut workspace_type =
+        if !raw_type.is_some_and(truthy) && item.get("gh_management_mode").is_some() {
+            // The older key maps only these two exact values.
+            match item.get("gh_management_mode").and_then(Value::as_str) {
+                Some("github") => WorkspaceType::Cloned,
+                Some("local") => WorkspaceType::Mounted,
+                _ => WorkspaceType::None,
+            }
+        } else {
+            raw_type
+                .and_then(Value::as_str)
+                .map_or(WorkspaceType::None, WorkspaceType::of_environment)
+        };
+    let host_workdir = text(item, "host_workdir");
+    let mut workspace_target =
+        text(item, "workspace_target").or_else(|| text(item, "gh_management_target"));
+    // A `none` environment with a working folder runs on that folder: the user's own.
+    if workspace_type == WorkspaceType::None && host_workdir.is_some() {
+        workspace_type = WorkspaceType::Mounted;
+        workspace_target = workspace_target.or_else(|| host_workdir.clone());
+    }
+    let color = text(item, "color")
+        .map(|color| color.to_lowercase())
+        .filter(|color| PALETTE.contains(&color.as_str()))
+        .unwrap_or_else(|| "slate".to_owned());
+    Environment {
+        name: text(item, "name").unwrap_or_else(|| env_id.clone()),
         env_id,
-        color: text("color"),
+        color,
         workspace_type,
-        workspace_target: text("workspace_target"),
-        host_workdir: text("host_workdir"),
-    })
+        workspace_target,
+        host_workdir,
+    }
 }
 
 #[cfg(test)]
@@ -165,7 +344,7 @@ mod tests {
         );
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(envs.len(), 2);
-        assert_eq!(envs[0].color.as_deref(), Some("emerald"));
+        assert_eq!(envs[0].color, "emerald");
         assert_eq!(envs[1].env_id, "env-2");
         assert_eq!(envs[1].name, "env-2");
         assert_eq!(envs[1].workspace_type, WorkspaceType::Mounted);
@@ -194,7 +373,156 @@ mod tests {
     #[test]
     fn a_missing_file_is_no_environments_and_no_problem() {
         let mut problems = Vec::new();
-        let envs = load(Path::new("/nonexistent/environments.json"), &mut problems);
-        assert!(envs.is_empty() && problems.is_empty());
+        let loaded = load_all(Path::new("/nonexistent/environments.json"), &mut problems);
+        assert!(loaded.environments.is_empty() && problems.is_empty());
+        assert_eq!(
+            loaded.all_ids, None,
+            "no file: no environment is known deleted"
+        );
+        assert!(!loaded.is_deleted_env_folder("env-1"));
+    }
+
+    fn load_all_text(text: &str) -> (Loaded, Vec<Problem>) {
+        let dir = tempfile::tempdir().ok();
+        let path = dir
+            .as_ref()
+            .map(|d| d.path().join("environments.json"))
+            .unwrap_or_default();
+        let mut problems = Vec::new();
+        if std::fs::write(&path, text).is_err() {
+            problems.push(Problem::new(&path, "test setup failed"));
+        }
+        (load_all(&path, &mut problems), problems)
+    }
+
+    /// Agents-Runner's `_environment_from_payload`, rule by rule.
+    #[test]
+    fn items_are_read_by_agents_runners_rules() {
+        let (loaded, problems) = load_all_text(
+            r#"{"environments": [
+                {"env_id": "v2", "version": 2, "workspace_type": "cloned"},
+                {"env_id": "v1s", "version": "1", "workspace_type": "cloned"},
+                {"env_id": "v1f", "version": 1.0, "workspace_type": "cloned"},
+                {"env_id": "vnull", "version": null},
+                {"env_id": "dup", "name": "first", "workspace_type": "cloned"},
+                {"env_id": "", "id": " old-id ", "gh_management_mode": "github",
+                 "gh_management_target": "owner/repo", "color": " Teal "},
+                {"env_id": "mode", "gh_management_mode": "GitHub"},
+                {"env_id": "caps", "workspace_type": "Cloned", "color": "sky"},
+                {"env_id": "legacy", "workspace_type": "repo", "workspace_target": "",
+                 "gh_management_target": "o/r"},
+                {"env_id": "workdir", "workspace_type": "none", "host_workdir": " /home/u/src "},
+                {"env_id": "bare", "host_workdir": ""},
+                {"env_id": "dup", "name": "second", "workspace_type": "mounted"}
+            ]}"#,
+        );
+        let by_id = |id: &str| loaded.environments.iter().find(|e| e.env_id == id);
+        assert!(by_id("v2").is_none(), "version 2 is ignored");
+        assert!(
+            by_id("vnull").is_none(),
+            "a version that is not 1 is ignored"
+        );
+        assert!(
+            by_id("v1s").is_some() && by_id("v1f").is_some(),
+            "int() of it is 1"
+        );
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages[0].contains("(v2): version 2 is not 1"),
+            "{messages:?}"
+        );
+
+        let ids: Vec<&str> = loaded
+            .environments
+            .iter()
+            .map(|e| e.env_id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "v1s", "v1f", "dup", "old-id", "mode", "caps", "legacy", "workdir", "bare"
+            ],
+            "the later of two items with one id, at the place of the first"
+        );
+        let dup = by_id("dup");
+        assert_eq!(dup.map(|e| e.name.as_str()), Some("second"));
+        assert_eq!(dup.map(|e| e.workspace_type), Some(WorkspaceType::Mounted));
+
+        let old = by_id("old-id");
+        assert_eq!(old.map(|e| e.workspace_type), Some(WorkspaceType::Cloned));
+        assert_eq!(
+            old.and_then(|e| e.workspace_target.as_deref()),
+            Some("owner/repo"),
+            "gh_management_target is the fallback"
+        );
+        assert_eq!(old.map(|e| e.color.as_str()), Some("teal"));
+        assert_eq!(
+            by_id("mode").map(|e| e.workspace_type),
+            Some(WorkspaceType::None),
+            "legacy spellings are case-sensitive"
+        );
+        let caps = by_id("caps");
+        assert_eq!(caps.map(|e| e.workspace_type), Some(WorkspaceType::None));
+        assert_eq!(
+            caps.map(|e| e.color.as_str()),
+            Some("slate"),
+            "unknown colour"
+        );
+        let legacy = by_id("legacy");
+        assert_eq!(
+            legacy.map(|e| e.workspace_type),
+            Some(WorkspaceType::Cloned)
+        );
+        assert_eq!(
+            legacy.and_then(|e| e.workspace_target.as_deref()),
+            Some("o/r")
+        );
+        let workdir = by_id("workdir");
+        assert_eq!(
+            workdir.map(|e| e.workspace_type),
+            Some(WorkspaceType::Mounted),
+            "none with a host_workdir is mounted"
+        );
+        assert_eq!(
+            workdir.and_then(|e| e.workspace_target.as_deref()),
+            Some("/home/u/src")
+        );
+        assert_eq!(
+            by_id("bare").map(|e| e.workspace_type),
+            Some(WorkspaceType::None)
+        );
+        assert_eq!(by_id("bare").map(|e| e.color.as_str()), Some("slate"));
+    }
+
+    #[test]
+    fn a_folder_is_of_a_deleted_environment_only_when_no_item_names_it() {
+        let (loaded, _) = load_all_text(
+            r#"{"environments": [{"env_id": "env-1"}, {"env_id": "env-2", "version": 2}]}"#,
+        );
+        assert!(!loaded.is_deleted_env_folder("env-1"));
+        assert!(
+            !loaded.is_deleted_env_folder("env-2"),
+            "an item Agents-Runner ignores still names its folder"
+        );
+        assert!(loaded.is_deleted_env_folder("env-3"));
+
+        for unsure in [
+            r#"{"environments": [{"env_id": "env-1"}, {"env_id": 1.5}]}"#,
+            "{not json",
+            r#"{"other": []}"#,
+        ] {
+            let (loaded, problems) = load_all_text(unsure);
+            assert!(!problems.is_empty(), "{unsure}");
+            assert!(!loaded.is_deleted_env_folder("env-3"), "{unsure}");
+        }
+        let (loaded, problems) = load_all_text(r#"[{"env_id": 7}, {"id": true}]"#);
+        assert!(problems.is_empty(), "{problems:?}");
+        let ids: Vec<&str> = loaded
+            .environments
+            .iter()
+            .map(|e| e.env_id.as_str())
+            .collect();
+        assert_eq!(ids, ["7", "True"], "Python's str() of the id");
     }
 }

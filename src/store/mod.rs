@@ -4,6 +4,8 @@ pub mod atomic;
 pub mod bench_data;
 pub mod demo;
 pub mod environments;
+pub mod legacy;
+pub mod log_line;
 pub mod paths;
 pub mod record_cache;
 pub mod tasks;
@@ -71,12 +73,68 @@ pub enum WorkspaceLocation {
     None,
 }
 
+/// What a folder under `managed-repos/<env>/tasks/` that no task record claims is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrphanKind {
+    /// A task folder of an existing environment that no record points at.
+    Orphan,
+    /// `<task>.bak-<nanoseconds>`: a folder Agents-Runner moved aside (wrong repo, or
+    /// no repo) and never deletes. Only the user deletes it.
+    Backup,
+    /// Any folder of an environment that is no longer in `environments.json`
+    /// (Agents-Runner leaves them when it deletes one). Only the user deletes it.
+    DeletedEnvironment,
+}
+
+impl OrphanKind {
+    /// Whether only a deletion the user asks for by name may take it (never a sweep,
+    /// a quota, the schedule or "delete all orphans").
+    pub fn only_by_name(self) -> bool {
+        !matches!(self, Self::Orphan)
+    }
+
+    /// The folder kind the remover validates it as.
+    pub fn folder_kind(self) -> FolderKind {
+        match self {
+            Self::Orphan => FolderKind::TaskWorkspace,
+            Self::Backup => FolderKind::Backup,
+            Self::DeletedEnvironment => FolderKind::DeletedEnvironment,
+        }
+    }
+}
+
+/// The shapes of folder the remover may delete, each validated by its own rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FolderKind {
+    /// `managed-repos/<env>/tasks/<task>` of a cloned environment.
+    TaskWorkspace,
+    /// `managed-repos/<env>/tasks/<task>.bak-<digits>` of a cloned environment.
+    Backup,
+    /// `managed-repos/<env>/tasks/<task>` (or a backup) of an environment that is not
+    /// in `environments.json`.
+    DeletedEnvironment,
+}
+
+/// A folder no task record claims, and what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Orphan<'a> {
+    pub dir: &'a WorkspaceDir,
+    pub kind: OrphanKind,
+    /// For a backup, the task folder it was moved aside from.
+    pub backup_of: Option<&'a str>,
+}
+
 /// Everything read from a data directory at one moment.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// Canonical (symlinks resolved once) data directory.
     pub data_dir: PathBuf,
     pub environments: Vec<Environment>,
+    /// Every environment id `environments.json` names, or `None` when it could not be
+    /// read whole (then no folder counts as a deleted environment's).
+    pub environment_ids: Option<Vec<String>>,
     pub tasks: Vec<TaskRecord>,
     pub workspaces: Vec<WorkspaceDir>,
     /// Older Agents-Runner checkouts directly in `managed-repos/<env>/` (no task id):
@@ -128,7 +186,10 @@ impl Snapshot {
             source,
         })?;
         let mut problems = Vec::new();
-        let environments = environments::load(&paths::environments_file(&data_dir), &mut problems);
+        let environments::Loaded {
+            environments,
+            all_ids: environment_ids,
+        } = environments::load_all(&paths::environments_file(&data_dir), &mut problems);
         let mut loader = TaskLoader {
             cached: cache.map(|c| c.read(&data_dir)).unwrap_or_default(),
             fresh: Vec::new(),
@@ -147,6 +208,7 @@ impl Snapshot {
         Ok(Self {
             data_dir,
             environments,
+            environment_ids,
             tasks,
             workspaces,
             legacy_checkouts,
@@ -204,36 +266,83 @@ impl Snapshot {
             map.entry(key).or_default().push(index);
         }
         for indexes in map.values_mut() {
-            indexes.sort_by_key(|&i| (self.tasks[i].archived, self.tasks[i].duplicate));
+            indexes.sort_by_key(|&i| {
+                let task = &self.tasks[i];
+                (task.legacy, task.archived, task.duplicate)
+            });
         }
         map
     }
 
-    /// Workspace folders no task record (active or archived) points at.
-    pub fn orphans(&self) -> Vec<&WorkspaceDir> {
+    /// Whether `env_folder` under `managed-repos/` belongs to an environment that is
+    /// gone from `environments.json`: no item of the file (even one Agents-Runner
+    /// ignores) may map to it, and the file was read whole.
+    pub fn is_deleted_environment_folder(&self, env_folder: &str) -> bool {
+        environments::is_deleted_env_folder(self.environment_ids.as_deref(), env_folder)
+    }
+
+    /// Folders no task record (active, archived or legacy) points at: orphans and
+    /// backups of existing environments, then every folder of a deleted environment
+    /// (records or not: its environment is gone), in path order.
+    pub fn orphans(&self) -> Vec<Orphan<'_>> {
         let records = self.records_by_folder();
+        let mut deleted: HashMap<&str, bool> = HashMap::new();
         self.workspaces
             .iter()
-            .filter(|dir| !records.contains_key(&(dir.env_folder.clone(), dir.task_folder.clone())))
+            .filter_map(|dir| {
+                let backup_of = paths::backup_task_folder(&dir.task_folder);
+                let gone = *deleted
+                    .entry(dir.env_folder.as_str())
+                    .or_insert_with(|| self.is_deleted_environment_folder(&dir.env_folder));
+                let kind = if gone {
+                    OrphanKind::DeletedEnvironment
+                } else if records.contains_key(&(dir.env_folder.clone(), dir.task_folder.clone())) {
+                    return None;
+                } else if backup_of.is_some() {
+                    OrphanKind::Backup
+                } else {
+                    OrphanKind::Orphan
+                };
+                Some(Orphan {
+                    dir,
+                    kind,
+                    backup_of,
+                })
+            })
             .collect()
     }
 
     /// The record a user means by `task_id`: the active one, else the archived
-    /// original, else the newest duplicate.
+    /// original, else the newest duplicate; a legacy JSON record only when the task has
+    /// no other.
     pub fn find_task(&self, task_id: &str) -> Option<&TaskRecord> {
         self.tasks
             .iter()
             .filter(|task| task.task_id == task_id)
-            .min_by_key(|task| (task.archived, task.duplicate))
+            .min_by_key(|task| (task.legacy, task.archived, task.duplicate))
     }
 }
 
+/// A TOML task record's name (hidden files, such as our temp files, are not).
 fn is_task_file(path: &Path) -> bool {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     !name.starts_with('.') && name.to_ascii_lowercase().ends_with(".toml")
+}
+
+/// Whether a file in `tasks/` or `tasks/done/` named `name` is read as a task record:
+/// TOML, or a legacy JSON record; never a hidden file (our temp files).
+pub fn is_record_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    !name.starts_with('.') && (lower.ends_with(".toml") || lower.ends_with(".json"))
+}
+
+/// A task record's path, TOML or legacy JSON.
+fn is_record_file(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|name| is_record_name(&name.to_string_lossy()))
 }
 
 /// Reads task files, taking unchanged ones from the cache.
@@ -248,7 +357,8 @@ struct TaskLoader {
 }
 
 impl TaskLoader {
-    /// Reads every `*.toml` in `folder` (parsing in parallel); unusable ones become problems.
+    /// Reads every `*.toml` and legacy `*.json` record in `folder` (parsing in
+    /// parallel); unusable ones become problems.
     fn load(
         &mut self,
         folder: &Path,
@@ -270,7 +380,7 @@ impl TaskLoader {
         let mut to_parse = Vec::new();
         for entry in entries.filter_map(Result::ok) {
             let path = entry.path();
-            if !is_task_file(&path) {
+            if !is_record_file(&path) {
                 continue;
             }
             // Not followed: a symlink is seen as itself.
@@ -563,7 +673,7 @@ mod tests {
         let orphans: Vec<&str> = snapshot
             .orphans()
             .iter()
-            .map(|dir| dir.task_folder.as_str())
+            .map(|orphan| orphan.dir.task_folder.as_str())
             .collect();
         assert_eq!(orphans, ["lost"], "archived records count as records");
         let [checkout] = snapshot.legacy_checkouts.as_slice() else {
@@ -577,6 +687,116 @@ mod tests {
             .collect();
         entries.sort();
         assert_eq!(entries, [".git", "README.md"], "tasks/ is not part of it");
+        Ok(())
+    }
+
+    #[test]
+    fn legacy_records_backups_and_deleted_environments_are_told_apart() -> TestResult {
+        let root = tempfile::tempdir()?;
+        let data = root.path();
+        fs::write(
+            data.join(paths::ENVIRONMENTS_FILE),
+            r#"{"environments": [{"env_id": "env-1", "workspace_type": "cloned"},
+                                 {"env_id": "env-2", "version": 2, "workspace_type": "cloned"}]}"#,
+        )?;
+        let active = paths::active_tasks_dir(data);
+        let done = paths::archived_tasks_dir(data);
+        fs::create_dir_all(&done)?;
+        fs::write(
+            active.join("j1.json"),
+            r#"{"task_id": "j1", "environment_id": "env-1", "status": "running"}"#,
+        )?;
+        fs::write(
+            done.join("j2.json"),
+            r#"{"task_id": "j2", "environment_id": "env-1", "status": "done", "logs": ["a"]}"#,
+        )?;
+        fs::write(
+            done.join("j2.dup-5.json"),
+            r#"{"task_id": "j2", "environment_id": "env-1", "status": "failed"}"#,
+        )?;
+        fs::write(active.join(".j3.json"), "{}")?;
+        fs::write(done.join("broken.json"), "{\"task_id\": ")?;
+        for (env, folder) in [
+            ("env-1", "j1"),
+            ("env-1", "j2"),
+            ("env-1", "t1.bak-1764000000000000000"),
+            ("env-1", "lost"),
+            ("env-2", "kept"),
+            ("env-gone", "t7"),
+            ("env-gone", "t7.bak-9"),
+        ] {
+            fs::create_dir_all(
+                paths::managed_repos_dir(data)
+                    .join(env)
+                    .join("tasks")
+                    .join(folder),
+            )?;
+        }
+
+        let snapshot = Snapshot::load(data)?;
+        let legacy: Vec<(&str, bool, bool)> = snapshot
+            .tasks
+            .iter()
+            .filter(|t| t.legacy)
+            .map(|t| (t.task_id.as_str(), t.archived, t.duplicate))
+            .collect();
+        assert_eq!(
+            legacy,
+            [
+                ("j1", false, false),
+                ("j2", true, true),
+                ("j2", true, false)
+            ]
+        );
+        assert_eq!(snapshot.find_task("j2").map(|t| t.duplicate), Some(false));
+        let problems: Vec<String> = snapshot
+            .problems
+            .iter()
+            .map(|p| format!("{}: {}", p.path.display(), p.message))
+            .collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("broken.json: not valid JSON"))
+        );
+        assert!(problems.iter().any(|p| p.contains("version 2 is not 1")));
+
+        let orphans: Vec<(&str, &str, OrphanKind, Option<&str>)> = snapshot
+            .orphans()
+            .iter()
+            .map(|o| {
+                (
+                    o.dir.env_folder.as_str(),
+                    o.dir.task_folder.as_str(),
+                    o.kind,
+                    o.backup_of,
+                )
+            })
+            .collect();
+        assert_eq!(
+            orphans,
+            [
+                ("env-1", "lost", OrphanKind::Orphan, None),
+                (
+                    "env-1",
+                    "t1.bak-1764000000000000000",
+                    OrphanKind::Backup,
+                    Some("t1")
+                ),
+                // env-2 is ignored by Agents-Runner but still named: its folder is an
+                // orphan of an environment that exists in the file, not a deleted one.
+                ("env-2", "kept", OrphanKind::Orphan, None),
+                ("env-gone", "t7", OrphanKind::DeletedEnvironment, None),
+                (
+                    "env-gone",
+                    "t7.bak-9",
+                    OrphanKind::DeletedEnvironment,
+                    Some("t7")
+                ),
+            ],
+            "legacy records own their workspaces"
+        );
         Ok(())
     }
 }

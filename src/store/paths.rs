@@ -70,6 +70,37 @@ pub fn is_exact_safe_id(id: &str) -> bool {
     !id.is_empty() && safe_id(id) == id
 }
 
+/// The separator Agents-Runner puts between a workspace folder's name and the
+/// nanoseconds when it moves a folder aside (`<task>.bak-<nanoseconds>`).
+pub const BACKUP_MARK: &str = ".bak-";
+
+/// The task folder a `<task>.bak-<nanoseconds>` folder was moved aside from, when
+/// `folder` has exactly that shape: a plain task folder name, `.bak-`, then digits
+/// only. Anything else (`a.b.bak-1`, `t.bak-`, `t.bak-12x`, `../t.bak-1`) is `None`.
+pub fn backup_task_folder(folder: &str) -> Option<&str> {
+    let (task, nanos) = folder.split_once(BACKUP_MARK)?;
+    (is_exact_safe_id(task) && !nanos.is_empty() && nanos.bytes().all(|b| b.is_ascii_digit()))
+        .then_some(task)
+}
+
+/// Whether `folder` under `managed-repos/` may be the folder of the environment
+/// `env_id`, by our filter or by a Unicode-aware one like Agents-Runner's
+/// (`str.isalnum()` keeps `é`): used to decide that a folder's environment is gone,
+/// where a false "gone" would be the dangerous mistake.
+pub fn may_be_env_folder(env_id: &str, folder: &str) -> bool {
+    let unicode: String = env_id
+        .trim()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let unicode = if unicode.is_empty() {
+        "default".to_owned()
+    } else {
+        unicode
+    };
+    safe_id(env_id) == folder || unicode == folder
+}
+
 pub fn managed_repos_dir(data_dir: &Path) -> PathBuf {
     data_dir.join(MANAGED_REPOS)
 }
@@ -154,6 +185,36 @@ mod tests {
         assert!(!is_exact_safe_id(""));
         assert!(!is_exact_safe_id("../abc"));
         assert!(!is_exact_safe_id("a.b"));
+    }
+
+    #[test]
+    fn only_the_exact_backup_shape_names_a_task() {
+        let table = [
+            ("abc123def0.bak-1764000000123456789", Some("abc123def0")),
+            ("t_1-x.bak-0", Some("t_1-x")),
+            ("t.bak-", None),
+            ("t.bak-12x", None),
+            ("t.bak-1.bak-2", None),
+            ("a.b.bak-1", None),
+            ("../t.bak-1", None),
+            (".bak-1", None),
+            ("t.BAK-1", None),
+            ("t.bak--1", None),
+            ("abc123def0", None),
+        ];
+        for (folder, want) in table {
+            assert_eq!(backup_task_folder(folder), want, "{folder:?}");
+        }
+    }
+
+    #[test]
+    fn env_folders_match_by_either_filter() {
+        assert!(may_be_env_folder("env-1", "env-1"));
+        assert!(may_be_env_folder(" env-1 ", "env-1"));
+        assert!(may_be_env_folder("café", "caf"), "our ASCII filter");
+        assert!(may_be_env_folder("café", "café"), "Agents-Runner's filter");
+        assert!(may_be_env_folder("", "default"));
+        assert!(!may_be_env_folder("env-1", "env-2"));
     }
 
     #[test]

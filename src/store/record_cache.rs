@@ -20,7 +20,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub const CACHE_DIR_VAR: &str = "AGENTS_JANITOR_CACHE_DIR";
 /// Files changed more recently than this are parsed every time.
 pub const SETTLE: Duration = Duration::from_secs(2);
-const FORMAT_VERSION: u32 = 1;
+// 2: records gained `legacy` (JSON records are cached too).
+const FORMAT_VERSION: u32 = 2;
 
 /// Where parsed records are kept between runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,6 +275,43 @@ mod tests {
             .filter(|(id, ..)| cfg!(unix) || id != "bbb")
             .collect();
         assert_eq!(got, want);
+        Ok(())
+    }
+
+    #[test]
+    fn legacy_json_records_are_cached_as_legacy_and_an_old_cache_is_not_used() -> TestResult {
+        let Setup { _root, data, cache } = setup()?;
+        let done = paths::archived_tasks_dir(&data);
+        fs::write(
+            done.join("old.json"),
+            r#"{"task_id": "old", "status": "done", "logs": ["a"], "error": null}"#,
+        )?;
+        write_task(&done.join("old.toml"), "failed")?;
+        let first = load_later(&data, &cache)?;
+        assert_eq!(cache.read(&data).len(), 2);
+        tamper(&cache, &data, "old")?;
+        let second = load_later(&data, &cache)?;
+        let legacy: Vec<(bool, &str)> = second
+            .tasks
+            .iter()
+            .map(|t| (t.legacy, t.status.as_str()))
+            .collect();
+        assert_eq!(legacy, [(true, "from-cache"), (false, "from-cache")]);
+        assert_eq!(
+            first.find_task("old").map(|t| t.legacy),
+            Some(false),
+            "the TOML record is the one meant"
+        );
+
+        // A cache of the format before `legacy` existed is not trusted.
+        let file = cache.file_for(&data);
+        let mut doc: serde_json::Value = serde_json::from_slice(&fs::read(&file)?)?;
+        doc["version"] = 1.into();
+        fs::write(&file, serde_json::to_vec(&doc)?)?;
+        assert!(cache.read(&data).is_empty());
+        let third = load_later(&data, &cache)?;
+        assert!(third.tasks.iter().all(|t| t.status != "from-cache"));
+        assert!(third.tasks.iter().any(|t| t.legacy));
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //!
 //! Reading keeps only what a list needs (the `logs` array is counted, not kept).
 //! Writing goes through `toml_edit`, so every key we do not change stays as it was.
+//! Legacy JSON records ([`super::legacy`]) are read here too and never written.
 
 use super::atomic::{mode_of, sync_folder, write_atomic};
 use super::environments::WorkspaceType;
@@ -43,6 +44,10 @@ pub struct TaskRecord {
     pub archived: bool,
     /// True for `<id>.dup-<ns>.toml`: an older copy kept by Agents-Runner after a clash.
     pub duplicate: bool,
+    /// True for a JSON record of an older Agents-Runner ([`super::legacy`]): read,
+    /// never written, moved or deleted.
+    #[serde(default)]
+    pub legacy: bool,
     pub file: PathBuf,
 }
 
@@ -51,8 +56,11 @@ impl TaskRecord {
         StatusClass::of(&self.status, self.exit_code)
     }
 
+    /// `finalization_state` is `done`, in any case, as Agents-Runner compares it.
     pub fn is_finalized(&self) -> bool {
-        self.finalization_state.as_deref().map(str::trim) == Some("done")
+        self.finalization_state
+            .as_deref()
+            .is_some_and(|state| state.eq_ignore_ascii_case("done"))
     }
 }
 
@@ -84,10 +92,18 @@ pub enum StoreError {
     NotArchived { task_id: String, folder: PathBuf },
     #[error("task {task_id} already has an active record: {path}; nothing was restored")]
     ActiveExists { task_id: String, path: PathBuf },
+    #[error(
+        "{path}: a legacy JSON record of an older Agents-Runner, which no longer reads it: the janitor never changes it"
+    )]
+    Legacy { path: PathBuf },
 }
 
-/// Parses a task file. Errors are human-readable reasons (the file is never touched).
+/// Parses a task file, TOML or legacy JSON (by its extension). Errors are
+/// human-readable reasons (the file is never touched).
 pub fn read_record(path: &Path, archived: bool) -> Result<TaskRecord, String> {
+    if super::legacy::is_legacy_record(path) {
+        return super::legacy::read_record(path, archived);
+    }
     let bytes = std::fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
     parse_record(&bytes, path, archived)
 }
@@ -130,6 +146,7 @@ fn parse_record(bytes: &[u8], path: &Path, archived: bool) -> Result<TaskRecord,
         log_count,
         archived,
         duplicate,
+        legacy: false,
         file: path.to_path_buf(),
     })
 }
@@ -524,8 +541,10 @@ fn count_items<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Erro
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaskEdit {
     pub status: Option<String>,
-    /// An ISO 8601 string (never a TOML datetime: Agents-Runner's loader crashes on those).
-    pub finished_at: Option<String>,
+    /// Set as `finished_at` only when the record has none, as Agents-Runner's discard
+    /// does: no key, or a value that is not a date string it can read. An ISO 8601
+    /// string (never a TOML datetime: Agents-Runner's loader crashes on those).
+    pub finished_at_if_unset: Option<String>,
     pub append_logs: Vec<String>,
 }
 
@@ -540,9 +559,19 @@ const EDIT_ATTEMPTS: u32 = 5;
 
 /// Applies `edit` to the task file at `path`, atomically, keeping its mode.
 /// If another program rewrites the file meanwhile, the edit is re-applied to the
-/// new content instead of overwriting it; a file that does not parse is never written.
+/// new content instead of overwriting it; a file that does not parse is never written,
+/// nor is a legacy JSON record.
 pub fn edit_record(path: &Path, task_id: &str, edit: &TaskEdit) -> Result<EditOutcome, StoreError> {
+    refuse_legacy(path)?;
     edit_record_reading(path, task_id, edit, &mut |p| std::fs::read(p))
+}
+
+/// Legacy JSON records are read-only: every change is refused before it starts.
+fn refuse_legacy(path: &Path) -> Result<(), StoreError> {
+    if super::legacy::is_legacy_record(path) {
+        return Err(StoreError::Legacy { path: path.into() });
+    }
+    Ok(())
 }
 
 /// [`edit_record`] with the file reads behind a seam, so tests can play the other
@@ -606,8 +635,15 @@ fn apply_edit(
     if let Some(status) = &edit.status {
         set_string(&mut document, "status", status);
     }
-    if let Some(finished_at) = &edit.finished_at {
-        set_string(&mut document, "finished_at", finished_at);
+    if let Some(finished_at) = &edit.finished_at_if_unset {
+        let has_one = document
+            .get("finished_at")
+            .and_then(Item::as_str)
+            .and_then(super::time::parse_iso)
+            .is_some();
+        if !has_one {
+            set_string(&mut document, "finished_at", finished_at);
+        }
     }
     let logs_appended = append_logs(&mut document, &edit.append_logs);
     Ok((document.to_string(), EditOutcome { logs_appended }))
@@ -653,25 +689,30 @@ fn append_logs(document: &mut DocumentMut, lines: &[String]) -> bool {
 /// of that name that cannot be read counts, to be safe; one of another environment
 /// does not.
 pub fn record_exists_for_folder(data_dir: &Path, env_folder: &str, task_id: &str) -> bool {
-    let name = format!("{task_id}.toml");
+    let names = [format!("{task_id}.toml"), format!("{task_id}.json")];
     [
         (super::paths::active_tasks_dir(data_dir), false),
         (super::paths::archived_tasks_dir(data_dir), true),
     ]
     .iter()
-    .any(|(folder, archived)| {
-        let path = folder.join(&name);
+    .flat_map(|(folder, archived)| names.iter().map(move |name| (folder.join(name), *archived)))
+    .any(|(path, archived)| {
         path.symlink_metadata().is_ok()
-            && read_record(&path, *archived).map_or(true, |record| {
+            && read_record(&path, archived).map_or(true, |record| {
                 super::paths::safe_id(&record.environment_id) == env_folder
             })
     })
 }
 
-/// Moves an active record into `tasks/done/`, as Agents-Runner does: the same file
-/// name, or `<id>.dup-<nanoseconds>.toml` when that name is taken. The content is
-/// untouched (rename), so a crash leaves the record in exactly one place.
+/// Moves an active record into `tasks/done/` under its own file name, its content
+/// untouched (a rename), so a crash leaves the record in exactly one place. When an
+/// archived record of that name exists, it ends as Agents-Runner's save leaves a
+/// clash: the record being archived becomes `done/<name>.toml` (the newest copy, the
+/// one list, policy and restore take), and the older archived copy moves to
+/// `done/<name>.dup-<nanoseconds>.toml`. Neither rename replaces a file; a legacy
+/// JSON record is refused.
 pub fn archive_record(path: &Path) -> Result<PathBuf, StoreError> {
+    refuse_legacy(path)?;
     let write_err = |source| StoreError::Write {
         path: path.into(),
         source,
@@ -684,23 +725,50 @@ pub fn archive_record(path: &Path) -> Result<PathBuf, StoreError> {
     let name = path
         .file_name()
         .ok_or_else(|| write_err(std::io::Error::other("no file name")))?;
-    let mut target = done.join(name);
-    if target.symlink_metadata().is_ok() {
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        target = done.join(format!("{stem}.dup-{nanos}.toml"));
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let target = done.join(name);
+    // Another writer may put a file at the target between our two renames: try again.
+    let mut last_clash = None;
+    for _ in 0..EDIT_ATTEMPTS {
+        if target.symlink_metadata().is_ok() {
+            let nanos = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            let older = done.join(format!("{stem}.dup-{nanos}.toml"));
+            match move_no_replace(&target, &older) {
+                Ok(()) => {}
+                // Gone meanwhile, or the name taken: look again.
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::AlreadyExists
+                    ) => {}
+                Err(err) => {
+                    return Err(StoreError::Write {
+                        path: target.clone(),
+                        source: err,
+                    });
+                }
+            }
+        }
+        match move_no_replace(path, &target) {
+            Ok(()) => {
+                sync_folder(&done)
+                    .and_then(|()| sync_folder(folder))
+                    .map_err(write_err)?;
+                return Ok(target);
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => last_clash = Some(err),
+            Err(err) => return Err(write_err(err)),
+        }
     }
-    std::fs::rename(path, &target).map_err(write_err)?;
-    sync_folder(&done)
-        .and_then(|()| sync_folder(folder))
-        .map_err(write_err)?;
-    Ok(target)
+    Err(write_err(last_clash.unwrap_or_else(|| {
+        std::io::Error::other("the archived name keeps being taken")
+    })))
 }
 
 /// Un-archives the record of `task_id`: moves it from `tasks/done/` back to
@@ -740,11 +808,18 @@ pub fn restore_record(data_dir: &Path, task_id: &str) -> Result<PathBuf, StoreEr
                 std::cmp::Reverse(dup_nanos(&record.file)),
             )
         })
-        .ok_or_else(|| StoreError::NotArchived {
+        .map(|record| record.file);
+    let Some(source) = source else {
+        // Only a legacy JSON record: say so rather than "not archived".
+        let legacy = archive_dir.join(format!("{task_id}.json"));
+        if legacy.symlink_metadata().is_ok() {
+            return Err(StoreError::Legacy { path: legacy });
+        }
+        return Err(StoreError::NotArchived {
             task_id: task_id.to_owned(),
             folder: archive_dir.clone(),
-        })?
-        .file;
+        });
+    };
     move_no_replace(&source, &target).map_err(|err| {
         if err.kind() == std::io::ErrorKind::AlreadyExists {
             active_exists(target.clone())
@@ -820,8 +895,12 @@ fn move_no_replace(from: &Path, to: &Path) -> std::io::Result<()> {
 }
 
 /// The last `count` lines of a record's `logs` array (non-string items are skipped),
-/// for the task's details view. Errors are human-readable reasons.
+/// for the task's details view, from a TOML or a legacy JSON record. Errors are
+/// human-readable reasons.
 pub fn read_log_tail(path: &Path, count: usize) -> Result<Vec<String>, String> {
+    if super::legacy::is_legacy_record(path) {
+        return super::legacy::read_log_tail(path, count);
+    }
     #[derive(Deserialize)]
     struct LogsOnly {
         #[serde(default)]
@@ -983,7 +1062,7 @@ base = "main"
     fn an_edit_changes_only_what_it_names() -> Result<(), Box<dyn std::error::Error>> {
         let edit = TaskEdit {
             status: Some("discarded".into()),
-            finished_at: Some("2026-11-25T10:41:43.617551+00:00".into()),
+            finished_at_if_unset: Some("2026-11-25T10:41:43.617551+00:00".into()),
             append_logs: vec!["[cleanup] Workspace cleaned up".into()],
         };
         let (text, outcome) = apply_edit(SAMPLE.as_bytes(), Path::new("x"), "abc123def0", &edit)?;
@@ -1004,6 +1083,82 @@ base = "main"
             reparsed.finished_at.as_deref(),
             Some("2026-11-25T10:41:43.617551+00:00")
         );
+        Ok(())
+    }
+
+    #[test]
+    fn an_existing_finished_at_is_kept_and_an_unreadable_one_replaced()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let edit = TaskEdit {
+            status: Some("discarded".into()),
+            finished_at_if_unset: Some("2026-11-25T10:41:43.617551+00:00".into()),
+            ..TaskEdit::default()
+        };
+        let table = [
+            (
+                "finished_at = \"2026-11-20T09:00:00Z\"",
+                "finished_at = \"2026-11-20T09:00:00Z\"",
+            ),
+            (
+                "finished_at = \"2026-11-20T09:00:00.5+02:00\"",
+                "finished_at = \"2026-11-20T09:00:00.5+02:00\"",
+            ),
+            (
+                "finished_at = \"\"",
+                "finished_at = \"2026-11-25T10:41:43.617551+00:00\"",
+            ),
+            (
+                "finished_at = \"soon\"",
+                "finished_at = \"2026-11-25T10:41:43.617551+00:00\"",
+            ),
+            (
+                "finished_at = 5",
+                "finished_at = \"2026-11-25T10:41:43.617551+00:00\"",
+            ),
+        ];
+        for (before, after) in table {
+            let text = format!("task_id = \"t\"\n{before}\n");
+            let (edited, _) = apply_edit(text.as_bytes(), Path::new("x"), "t", &edit)?;
+            assert_eq!(
+                edited,
+                format!("task_id = \"t\"\n{after}\nstatus = \"discarded\"\n"),
+                "{before}"
+            );
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn legacy_json_records_are_never_written_moved_or_restored()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let data = tempfile::tempdir()?;
+        let active = paths::active_tasks_dir(data.path());
+        let done = paths::archived_tasks_dir(data.path());
+        std::fs::create_dir_all(&done)?;
+        let json = "{\"task_id\": \"t1\", \"status\": \"done\"}";
+        std::fs::write(active.join("t1.json"), json)?;
+        std::fs::write(done.join("t2.json"), json.replace("t1", "t2"))?;
+        let edit = TaskEdit {
+            status: Some("discarded".into()),
+            append_logs: vec!["x".into()],
+            ..TaskEdit::default()
+        };
+        assert!(matches!(
+            edit_record(&active.join("t1.json"), "t1", &edit),
+            Err(StoreError::Legacy { .. })
+        ));
+        assert!(matches!(
+            archive_record(&active.join("t1.json")),
+            Err(StoreError::Legacy { .. })
+        ));
+        let restored = restore_record(data.path(), "t2");
+        assert!(
+            matches!(&restored, Err(StoreError::Legacy { path }) if *path == done.join("t2.json")),
+            "{restored:?}"
+        );
+        assert_eq!(std::fs::read_to_string(active.join("t1.json"))?, json);
+        assert!(done.join("t2.json").exists() && !active.join("t2.toml").exists());
+        assert_eq!(read_record(&active.join("t1.json"), false)?.task_id, "t1");
         Ok(())
     }
 
@@ -1127,25 +1282,35 @@ base = "main"
     }
 
     #[test]
-    fn archive_moves_and_names_clashes_like_agents_runner() -> Result<(), Box<dyn std::error::Error>>
-    {
+    fn an_archive_clash_ends_like_agents_runners_the_new_record_takes_the_name()
+    -> Result<(), Box<dyn std::error::Error>> {
         let dir = tempfile::tempdir()?;
         let active = dir.path().join("t1.toml");
-        std::fs::write(&active, "task_id = \"t1\"\n")?;
+        std::fs::write(&active, "task_id = \"t1\"\nstatus = \"first\"\n")?;
         let first = archive_record(&active)?;
         assert_eq!(first, dir.path().join("done").join("t1.toml"));
         assert!(!active.exists());
-        std::fs::write(&active, "task_id = \"t1\"\nstatus = \"done\"\n")?;
+
+        std::fs::write(&active, "task_id = \"t1\"\nstatus = \"second\"\n")?;
         let second = archive_record(&active)?;
-        let name = second
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        assert!(
-            name.starts_with("t1.dup-") && name.ends_with(".toml"),
-            "{name}"
+        assert_eq!(
+            second, first,
+            "the record being archived takes done/<id>.toml"
         );
-        assert_eq!(std::fs::read_to_string(&first)?, "task_id = \"t1\"\n");
+        assert!(std::fs::read_to_string(&second)?.contains("second"));
+        let names: Vec<String> = std::fs::read_dir(dir.path().join("done"))?
+            .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<Result<_, _>>()?;
+        let dups: Vec<&String> = names.iter().filter(|n| n.starts_with("t1.dup-")).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        let [dup] = dups.as_slice() else {
+            return Err(format!("{names:?}").into());
+        };
+        assert!(dup.ends_with(".toml"), "{dup}");
+        assert!(
+            std::fs::read_to_string(dir.path().join("done").join(dup))?.contains("first"),
+            "the older copy moved aside"
+        );
         Ok(())
     }
 
