@@ -2,6 +2,7 @@
 //! out step by step, reporting through [`EngineEvent`]s. Blocking; the worker thread and
 //! the CLI both call it.
 
+use crate::agents_runner::{LiveProbe, Probe, RunnerProcess};
 use crate::checkpoint::{self, checkpoint};
 use crate::config::DeleteMode;
 use crate::container::ContainerRuntime;
@@ -135,17 +136,32 @@ pub fn size_missing(
     }
 }
 
-/// Builds the plan for `action`: sizes the workspaces it needs (all of them afresh for
-/// a sweep, whose ages come from the scan; every one for quotas and orphans), asks git
-/// about the ones it would delete, then decides. When unsaved work keeps a workspace
-/// and the plan picks another instead (quotas), git is asked about that one too, so no
-/// workspace is ever planned on an unknown git state.
+/// Builds the plan for `action` (see [`prepare_with_runner`]), asking the live process
+/// table whether Agents-Runner runs on the data directory.
 pub fn prepare(
     action: &Action,
     snapshot: &Snapshot,
     usage: &mut HashMap<PathBuf, Usage>,
     cancel: &Arc<AtomicBool>,
     now: SystemTime,
+) -> Result<Plan, PlanError> {
+    let runner = LiveProbe.check(&snapshot.data_dir);
+    prepare_with_runner(action, snapshot, usage, cancel, now, runner.as_ref())
+}
+
+/// Builds the plan for `action`: sizes the workspaces it needs (all of them afresh for
+/// a sweep, whose ages come from the scan; every one for quotas and orphans), asks git
+/// about the ones it would delete, then decides. When unsaved work keeps a workspace
+/// and the plan picks another instead (quotas), git is asked about that one too, so no
+/// workspace is ever planned on an unknown git state. While `agents_runner` runs, no
+/// change to an active record is planned.
+pub fn prepare_with_runner(
+    action: &Action,
+    snapshot: &Snapshot,
+    usage: &mut HashMap<PathBuf, Usage>,
+    cancel: &Arc<AtomicBool>,
+    now: SystemTime,
+    agents_runner: Option<&RunnerProcess>,
 ) -> Result<Plan, PlanError> {
     let all: Vec<PathBuf> = snapshot
         .workspaces
@@ -176,6 +192,7 @@ pub fn prepare(
                 usage,
                 git: &git,
                 now,
+                agents_runner,
             },
         )?;
         let unknown: Vec<PathBuf> = plan
@@ -196,12 +213,24 @@ pub fn prepare(
     }
 }
 
+/// Why a plan did not start; nothing was changed.
+#[derive(Debug, Error)]
+pub enum ExecuteError {
+    #[error(transparent)]
+    Locked(#[from] LockError),
+    /// Agents-Runner runs on the data directory and the plan changes an active record
+    /// it holds (it started after the plan was made).
+    #[error("{record}: {message}; nothing was changed", record = record.display())]
+    AgentsRunnerRunning { record: PathBuf, message: String },
+}
+
 /// Carries out plans against one data directory.
 pub struct Executor {
     data_dir: PathBuf,
     remover: Remover,
     containers: ContainerRuntime,
     cancel: Arc<AtomicBool>,
+    agents_runner: Arc<dyn Probe>,
 }
 
 impl Executor {
@@ -221,7 +250,14 @@ impl Executor {
             remover: Remover::with_filesystem(data_dir, cancel.clone(), filesystem),
             containers,
             cancel,
+            agents_runner: Arc::new(LiveProbe),
         }
+    }
+
+    /// Asks `probe` whether Agents-Runner runs (tests pass a fake).
+    pub fn with_agents_runner_probe(mut self, probe: Arc<dyn Probe>) -> Self {
+        self.agents_runner = probe;
+        self
     }
 
     fn cancelled(&self) -> bool {
@@ -262,9 +298,29 @@ impl Executor {
     /// Runs `plan` under the data-dir lock. Each step: record change, container,
     /// workspace moved to staging; then every staged workspace is deleted (in
     /// parallel) and the cleanup lines are appended to each task's `logs`.
-    pub fn execute(&self, plan: &Plan, emit: Emit) -> Result<Report, LockError> {
+    ///
+    /// Right before the first write, it asks again whether Agents-Runner runs (it may
+    /// have started since the plan was made): if so, a plan that changes an active
+    /// record is refused whole, and any other plan runs with its cleanup lines kept out
+    /// of active records (they are in the log only).
+    pub fn execute(&self, plan: &Plan, emit: Emit) -> Result<Report, ExecuteError> {
         let _lock = DataDirLock::acquire(&self.data_dir, plan.action.verb())?;
         checkpoint(checkpoint::EXECUTE_START);
+        let runner = self.agents_runner.check(&self.data_dir);
+        if let Some(runner) = &runner
+            && let Some(record) = plan
+                .steps
+                .iter()
+                .filter(|step| policy::changes_active_record(&plan.action, step))
+                .find_map(|step| step.record.clone())
+        {
+            let refused = ExecuteError::AgentsRunnerRunning {
+                record,
+                message: runner.refusal(),
+            };
+            log(emit, Level::Error, format!("[cleanup] {refused}"));
+            return Err(refused);
+        }
         let total = plan.steps.len();
         let forced = matches!(
             plan.action,
@@ -297,8 +353,29 @@ impl Executor {
             self.purge_staged(&staged, &mut outcomes, total, emit);
         checkpoint(checkpoint::PURGED);
         cancelled |= self.cancelled();
+        let mut kept_out = 0;
         for outcome in &mut outcomes {
+            if runner.is_some()
+                && outcome
+                    .record
+                    .as_deref()
+                    .is_some_and(|record| !crate::store::paths::is_archived_record(record))
+            {
+                outcome.record = None;
+                kept_out += usize::from(!outcome.messages.is_empty());
+                continue;
+            }
             self.append_to_record(outcome, emit);
+        }
+        if let Some(runner) = runner.as_ref().filter(|_| kept_out > 0) {
+            log(
+                emit,
+                Level::Info,
+                format!(
+                    "[cleanup] Agents-Runner is running (pid {}): the cleanup lines of {kept_out} active task(s) are in this log only, not in their records",
+                    runner.pid
+                ),
+            );
         }
         checkpoint(checkpoint::RECORDS_LOGGED);
         let report = Report {
@@ -742,15 +819,29 @@ pub enum RestoreError {
     Locked(#[from] LockError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Agents-Runner runs on the data directory: a restored record would be an active
+    /// record it does not hold, beside the copy it may still hold of the task.
+    #[error("{0}")]
+    AgentsRunnerRunning(String),
 }
 
 /// Un-archives the record of `task_id` (`tasks/done/` back to `tasks/`) under the
-/// data-dir lock; see [`tasks::restore_record`]. Returns where the record is now. Either
-/// way a `[cleanup]` line says what happened.
-pub fn restore(data_dir: &Path, task_id: &str, emit: Emit) -> Result<PathBuf, RestoreError> {
+/// data-dir lock; see [`tasks::restore_record`]. Refused while `agents_runner` says
+/// Agents-Runner runs on the data directory (asked under the lock, right before the
+/// move). Returns where the record is now. Either way a `[cleanup]` line says what
+/// happened.
+pub fn restore(
+    data_dir: &Path,
+    task_id: &str,
+    agents_runner: &dyn Probe,
+    emit: Emit,
+) -> Result<PathBuf, RestoreError> {
     let restored = DataDirLock::acquire(data_dir, "restore")
         .map_err(RestoreError::from)
-        .and_then(|_lock| tasks::restore_record(data_dir, task_id).map_err(RestoreError::from));
+        .and_then(|_lock| match agents_runner.check(data_dir) {
+            Some(runner) => Err(RestoreError::AgentsRunnerRunning(runner.refusal())),
+            None => tasks::restore_record(data_dir, task_id).map_err(RestoreError::from),
+        });
     match &restored {
         Ok(path) => log(
             emit,

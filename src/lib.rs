@@ -35,6 +35,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod agents_runner;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;

@@ -8,6 +8,7 @@ pub mod schedule;
 
 pub use quota::{QuotaLevel, QuotaState, env_usage, quota_level, quota_states};
 
+use crate::agents_runner::RunnerProcess;
 use crate::config::DeleteMode;
 use crate::config::Quota;
 use crate::git::GitStatus;
@@ -142,6 +143,9 @@ pub struct Skipped {
     /// opposed to a policy choice (kept for debugging, finalization pending, nothing left
     /// to do). A refused task named by the user makes the command fail.
     pub refused: bool,
+    /// Refused because a running Agents-Runner holds the record in memory and would
+    /// undo the change: the command fails whatever the action.
+    pub held_by_agents_runner: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -187,6 +191,23 @@ pub struct PlanInput<'a> {
     /// Git states keyed by workspace path; a missing entry means "unknown".
     pub git: &'a HashMap<PathBuf, GitStatus>,
     pub now: SystemTime,
+    /// An Agents-Runner running on this data directory: it rewrites every active
+    /// record from memory, so no change to one is planned.
+    pub agents_runner: Option<&'a RunnerProcess>,
+}
+
+/// Whether carrying out `step` writes to an active record (`tasks/<id>.toml`, which a
+/// running Agents-Runner rewrites from memory) in a way that matters: a status change,
+/// a move, or the lines a discard or a completion exists to record. A sweep's or a
+/// quota's lines do not count: while Agents-Runner runs they go to the janitor's log
+/// only.
+pub fn changes_active_record(action: &Action, step: &Step) -> bool {
+    let Some(record) = &step.record else {
+        return false;
+    };
+    !paths::is_archived_record(record)
+        && (step.record_change != RecordChange::Keep
+            || matches!(action, Action::Discard { .. } | Action::Complete { .. }))
 }
 
 /// Builds the plan for `action`. Active tasks are never in it unless forced;
@@ -356,7 +377,27 @@ impl<'a> Builder<'a> {
             task_id: task_id.to_owned(),
             reason,
             refused,
+            held_by_agents_runner: false,
         });
+    }
+
+    /// Refuses a change to `task`'s record while Agents-Runner runs and holds it (an
+    /// active record): its next save would undo the change, or write the record back
+    /// beside an archived copy. True when the change may be planned.
+    fn agents_runner_allows(&mut self, task: &TaskRecord) -> bool {
+        let Some(runner) = self.input.agents_runner else {
+            return true;
+        };
+        if task.archived {
+            return true;
+        }
+        self.plan.skipped.push(Skipped {
+            task_id: task.task_id.clone(),
+            reason: format!("{}: {}", task.file.display(), runner.refusal()),
+            refused: true,
+            held_by_agents_runner: true,
+        });
+        false
     }
 
     fn managed(&self, task: &TaskRecord) -> Managed {
@@ -472,6 +513,9 @@ impl<'a> Builder<'a> {
                 StatusClass::Discarded => (true, ""),
                 StatusClass::Failed => (!keep_on_error, "workspace kept for debugging"),
             };
+            if !self.agents_runner_allows(task) {
+                continue;
+            }
             let mut step = self.record_step(task, RecordChange::Archive, "finished: archive");
             match self.managed(task) {
                 Managed::Present(path) if delete_workspace => {
@@ -554,7 +598,7 @@ impl<'a> Builder<'a> {
 
     fn discard(&mut self, task_ids: &[String], force: bool) -> Result<(), PlanError> {
         for task in self.named_tasks(task_ids)? {
-            if !self.activity_allows(task, force) {
+            if !self.agents_runner_allows(task) || !self.activity_allows(task, force) {
                 continue;
             }
             let already = task.status_class() == StatusClass::Discarded;
@@ -780,7 +824,7 @@ impl<'a> Builder<'a> {
     ) -> Result<(), PlanError> {
         for task in self.named_tasks(task_ids)? {
             let task_id = &task.task_id;
-            if !self.activity_allows(task, force) {
+            if !self.agents_runner_allows(task) || !self.activity_allows(task, force) {
                 continue;
             }
             if keep_on_error && task.status_class() == StatusClass::Failed {
@@ -950,6 +994,7 @@ mod tests {
                     usage: &self.usage,
                     git: &self.git,
                     now: self.now,
+                    agents_runner: None,
                 },
             )
         }

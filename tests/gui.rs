@@ -17,6 +17,7 @@ use agents_janitor::remove::{Filesystem, Operation, RealFilesystem};
 use agents_janitor::status::StatusClass;
 use agents_janitor::store::demo::{self, ENV_NOTES, NOTES_DIR};
 use agents_janitor::store::{RecordCache, paths, tasks};
+use common::agents_runner::FakeProbe;
 use common::{Fixture, tree_digest};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use egui::accesskit::Role;
@@ -55,6 +56,8 @@ fn launch(fx: &Fixture, filesystem: Arc<dyn Filesystem>) -> Result<Launch, Box<d
         desktop_notifications: false,
         // Tests that follow the disk turn it on.
         watch: WatchMode::Off,
+        // Never the machine's real process table: tests that need Agents-Runner set one.
+        agents_runner: Arc::new(FakeProbe::not_running()),
     })
 }
 
