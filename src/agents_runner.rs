@@ -1,8 +1,9 @@
 //! Knowing when Agents-Runner runs on a data directory.
 //!
-//! Agents-Runner keeps every active task in memory and rewrites all of them on each
-//! save, so while it runs, a change the janitor makes to an active record (status,
-//! archiving, restoring, log lines) is undone at its next save. It has no lock file;
+//! Agents-Runner keeps every task it loaded at start (the active records) and every
+//! task it created since in memory, and rewrites all of them on each save, archived ones
+//! included; so while it runs, a change the janitor makes to one of those records
+//! (status, archiving, restoring, log lines) is undone at its next save. It has no lock file;
 //! the only sign of it is its process: a Python interpreter whose script is `main.py`
 //! in a folder that holds the `agents_runner/` package (`uv run main.py` from a
 //! checkout), of the same user, whose `AGENTS_RUNNER_STATE_PATH` (or, unset, its
@@ -17,9 +18,9 @@
 //! On a platform `sysinfo` does not support, nothing is ever found.
 
 use crate::store::paths;
-use serde::Serialize;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 /// One process as the table shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub struct ProcessInfo {
     pub cwd: Option<PathBuf>,
     /// `KEY=value` entries; `None` when they could not be read.
     pub environ: Option<Vec<OsString>>,
+    /// When it started; `None` when unknown.
+    pub started: Option<SystemTime>,
 }
 
 /// A snapshot of the processes, and who is asking.
@@ -49,15 +52,33 @@ pub struct ProcessTable {
 }
 
 /// A running Agents-Runner that may rewrite the task records of our data directory.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunnerProcess {
     pub pid: u32,
     /// Why it is only *possibly* on our data directory (a fact about it could not be
     /// read); `None` when it certainly is.
     pub unsure: Option<String>,
+    /// When it started; `None` when unknown.
+    pub started: Option<SystemTime>,
 }
 
 impl RunnerProcess {
+    /// Whether it may hold the task record at `record` (last modified at `modified`) in
+    /// memory, and so rewrite it at its next save. It holds every active record
+    /// (`tasks/`); of the archived ones (`tasks/done/`), only those it archived itself
+    /// while running, and it rewrites those at every save: an archived record not
+    /// changed since it started is not in its memory. The janitor's own writes since
+    /// then count too, which errs on the safe side.
+    pub fn may_hold(&self, record: &Path, modified: Option<SystemTime>) -> bool {
+        if !paths::is_archived_record(record) {
+            return true;
+        }
+        match (self.started, modified) {
+            (Some(started), Some(modified)) => modified >= started,
+            _ => true,
+        }
+    }
+
     /// Why a change to an active record is refused, for the log, the CLI and the window.
     pub fn refusal(&self) -> String {
         match &self.unsure {
@@ -184,6 +205,7 @@ fn match_process(
         RunnerProcess {
             pid: process.pid,
             unsure: None,
+            started: process.started,
         }
     } else {
         unsure(process, &doubts)
@@ -194,6 +216,7 @@ fn unsure(process: &ProcessInfo, doubts: &[&str]) -> RunnerProcess {
     RunnerProcess {
         pid: process.pid,
         unsure: Some(doubts.join(", ")),
+        started: process.started,
     }
 }
 
@@ -304,6 +327,7 @@ impl Probe for LiveProbe {
 /// processes that could be Agents-Runner (a Python `main.py`): reading those of every
 /// process would cost several times more.
 pub fn live_table() -> ProcessTable {
+    use std::time::Duration;
     use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
 
     let mut table = ProcessTable {
@@ -347,6 +371,8 @@ pub fn live_table() -> ProcessTable {
             cmd: process.cmd().to_vec(),
             cwd: process.cwd().map(Path::to_path_buf),
             environ: Some(process.environ().to_vec()),
+            // Whole seconds: a record written in its first second counts as held.
+            started: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(process.start_time())),
         })
         .collect();
     table
@@ -367,6 +393,7 @@ fn numeric_uid(_process: &sysinfo::Process) -> Option<u32> {
 mod tests {
     use super::*;
     use std::collections::{HashMap, HashSet};
+    use std::time::Duration;
 
     /// Folders that exist, and links: `canonical` resolves a path through `links`.
     #[derive(Default)]
@@ -419,6 +446,7 @@ mod tests {
             cmd: os(&["/home/u/src/agents-runner/.venv/bin/python3", "main.py"]),
             cwd: Some(CHECKOUT.into()),
             environ: Some(os(&["HOME=/home/u", "PATH=/usr/bin"])),
+            started: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)),
         }
     }
 
@@ -631,13 +659,8 @@ mod tests {
             Path::new(DATA),
             &disk(),
         );
-        assert_eq!(
-            found,
-            Some(RunnerProcess {
-                pid: 40,
-                unsure: None
-            })
-        );
+        assert_eq!(found.as_ref().map(|r| (r.pid, r.unsure.is_none())), Some((40, true)));
+        assert_eq!(found.and_then(|r| r.started), runner(40).started);
         let found = find(&table(vec![unreadable]), Path::new(DATA), &disk());
         assert_eq!(found.map(|r| r.pid), Some(5));
         assert_eq!(find(&table(Vec::new()), Path::new(DATA), &disk()), None);
@@ -681,6 +704,7 @@ mod tests {
         let certain = RunnerProcess {
             pid: 4242,
             unsure: None,
+            started: None,
         };
         assert_eq!(
             certain.refusal(),
@@ -693,9 +717,40 @@ mod tests {
         let unsure = RunnerProcess {
             pid: 7,
             unsure: Some("its environment could not be read".into()),
+            started: None,
         };
         assert!(unsure.refusal().contains("(pid 7; it may use this data folder: its environment could not be read)"));
         assert!(unsure.notice().contains("its environment could not be read"));
+    }
+
+    #[test]
+    fn it_holds_active_records_and_the_archived_ones_changed_since_it_started() {
+        let started = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let runner = RunnerProcess {
+            pid: 1,
+            unsure: None,
+            started: Some(started),
+        };
+        let before = Some(started - Duration::from_secs(60));
+        let after = Some(started + Duration::from_secs(1));
+        let active = Path::new("/d/tasks/a.toml");
+        let archived = Path::new("/d/tasks/done/a.toml");
+        let table = [
+            (active, before, true),
+            (active, None, true),
+            (archived, before, false),
+            (archived, Some(started), true),
+            (archived, after, true),
+            (archived, None, true),
+        ];
+        for (record, modified, held) in table {
+            assert_eq!(runner.may_hold(record, modified), held, "{record:?} {modified:?}");
+        }
+        let start_unknown = RunnerProcess {
+            started: None,
+            ..runner
+        };
+        assert!(start_unknown.may_hold(archived, before));
     }
 
     #[test]

@@ -218,8 +218,8 @@ pub fn prepare_with_runner(
 pub enum ExecuteError {
     #[error(transparent)]
     Locked(#[from] LockError),
-    /// Agents-Runner runs on the data directory and the plan changes an active record
-    /// it holds (it started after the plan was made).
+    /// Agents-Runner runs on the data directory and the plan changes a record it may
+    /// hold in memory (it started after the plan was made, or archived the task itself).
     #[error("{record}: {message}; nothing was changed", record = record.display())]
     AgentsRunnerRunning { record: PathBuf, message: String },
 }
@@ -300,9 +300,10 @@ impl Executor {
     /// parallel) and the cleanup lines are appended to each task's `logs`.
     ///
     /// Right before the first write, it asks again whether Agents-Runner runs (it may
-    /// have started since the plan was made): if so, a plan that changes an active
-    /// record is refused whole, and any other plan runs with its cleanup lines kept out
-    /// of active records (they are in the log only).
+    /// have started since the plan was made): if so, a plan that changes a record it
+    /// may hold (an active one, or one it archived itself while running) is refused
+    /// whole, and any other plan runs with its cleanup lines kept out of those records
+    /// (they are in the log only).
     pub fn execute(&self, plan: &Plan, emit: Emit) -> Result<Report, ExecuteError> {
         let _lock = DataDirLock::acquire(&self.data_dir, plan.action.verb())?;
         checkpoint(checkpoint::EXECUTE_START);
@@ -311,11 +312,11 @@ impl Executor {
             && let Some(record) = plan
                 .steps
                 .iter()
-                .filter(|step| policy::changes_active_record(&plan.action, step))
-                .find_map(|step| step.record.clone())
+                .filter_map(|step| policy::changed_record(&plan.action, step))
+                .find(|record| holds(runner, record))
         {
             let refused = ExecuteError::AgentsRunnerRunning {
-                record,
+                record: record.to_path_buf(),
                 message: runner.refusal(),
             };
             log(emit, Level::Error, format!("[cleanup] {refused}"));
@@ -355,11 +356,11 @@ impl Executor {
         cancelled |= self.cancelled();
         let mut kept_out = 0;
         for outcome in &mut outcomes {
-            if runner.is_some()
+            if let Some(runner) = &runner
                 && outcome
                     .record
                     .as_deref()
-                    .is_some_and(|record| !crate::store::paths::is_archived_record(record))
+                    .is_some_and(|record| holds(runner, record))
             {
                 outcome.record = None;
                 kept_out += usize::from(!outcome.messages.is_empty());
@@ -372,7 +373,7 @@ impl Executor {
                 emit,
                 Level::Info,
                 format!(
-                    "[cleanup] Agents-Runner is running (pid {}): the cleanup lines of {kept_out} active task(s) are in this log only, not in their records",
+                    "[cleanup] Agents-Runner is running (pid {}): the cleanup lines of {kept_out} task(s) whose records it holds are in this log only",
                     runner.pid
                 ),
             );
@@ -797,6 +798,15 @@ impl Executor {
             );
         }
     }
+}
+
+/// Whether `runner` may hold `record` in memory (see [`RunnerProcess::may_hold`]); a
+/// record whose time cannot be read counts as held.
+fn holds(runner: &RunnerProcess, record: &Path) -> bool {
+    let modified = std::fs::metadata(record)
+        .and_then(|meta| meta.modified())
+        .ok();
+    runner.may_hold(record, modified)
 }
 
 /// `, 2 workspace(s) moved to the trash (5 MB; freed when the trash is emptied)`, or

@@ -196,18 +196,15 @@ pub struct PlanInput<'a> {
     pub agents_runner: Option<&'a RunnerProcess>,
 }
 
-/// Whether carrying out `step` writes to an active record (`tasks/<id>.toml`, which a
-/// running Agents-Runner rewrites from memory) in a way that matters: a status change,
-/// a move, or the lines a discard or a completion exists to record. A sweep's or a
-/// quota's lines do not count: while Agents-Runner runs they go to the janitor's log
-/// only.
-pub fn changes_active_record(action: &Action, step: &Step) -> bool {
-    let Some(record) = &step.record else {
-        return false;
-    };
-    !paths::is_archived_record(record)
-        && (step.record_change != RecordChange::Keep
-            || matches!(action, Action::Discard { .. } | Action::Complete { .. }))
+/// The record `step` of `action` changes in a way that matters, if any: a status
+/// change, a move, or the lines a discard or a completion exists to record. A sweep's
+/// or a quota's lines do not count: while Agents-Runner runs, they go to the janitor's
+/// log instead of a record it holds.
+pub fn changed_record<'s>(action: &Action, step: &'s Step) -> Option<&'s Path> {
+    let record = step.record.as_deref()?;
+    (step.record_change != RecordChange::Keep
+        || matches!(action, Action::Discard { .. } | Action::Complete { .. }))
+    .then_some(record)
 }
 
 /// Builds the plan for `action`. Active tasks are never in it unless forced;

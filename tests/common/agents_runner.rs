@@ -31,10 +31,14 @@ impl FakeProbe {
         probe
     }
 
-    /// Agents-Runner starts (`Some(pid)`) or stops (`None`).
+    /// Agents-Runner starts now (`Some(pid)`) or stops (`None`).
     pub fn set(&self, pid: Option<u32>) {
         if let Ok(mut running) = self.running.lock() {
-            *running = pid.map(|pid| RunnerProcess { pid, unsure: None });
+            *running = pid.map(|pid| RunnerProcess {
+                pid,
+                unsure: None,
+                started: Some(std::time::SystemTime::now()),
+            });
         }
     }
 }
@@ -51,12 +55,16 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| !matches!(value.trim(), "" | "0" | "false"))
 }
 
-/// Agents-Runner's window as far as its records go: it loads `tasks/*.toml` at start,
-/// keeps them in memory and, every 300 ms, rewrites each one it holds from memory,
-/// moving discarded tasks and finalized done/failed ones to `tasks/done/` (temp file,
-/// then rename, mode 0600), the way its save does.
+/// Agents-Runner's window as far as its records go (`_load_state` and `_save_state` in
+/// its `ui/main_window_persistence.py`): at start it reads `tasks/*.toml`, archives the
+/// ones that are done (discarded, or done/failed and finalized) without keeping them,
+/// and holds the rest in memory; every 300 ms it rewrites every task it holds from
+/// memory (temp file, then rename, mode 0600), archiving the done ones the way
+/// `save_task_payload` does (an older archived copy stays as `.dup-<ns>`) and keeps
+/// rewriting them there. A file `finish-<id>` in `SIMULATOR_CONTROL` makes a held
+/// task finish (status and finalization done), as a task that ends while it runs.
 const SIMULATOR: &str = r#"
-import os, sys, time, tempfile, tomllib
+import os, re, time, tempfile, tomllib
 from pathlib import Path
 
 value = os.environ.get("AGENTS_RUNNER_STATE_PATH", "").strip()
@@ -65,16 +73,7 @@ if value.lower().endswith(".toml"):
     data = data.parent
 tasks = data / "tasks"
 done = tasks / "done"
-stop = Path(os.environ["SIMULATOR_STOP_FILE"])
-
-memory = {}
-for path in sorted(tasks.glob("*.toml")):
-    try:
-        raw = path.read_bytes()
-        task = tomllib.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        continue
-    memory[path.stem] = (raw, task)
+control = Path(os.environ["SIMULATOR_CONTROL"])
 
 def archived(task):
     status = str(task.get("status", "")).strip().lower()
@@ -87,16 +86,42 @@ def write(path, raw):
         out.write(raw)
     os.replace(temp, path)
 
+def save(stem, raw, to_archive):
+    done.mkdir(parents=True, exist_ok=True)
+    active = tasks / (stem + ".toml")
+    target = done / (stem + ".toml") if to_archive else active
+    if to_archive and active.exists():
+        if target.exists():
+            os.replace(active, done / (stem + ".dup-" + str(time.time_ns()) + ".toml"))
+        else:
+            os.replace(active, target)
+    write(target, raw)
+
+memory = {}
+for path in sorted(tasks.glob("*.toml")):
+    try:
+        raw = path.read_bytes()
+        task = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        continue
+    if archived(task):
+        save(path.stem, raw, True)
+        continue
+    memory[path.stem] = (raw, task)
+
 print("loaded", len(memory), flush=True)
 saves = 0
-while not stop.exists():
-    done.mkdir(parents=True, exist_ok=True)
+while not (control / "stop").exists():
+    for stem in list(memory):
+        finish = control / ("finish-" + stem)
+        if finish.exists():
+            text = memory[stem][0].decode("utf-8")
+            text = re.sub(r'(?m)^status = ".*"$', 'status = "done"', text)
+            text = re.sub(r'(?m)^finalization_state = ".*"$', 'finalization_state = "done"', text)
+            memory[stem] = (text.encode("utf-8"), tomllib.loads(text))
+            finish.unlink()
     for stem, (raw, task) in memory.items():
-        if archived(task):
-            write(done / (stem + ".toml"), raw)
-            (tasks / (stem + ".toml")).unlink(missing_ok=True)
-        else:
-            write(tasks / (stem + ".toml"), raw)
+        save(stem, raw, archived(task))
     saves += 1
     print("saved", saves, flush=True)
     time.sleep(0.3)
@@ -110,7 +135,8 @@ print("stopped", flush=True)
 pub struct Simulator {
     child: Option<Child>,
     saves: Arc<AtomicUsize>,
-    stop_file: PathBuf,
+    /// Where the files that steer it go (outside the data dir).
+    control: PathBuf,
 }
 
 impl Simulator {
@@ -129,8 +155,9 @@ impl Simulator {
         std::fs::create_dir_all(checkout.join("agents_runner"))?;
         std::fs::write(checkout.join("agents_runner/__init__.py"), "")?;
         std::fs::write(checkout.join("main.py"), SIMULATOR)?;
-        let stop_file = root.join("stop-simulator");
-        let _ = std::fs::remove_file(&stop_file);
+        let control = root.join("simulator-control");
+        std::fs::create_dir_all(&control)?;
+        let _ = std::fs::remove_file(control.join("stop"));
         let mut command = Command::new(&python);
         #[cfg(unix)]
         {
@@ -142,7 +169,7 @@ impl Simulator {
             .current_dir(&checkout)
             .env(paths::STATE_PATH_VAR, data_dir)
             .env("HOME", root)
-            .env("SIMULATOR_STOP_FILE", &stop_file)
+            .env("SIMULATOR_CONTROL", &control)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()?;
@@ -159,7 +186,7 @@ impl Simulator {
         let simulator = Self {
             child: Some(child),
             saves,
-            stop_file,
+            control,
         };
         simulator.wait_for_saves(1)?;
         Ok(Some(simulator))
@@ -182,9 +209,25 @@ impl Simulator {
         Ok(())
     }
 
+    /// Makes the task it holds under `file_stem` (its record's file name) end, done
+    /// and finalized, and waits until it archived it.
+    pub fn finish(&self, file_stem: &str) -> Result<(), Box<dyn Error>> {
+        let order = self.control.join(format!("finish-{file_stem}"));
+        std::fs::write(&order, "finish")?;
+        let start = Instant::now();
+        while order.exists() {
+            if start.elapsed() > Duration::from_secs(60) {
+                return Err(format!("the simulator never finished {file_stem}").into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The order is taken before the save that archives it.
+        self.wait_for_saves(2)
+    }
+
     /// Lets it finish the save in progress and end (records are then whole and still).
     pub fn stop(mut self) -> Result<(), Box<dyn Error>> {
-        std::fs::write(&self.stop_file, "stop")?;
+        std::fs::write(self.control.join("stop"), "stop")?;
         let mut child = self.child.take().ok_or("already stopped")?;
         let start = Instant::now();
         while child.try_wait()?.is_none() {
