@@ -43,7 +43,9 @@ fn main() -> anyhow::Result<()> {
     let found_expected = look_alike.is_ok();
     match look_alike {
         Ok(child) => children.push(child),
-        Err(err) => eprintln!("no Agents-Runner look-alike (python3: {err}); timing the table alone"),
+        Err(err) => {
+            eprintln!("no Agents-Runner look-alike (python3: {err}); timing the table alone")
+        }
     }
     // Python needs a moment to start; the check must see it before timing begins.
     let start = Instant::now();
@@ -74,7 +76,12 @@ fn main() -> anyhow::Result<()> {
         .map(|entries| {
             entries
                 .filter_map(Result::ok)
-                .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .bytes()
+                        .all(|b| b.is_ascii_digit())
+                })
                 .count()
         })
         .unwrap_or(0);

@@ -167,7 +167,10 @@ fn match_process(
         doubts.push("its working folder could not be read");
         PathBuf::new()
     };
-    if doubts.is_empty() && !script.parent().is_some_and(|dir| disk.is_dir(&dir.join(PACKAGE_DIR)))
+    if doubts.is_empty()
+        && !script
+            .parent()
+            .is_some_and(|dir| disk.is_dir(&dir.join(PACKAGE_DIR)))
     {
         return None;
     }
@@ -659,7 +662,10 @@ mod tests {
             Path::new(DATA),
             &disk(),
         );
-        assert_eq!(found.as_ref().map(|r| (r.pid, r.unsure.is_none())), Some((40, true)));
+        assert_eq!(
+            found.as_ref().map(|r| (r.pid, r.unsure.is_none())),
+            Some((40, true))
+        );
         assert_eq!(found.and_then(|r| r.started), runner(40).started);
         let found = find(&table(vec![unreadable]), Path::new(DATA), &disk());
         assert_eq!(found.map(|r| r.pid), Some(5));
@@ -668,7 +674,13 @@ mod tests {
 
     #[test]
     fn python_names_and_script_arguments() {
-        for name in ["python", "python3", "python3.12", "/x/.venv/bin/python3", "python.exe"] {
+        for name in [
+            "python",
+            "python3",
+            "python3.12",
+            "/x/.venv/bin/python3",
+            "python.exe",
+        ] {
             assert!(is_python(Path::new(name)), "{name}");
         }
         for name in ["pythonw2x", "ipython", "python-config", "py", "uv"] {
@@ -680,7 +692,10 @@ mod tests {
             (&["-W", "ignore", "main.py"], Some("main.py")),
             (&["-Wignore", "main.py"], Some("main.py")),
             (&["-uX", "dev", "main.py"], Some("main.py")),
-            (&["--check-hash-based-pycs", "never", "main.py"], Some("main.py")),
+            (
+                &["--check-hash-based-pycs", "never", "main.py"],
+                Some("main.py"),
+            ),
             (&["--", "main.py"], Some("main.py")),
             (&["-m", "agents_runner"], None),
             (&["-um", "agents_runner"], None),
@@ -691,11 +706,7 @@ mod tests {
         ];
         for (args, want) in table {
             let args = os(args);
-            assert_eq!(
-                script_argument(&args),
-                want.map(OsStr::new),
-                "{args:?}"
-            );
+            assert_eq!(script_argument(&args), want.map(OsStr::new), "{args:?}");
         }
     }
 
@@ -719,8 +730,16 @@ mod tests {
             unsure: Some("its environment could not be read".into()),
             started: None,
         };
-        assert!(unsure.refusal().contains("(pid 7; it may use this data folder: its environment could not be read)"));
-        assert!(unsure.notice().contains("its environment could not be read"));
+        assert!(
+            unsure.refusal().contains(
+                "(pid 7; it may use this data folder: its environment could not be read)"
+            )
+        );
+        assert!(
+            unsure
+                .notice()
+                .contains("its environment could not be read")
+        );
     }
 
     #[test]
@@ -744,7 +763,11 @@ mod tests {
             (archived, None, true),
         ];
         for (record, modified, held) in table {
-            assert_eq!(runner.may_hold(record, modified), held, "{record:?} {modified:?}");
+            assert_eq!(
+                runner.may_hold(record, modified),
+                held,
+                "{record:?} {modified:?}"
+            );
         }
         let start_unknown = RunnerProcess {
             started: None,

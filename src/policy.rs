@@ -1826,11 +1826,17 @@ mod tests {
             for skipped in held {
                 assert!(skipped.refused);
                 assert!(
-                    skipped.reason.starts_with(&format!("{DATA}/tasks/{task_id}.toml: ")),
+                    skipped
+                        .reason
+                        .starts_with(&format!("{DATA}/tasks/{task_id}.toml: ")),
                     "{}",
                     skipped.reason
                 );
-                assert!(skipped.reason.ends_with(&runner.refusal()), "{}", skipped.reason);
+                assert!(
+                    skipped.reason.ends_with(&runner.refusal()),
+                    "{}",
+                    skipped.reason
+                );
             }
             for step in &with.steps {
                 let changed = changed_record(&action, step);

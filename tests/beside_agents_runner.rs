@@ -29,7 +29,8 @@ use std::time::{Duration, SystemTime};
 type TestResult = Result<(), Box<dyn Error>>;
 
 /// The words every refusal carries (after "Agents-Runner is running (pid N)").
-const REFUSAL: &str = "rewrites task records from memory: close it first, or discard in Agents-Runner";
+const REFUSAL: &str =
+    "rewrites task records from memory: close it first, or discard in Agents-Runner";
 
 /// A record with this status and finalization state.
 fn record(id: &str, status: &str, finalization: &str) -> Result<String, Box<dyn Error>> {
@@ -76,7 +77,11 @@ fn record_bytes(data_dir: &Path) -> Result<BTreeMap<PathBuf, Vec<u8>>, Box<dyn E
 /// Each task recorded exactly once, in `tasks/` or `tasks/done/`.
 fn assert_recorded_once(data_dir: &Path, after: &str) -> TestResult {
     for (task_id, places) in records(data_dir)? {
-        assert_eq!(places.len(), 1, "{after}: task {task_id} is recorded at {places:?}");
+        assert_eq!(
+            places.len(),
+            1,
+            "{after}: task {task_id} is recorded at {places:?}"
+        );
     }
     Ok(())
 }
@@ -108,8 +113,8 @@ fn executor(mini: &Mini, probe: &FakeProbe) -> Executor {
 }
 
 #[test]
-fn a_plan_made_before_agents_runner_started_is_refused_whole_before_anything_changes()
--> TestResult {
+fn a_plan_made_before_agents_runner_started_is_refused_whole_before_anything_changes() -> TestResult
+{
     let mini = Mini::new()?;
     add_active(&mini, "d1", "done", "done")?;
     add_archived(&mini, "d2")?;
@@ -136,7 +141,10 @@ fn a_plan_made_before_agents_runner_started_is_refused_whole_before_anything_cha
         return Err(format!("expected a refusal, got {result:?}").into());
     };
     let message = refused.to_string();
-    assert!(message.contains("Agents-Runner is running (pid 4242)"), "{message}");
+    assert!(
+        message.contains("Agents-Runner is running (pid 4242)"),
+        "{message}"
+    );
     assert!(message.contains(REFUSAL), "{message}");
     assert!(
         message.contains(&mini.active_record("d1").display().to_string()),
@@ -188,14 +196,18 @@ fn while_agents_runner_runs_a_sweep_frees_space_but_writes_no_record_it_holds() 
     let report = executor(&mini, &probe).execute(&plan, &emit)?;
     assert!(report.all_ok(), "{report:?}");
     for id in ["s1", "s2", "s3"] {
-        assert!(!mini.workspace(ENV, id).exists(), "{id}'s workspace is gone");
+        assert!(
+            !mini.workspace(ENV, id).exists(),
+            "{id}'s workspace is gone"
+        );
     }
     let held_after = [mini.active_record("s1"), mini.archived_record("s3")]
         .map(|path| std::fs::read(path).unwrap_or_default());
     assert_eq!(held_before, held_after, "records it holds are not written");
     let (_, logs) = status_and_logs(&mini.archived_record("s2"))?;
     assert!(
-        logs.iter().any(|line| line.contains("Removing task workspace")),
+        logs.iter()
+            .any(|line| line.contains("Removing task workspace")),
         "{logs:?}"
     );
     let written: Vec<&str> = report
@@ -223,7 +235,10 @@ fn restore_is_refused_while_agents_runner_runs() -> TestResult {
     let Err(RestoreError::AgentsRunnerRunning(message)) = result else {
         return Err(format!("expected a refusal, got {result:?}").into());
     };
-    assert!(message.contains("Agents-Runner is running (pid 9)"), "{message}");
+    assert!(
+        message.contains("Agents-Runner is running (pid 9)"),
+        "{message}"
+    );
     assert!(logged(&lines).contains(REFUSAL));
     assert_eq!(before, record_bytes(&mini.data_dir)?);
     // Once it is gone, the same restore works.
@@ -308,7 +323,10 @@ fn beside_a_running_agents_runner_records_stay_its_own_and_workspaces_still_go()
     // Every change to a record it holds is refused, and nothing changes.
     let refused = [
         (vec!["discard", "a2fin"], "discard of an active task"),
-        (vec!["discard", "a5late"], "discard of a task it archived itself"),
+        (
+            vec!["discard", "a5late"],
+            "discard of a task it archived itself",
+        ),
         (vec!["archive"], "archive"),
         (vec!["complete", "a2fin"], "complete"),
         (vec!["restore", "a4arc"], "restore"),
@@ -316,16 +334,26 @@ fn beside_a_running_agents_runner_records_stay_its_own_and_workspaces_still_go()
     for (args, what) in &refused {
         let run = mini.run(args)?;
         assert_refused(&run, pid, what);
-        assert_eq!(before, record_bytes(&mini.data_dir)?, "{what} changed a record");
+        assert_eq!(
+            before,
+            record_bytes(&mini.data_dir)?,
+            "{what} changed a record"
+        );
     }
     for id in ["a1run", "a2fin", "a3can", "a4arc", "a5late", "a6done"] {
         assert!(mini.workspace(ENV, id).exists(), "{id}'s workspace is kept");
     }
-    assert!(!mini.root.path().join("docker.log").exists(), "no container removed");
+    assert!(
+        !mini.root.path().join("docker.log").exists(),
+        "no container removed"
+    );
     // Reading works, and says why changes would not.
     let list = mini.run(&["list", "--all"])?;
     assert_eq!(list.code, Some(0), "{list}");
-    assert!(list.stderr.contains(&format!("note: Agents-Runner is running (pid {pid})")));
+    assert!(
+        list.stderr
+            .contains(&format!("note: Agents-Runner is running (pid {pid})"))
+    );
 
     // Deleting workspaces still works; their lines go only where it does not write.
     let orphans = mini.run(&["orphans", "--delete", "--json"])?;
@@ -353,7 +381,10 @@ fn beside_a_running_agents_runner_records_stay_its_own_and_workspaces_still_go()
     simulator.wait_for_saves(3)?;
     let check = |after: &str| -> TestResult {
         assert_recorded_once(&mini.data_dir, after)?;
-        assert!(mini.workspace(ENV, "a1run").exists(), "{after}: the running task's workspace");
+        assert!(
+            mini.workspace(ENV, "a1run").exists(),
+            "{after}: the running task's workspace"
+        );
         for outcome in &reported {
             let id = outcome["task_id"].as_str().unwrap_or_default();
             if outcome["workspace_removed"] == true {
@@ -378,8 +409,16 @@ fn beside_a_running_agents_runner_records_stay_its_own_and_workspaces_still_go()
             .filter_map(|o| o["task_id"].as_str())
             .collect();
         assert_eq!(written, ["a4arc"], "{after}");
-        for (id, status) in [("a1run", "running"), ("a2fin", "done"), ("a3can", "cancelled")] {
-            assert_eq!(status_and_logs(&mini.active_record(id))?.0, status, "{after}: {id}");
+        for (id, status) in [
+            ("a1run", "running"),
+            ("a2fin", "done"),
+            ("a3can", "cancelled"),
+        ] {
+            assert_eq!(
+                status_and_logs(&mini.active_record(id))?.0,
+                status,
+                "{after}: {id}"
+            );
         }
         Ok(())
     };
@@ -389,8 +428,7 @@ fn beside_a_running_agents_runner_records_stay_its_own_and_workspaces_still_go()
 }
 
 #[test]
-fn agents_runner_starting_between_the_plan_and_the_first_write_stops_the_discard() -> TestResult
-{
+fn agents_runner_starting_between_the_plan_and_the_first_write_stops_the_discard() -> TestResult {
     let mini = Mini::new()?;
     add_active(&mini, "c1", "done", "pending")?;
     let paused = common::mini::Paused::start(

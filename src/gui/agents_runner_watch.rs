@@ -105,7 +105,8 @@ impl JanitorApp {
         match spawned {
             Ok(_) => self.agents_runner_watch.asking = Some((dir, rx)),
             Err(err) => {
-                self.agents_runner_watch.next_check = Some(self.clock.now() + AGENTS_RUNNER_RECHECK);
+                self.agents_runner_watch.next_check =
+                    Some(self.clock.now() + AGENTS_RUNNER_RECHECK);
                 self.push_log(
                     Level::Warn,
                     format!("cannot start a thread to look for Agents-Runner: {err}"),
@@ -120,7 +121,13 @@ impl JanitorApp {
             return;
         }
         match &answer {
-            Some(runner) => self.push_log(Level::Warn, runner.notice()),
+            Some(runner) => self.push_log(
+                Level::Warn,
+                format!(
+                    "Agents-Runner started on this data folder (pid {}): discard, archive and restore are off until it closes",
+                    runner.pid
+                ),
+            ),
             None => self.push_log(
                 Level::Info,
                 "Agents-Runner is no longer running: task records can be changed again".into(),

@@ -5,9 +5,9 @@
 
 use super::agents_runner_watch::AgentsRunnerWatch;
 use super::live_refresh::{LiveRefresh, WatchMode};
-use crate::agents_runner::{LiveProbe, Probe};
 use super::model::{self, EnvSummary, Row, Settings};
 use super::toasts::Toasts;
+use crate::agents_runner::{LiveProbe, Probe};
 use crate::config::{Config, LoadedConfig};
 use crate::container::ContainerRuntime;
 use crate::executor::{Level, LogLine, Progress, Report, human};

@@ -264,7 +264,10 @@ fn python3() -> Option<PathBuf> {
         .chain(on_path)
         .find(|candidate| {
             Command::new(candidate)
-                .args(["-c", "import sys, tomllib; sys.exit(sys.version_info < (3, 11))"])
+                .args([
+                    "-c",
+                    "import sys, tomllib; sys.exit(sys.version_info < (3, 11))",
+                ])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()
