@@ -156,7 +156,7 @@ impl JanitorApp {
             ui.label(
                 egui::RichText::new(runner.notice())
                     .strong()
-                    .color(ui.visuals().warn_fg_color),
+                    .color(ui.visuals().strong_text_color()),
             )
             .on_hover_text(
                 "Agents-Runner keeps its active tasks in memory and rewrites their records on every save: a change the janitor made to one would be undone. Discard, archive and restore are off until it is closed; sweeping and deleting workspaces of finished tasks still work.",

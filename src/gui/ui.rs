@@ -81,7 +81,13 @@ impl JanitorApp {
         self.poll();
         self.keyboard(ui);
         if self.has_data() && self.agents_runner().is_some() {
-            egui::Panel::top("agents_runner_bar").show(ui, |ui| self.agents_runner_bar(ui));
+            let style = ui.style();
+            // Tinted like a warning, so it reads as the state of the whole window.
+            let frame = egui::Frame::side_top_panel(style)
+                .fill(style.visuals.warn_fg_color.gamma_multiply(0.18));
+            egui::Panel::top("agents_runner_bar")
+                .frame(frame)
+                .show(ui, |ui| self.agents_runner_bar(ui));
         }
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("log_panel")
