@@ -315,12 +315,10 @@ impl Executor {
                 .filter_map(|step| policy::changed_record(&plan.action, step))
                 .find(|record| holds(runner, record))
         {
-            let refused = ExecuteError::AgentsRunnerRunning {
+            return Err(ExecuteError::AgentsRunnerRunning {
                 record: record.to_path_buf(),
                 message: runner.refusal(),
-            };
-            log(emit, Level::Error, format!("[cleanup] {refused}"));
-            return Err(refused);
+            });
         }
         let total = plan.steps.len();
         let forced = matches!(
