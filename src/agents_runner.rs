@@ -244,12 +244,15 @@ fn env_value(environ: &[OsString], key: &str) -> Option<String> {
 /// script is named `main.py`. `python -m MODULE` (Agents-Runner's desktop viewer
 /// helper) and `python -c CODE` run no script.
 pub fn main_script<'a>(cmd: &'a [OsString], exe: Option<&Path>) -> Option<&'a OsStr> {
-    let (argv0, args) = cmd.split_first()?;
+    let argv0 = cmd.first()?;
     let python = is_python(Path::new(argv0)) || exe.is_some_and(is_python);
-    if !python {
-        return None;
-    }
-    let script = script_argument(args)?;
+    python.then(|| main_script_argument(cmd)).flatten()
+}
+
+/// The script argument of a command line when it is named `main.py`, whatever the
+/// program (the first, cheap pass over every process).
+fn main_script_argument(cmd: &[OsString]) -> Option<&OsStr> {
+    let script = script_argument(cmd.get(1..)?)?;
     (Path::new(script).file_name() == Some(OsStr::new(SCRIPT))).then_some(script)
 }
 
@@ -326,9 +329,9 @@ impl Probe for LiveProbe {
     }
 }
 
-/// The live process table, with the working folder and environment read only for the
-/// processes that could be Agents-Runner (a Python `main.py`): reading those of every
-/// process would cost several times more.
+/// The live process table: the command line of every process, then the user,
+/// executable, working folder and environment only of those that run a `main.py` (and
+/// our own user); reading them for every process would cost several times more.
 pub fn live_table() -> ProcessTable {
     use std::time::Duration;
     use sysinfo::{ProcessRefreshKind, ProcessesToUpdate, System, UpdateKind};
@@ -343,25 +346,24 @@ pub fn live_table() -> ProcessTable {
     };
     let listing = ProcessRefreshKind::nothing()
         .without_tasks()
-        .with_cmd(UpdateKind::Always)
-        .with_exe(UpdateKind::Always)
-        .with_user(UpdateKind::Always);
+        .with_cmd(UpdateKind::Always);
     system.refresh_processes_specifics(ProcessesToUpdate::All, true, listing);
     let candidates: Vec<sysinfo::Pid> = system
         .processes()
         .iter()
-        .filter(|(_, process)| main_script(process.cmd(), process.exe()).is_some())
+        .filter(|(_, process)| main_script_argument(process.cmd()).is_some())
         .map(|(pid, _)| *pid)
         .collect();
-    if !candidates.is_empty() {
-        let details = ProcessRefreshKind::nothing()
-            .without_tasks()
-            .with_cwd(UpdateKind::Always)
-            .with_environ(UpdateKind::Always);
-        system.refresh_processes_specifics(ProcessesToUpdate::Some(&candidates), true, details);
-    }
-    table.our_uid = sysinfo::get_current_pid()
-        .ok()
+    let ours = sysinfo::get_current_pid().ok();
+    let details = ProcessRefreshKind::nothing()
+        .without_tasks()
+        .with_user(UpdateKind::Always)
+        .with_exe(UpdateKind::Always)
+        .with_cwd(UpdateKind::Always)
+        .with_environ(UpdateKind::Always);
+    let asked: Vec<sysinfo::Pid> = candidates.iter().copied().chain(ours).collect();
+    system.refresh_processes_specifics(ProcessesToUpdate::Some(&asked), true, details);
+    table.our_uid = ours
         .and_then(|pid| system.process(pid))
         .and_then(numeric_uid);
     table.processes = candidates
@@ -777,13 +779,10 @@ mod tests {
     }
 
     #[test]
-    fn the_live_table_holds_only_python_main_scripts_and_knows_our_user() {
+    fn the_live_table_holds_only_main_scripts_and_knows_our_user() {
         let table = live_table();
         for process in &table.processes {
-            assert!(
-                main_script(&process.cmd, process.exe.as_deref()).is_some(),
-                "{process:?}"
-            );
+            assert!(main_script_argument(&process.cmd).is_some(), "{process:?}");
         }
         #[cfg(target_os = "linux")]
         assert!(table.our_uid.is_some(), "our own user id was not read");
