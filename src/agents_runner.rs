@@ -11,8 +11,8 @@
 //!
 //! [`find`] is the matcher: pure over a recorded [`ProcessTable`], asking the disk only
 //! through [`Disk`]. [`LiveProbe`] reads the live table with `sysinfo` (the command
-//! line, user and executable of every process; the working folder and environment only
-//! of the Python processes that run a `main.py`). Where a fact cannot be read (another
+//! line of every process; the user, executable, working folder and environment only of
+//! those that run a `main.py`). Where a fact cannot be read (another
 //! process's environment or working folder), the answer is "possibly ours", with the
 //! reason: refusing a record change wrongly costs a retry, allowing one wrongly loses it.
 //! On a platform `sysinfo` does not support, nothing is ever found.
@@ -151,20 +151,21 @@ fn match_process(
     ours: Option<&Path>,
     disk: &dyn Disk,
 ) -> Option<RunnerProcess> {
-    // Processes of other users cannot be told apart from ours' only by an unknown id.
+    // Another user's Agents-Runner has its own data dir; an unknown user may be us.
     if let (Some(uid), Some(our_uid)) = (process.uid, table.our_uid)
         && uid != our_uid
     {
         return None;
     }
     let script = Path::new(main_script(&process.cmd, process.exe.as_deref())?);
+    const NO_CWD: &str = "its working folder could not be read";
     let mut doubts = Vec::new();
     let script = if script.is_absolute() {
         script.to_path_buf()
     } else if let Some(cwd) = &process.cwd {
         cwd.join(script)
     } else {
-        doubts.push("its working folder could not be read");
+        doubts.push(NO_CWD);
         PathBuf::new()
     };
     if doubts.is_empty()
@@ -189,7 +190,9 @@ fn match_process(
                 match &process.cwd {
                     Some(cwd) => cwd.join(theirs),
                     None => {
-                        doubts.push("its working folder could not be read");
+                        if !doubts.contains(&NO_CWD) {
+                            doubts.push(NO_CWD);
+                        }
                         return Some(unsure(process, &doubts));
                     }
                 }
@@ -646,6 +649,24 @@ mod tests {
                 with(|p| p.cwd = None),
                 DATA,
                 "unsure: its working folder could not be read",
+            ),
+            (
+                "working folder unreadable, relative state path",
+                with(|p| {
+                    p.cwd = None;
+                    p.environ = Some(os(&["HOME=/home/u", "AGENTS_RUNNER_STATE_PATH=data"]));
+                }),
+                "/srv/ar-data",
+                "unsure: its working folder could not be read",
+            ),
+            (
+                "environment and working folder unreadable",
+                with(|p| {
+                    p.cwd = None;
+                    p.environ = None;
+                }),
+                DATA,
+                "unsure: its working folder could not be read, its environment could not be read",
             ),
         ];
         for (case, process, data_dir, want) in table {
