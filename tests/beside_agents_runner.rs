@@ -265,13 +265,15 @@ fn the_look_alike_is_found_in_the_live_process_table_for_its_data_dir_only() -> 
     std::fs::write(checkout.join("agents_runner/ui/__init__.py"), "")?;
     std::fs::write(viewer.join("__init__.py"), "")?;
     std::fs::write(viewer.join("__main__.py"), "import time\ntime.sleep(120)\n")?;
-    let mut helper = Command::new("python3")
+    let python = common::agents_runner::python3().ok_or("python3 went away")?;
+    // Spawned straight from the interpreter's binary: once `spawn` returns, the process
+    // table shows it as Python with its `-m` arguments.
+    let mut helper = Command::new(python)
         .args(["-m", "agents_runner.ui.desktop_viewer"])
         .current_dir(&checkout)
         .env(paths::STATE_PATH_VAR, elsewhere.path())
         .stdin(Stdio::null())
         .spawn()?;
-    std::thread::sleep(Duration::from_millis(300));
     let seen = LiveProbe.check(elsewhere.path());
     let _ = helper.kill();
     let _ = helper.wait();

@@ -252,7 +252,7 @@ impl Drop for Simulator {
 
 /// A Python 3.11+ interpreter: Debian's first (a real binary, as `uv` would run), else
 /// the first `python3` on PATH.
-fn python3() -> Option<PathBuf> {
+pub fn python3() -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH")
         .map(|path| {
             std::env::split_paths(&path)
