@@ -8,6 +8,7 @@
 //! problems go to stderr as they happen. Exit codes: 0 done, 1 some steps failed
 //! or were refused, 2 bad usage or input.
 
+use crate::agents_runner::{LiveProbe, Probe};
 use crate::config::{self, Config, LoadedConfig};
 use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Report, RestoreError};
@@ -259,10 +260,16 @@ pub fn run(cli: Cli) -> Result<u8> {
             env,
             archived,
             all,
-        } => list(&open(data_dir)?, json, env.as_deref(), archived, all),
+        } => {
+            let snapshot = open(data_dir)?;
+            note_agents_runner(&snapshot);
+            list(&snapshot, json, env.as_deref(), archived, all)
+        }
         CliCommand::Usage { json } => {
             let quotas = settings(config_path).quotas;
-            usage(&open(data_dir)?, json, &quotas)
+            let snapshot = open(data_dir)?;
+            note_agents_runner(&snapshot);
+            usage(&snapshot, json, &quotas)
         }
         CliCommand::Config { command } => config_command(config_path, command),
         CliCommand::Restore { task_id, json } => restore(data_dir, &task_id, json),
@@ -394,6 +401,14 @@ fn open(explicit: Option<&Path>) -> Result<Snapshot> {
         eprintln!("problem: {}: {}", problem.path.display(), problem.message);
     }
     Ok(snapshot)
+}
+
+/// A note on stderr while Agents-Runner runs on the data directory: reading works,
+/// record changes are refused.
+fn note_agents_runner(snapshot: &Snapshot) {
+    if let Some(runner) = LiveProbe.check(&snapshot.data_dir) {
+        eprintln!("note: {}", runner.notice());
+    }
 }
 
 fn scan(paths: &[PathBuf]) -> HashMap<PathBuf, Usage> {
@@ -1002,8 +1017,16 @@ fn execute(
             })?;
     }
     let mut usage = HashMap::new();
-    let mut plan = executor::prepare(&action, snapshot, &mut usage, &cancel, SystemTime::now())
-        .map_err(|err| bad_input(err.to_string()))?;
+    let runner = LiveProbe.check(&snapshot.data_dir);
+    let mut plan = executor::prepare_with_runner(
+        &action,
+        snapshot,
+        &mut usage,
+        &cancel,
+        SystemTime::now(),
+        runner.as_ref(),
+    )
+    .map_err(|err| bad_input(err.to_string()))?;
     plan.delete_mode = delete_mode;
     if !flags.json {
         print_plan(&plan, snapshot)?;
@@ -1022,8 +1045,10 @@ fn execute(
     };
     // A task the user named but that was refused makes the command fail; skips by a
     // sweep or an archive over everything are the policy at work.
-    let refused = matches!(action, Action::Discard { .. } | Action::Complete { .. })
-        && plan.skipped.iter().any(|s| s.refused);
+    // A record change Agents-Runner would undo fails the command whatever the action.
+    let refused = (matches!(action, Action::Discard { .. } | Action::Complete { .. })
+        && plan.skipped.iter().any(|s| s.refused))
+        || plan.skipped.iter().any(|s| s.held_by_agents_runner);
     let mut out = std::io::stdout().lock();
     if flags.json {
         let doc = json!({
@@ -1284,7 +1309,7 @@ fn restore(explicit: Option<&Path>, task_id: &str, json: bool) -> Result<u8> {
             eprintln!("{}", line.text);
         }
     };
-    let result = executor::restore(&data_dir, task_id, &print_log);
+    let result = executor::restore(&data_dir, task_id, &LiveProbe, &print_log);
     let mut out = std::io::stdout().lock();
     if json {
         let doc = match &result {

@@ -2,6 +2,7 @@
 //! out step by step, reporting through [`EngineEvent`]s. Blocking; the worker thread and
 //! the CLI both call it.
 
+use crate::agents_runner::{LiveProbe, Probe, RunnerProcess};
 use crate::checkpoint::{self, checkpoint};
 use crate::container::ContainerRuntime;
 use crate::git::{self, GitStatus};
@@ -146,17 +147,32 @@ pub fn size_missing(
     }
 }
 
-/// Builds the plan for `action`: sizes the workspaces it needs (all of them afresh for
-/// a sweep, whose ages come from the scan; every one for quotas and orphans), asks git
-/// about the ones it would delete, then decides. When unsaved work keeps a workspace
-/// and the plan picks another instead (quotas), git is asked about that one too, so no
-/// workspace is ever planned on an unknown git state.
+/// Builds the plan for `action` (see [`prepare_with_runner`]), asking the live process
+/// table whether Agents-Runner runs on the data directory.
 pub fn prepare(
     action: &Action,
     snapshot: &Snapshot,
     usage: &mut HashMap<PathBuf, Usage>,
     cancel: &Arc<AtomicBool>,
     now: SystemTime,
+) -> Result<Plan, PlanError> {
+    let runner = LiveProbe.check(&snapshot.data_dir);
+    prepare_with_runner(action, snapshot, usage, cancel, now, runner.as_ref())
+}
+
+/// Builds the plan for `action`: sizes the workspaces it needs (all of them afresh for
+/// a sweep, whose ages come from the scan; every one for quotas and orphans), asks git
+/// about the ones it would delete, then decides. When unsaved work keeps a workspace
+/// and the plan picks another instead (quotas), git is asked about that one too, so no
+/// workspace is ever planned on an unknown git state. While `agents_runner` runs, no
+/// change to an active record is planned.
+pub fn prepare_with_runner(
+    action: &Action,
+    snapshot: &Snapshot,
+    usage: &mut HashMap<PathBuf, Usage>,
+    cancel: &Arc<AtomicBool>,
+    now: SystemTime,
+    agents_runner: Option<&RunnerProcess>,
 ) -> Result<Plan, PlanError> {
     let all: Vec<PathBuf> = snapshot
         .workspaces
@@ -187,6 +203,7 @@ pub fn prepare(
                 usage,
                 git: &git,
                 now,
+                agents_runner,
             },
         )?;
         let unknown: Vec<PathBuf> = plan
@@ -207,12 +224,24 @@ pub fn prepare(
     }
 }
 
+/// Why a plan did not start; nothing was changed.
+#[derive(Debug, Error)]
+pub enum ExecuteError {
+    #[error(transparent)]
+    Locked(#[from] LockError),
+    /// Agents-Runner runs on the data directory and the plan changes a record it may
+    /// hold in memory (it started after the plan was made, or archived the task itself).
+    #[error("{record}: {message}; nothing was changed", record = record.display())]
+    AgentsRunnerRunning { record: PathBuf, message: String },
+}
+
 /// Carries out plans against one data directory.
 pub struct Executor {
     data_dir: PathBuf,
     remover: Remover,
     containers: ContainerRuntime,
     cancel: Arc<AtomicBool>,
+    agents_runner: Arc<dyn Probe>,
 }
 
 impl Executor {
@@ -232,7 +261,14 @@ impl Executor {
             remover: Remover::with_filesystem(data_dir, cancel.clone(), filesystem),
             containers,
             cancel,
+            agents_runner: Arc::new(LiveProbe),
         }
+    }
+
+    /// Asks `probe` whether Agents-Runner runs (tests pass a fake).
+    pub fn with_agents_runner_probe(mut self, probe: Arc<dyn Probe>) -> Self {
+        self.agents_runner = probe;
+        self
     }
 
     fn cancelled(&self) -> bool {
@@ -273,9 +309,28 @@ impl Executor {
     /// Runs `plan` under the data-dir lock. Each step: record change, container,
     /// workspace moved to staging; then every staged workspace is deleted (in
     /// parallel) and the cleanup lines are appended to each task's `logs`.
-    pub fn execute(&self, plan: &Plan, emit: Emit) -> Result<Report, LockError> {
+    ///
+    /// Right before the first write, it asks again whether Agents-Runner runs (it may
+    /// have started since the plan was made): if so, a plan that changes a record it
+    /// may hold (an active one, or one it archived itself while running) is refused
+    /// whole, and any other plan runs with its cleanup lines kept out of those records
+    /// (they are in the log only).
+    pub fn execute(&self, plan: &Plan, emit: Emit) -> Result<Report, ExecuteError> {
         let _lock = DataDirLock::acquire(&self.data_dir, plan.action.verb())?;
         checkpoint(checkpoint::EXECUTE_START);
+        let runner = self.agents_runner.check(&self.data_dir);
+        if let Some(runner) = &runner
+            && let Some(record) = plan
+                .steps
+                .iter()
+                .filter_map(|step| policy::changed_record(&plan.action, step))
+                .find(|record| holds(runner, record))
+        {
+            return Err(ExecuteError::AgentsRunnerRunning {
+                record: record.to_path_buf(),
+                message: runner.refusal(),
+            });
+        }
         let total = plan.steps.len();
         let forced = matches!(
             plan.action,
@@ -308,8 +363,29 @@ impl Executor {
             self.purge_staged(&staged, &mut outcomes, total, emit);
         checkpoint(checkpoint::PURGED);
         cancelled |= self.cancelled();
+        let mut kept_out = 0;
         for outcome in &mut outcomes {
+            if let Some(runner) = &runner
+                && outcome
+                    .record
+                    .as_deref()
+                    .is_some_and(|record| holds(runner, record))
+            {
+                outcome.record = None;
+                kept_out += usize::from(!outcome.messages.is_empty());
+                continue;
+            }
             self.append_to_record(outcome, emit);
+        }
+        if let Some(runner) = runner.as_ref().filter(|_| kept_out > 0) {
+            log(
+                emit,
+                Level::Info,
+                format!(
+                    "[cleanup] Agents-Runner is running (pid {}): the cleanup lines of {kept_out} task(s) whose records it holds are in this log only",
+                    runner.pid
+                ),
+            );
         }
         checkpoint(checkpoint::RECORDS_LOGGED);
         let report = Report {
@@ -761,6 +837,15 @@ impl Executor {
     }
 }
 
+/// Whether `runner` may hold `record` in memory (see [`RunnerProcess::may_hold`]); a
+/// record whose time cannot be read counts as held.
+fn holds(runner: &RunnerProcess, record: &Path) -> bool {
+    let modified = std::fs::metadata(record)
+        .and_then(|meta| meta.modified())
+        .ok();
+    runner.may_hold(record, modified)
+}
+
 /// `, 2 workspace(s) moved to the trash (5 MB; freed when the trash is emptied)`, or
 /// nothing when none was.
 fn trashed_summary(report: &Report) -> String {
@@ -781,15 +866,29 @@ pub enum RestoreError {
     Locked(#[from] LockError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Agents-Runner runs on the data directory: a restored record would be an active
+    /// record it does not hold, beside the copy it may still hold of the task.
+    #[error("{0}")]
+    AgentsRunnerRunning(String),
 }
 
 /// Un-archives the record of `task_id` (`tasks/done/` back to `tasks/`) under the
-/// data-dir lock; see [`tasks::restore_record`]. Returns where the record is now. Either
-/// way a `[cleanup]` line says what happened.
-pub fn restore(data_dir: &Path, task_id: &str, emit: Emit) -> Result<PathBuf, RestoreError> {
+/// data-dir lock; see [`tasks::restore_record`]. Refused while `agents_runner` says
+/// Agents-Runner runs on the data directory (asked under the lock, right before the
+/// move). Returns where the record is now. Either way a `[cleanup]` line says what
+/// happened.
+pub fn restore(
+    data_dir: &Path,
+    task_id: &str,
+    agents_runner: &dyn Probe,
+    emit: Emit,
+) -> Result<PathBuf, RestoreError> {
     let restored = DataDirLock::acquire(data_dir, "restore")
         .map_err(RestoreError::from)
-        .and_then(|_lock| tasks::restore_record(data_dir, task_id).map_err(RestoreError::from));
+        .and_then(|_lock| match agents_runner.check(data_dir) {
+            Some(runner) => Err(RestoreError::AgentsRunnerRunning(runner.refusal())),
+            None => tasks::restore_record(data_dir, task_id).map_err(RestoreError::from),
+        });
     match &restored {
         Ok(path) => log(
             emit,

@@ -6,9 +6,11 @@
 //! too), and [`executor::Executor`] carries the plan out; [`worker::Worker`] runs all of
 //! it on a thread for the desktop app (`gui`, feature `gui`, on by default), which
 //! follows the disk through [`watch`], and [`cli`] from the command line. Both read the
-//! janitor's own settings file through [`config`]. Only [`remove`] deletes files (or
-//! moves them to the trash); only [`store`] knows Agents-Runner's file formats; nothing
-//! outside `gui` knows egui.
+//! janitor's own settings file through [`config`]. [`agents_runner`] tells whether
+//! Agents-Runner runs on the data directory: while it does, no record it holds in memory
+//! is changed (plans refuse it, and the executor asks again before its first write).
+//! Only [`remove`] deletes files (or moves them to the trash); only [`store`] knows
+//! Agents-Runner's file formats; nothing outside `gui` knows egui.
 //!
 //! ```
 //! use agents_janitor::executor;
@@ -35,6 +37,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod agents_runner;
 pub mod checkpoint;
 pub mod cli;
 pub mod config;

@@ -10,6 +10,7 @@ mod settings;
 pub use quota::{QuotaLevel, QuotaState, env_usage, quota_level, quota_states};
 pub use settings::{DEFAULT_SWEEP_HOURS, DEFAULT_WARN_PERCENT, DeleteMode, Quota};
 
+use crate::agents_runner::RunnerProcess;
 use crate::git::GitStatus;
 use crate::scan::Usage;
 use crate::status::StatusClass;
@@ -143,6 +144,9 @@ pub struct Skipped {
     /// opposed to a policy choice (kept for debugging, finalization pending, nothing left
     /// to do). A refused task named by the user makes the command fail.
     pub refused: bool,
+    /// Refused because a running Agents-Runner holds the record in memory and would
+    /// undo the change: the command fails whatever the action.
+    pub held_by_agents_runner: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -188,6 +192,20 @@ pub struct PlanInput<'a> {
     /// Git states keyed by workspace path; a missing entry means "unknown".
     pub git: &'a HashMap<PathBuf, GitStatus>,
     pub now: SystemTime,
+    /// An Agents-Runner running on this data directory: it rewrites every active
+    /// record from memory, so no change to one is planned.
+    pub agents_runner: Option<&'a RunnerProcess>,
+}
+
+/// The record `step` of `action` changes in a way that matters, if any: a status
+/// change, a move, or the lines a discard or a completion exists to record. A sweep's
+/// or a quota's lines do not count: while Agents-Runner runs, they go to the janitor's
+/// log instead of a record it holds.
+pub fn changed_record<'s>(action: &Action, step: &'s Step) -> Option<&'s Path> {
+    let record = step.record.as_deref()?;
+    (step.record_change != RecordChange::Keep
+        || matches!(action, Action::Discard { .. } | Action::Complete { .. }))
+    .then_some(record)
 }
 
 /// Builds the plan for `action`. Active tasks are never in it unless forced;
@@ -357,7 +375,27 @@ impl<'a> Builder<'a> {
             task_id: task_id.to_owned(),
             reason,
             refused,
+            held_by_agents_runner: false,
         });
+    }
+
+    /// Refuses a change to `task`'s record while Agents-Runner runs and holds it (an
+    /// active record): its next save would undo the change, or write the record back
+    /// beside an archived copy. True when the change may be planned.
+    fn agents_runner_allows(&mut self, task: &TaskRecord) -> bool {
+        let Some(runner) = self.input.agents_runner else {
+            return true;
+        };
+        if task.archived {
+            return true;
+        }
+        self.plan.skipped.push(Skipped {
+            task_id: task.task_id.clone(),
+            reason: format!("{}: {}", task.file.display(), runner.refusal()),
+            refused: true,
+            held_by_agents_runner: true,
+        });
+        false
     }
 
     fn managed(&self, task: &TaskRecord) -> Managed {
@@ -484,6 +522,9 @@ impl<'a> Builder<'a> {
                 StatusClass::Discarded => (true, ""),
                 StatusClass::Failed => (!keep_on_error, "workspace kept for debugging"),
             };
+            if !self.agents_runner_allows(task) {
+                continue;
+            }
             let mut step = self.record_step(task, RecordChange::Archive, "finished: archive");
             match self.managed(task) {
                 Managed::Present(path) if delete_workspace => {
@@ -566,7 +607,7 @@ impl<'a> Builder<'a> {
 
     fn discard(&mut self, task_ids: &[String], force: bool) -> Result<(), PlanError> {
         for task in self.named_tasks(task_ids)? {
-            if !self.activity_allows(task, force) {
+            if !self.agents_runner_allows(task) || !self.activity_allows(task, force) {
                 continue;
             }
             let already = task.status_class() == StatusClass::Discarded;
@@ -900,7 +941,7 @@ impl<'a> Builder<'a> {
     ) -> Result<(), PlanError> {
         for task in self.named_tasks(task_ids)? {
             let task_id = &task.task_id;
-            if !self.activity_allows(task, force) {
+            if !self.agents_runner_allows(task) || !self.activity_allows(task, force) {
                 continue;
             }
             if keep_on_error && task.status_class() == StatusClass::Failed {
@@ -1065,6 +1106,15 @@ mod tests {
         }
 
         fn plan(&self, action: &Action) -> Result<Plan, PlanError> {
+            self.plan_beside(action, None)
+        }
+
+        /// The plan while `runner` runs on the data directory.
+        fn plan_beside(
+            &self,
+            action: &Action,
+            runner: Option<&RunnerProcess>,
+        ) -> Result<Plan, PlanError> {
             plan(
                 action,
                 &PlanInput {
@@ -1072,6 +1122,7 @@ mod tests {
                     usage: &self.usage,
                     git: &self.git,
                     now: self.now,
+                    agents_runner: runner,
                 },
             )
         }
@@ -1755,6 +1806,219 @@ mod tests {
         );
         assert!(!plan.warnings.iter().any(|w| w.contains("stays over")));
         Ok(())
+    }
+
+    #[test]
+    fn while_agents_runner_runs_no_active_record_is_changed_and_workspaces_still_go()
+    -> Result<(), PlanError> {
+        let archived = |id: &str| {
+            let mut record = task(id, "env-c", "done", Some(0));
+            record.archived = true;
+            record.file = PathBuf::from(format!("{DATA}/tasks/done/{id}.toml"));
+            record
+        };
+        let mut cancelled = task("can", "env-c", "cancelled", None);
+        cancelled.finalization_state = Some("done".into());
+        let mut world = World::new(vec![
+            task("done", "env-c", "done", Some(0)),
+            task("fail", "env-c", "failed", Some(1)),
+            task("run", "env-c", "running", None),
+            cancelled,
+            archived("old"),
+        ]);
+        world.add_workspace("env-c", "orphan", 300);
+        let runner = RunnerProcess {
+            pid: 4242,
+            unsure: None,
+            started: None,
+        };
+        let ids = |ids: &[&str]| ids.iter().map(|id| (*id).to_owned()).collect::<Vec<_>>();
+        let archive = Action::Archive {
+            keep_on_error: false,
+            allow_unsaved: false,
+            clean_done: true,
+        };
+        let sweep = Action::Sweep {
+            older_than_hours: 24.0,
+            env_id: None,
+            force: false,
+            allow_unsaved: false,
+        };
+        let scheduled = Action::Scheduled {
+            keep_on_error: false,
+            allow_unsaved: false,
+            clean_done: true,
+            older_than_hours: 24.0,
+            quotas: BTreeMap::new(),
+        };
+        // (action, task, without Agents-Runner, beside it); "held" is a refusal that
+        // names it, followed by what is still planned for the task.
+        let table: Vec<(Action, &str, &str, &str)> = vec![
+            (archive.clone(), "done", "archive+ws", "held"),
+            (archive.clone(), "fail", "archive+ws", "held"),
+            (archive.clone(), "can", "archive+ws", "held"),
+            (archive.clone(), "run", "skip", "skip"),
+            (archive.clone(), "old", "none", "none"),
+            (
+                Action::Discard {
+                    task_ids: ids(&["done"]),
+                    force: false,
+                },
+                "done",
+                "discard+ws",
+                "held",
+            ),
+            (
+                Action::Discard {
+                    task_ids: ids(&["run"]),
+                    force: true,
+                },
+                "run",
+                "discard+ws",
+                "held",
+            ),
+            // Archived records are not in its memory (unless it archived them itself,
+            // which the executor checks on the disk).
+            (
+                Action::Discard {
+                    task_ids: ids(&["old"]),
+                    force: false,
+                },
+                "old",
+                "discard-in-place+ws",
+                "discard-in-place+ws",
+            ),
+            (
+                Action::Complete {
+                    task_ids: ids(&["done"]),
+                    keep_on_error: true,
+                    force: false,
+                },
+                "done",
+                "keep+ws",
+                "held",
+            ),
+            (
+                Action::Complete {
+                    task_ids: ids(&["old"]),
+                    keep_on_error: true,
+                    force: false,
+                },
+                "old",
+                "keep+ws",
+                "keep+ws",
+            ),
+            // Deleting workspaces needs no record change: as before.
+            (sweep.clone(), "done", "keep+ws", "keep+ws"),
+            (sweep.clone(), "can", "keep+ws", "keep+ws"),
+            (sweep.clone(), "old", "keep+ws", "keep+ws"),
+            (sweep.clone(), "orphan", "keep+ws", "keep+ws"),
+            (sweep.clone(), "run", "skip", "skip"),
+            (
+                Action::DeleteOrphans {
+                    paths: Vec::new(),
+                    allow_unsaved: false,
+                },
+                "orphan",
+                "keep+ws",
+                "keep+ws",
+            ),
+            // The schedule's archive step is refused; its sweep still frees the space.
+            (scheduled.clone(), "done", "archive+ws", "held, keep+ws"),
+            (scheduled.clone(), "can", "archive+ws", "held, keep+ws"),
+            (scheduled.clone(), "run", "skip", "skip"),
+        ];
+        for (action, task_id, alone, beside) in table {
+            let without = world.plan(&action)?;
+            assert_eq!(describe(&without, task_id), alone, "{action:?} {task_id}");
+            assert!(without.skipped.iter().all(|s| !s.held_by_agents_runner));
+            let with = world.plan_beside(&action, Some(&runner))?;
+            let held: Vec<&Skipped> = with
+                .skipped
+                .iter()
+                .filter(|s| s.task_id == task_id && s.held_by_agents_runner)
+                .collect();
+            let planned = with.steps.iter().any(|s| s.task_id == task_id);
+            let shown = match (held.is_empty(), planned) {
+                (true, _) => describe(&with, task_id),
+                (false, false) => "held".into(),
+                (false, true) => format!("held, {}", describe(&with, task_id)),
+            };
+            assert_eq!(shown, beside, "{action:?} {task_id} beside Agents-Runner");
+            for skipped in held {
+                assert!(skipped.refused);
+                assert!(
+                    skipped
+                        .reason
+                        .starts_with(&format!("{DATA}/tasks/{task_id}.toml: ")),
+                    "{}",
+                    skipped.reason
+                );
+                assert!(
+                    skipped.reason.ends_with(&runner.refusal()),
+                    "{}",
+                    skipped.reason
+                );
+            }
+            for step in &with.steps {
+                let changed = changed_record(&action, step);
+                assert!(
+                    changed.is_none_or(paths::is_archived_record),
+                    "{action:?}: {step:?} changes an active record"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn which_steps_change_their_record() {
+        let step = |record: Option<&str>, change: RecordChange| Step {
+            task_id: "t".into(),
+            env_id: "env-c".into(),
+            record: record.map(PathBuf::from),
+            record_change: change,
+            workspace: None,
+            container_id: None,
+            bytes: 0,
+            reason: String::new(),
+            git: None,
+        };
+        let active = Some("/data/tasks/t.toml");
+        let sweep = Action::Sweep {
+            older_than_hours: 1.0,
+            env_id: None,
+            force: false,
+            allow_unsaved: false,
+        };
+        let complete = Action::Complete {
+            task_ids: Vec::new(),
+            keep_on_error: true,
+            force: false,
+        };
+        let discard = Action::Discard {
+            task_ids: Vec::new(),
+            force: false,
+        };
+        let table = [
+            (&sweep, step(active, RecordChange::Keep), false),
+            (&sweep, step(None, RecordChange::Keep), false),
+            (&complete, step(active, RecordChange::Keep), true),
+            (&discard, step(active, RecordChange::Keep), true),
+            (&sweep, step(active, RecordChange::Archive), true),
+            (
+                &discard,
+                step(active, RecordChange::Discard { archive: true }),
+                true,
+            ),
+        ];
+        for (action, step, changes) in table {
+            assert_eq!(
+                changed_record(action, &step).is_some(),
+                changes,
+                "{action:?} {step:?}"
+            );
+        }
     }
 
     #[test]

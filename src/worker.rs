@@ -2,6 +2,7 @@
 //! crossbeam channels; after each event a wake-up callback runs (the GUI passes
 //! `request_repaint`), so the UI never waits on disk, git or docker.
 
+use crate::agents_runner::{LiveProbe, Probe};
 use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
@@ -103,6 +104,9 @@ pub struct WorkerSetup {
     pub filesystem: Arc<dyn Filesystem>,
     /// Parsed task records kept between loads and runs (`None`: parse every file).
     pub record_cache: Option<RecordCache>,
+    /// Whether Agents-Runner runs on the data directory, asked when planning and again
+    /// before a change (tests pass a fake).
+    pub agents_runner: Arc<dyn Probe>,
 }
 
 impl Default for WorkerSetup {
@@ -111,6 +115,7 @@ impl Default for WorkerSetup {
             containers: ContainerRuntime::default(),
             filesystem: Arc::new(RealFilesystem),
             record_cache: None,
+            agents_runner: Arc::new(LiveProbe),
         }
     }
 }
@@ -141,6 +146,7 @@ impl Worker {
             containers,
             filesystem,
             record_cache,
+            agents_runner,
         } = setup;
         let (command_tx, command_rx) = unbounded();
         let (event_tx, event_rx) = unbounded();
@@ -150,6 +156,7 @@ impl Worker {
             containers,
             filesystem,
             record_cache,
+            agents_runner,
             cancel: cancel.clone(),
             snapshot: None,
             usage: HashMap::new(),
@@ -224,6 +231,7 @@ struct State {
     containers: ContainerRuntime,
     filesystem: Arc<dyn Filesystem>,
     record_cache: Option<RecordCache>,
+    agents_runner: Arc<dyn Probe>,
     cancel: Arc<AtomicBool>,
     snapshot: Option<Arc<Snapshot>>,
     /// Sizes by workspace path, kept across reloads (a workspace is only rescanned when asked).
@@ -282,6 +290,7 @@ impl State {
             self.containers.clone(),
             self.filesystem.clone(),
         )
+        .with_agents_runner_probe(self.agents_runner.clone())
     }
 
     fn load(&mut self, finish_staged: bool) {
@@ -398,12 +407,14 @@ impl State {
             self.emit(Event::PlanFailed("no data directory is loaded".into()));
             return;
         };
-        match executor::prepare(
+        let runner = self.agents_runner.check(&snapshot.data_dir);
+        match executor::prepare_with_runner(
             action,
             &snapshot,
             &mut self.usage,
             &self.cancel,
             SystemTime::now(),
+            runner.as_ref(),
         ) {
             Ok(plan) => self.emit(Event::PlanReady(plan)),
             Err(err) => self.emit(Event::PlanFailed(err.to_string())),
@@ -417,12 +428,14 @@ impl State {
             )));
             return;
         };
-        let plan = match executor::prepare(
+        let runner = self.agents_runner.check(&snapshot.data_dir);
+        let plan = match executor::prepare_with_runner(
             action,
             &snapshot,
             &mut self.usage,
             &self.cancel,
             SystemTime::now(),
+            runner.as_ref(),
         ) {
             Ok(plan) => Plan {
                 delete_mode,
@@ -444,6 +457,20 @@ impl State {
             self.emit(Event::Log(LogLine {
                 level: Level::Warn,
                 text: format!("[cleanup] {verb} plan: {warning}"),
+            }));
+        }
+        let held = plan
+            .skipped
+            .iter()
+            .filter(|skipped| skipped.held_by_agents_runner)
+            .count();
+        if let Some(runner) = runner.as_ref().filter(|_| held > 0) {
+            self.emit(Event::Log(LogLine {
+                level: Level::Info,
+                text: format!(
+                    "[cleanup] {verb} plan: {held} active task record(s) left alone: {}",
+                    runner.refusal()
+                ),
             }));
         }
         let warnings = plan.warnings.clone();
@@ -486,7 +513,8 @@ impl State {
     fn restore(&mut self, task_id: String) {
         let emit = self.engine_emit();
         let result =
-            executor::restore(&self.data_dir, &task_id, &emit).map_err(|err| err.to_string());
+            executor::restore(&self.data_dir, &task_id, self.agents_runner.as_ref(), &emit)
+                .map_err(|err| err.to_string());
         drop(emit);
         self.emit(Event::Restored { task_id, result });
         self.load(false);

@@ -3,7 +3,7 @@
 mod common;
 
 use agents_janitor::container::ContainerRuntime;
-use agents_janitor::executor::{self, EngineEvent, Executor, Level};
+use agents_janitor::executor::{self, EngineEvent, ExecuteError, Executor, Level};
 use agents_janitor::lock::{DataDirLock, LockError};
 use agents_janitor::policy::Action;
 use agents_janitor::store::demo::{self, DemoWorkspace, MARKER_KEY, MARKER_VALUE};
@@ -351,7 +351,7 @@ fn a_second_janitor_is_told_who_holds_the_lock() -> TestResult {
     match Executor::new(&snapshot.data_dir, cancel, ContainerRuntime::default())
         .execute(&plan, &emit)
     {
-        Err(LockError::Held { holder, .. }) => assert!(
+        Err(ExecuteError::Locked(LockError::Held { holder, .. })) => assert!(
             holder.contains("sweep") && holder.contains("pid"),
             "{holder}"
         ),

@@ -47,6 +47,7 @@ fuzz_target!(|bytes: &[u8]| {
         usage: &usage,
         git: &git,
         now: SystemTime::now(),
+        agents_runner: None,
     };
     for action in [
         Action::Archive {

@@ -3,9 +3,11 @@
 //! read and change goes through the core's [`Worker`] (or, for the demo writer and
 //! the folder picker, a one-off thread), so a frame never waits.
 
+use super::agents_runner_watch::AgentsRunnerWatch;
 use super::live_refresh::{LiveRefresh, WatchMode};
 use super::model::{self, EnvSummary, OrphanRowKind, Row, Settings};
 use super::toasts::Toasts;
+use crate::agents_runner::{LiveProbe, Probe};
 use crate::config::{Config, LoadedConfig};
 use crate::container::ContainerRuntime;
 use crate::executor::{Level, LogLine, Progress, Report};
@@ -50,6 +52,8 @@ pub struct Launch {
     pub desktop_notifications: bool,
     /// Watch the data folder for Agents-Runner's changes.
     pub watch: WatchMode,
+    /// Whether Agents-Runner runs on the data folder (tests pass a fake).
+    pub agents_runner: Arc<dyn Probe>,
 }
 
 impl Launch {
@@ -65,6 +69,7 @@ impl Launch {
             clock: Arc::new(SystemClock),
             desktop_notifications: true,
             watch: WatchMode::default(),
+            agents_runner: Arc::new(LiveProbe),
         }
     }
 }
@@ -158,6 +163,7 @@ pub struct JanitorApp {
     pub(super) schedule_started: SystemTime,
     pub(super) last_scheduled_run: Option<SystemTime>,
     pub(super) live: LiveRefresh,
+    pub(super) agents_runner_watch: AgentsRunnerWatch,
     pub(super) usage: HashMap<PathBuf, Usage>,
     git: HashMap<PathBuf, GitStatus>,
     row_by_workspace: HashMap<PathBuf, usize>,
@@ -228,6 +234,7 @@ impl JanitorApp {
             schedule_started: now,
             last_scheduled_run: None,
             live: LiveRefresh::new(launch.watch),
+            agents_runner_watch: AgentsRunnerWatch::new(launch.agents_runner),
             usage: HashMap::new(),
             git: HashMap::new(),
             row_by_workspace: HashMap::new(),
@@ -282,6 +289,7 @@ impl JanitorApp {
                 containers: self.containers.clone(),
                 filesystem: self.filesystem.clone(),
                 record_cache: self.record_cache.clone(),
+                agents_runner: self.agents_runner_watch.probe.clone(),
             },
             Arc::new(move || ctx.request_repaint()),
         ));
@@ -297,6 +305,7 @@ impl JanitorApp {
         self.dirty = true;
         self.push_log(Level::Info, format!("opening {}", dir.display()));
         self.restart_schedule();
+        self.restart_agents_runner_watch();
         self.start_watching(dir);
         self.send(Command::Load);
     }
@@ -385,6 +394,7 @@ impl JanitorApp {
         }
         self.run_schedule();
         self.poll_live_refresh();
+        self.poll_agents_runner();
         if let Some(wait) = self.toasts.expire(self.clock.now()) {
             self.ctx.request_repaint_after(wait);
         }
@@ -722,7 +732,7 @@ impl JanitorApp {
     }
 
     pub fn discard_selected(&mut self) {
-        if self.selected.is_empty() {
+        if self.selected.is_empty() || self.refused_for_agents_runner() {
             return;
         }
         let mut task_ids: Vec<String> = self.selected.iter().cloned().collect();
@@ -734,6 +744,9 @@ impl JanitorApp {
     }
 
     pub fn archive_finished(&mut self) {
+        if self.refused_for_agents_runner() {
+            return;
+        }
         self.request_plan(Action::Archive {
             keep_on_error: self.config.keep_on_error,
             allow_unsaved: self.config.allow_unsaved_delete,
@@ -743,7 +756,7 @@ impl JanitorApp {
 
     /// Moves an archived task's record back to `tasks/`.
     pub fn restore(&mut self, task_id: String) {
-        if self.running.is_none() {
+        if self.running.is_none() && !self.refused_for_agents_runner() {
             self.send(Command::Restore(task_id));
         }
     }

@@ -4,6 +4,7 @@
 //! real app headless with `egui_kittest`; [`run`] only wraps it in a native window
 //! and persists [`Settings`].
 
+mod agents_runner_watch;
 mod app;
 mod automation;
 pub mod desktop_notification;
@@ -15,6 +16,7 @@ mod settings_window;
 mod toasts;
 mod ui;
 
+pub use agents_runner_watch::AGENTS_RUNNER_RECHECK;
 pub use app::{Dialog, JanitorApp, Launch, Running, Tab, Welcome};
 pub use dialogs::confirm_button_label;
 pub use live_refresh::{PERIODIC_REFRESH, WatchMode};

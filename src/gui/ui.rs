@@ -81,6 +81,15 @@ impl JanitorApp {
     pub fn ui(&mut self, ui: &mut Ui) {
         self.poll();
         self.keyboard(ui);
+        if self.has_data() && self.agents_runner().is_some() {
+            let style = ui.style();
+            // Tinted like a warning, so it reads as the state of the whole window.
+            let frame = egui::Frame::side_top_panel(style)
+                .fill(style.visuals.warn_fg_color.gamma_multiply(0.18));
+            egui::Panel::top("agents_runner_bar")
+                .frame(frame)
+                .show(ui, |ui| self.agents_runner_bar(ui));
+        }
         egui::Panel::top("top_bar").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("log_panel")
             .resizable(true)
@@ -190,21 +199,24 @@ impl JanitorApp {
         ui.horizontal_wrapped(|ui| {
             let can_act = self.running.is_none();
             let selected = self.selected.len();
-            if ui
-                .add_enabled(can_act && selected > 0, egui::Button::new("Discard"))
+            // Agents-Runner would undo a record change at its next save.
+            let held = self.agents_runner().map(|runner| runner.refusal());
+            let discard = ui
+                .add_enabled(
+                    can_act && selected > 0 && held.is_none(),
+                    egui::Button::new("Discard"),
+                )
                 .on_hover_text(format!(
                     "Discard the {} (Delete key): mark discarded, archive the record, remove the container and the workspace",
                     text::count(selected, "selected task")
-                ))
-                .clicked()
-            {
+                ));
+            if with_reason_when_disabled(discard, held.as_deref()).clicked() {
                 self.discard_selected();
             }
-            if ui
-                .add_enabled(can_act, egui::Button::new("Archive finished"))
-                .on_hover_text("Archive finished tasks; delete the workspaces of done ones, keep failed ones for debugging")
-                .clicked()
-            {
+            let archive = ui
+                .add_enabled(can_act && held.is_none(), egui::Button::new("Archive finished"))
+                .on_hover_text("Archive finished tasks; delete the workspaces of done ones, keep failed ones for debugging");
+            if with_reason_when_disabled(archive, held.as_deref()).clicked() {
                 self.archive_finished();
             }
             ui.separator();
@@ -718,13 +730,17 @@ impl JanitorApp {
                     if row.archived && row.legacy {
                         ui.add_enabled(false, egui::Button::new("Restore"))
                             .on_disabled_hover_text("A legacy JSON record: read-only, and Agents-Runner no longer reads it, so it is not restored");
-                    } else if row.archived
-                        && ui
-                            .add_enabled(self.running.is_none(), egui::Button::new("Restore"))
-                            .on_hover_text("Un-archive: move the record from tasks/done/ back to tasks/ (refused while an active record has this id)")
-                            .clicked()
-                    {
-                        self.restore(row.task_id.clone());
+                    } else if row.archived {
+                        let held = self.agents_runner().map(|runner| runner.refusal());
+                        let restore = ui
+                            .add_enabled(
+                                self.running.is_none() && held.is_none(),
+                                egui::Button::new("Restore"),
+                            )
+                            .on_hover_text("Un-archive: move the record from tasks/done/ back to tasks/ (refused while an active record has this id)");
+                        if with_reason_when_disabled(restore, held.as_deref()).clicked() {
+                            self.restore(row.task_id.clone());
+                        }
                     }
                 });
                 ui.add_space(6.0);
@@ -916,6 +932,14 @@ pub(super) fn capitalized(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// Shows `reason` as the tooltip of a button it disabled.
+fn with_reason_when_disabled(response: egui::Response, reason: Option<&str>) -> egui::Response {
+    match reason {
+        Some(reason) => response.on_disabled_hover_text(reason),
+        None => response,
     }
 }
 

@@ -26,7 +26,7 @@ pub fn resolve_data_dir(explicit: Option<&Path>, state_path_var: Option<&str>) -
         }
         return Some(path);
     }
-    home_dir().map(|home| home.join(".midoriai").join("agents-runner"))
+    home_dir().map(|home| default_data_dir(&home))
 }
 
 /// Resolves the data directory from this process's environment.
@@ -35,15 +35,39 @@ pub fn data_dir_from_env(explicit: Option<&Path>) -> Option<PathBuf> {
     resolve_data_dir(explicit, var.as_deref())
 }
 
-fn home_dir() -> Option<PathBuf> {
+/// The data directory of another process (a running Agents-Runner) from its own
+/// `AGENTS_RUNNER_STATE_PATH` value and home folder, by the rules of
+/// [`resolve_data_dir`]; `~` is its home. A relative result is relative to that
+/// process's working folder.
+pub fn data_dir_of_process(state_path_var: Option<&str>, home: &Path) -> PathBuf {
+    if let Some(value) = state_path_var.map(str::trim).filter(|v| !v.is_empty()) {
+        let path = expand_tilde_with(value, Some(home));
+        if value.to_ascii_lowercase().ends_with(".toml") {
+            return path.parent().map(Path::to_path_buf).unwrap_or_default();
+        }
+        return path;
+    }
+    default_data_dir(home)
+}
+
+/// `~/.midoriai/agents-runner` under `home`.
+pub fn default_data_dir(home: &Path) -> PathBuf {
+    home.join(".midoriai").join("agents-runner")
+}
+
+pub(crate) fn home_dir() -> Option<PathBuf> {
     directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf())
 }
 
 fn expand_tilde(value: &str) -> PathBuf {
+    expand_tilde_with(value, home_dir().as_deref())
+}
+
+fn expand_tilde_with(value: &str, home: Option<&Path>) -> PathBuf {
     if value == "~" {
-        return home_dir().unwrap_or_else(|| PathBuf::from(value));
+        return home.map_or_else(|| PathBuf::from(value), Path::to_path_buf);
     }
-    match (value.strip_prefix("~/"), home_dir()) {
+    match (value.strip_prefix("~/"), home) {
         (Some(rest), Some(home)) => home.join(rest),
         _ => PathBuf::from(value),
     }
@@ -125,6 +149,14 @@ pub fn archived_tasks_dir(data_dir: &Path) -> PathBuf {
     data_dir.join(TASKS_DIR).join(ARCHIVE_DIR)
 }
 
+/// True for a record in `tasks/done/` (an archived one), false for one in `tasks/`.
+pub fn is_archived_record(record: &Path) -> bool {
+    record
+        .parent()
+        .and_then(Path::file_name)
+        .is_some_and(|name| name == ARCHIVE_DIR)
+}
+
 pub fn environments_file(data_dir: &Path) -> PathBuf {
     data_dir.join(ENVIRONMENTS_FILE)
 }
@@ -161,6 +193,27 @@ mod tests {
     fn tilde_expands_to_home() {
         let home = home_dir().unwrap_or_default();
         assert_eq!(resolve_data_dir(None, Some("~/ar")), Some(home.join("ar")));
+    }
+
+    #[test]
+    fn another_process_resolves_with_its_own_home() {
+        let home = Path::new("/home/ar");
+        let table = [
+            (None, "/home/ar/.midoriai/agents-runner"),
+            (Some("  "), "/home/ar/.midoriai/agents-runner"),
+            (Some("~/state.TOML"), "/home/ar"),
+            (Some("~/data"), "/home/ar/data"),
+            (Some("~"), "/home/ar"),
+            (Some("/srv/ar/state.toml"), "/srv/ar"),
+            (Some("relative/dir"), "relative/dir"),
+        ];
+        for (value, want) in table {
+            assert_eq!(
+                data_dir_of_process(value, home),
+                PathBuf::from(want),
+                "{value:?}"
+            );
+        }
     }
 
     #[test]

@@ -223,6 +223,21 @@ pub fn fill(dir: &Path, files: usize) -> TestResult {
     Ok(())
 }
 
+/// Sets the modification time of `path` and everything under it (folders too, which
+/// the scan counts) to `days` ago, without following symlinks.
+pub fn make_old(path: &Path, days: u64) -> TestResult {
+    let old = filetime::FileTime::from_system_time(
+        SystemTime::now() - Duration::from_secs(days * 24 * 3600),
+    );
+    if fs::symlink_metadata(path)?.is_dir() {
+        for entry in fs::read_dir(path)? {
+            make_old(&entry?.path(), days)?;
+        }
+    }
+    filetime::set_symlink_file_times(path, old, old)?;
+    Ok(())
+}
+
 /// Fills `dir` with files worth keeping: nested folders, binary data, a read-only folder.
 pub fn plant(dir: &Path, label: &str) -> TestResult {
     fs::create_dir_all(dir.join("nested").join("deeper"))?;

@@ -4,6 +4,7 @@
 // of it, so unused items in one binary are expected.
 #![allow(dead_code)]
 
+pub mod agents_runner;
 pub mod mini;
 
 use agents_janitor::store::demo::{self, DemoSummary, DemoTask};
