@@ -41,11 +41,14 @@ pub mod config;
 pub mod container;
 #[cfg(unix)]
 mod dir_names;
+#[cfg(unix)]
+mod entry_stat;
 pub mod executor;
 pub mod git;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod lock;
+pub mod mounts;
 pub mod policy;
 pub mod process;
 pub mod remove;
