@@ -394,6 +394,9 @@ struct ListedTask<'a> {
     workspace_path: Option<PathBuf>,
     workspace_bytes: Option<u64>,
     workspace_disk_bytes: Option<u64>,
+    /// Mount points at or below the workspace: not counted in its size, and it is not
+    /// deleted while they are there.
+    workspace_mount_points: Vec<PathBuf>,
     created_at_s: Option<f64>,
     finished_at: Option<&'a str>,
     container_id: Option<&'a str>,
@@ -455,6 +458,7 @@ fn list(
                 workspace_path: path,
                 workspace_bytes: found.as_ref().map(|u| u.apparent_bytes),
                 workspace_disk_bytes: found.as_ref().map(|u| u.disk_bytes),
+                workspace_mount_points: found.map(|u| u.mount_points).unwrap_or_default(),
                 created_at_s: task.created_at_s,
                 finished_at: task.finished_at.as_deref(),
                 container_id: task.container_id.as_deref(),
@@ -508,7 +512,20 @@ fn list(
         )?;
     }
     writeln!(out, "{} task(s)", rows.len())?;
+    for row in &rows {
+        for mount_point in &row.workspace_mount_points {
+            writeln!(out, "{}: {}", row.task_id, mount_point_note(mount_point))?;
+        }
+    }
     Ok(0)
+}
+
+/// What a mount point in a workspace means, for the listings.
+fn mount_point_note(mount_point: &Path) -> String {
+    format!(
+        "{} is a mount point: not counted in the workspace's size, and the workspace is not deleted until it is unmounted",
+        mount_point.display()
+    )
 }
 
 #[derive(Debug, Serialize)]
@@ -533,6 +550,8 @@ struct WorkspaceUsage<'a> {
     files: u64,
     dirs: u64,
     newest_mtime_s: Option<f64>,
+    /// Mount points at or below the workspace (not counted).
+    mount_points: Vec<PathBuf>,
 }
 
 fn usage(snapshot: &Snapshot, json: bool, quotas: &BTreeMap<String, Quota>) -> Result<u8> {
@@ -598,6 +617,7 @@ fn usage(snapshot: &Snapshot, json: bool, quotas: &BTreeMap<String, Quota>) -> R
                 .newest_mtime
                 .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                 .map(|d| d.as_secs_f64()),
+            mount_points: found.mount_points,
         });
     }
     workspaces.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(b.path)));
@@ -651,6 +671,11 @@ fn usage(snapshot: &Snapshot, json: bool, quotas: &BTreeMap<String, Quota>) -> R
         human(total_disk_bytes)
     )?;
     print_quotas(&mut out, &quota_states)?;
+    for ws in &workspaces {
+        for mount_point in &ws.mount_points {
+            writeln!(out, "{}", mount_point_note(mount_point))?;
+        }
+    }
     if !workspaces.is_empty() {
         writeln!(out, "\nLargest workspaces:")?;
         for ws in workspaces.iter().take(10) {
@@ -770,6 +795,8 @@ struct OrphanFolder<'a> {
     newest_mtime_s: Option<f64>,
     age_hours: Option<f64>,
     git: Option<GitStatus>,
+    /// Mount points at or below the folder (not counted).
+    mount_points: Vec<PathBuf>,
 }
 
 /// A legacy checkout as `orphans` lists it.
@@ -827,6 +854,7 @@ fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
                 age_hours: newest
                     .map(|t| now.duration_since(t).unwrap_or_default().as_secs_f64() / 3600.0),
                 git,
+                mount_points: found.map(|u| u.mount_points.clone()).unwrap_or_default(),
             }
         })
         .collect();
@@ -907,6 +935,9 @@ fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
             rows.len(),
             policy::ORPHAN_MIN_AGE_HOURS
         )?;
+        for mount_point in rows.iter().flat_map(|row| &row.mount_points) {
+            writeln!(out, "{}", mount_point_note(mount_point))?;
+        }
     }
     if !legacy.is_empty() {
         writeln!(
@@ -959,6 +990,9 @@ fn execute(
     if !flags.json {
         print_plan(&plan, snapshot)?;
     }
+    for line in executor::mount_point_refusals(&plan) {
+        print_log(EngineEvent::Log(line));
+    }
     let report = if flags.dry_run || plan.is_empty() {
         None
     } else {
@@ -972,9 +1006,11 @@ fn execute(
         )
     };
     // A task the user named but that was refused makes the command fail; skips by a
-    // sweep or an archive over everything are the policy at work.
-    let refused = matches!(action, Action::Discard { .. } | Action::Complete { .. })
-        && plan.skipped.iter().any(|s| s.refused);
+    // sweep or an archive over everything are the policy at work, except a workspace
+    // kept by a mount point: the user has to unmount it, whoever asked.
+    let refused = (matches!(action, Action::Discard { .. } | Action::Complete { .. })
+        && plan.skipped.iter().any(|s| s.refused))
+        || plan.skipped.iter().any(|s| s.mount_point.is_some());
     let mut out = std::io::stdout().lock();
     if flags.json {
         let doc = json!({

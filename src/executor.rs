@@ -7,10 +7,11 @@ use crate::config::DeleteMode;
 use crate::container::ContainerRuntime;
 use crate::git::{self, GitStatus};
 use crate::lock::{DataDirLock, LockError};
+use crate::mounts;
 use crate::policy::{self, Action, Plan, PlanError, PlanInput, RecordChange, Step};
 use crate::remove::{
-    Filesystem, PurgeReport, RealFilesystem, Remover, StagedWorkspace, Staging, Trashed,
-    WorkspaceTarget,
+    Filesystem, PurgeReport, RealFilesystem, RemoveError, Remover, StagedWorkspace, Staging,
+    Trashed, WorkspaceTarget,
 };
 use crate::scan::{Scanner, Usage};
 use crate::store::Snapshot;
@@ -136,7 +137,8 @@ pub fn size_missing(
 }
 
 /// Builds the plan for `action`: sizes the workspaces it needs (all of them afresh for
-/// a sweep, whose ages come from the scan; every one for quotas and orphans), asks git
+/// a sweep, whose ages come from the scan; every one for quotas and orphans), reads the
+/// mount table once (a workspace that is or holds a mount point is refused), asks git
 /// about the ones it would delete, then decides. When unsaved work keeps a workspace
 /// and the plan picks another instead (quotas), git is asked about that one too, so no
 /// workspace is ever planned on an unknown git state.
@@ -167,14 +169,16 @@ pub fn prepare(
         }
         _ => {}
     }
+    let listed = mounts::listed_under(&snapshot.data_dir);
     let mut git: HashMap<PathBuf, GitStatus> = HashMap::new();
     loop {
-        let plan = policy::plan(
+        let mut plan = policy::plan(
             action,
             &PlanInput {
                 snapshot,
                 usage,
                 git: &git,
+                mount_points: listed.as_ref().ok(),
                 now,
             },
         )?;
@@ -184,6 +188,13 @@ pub fn prepare(
             .filter(|path| !git.contains_key(path))
             .collect();
         if unknown.is_empty() {
+            if let Err(err) = &listed
+                && err.kind() != std::io::ErrorKind::Unsupported
+            {
+                plan.warnings.push(format!(
+                    "cannot read the mount table ({err}): only the mount points the sizing found are refused here, and each workspace is checked again before it is removed"
+                ));
+            }
             return Ok(plan);
         }
         size_missing(&unknown, usage, cancel);
@@ -194,6 +205,22 @@ pub fn prepare(
                 .collect::<Vec<_>>(),
         );
     }
+}
+
+/// Log lines for the plan's refusals that need the user (a workspace that is or holds a
+/// mount point: unmount it), so they reach the log, not only the plan.
+pub fn mount_point_refusals(plan: &Plan) -> Vec<LogLine> {
+    plan.skipped
+        .iter()
+        .filter(|skipped| skipped.mount_point.is_some())
+        .map(|skipped| LogLine {
+            level: Level::Error,
+            text: format!(
+                "[cleanup] ERROR: Refused {}: {}",
+                skipped.task_id, skipped.reason
+            ),
+        })
+        .collect()
 }
 
 /// Carries out plans against one data directory.
@@ -482,6 +509,20 @@ impl Executor {
                 }
             }
         }
+        let target = step.workspace.as_ref().map(|workspace| WorkspaceTarget {
+            env_id: workspace.env_id.clone(),
+            task_id: workspace.task_id.clone(),
+            workspace_type: workspace.workspace_type,
+        });
+        // A mount made since the plan refuses the whole step before anything changes;
+        // staging checks once more (a mount can still appear in between).
+        if let Some(Err(err @ RemoveError::MountPoint { .. })) =
+            target.as_ref().map(|target| self.remover.validate(target))
+        {
+            fail(&mut outcome, format!("[cleanup] {err}"));
+            outcome.record = None;
+            return (outcome, None);
+        }
         if let Err(text) = self.change_record(step, &mut outcome, emit) {
             fail(&mut outcome, text);
             // The record could not take the change; it is not written to again.
@@ -500,7 +541,7 @@ impl Executor {
             outcome.messages.push(text);
             checkpoint(checkpoint::CONTAINER_REMOVED);
         }
-        let Some(workspace) = &step.workspace else {
+        let (Some(workspace), Some(target)) = (&step.workspace, target) else {
             return (outcome, None);
         };
         if step.record.is_none()
@@ -527,11 +568,6 @@ impl Executor {
             log(emit, Level::Info, text.clone());
             outcome.messages.push(text);
         }
-        let target = WorkspaceTarget {
-            env_id: workspace.env_id.clone(),
-            task_id: workspace.task_id.clone(),
-            workspace_type: workspace.workspace_type,
-        };
         if mode == DeleteMode::Trash {
             self.trash_workspace(&target, step.bytes, &mut outcome, emit);
             return (outcome, None);

@@ -108,6 +108,23 @@ pub fn mount_points_under(path: &Path) -> io::Result<Vec<PathBuf>> {
     }
 }
 
+/// Every mount point at or below `path`, when there is a mount table to read (Linux);
+/// an `Unsupported` error elsewhere.
+pub fn listed_under(path: &Path) -> io::Result<std::collections::BTreeSet<PathBuf>> {
+    #[cfg(target_os = "linux")]
+    {
+        Ok(MountTable::read()?.at_or_below(path).into_iter().collect())
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = path;
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "no mount table to read off Linux",
+        ))
+    }
+}
+
 /// Whether `path` (not followed when it is a symlink) is the root of a mount: the
 /// kernel's "mount root" attribute, else its mount id against its folder's, else the
 /// mount table; off Linux, its device against its folder's.

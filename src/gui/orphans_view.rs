@@ -1,7 +1,7 @@
 //! The Orphans tab: workspace folders no task record points at, and legacy checkouts.
 
 use super::app::{JanitorApp, count};
-use super::model::relative_time;
+use super::model::{OrphanRow, relative_time};
 use crate::executor::human;
 use crate::git::GitStatus;
 use crate::store::paths;
@@ -83,7 +83,7 @@ impl JanitorApp {
                                 {
                                     open = Some(orphan.path.clone());
                                 }
-                                size_and_age(ui, orphan.is_dir, orphan.size, orphan.changed, now);
+                                size_and_age(ui, orphan, now);
                                 ui.label(git_text(orphan.git.as_ref()));
                                 ui.end_row();
                             }
@@ -114,7 +114,7 @@ impl JanitorApp {
                             {
                                 open = Some(checkout.path.clone());
                             }
-                            size_and_age(ui, true, checkout.size, checkout.changed, now);
+                            size_and_age(ui, checkout, now);
                             ui.end_row();
                         }
                     });
@@ -125,26 +125,27 @@ impl JanitorApp {
     }
 }
 
-fn size_and_age(
-    ui: &mut Ui,
-    is_dir: bool,
-    size: Option<u64>,
-    changed: Option<std::time::SystemTime>,
-    now: std::time::SystemTime,
-) {
-    match (is_dir, size) {
+fn size_and_age(ui: &mut Ui, row: &OrphanRow, now: std::time::SystemTime) {
+    match (row.is_dir, row.size) {
         (false, _) => {
             ui.label(RichText::new("not a folder").weak())
                 .on_hover_text("A file or symlink where a folder was expected: left alone");
         }
         (true, Some(bytes)) => {
-            ui.label(human(bytes));
+            ui.horizontal(|ui| {
+                ui.label(human(bytes));
+                super::ui::mount_marker(ui, &row.mount_points);
+            });
         }
         (true, None) => {
             ui.spinner();
         }
     }
-    ui.label(changed.map(|t| relative_time(t, now)).unwrap_or_default());
+    ui.label(
+        row.changed
+            .map(|t| relative_time(t, now))
+            .unwrap_or_default(),
+    );
 }
 
 fn git_text(git: Option<&GitStatus>) -> String {
