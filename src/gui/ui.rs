@@ -983,7 +983,7 @@ pub(super) fn mount_marker(ui: &mut Ui, mount_points: &[std::path::PathBuf]) {
         return;
     }
     hover(
-        ui.colored_label(ui.visuals().warn_fg_color, "⚠ mount point"),
+        ui.colored_label(ui.visuals().warn_fg_color, "+ mount point"),
         &mount_points_text(mount_points),
     );
 }

@@ -112,7 +112,7 @@ mod fd_relative {
             };
             // The handle must be the folder examined above, not one swapped in since.
             match rustix::fs::fstat(&dir) {
-                Ok(opened) if (device(&opened), opened.st_ino as u64) == (stat.dev, stat.ino) => {}
+                Ok(opened) if identity(&opened) == (stat.dev, stat.ino) => {}
                 Ok(_) => return failure(&path, "replaced while being deleted; left alone"),
                 Err(err) => return failure(&path, io::Error::from(err).to_string()),
             }
@@ -227,10 +227,11 @@ mod fd_relative {
         Mode::from_raw_mode((mode & 0o7777) | 0o700)
     }
 
-    // Field widths differ between unixes (e.g. `st_dev` is 32-bit on macOS).
+    /// Device and inode. Field widths differ between unixes (e.g. `st_dev` is 32-bit
+    /// on macOS).
     #[allow(clippy::unnecessary_cast)]
-    fn device(stat: &rustix::fs::Stat) -> u64 {
-        stat.st_dev as u64
+    fn identity(stat: &rustix::fs::Stat) -> (u64, u64) {
+        (stat.st_dev as u64, stat.st_ino as u64)
     }
 
     /// Bytes that deleting this entry gives back: nothing while other hard links remain.
