@@ -48,7 +48,10 @@ pub(crate) fn stat_path(path: &Path) -> io::Result<EntryStat> {
     stat_impl(CWD, path)
 }
 
+#[cfg(target_os = "linux")]
 const FLAGS: AtFlags = AtFlags::SYMLINK_NOFOLLOW.union(AtFlags::NO_AUTOMOUNT);
+#[cfg(not(target_os = "linux"))]
+const FLAGS: AtFlags = AtFlags::SYMLINK_NOFOLLOW;
 
 #[cfg(target_os = "linux")]
 fn stat_impl<P: Arg + Copy>(dir: BorrowedFd, name: P) -> io::Result<EntryStat> {

@@ -8,7 +8,9 @@
 //! follows the disk through [`watch`], and [`cli`] from the command line. Both read the
 //! janitor's own settings file through [`config`]. Only [`remove`] deletes files (or
 //! moves them to the trash); only [`store`] knows Agents-Runner's file formats; nothing
-//! outside `gui` knows egui.
+//! outside `gui` knows egui. [`mounts`] finds mount points by mount identity (a bind
+//! mount on the same filesystem included): sizes stop at them and no workspace that is
+//! or holds one is ever deleted.
 //!
 //! ```
 //! use agents_janitor::executor;

@@ -41,8 +41,9 @@ pub struct Usage {
     /// Entries that could not be read; they never stop the scan.
     pub problems: Vec<ScanProblem>,
     /// Mount points at or below the root (the root itself when it is one), in the order
-    /// found. Like `du -x`, nothing behind them is counted (the mount point itself
-    /// neither): deleting the root would not free those bytes, and must not try.
+    /// found; also folders on another device in the same mount (a btrfs subvolume, say),
+    /// which `du -x` leaves out too. Nothing behind them is counted (the mount point
+    /// itself neither): deleting the root would not free those bytes, and must not try.
     pub mount_points: Vec<PathBuf>,
 }
 

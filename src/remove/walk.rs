@@ -47,7 +47,7 @@ mod fd_relative {
     use std::os::unix::ffi::OsStrExt;
     use std::path::PathBuf;
 
-    const MOUNT_POINT: &str = "it is a mount point: left alone (unmount it first)";
+    const MOUNT_POINT: &str = "it is a mount point or on another filesystem: left alone";
 
     const DIR_FLAGS: OFlags = OFlags::RDONLY
         .union(OFlags::DIRECTORY)
