@@ -10,8 +10,8 @@ use crate::lock::{DataDirLock, LockError};
 use crate::mounts;
 use crate::policy::{self, Action, Plan, PlanError, PlanInput, RecordChange, Step};
 use crate::remove::{
-    Filesystem, PurgeReport, RealFilesystem, RemoveError, Remover, StagedWorkspace, Staging,
-    Trashed, WorkspaceTarget,
+    Filesystem, PurgeReport, RealFilesystem, Remover, StagedWorkspace, Staging, Trashed,
+    WorkspaceTarget,
 };
 use crate::scan::{Scanner, Usage};
 use crate::store::Snapshot;
@@ -516,8 +516,8 @@ impl Executor {
         });
         // A mount made since the plan refuses the whole step before anything changes;
         // staging checks once more (a mount can still appear in between).
-        if let Some(Err(err @ RemoveError::MountPoint { .. })) =
-            target.as_ref().map(|target| self.remover.validate(target))
+        if let Some(Err(err)) = target.as_ref().map(|target| self.remover.validate(target))
+            && err.is_about_mounts()
         {
             fail(&mut outcome, format!("[cleanup] {err}"));
             outcome.record = None;

@@ -107,6 +107,22 @@ pub enum RemoveError {
     /// would delete, or fail on, what the mount shows, which is not ours.
     #[error("Refusing to remove {path}: {mount_point} is a mount point: unmount it first")]
     MountPoint { path: PathBuf, mount_point: PathBuf },
+    /// Whether `path` is, holds or lies under a mount point could not be told (no mount
+    /// table to read, say): refused as if it were.
+    #[error("Refusing to remove {path}: cannot tell whether {checked} {what}: {message}")]
+    MountsUnknown {
+        path: PathBuf,
+        checked: PathBuf,
+        what: &'static str,
+        message: String,
+    },
+}
+
+impl RemoveError {
+    /// A refusal because of a mount point, or because mount points could not be listed.
+    pub fn is_about_mounts(&self) -> bool {
+        matches!(self, Self::MountPoint { .. } | Self::MountsUnknown { .. })
+    }
 }
 
 /// One entry that could not be deleted, with the OS's reason.
@@ -246,13 +262,15 @@ impl Remover {
             }
         }
         // Any depth below: one read of the mount table finds a mount hidden anywhere.
-        let below = self
-            .fs
-            .mount_points_under(&path)
-            .map_err(|err| RemoveError::Io {
-                path: path.clone(),
-                message: format!("cannot tell whether it holds a mount point: {err}"),
-            })?;
+        let below =
+            self.fs
+                .mount_points_under(&path)
+                .map_err(|err| RemoveError::MountsUnknown {
+                    path: path.clone(),
+                    checked: path.clone(),
+                    what: "holds a mount point",
+                    message: err.to_string(),
+                })?;
         if let Some(mount_point) = below.into_iter().next() {
             return Err(RemoveError::MountPoint { path, mount_point });
         }
@@ -267,9 +285,11 @@ impl Remover {
                 path: refused.to_path_buf(),
                 mount_point: folder.to_path_buf(),
             }),
-            Err(err) => Err(RemoveError::Io {
-                path: folder.to_path_buf(),
-                message: format!("cannot tell whether it is a mount point: {err}"),
+            Err(err) => Err(RemoveError::MountsUnknown {
+                path: refused.to_path_buf(),
+                checked: folder.to_path_buf(),
+                what: "is a mount point",
+                message: err.to_string(),
             }),
         }
     }
@@ -1022,12 +1042,15 @@ mod tests {
             r.trash(&target("env-1", "t1")).map(|_| ()),
         ] {
             match result {
-                Err(RemoveError::Io { path, message }) => {
-                    assert_eq!(path, ws);
-                    assert!(
-                        message.contains("cannot tell whether it holds a mount point")
-                            && message.contains("mountinfo"),
-                        "{message}"
+                Err(err @ RemoveError::MountsUnknown { .. }) => {
+                    assert!(err.is_about_mounts());
+                    assert_eq!(
+                        err.to_string(),
+                        format!(
+                            "Refusing to remove {}: cannot tell whether {} holds a mount point: /proc/self/mountinfo: injected: no such file",
+                            ws.display(),
+                            ws.display()
+                        )
                     );
                 }
                 other => return Err(format!("not refused: {other:?}").into()),
