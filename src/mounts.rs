@@ -281,6 +281,32 @@ mod tests {
         );
     }
 
+    /// Before Linux 5.8 `statx` has neither the mount id nor the mount-root attribute:
+    /// the mount table decides, and a change of device still marks another mount.
+    #[test]
+    fn without_mount_ids_the_mount_table_decides() -> io::Result<()> {
+        use crate::entry_stat::{EntryStat, stat_path};
+        let dir = tempfile::tempdir()?;
+        let blind = EntryStat {
+            mount_id: None,
+            mount_root: None,
+            ..stat_path(dir.path())?
+        };
+        assert!(!is_mount_root(dir.path(), &blind)?);
+        let boundary = MountBoundary::of(&blind);
+        assert!(!boundary.is_another_mount(&blind, || dir.path().to_path_buf()));
+        assert!(
+            boundary.is_another_mount(&blind, || PathBuf::from("/")),
+            "/ is in every mount table"
+        );
+        let other_device = EntryStat {
+            dev: blind.dev ^ 1,
+            ..blind
+        };
+        assert!(boundary.is_another_mount(&other_device, || dir.path().to_path_buf()));
+        Ok(())
+    }
+
     #[test]
     fn this_process_has_a_mount_table_with_the_root_in_it() -> io::Result<()> {
         let table = MountTable::read()?;

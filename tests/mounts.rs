@@ -347,6 +347,20 @@ fn every_command_refuses_a_workspace_holding_a_bind_mount() -> TestResult {
     Ok(())
 }
 
+/// The real filesystem, with a "trash" that is a folder of the test's: the worker runs
+/// in this process, whose own home trash must never be used.
+struct TrashInto(PathBuf);
+
+impl Filesystem for TrashInto {
+    fn trash(&self, path: &Path, _data_dir: &Path) -> io::Result<()> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| io::Error::other("no name"))?;
+        fs::create_dir_all(&self.0)?;
+        fs::rename(path, self.0.join(name))
+    }
+}
+
 /// The window's scheduled cleanup (archive, sweep, auto-clean quotas) refuses it too,
 /// and says so in the log and in its notice.
 #[test]
@@ -358,9 +372,13 @@ fn the_scheduled_cleanup_refuses_a_workspace_holding_a_bind_mount() -> TestResul
         };
         let canaries = case.canaries();
         let record = fs::read(&case.record)?;
+        let bin = case.mini.root.path().join("trash-bin");
         let worker = Worker::spawn_with(
             case.mini.data_dir.clone(),
-            WorkerSetup::default(),
+            WorkerSetup {
+                filesystem: Arc::new(TrashInto(bin.clone())),
+                ..WorkerSetup::default()
+            },
             Arc::new(|| {}),
         );
         let mut log = Vec::new();
@@ -409,6 +427,7 @@ fn the_scheduled_cleanup_refuses_a_workspace_holding_a_bind_mount() -> TestResul
         canaries.assert_intact(&format!("the schedule in {mode:?}"));
         assert_eq!(fs::read(&case.record)?, record);
         case.assert_no_trash(&format!("{mode:?}"))?;
+        assert!(!bin.exists(), "{mode:?}: nothing went to the trash");
     }
     Ok(())
 }
