@@ -437,6 +437,9 @@ struct ListedTask<'a> {
     workspace_path: Option<PathBuf>,
     workspace_bytes: Option<u64>,
     workspace_disk_bytes: Option<u64>,
+    /// Mount points at or below the workspace: not counted in its size, and it is not
+    /// deleted while they are there.
+    workspace_mount_points: Vec<PathBuf>,
     created_at_s: Option<f64>,
     finished_at: Option<&'a str>,
     container_id: Option<&'a str>,
@@ -499,6 +502,7 @@ fn list(
                 workspace_path: path,
                 workspace_bytes: found.as_ref().map(|u| u.apparent_bytes),
                 workspace_disk_bytes: found.as_ref().map(|u| u.disk_bytes),
+                workspace_mount_points: found.map(|u| u.mount_points).unwrap_or_default(),
                 created_at_s: task.created_at_s,
                 finished_at: task.finished_at.as_deref(),
                 container_id: task.container_id.as_deref(),
@@ -553,7 +557,20 @@ fn list(
         )?;
     }
     writeln!(out, "{} task(s)", rows.len())?;
+    for row in &rows {
+        for mount_point in &row.workspace_mount_points {
+            writeln!(out, "{}: {}", row.task_id, mount_point_note(mount_point))?;
+        }
+    }
     Ok(0)
+}
+
+/// What a mount point in a workspace means, for the listings.
+fn mount_point_note(mount_point: &Path) -> String {
+    format!(
+        "{} is a mount point: not counted in the workspace's size, and the workspace is not deleted until it is unmounted",
+        mount_point.display()
+    )
 }
 
 #[derive(Debug, Serialize)]
@@ -578,6 +595,8 @@ struct WorkspaceUsage<'a> {
     files: u64,
     dirs: u64,
     newest_mtime_s: Option<f64>,
+    /// Mount points at or below the workspace (not counted).
+    mount_points: Vec<PathBuf>,
 }
 
 fn usage(snapshot: &Snapshot, json: bool, quotas: &BTreeMap<String, Quota>) -> Result<u8> {
@@ -643,6 +662,7 @@ fn usage(snapshot: &Snapshot, json: bool, quotas: &BTreeMap<String, Quota>) -> R
                 .newest_mtime
                 .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
                 .map(|d| d.as_secs_f64()),
+            mount_points: found.mount_points,
         });
     }
     workspaces.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(b.path)));
@@ -696,6 +716,11 @@ fn usage(snapshot: &Snapshot, json: bool, quotas: &BTreeMap<String, Quota>) -> R
         text::bytes(total_disk_bytes)
     )?;
     print_quotas(&mut out, &quota_states)?;
+    for ws in &workspaces {
+        for mount_point in &ws.mount_points {
+            writeln!(out, "{}", mount_point_note(mount_point))?;
+        }
+    }
     if !workspaces.is_empty() {
         writeln!(out, "\nLargest workspaces:")?;
         for ws in workspaces.iter().take(10) {
@@ -819,6 +844,8 @@ struct OrphanFolder<'a> {
     newest_mtime_s: Option<f64>,
     age_hours: Option<f64>,
     git: Option<GitStatus>,
+    /// Mount points at or below the folder (not counted).
+    mount_points: Vec<PathBuf>,
 }
 
 /// A legacy checkout as `orphans` lists it.
@@ -881,6 +908,7 @@ fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
                 age_hours: newest
                     .map(|t| now.duration_since(t).unwrap_or_default().as_secs_f64() / 3600.0),
                 git,
+                mount_points: found.map(|u| u.mount_points.clone()).unwrap_or_default(),
             }
         })
         .collect();
@@ -971,6 +999,9 @@ fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
             rows.len(),
             policy::ORPHAN_MIN_AGE_HOURS
         )?;
+        for mount_point in rows.iter().flat_map(|row| &row.mount_points) {
+            writeln!(out, "{}", mount_point_note(mount_point))?;
+        }
     }
     if !legacy.is_empty() {
         writeln!(
@@ -1031,6 +1062,9 @@ fn execute(
     if !flags.json {
         print_plan(&plan, snapshot)?;
     }
+    for line in executor::mount_point_refusals(&plan) {
+        print_log(EngineEvent::Log(line));
+    }
     let report = if flags.dry_run || plan.is_empty() {
         None
     } else {
@@ -1044,11 +1078,15 @@ fn execute(
         )
     };
     // A task the user named but that was refused makes the command fail; skips by a
-    // sweep or an archive over everything are the policy at work.
-    // A record change Agents-Runner would undo fails the command whatever the action.
+    // sweep or an archive over everything are the policy at work, except a workspace
+    // kept by a mount point: the user has to unmount it, whoever asked. A record change
+    // Agents-Runner would undo fails the command whatever the action.
     let refused = (matches!(action, Action::Discard { .. } | Action::Complete { .. })
         && plan.skipped.iter().any(|s| s.refused))
-        || plan.skipped.iter().any(|s| s.held_by_agents_runner);
+        || plan
+            .skipped
+            .iter()
+            .any(|s| s.held_by_agents_runner || s.mount_point.is_some());
     let mut out = std::io::stdout().lock();
     if flags.json {
         let doc = json!({

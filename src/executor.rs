@@ -7,6 +7,7 @@ use crate::checkpoint::{self, checkpoint};
 use crate::container::ContainerRuntime;
 use crate::git::{self, GitStatus};
 use crate::lock::{DataDirLock, LockError};
+use crate::mounts;
 use crate::policy::{self, Action, DeleteMode, Plan, PlanError, PlanInput, RecordChange, Step};
 use crate::remove::{
     Filesystem, PurgeReport, RealFilesystem, Remover, StagedWorkspace, Staging, Trashed,
@@ -161,7 +162,8 @@ pub fn prepare(
 }
 
 /// Builds the plan for `action`: sizes the workspaces it needs (all of them afresh for
-/// a sweep, whose ages come from the scan; every one for quotas and orphans), asks git
+/// a sweep, whose ages come from the scan; every one for quotas and orphans), reads the
+/// mount table once (a workspace that is or holds a mount point is refused), asks git
 /// about the ones it would delete, then decides. When unsaved work keeps a workspace
 /// and the plan picks another instead (quotas), git is asked about that one too, so no
 /// workspace is ever planned on an unknown git state. While `agents_runner` runs, no
@@ -194,14 +196,16 @@ pub fn prepare_with_runner(
         }
         _ => {}
     }
+    let listed = mounts::listed_under(&snapshot.data_dir);
     let mut git: HashMap<PathBuf, GitStatus> = HashMap::new();
     loop {
-        let plan = policy::plan(
+        let mut plan = policy::plan(
             action,
             &PlanInput {
                 snapshot,
                 usage,
                 git: &git,
+                mount_points: listed.as_ref().ok(),
                 now,
                 agents_runner,
             },
@@ -212,6 +216,13 @@ pub fn prepare_with_runner(
             .filter(|path| !git.contains_key(path))
             .collect();
         if unknown.is_empty() {
+            if let Err(err) = &listed
+                && err.kind() != std::io::ErrorKind::Unsupported
+            {
+                plan.warnings.push(format!(
+                    "cannot read the mount table ({err}): only the mount points the sizing found are refused here, and each workspace is checked again before it is removed"
+                ));
+            }
             return Ok(plan);
         }
         size_missing(&unknown, usage, cancel);
@@ -233,6 +244,22 @@ pub enum ExecuteError {
     /// hold in memory (it started after the plan was made, or archived the task itself).
     #[error("{record}: {message}; nothing was changed", record = record.display())]
     AgentsRunnerRunning { record: PathBuf, message: String },
+}
+
+/// Log lines for the plan's refusals that need the user (a workspace that is or holds a
+/// mount point: unmount it), so they reach the log, not only the plan.
+pub fn mount_point_refusals(plan: &Plan) -> Vec<LogLine> {
+    plan.skipped
+        .iter()
+        .filter(|skipped| skipped.mount_point.is_some())
+        .map(|skipped| LogLine {
+            level: Level::Error,
+            text: format!(
+                "[cleanup] ERROR: Refused {}: {}",
+                skipped.task_id, skipped.reason
+            ),
+        })
+        .collect()
 }
 
 /// Carries out plans against one data directory.
@@ -575,6 +602,21 @@ impl Executor {
                 }
             }
         }
+        let target = step.workspace.as_ref().map(|workspace| WorkspaceTarget {
+            env_id: workspace.env_id.clone(),
+            task_id: workspace.task_id.clone(),
+            workspace_type: workspace.workspace_type,
+            kind: workspace.kind,
+        });
+        // A mount made since the plan refuses the whole step before anything changes;
+        // staging checks once more (a mount can still appear in between).
+        if let Some(Err(err)) = target.as_ref().map(|target| self.remover.validate(target))
+            && err.is_about_mounts()
+        {
+            fail(&mut outcome, err.to_string());
+            outcome.record = None;
+            return (outcome, None);
+        }
         if let Err(err) = self.change_record(step, &mut outcome, emit) {
             log(emit, Level::Error, format!("[cleanup] ERROR: {err}"));
             outcome.note(Level::Error, &err.to_string());
@@ -598,7 +640,7 @@ impl Executor {
             );
             checkpoint(checkpoint::CONTAINER_REMOVED);
         }
-        let Some(workspace) = &step.workspace else {
+        let (Some(workspace), Some(target)) = (&step.workspace, target) else {
             return (outcome, None);
         };
         if step.record.is_none()
@@ -625,12 +667,6 @@ impl Executor {
                 &format!("Removing old task {} ({})", step.task_id, step.reason),
             );
         }
-        let target = WorkspaceTarget {
-            env_id: workspace.env_id.clone(),
-            task_id: workspace.task_id.clone(),
-            workspace_type: workspace.workspace_type,
-            kind: workspace.kind,
-        };
         if mode == DeleteMode::Trash {
             self.trash_workspace(&target, step.bytes, &mut outcome, emit);
             return (outcome, None);

@@ -10,7 +10,9 @@
 //! Agents-Runner runs on the data directory: while it does, no record it holds in memory
 //! is changed (plans refuse it, and the executor asks again before its first write).
 //! Only [`remove`] deletes files (or moves them to the trash); only [`store`] knows
-//! Agents-Runner's file formats; nothing outside `gui` knows egui.
+//! Agents-Runner's file formats; nothing outside `gui` knows egui. [`mounts`] finds mount
+//! points by mount identity (a bind mount on the same filesystem included): sizes stop
+//! at them and no workspace that is or holds one is ever deleted.
 //!
 //! ```
 //! use agents_janitor::executor;
@@ -44,11 +46,14 @@ pub mod config;
 pub mod container;
 #[cfg(unix)]
 mod dir_names;
+#[cfg(unix)]
+mod entry_stat;
 pub mod executor;
 pub mod git;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod lock;
+pub mod mounts;
 pub mod policy;
 pub mod process;
 pub mod remove;

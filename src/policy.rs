@@ -20,7 +20,7 @@ use crate::store::{
     WorkspaceLocation, WorkspaceType,
 };
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 use thiserror::Error;
@@ -147,6 +147,9 @@ pub struct Skipped {
     /// Refused because a running Agents-Runner holds the record in memory and would
     /// undo the change: the command fails whatever the action.
     pub held_by_agents_runner: bool,
+    /// The mount point that keeps the workspace (it is one, or holds one): always a
+    /// refusal, and the command fails whoever named the task.
+    pub mount_point: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -191,6 +194,11 @@ pub struct PlanInput<'a> {
     pub usage: &'a HashMap<PathBuf, Usage>,
     /// Git states keyed by workspace path; a missing entry means "unknown".
     pub git: &'a HashMap<PathBuf, GitStatus>,
+    /// Every mount point at or below the data dir, from the system's mount table; `None`
+    /// where there is none to read (off Linux, no `/proc`), and then the mount points the
+    /// scans found ([`Usage::mount_points`]) are used. A workspace that is a mount point
+    /// or holds one is never deleted: its task is refused.
+    pub mount_points: Option<&'a BTreeSet<PathBuf>>,
     pub now: SystemTime,
     /// An Agents-Runner running on this data directory: it rewrites every active
     /// record from memory, so no change to one is planned.
@@ -376,6 +384,7 @@ impl<'a> Builder<'a> {
             reason,
             refused,
             held_by_agents_runner: false,
+            mount_point: None,
         });
     }
 
@@ -394,6 +403,45 @@ impl<'a> Builder<'a> {
             reason: format!("{}: {}", task.file.display(), runner.refusal()),
             refused: true,
             held_by_agents_runner: true,
+            mount_point: None,
+        });
+        false
+    }
+
+    /// A mount point at or below `path`, if there is one.
+    fn mount_point_in(&self, path: &Path) -> Option<PathBuf> {
+        match self.input.mount_points {
+            // In path order every folder below `path` sorts right after it.
+            Some(listed) => listed
+                .range(path.to_path_buf()..)
+                .next()
+                .filter(|point| point.starts_with(path))
+                .cloned(),
+            None => self
+                .input
+                .usage
+                .get(path)
+                .and_then(|usage| usage.mount_points.first())
+                .cloned(),
+        }
+    }
+
+    /// Refuses the task when its workspace `path` is or holds a mount point: deleting it
+    /// would delete what the mount shows, which is not ours. True when it may go.
+    fn mounts_allow(&mut self, task_id: &str, path: &Path) -> bool {
+        let Some(mount_point) = self.mount_point_in(path) else {
+            return true;
+        };
+        self.plan.skipped.push(Skipped {
+            task_id: task_id.to_owned(),
+            reason: format!(
+                "{} is a mount point: unmount it first (workspace {} left alone)",
+                mount_point.display(),
+                path.display()
+            ),
+            refused: true,
+            held_by_agents_runner: false,
+            mount_point: Some(mount_point),
         });
         false
     }
@@ -527,6 +575,11 @@ impl<'a> Builder<'a> {
             }
             let mut step = self.record_step(task, RecordChange::Archive, "finished: archive");
             match self.managed(task) {
+                Managed::Present(path)
+                    if delete_workspace && !self.mounts_allow(&task.task_id, &path) =>
+                {
+                    continue;
+                }
                 Managed::Present(path) if delete_workspace => {
                     if self.unsaved_allows(&task.task_id, &path, allow_unsaved) {
                         step.reason = format!("{}: archive and delete workspace", task.status);
@@ -628,6 +681,7 @@ impl<'a> Builder<'a> {
             let mut step = self.record_step(task, change, "discard");
             step.container_id = task.container_id.clone();
             match self.managed(task) {
+                Managed::Present(path) if !self.mounts_allow(&task.task_id, &path) => continue,
                 Managed::Present(path) => {
                     self.unsaved_allows(&task.task_id, &path, true);
                     step.bytes = self.bytes(&path);
@@ -698,6 +752,10 @@ impl<'a> Builder<'a> {
                 continue;
             }
             if !self.unsaved_allows(label, &dir.path, allow_unsaved) {
+                continue;
+            }
+            let task_id = record.map_or(label, |task| &task.task_id);
+            if !self.mounts_allow(task_id, &dir.path) {
                 continue;
             }
             let (task_id, env_id) = match record {
@@ -856,7 +914,9 @@ impl<'a> Builder<'a> {
                 );
                 continue;
             }
-            if !self.unsaved_allows(label, &dir.path, allow_unsaved) {
+            if !self.unsaved_allows(label, &dir.path, allow_unsaved)
+                || !self.mounts_allow(label, &dir.path)
+            {
                 continue;
             }
             let what = match (orphan.kind, orphan.backup_of) {
@@ -969,7 +1029,7 @@ impl<'a> Builder<'a> {
                     continue;
                 }
             };
-            if !self.unsaved_allows(task_id, &path, force) {
+            if !self.unsaved_allows(task_id, &path, force) || !self.mounts_allow(task_id, &path) {
                 continue;
             }
             let mut step = self.record_step(
@@ -1053,6 +1113,8 @@ mod tests {
         snapshot: Snapshot,
         usage: HashMap<PathBuf, Usage>,
         git: HashMap<PathBuf, GitStatus>,
+        /// The mount table's mount points (`None`: no table, the scans' are used).
+        mount_points: Option<BTreeSet<PathBuf>>,
         now: SystemTime,
     }
 
@@ -1075,6 +1137,7 @@ mod tests {
                 },
                 usage: HashMap::new(),
                 git: HashMap::new(),
+                mount_points: Some(BTreeSet::new()),
                 now,
             };
             for task in tasks {
@@ -1121,6 +1184,7 @@ mod tests {
                     snapshot: &self.snapshot,
                     usage: &self.usage,
                     git: &self.git,
+                    mount_points: self.mount_points.as_ref(),
                     now: self.now,
                     agents_runner: runner,
                 },
@@ -2272,6 +2336,177 @@ mod tests {
                 .iter()
                 .any(|s| s.refused && s.reason.contains("matches no environment")),
             "{unsure:?}"
+        );
+        Ok(())
+    }
+
+    /// The refusal a plan gives the task `task_id` for a mount point, if any.
+    fn mount_refusal<'p>(plan: &'p Plan, task_id: &str) -> Option<&'p Skipped> {
+        plan.skipped
+            .iter()
+            .find(|s| s.task_id == task_id && s.refused && s.mount_point.is_some())
+    }
+
+    #[test]
+    fn a_workspace_that_is_or_holds_a_mount_point_is_refused_by_every_action()
+    -> Result<(), PlanError> {
+        let mut world = World::new(vec![task("t1", "env-c", "done", Some(0))]);
+        world.add_workspace("env-c", "orphan", 30);
+        let t1 = ws_path("env-c", "t1");
+        let orphan = ws_path("env-c", "orphan");
+        let ids = vec!["t1".to_owned()];
+        let quotas = BTreeMap::from([("env-c".to_owned(), quota(1, true))]);
+        // (action, the task or folder refused, its workspace)
+        let actions = [
+            (
+                Action::Archive {
+                    keep_on_error: true,
+                    allow_unsaved: false,
+                    clean_done: true,
+                },
+                "t1",
+                &t1,
+            ),
+            (
+                Action::Discard {
+                    task_ids: ids.clone(),
+                    force: true,
+                },
+                "t1",
+                &t1,
+            ),
+            (
+                Action::Sweep {
+                    older_than_hours: 1.0,
+                    env_id: None,
+                    force: true,
+                    allow_unsaved: true,
+                },
+                "t1",
+                &t1,
+            ),
+            (
+                Action::Complete {
+                    task_ids: ids,
+                    keep_on_error: false,
+                    force: true,
+                },
+                "t1",
+                &t1,
+            ),
+            (
+                Action::EnforceQuotas {
+                    quotas: quotas.clone(),
+                    keep_on_error: false,
+                    allow_unsaved: true,
+                },
+                "t1",
+                &t1,
+            ),
+            (
+                Action::DeleteOrphans {
+                    paths: Vec::new(),
+                    allow_unsaved: true,
+                },
+                "orphan",
+                &orphan,
+            ),
+            (
+                Action::Scheduled {
+                    keep_on_error: false,
+                    allow_unsaved: true,
+                    clean_done: true,
+                    older_than_hours: 1.0,
+                    quotas,
+                },
+                "t1",
+                &t1,
+            ),
+        ];
+        for (action, refused, workspace) in &actions {
+            // The workspace itself, a mount two levels down; from the mount table, and
+            // from the sizing where there is no table.
+            for mount_point in [workspace.to_path_buf(), workspace.join("a/mnt")] {
+                for from_table in [true, false] {
+                    let mut world = World {
+                        snapshot: world.snapshot.clone(),
+                        usage: world.usage.clone(),
+                        git: world.git.clone(),
+                        mount_points: None,
+                        now: world.now,
+                    };
+                    if from_table {
+                        world.mount_points = Some(BTreeSet::from([
+                            mount_point.clone(),
+                            PathBuf::from("/elsewhere"),
+                        ]));
+                    } else if let Some(usage) = world.usage.get_mut(*workspace) {
+                        usage.mount_points.push(mount_point.clone());
+                    }
+                    let plan = world.plan(action)?;
+                    let case = format!(
+                        "{} with {mount_point:?} (table {from_table})",
+                        action.verb()
+                    );
+                    assert!(
+                        plan.steps.iter().all(|s| s.task_id != *refused),
+                        "{case}: no step for it at all, its record included: {:?}",
+                        plan.steps
+                    );
+                    let skipped = mount_refusal(&plan, refused)
+                        .ok_or_else(|| PlanError::UnknownTask(case.clone()))?;
+                    assert_eq!(skipped.mount_point.as_ref(), Some(&mount_point), "{case}");
+                    assert_eq!(
+                        skipped.reason,
+                        format!(
+                            "{} is a mount point: unmount it first (workspace {} left alone)",
+                            mount_point.display(),
+                            workspace.display()
+                        ),
+                        "{case}"
+                    );
+                }
+            }
+        }
+        // A mount point elsewhere, or beside the workspace with a name it starts with,
+        // keeps nothing.
+        world.mount_points = Some(BTreeSet::from([
+            PathBuf::from(format!("{}0", t1.display())),
+            ws_path("env-c", "other"),
+        ]));
+        let plan = world.plan(&Action::Discard {
+            task_ids: vec!["t1".into()],
+            force: false,
+        })?;
+        assert_eq!(describe(&plan, "t1"), "discard+ws");
+        assert!(plan.skipped.is_empty(), "{:?}", plan.skipped);
+        Ok(())
+    }
+
+    #[test]
+    fn quotas_pass_over_a_workspace_holding_a_mount_and_say_why() -> Result<(), PlanError> {
+        let mut world = quota_world();
+        world.mount_points = Some(BTreeSet::from([ws_path("env-c", "a").join("mnt")]));
+        let plan = world.plan(&Action::EnforceQuotas {
+            quotas: BTreeMap::from([("env-c".to_owned(), quota(6500, false))]),
+            keep_on_error: true,
+            allow_unsaved: false,
+        })?;
+        assert_eq!(deleted(&plan), ["b"], "the next oldest instead of a");
+        assert!(mount_refusal(&plan, "a").is_some(), "{:?}", plan.skipped);
+        let plan = world.plan(&Action::EnforceQuotas {
+            quotas: BTreeMap::from([("env-c".to_owned(), quota(3500, false))]),
+            keep_on_error: true,
+            allow_unsaved: false,
+        })?;
+        let over = plan
+            .warnings
+            .iter()
+            .find(|w| w.contains("stays over"))
+            .ok_or(PlanError::InvalidAge("no warning".into()))?;
+        assert!(
+            over.contains("1 kB in workspaces that are or hold a mount point"),
+            "{over}"
         );
         Ok(())
     }

@@ -1,10 +1,13 @@
 //! Sizes task workspaces the way `du` does, but in parallel and cancellable.
 //!
-//! One [`Scanner`] behaves like one `du` invocation: a file with several hard links is
+//! One [`Scanner`] behaves like one `du -x` invocation: a file with several hard links is
 //! counted once across every root it scans. Symlinks are never followed (not even a root
-//! that is a symlink), unreadable folders are reported as [`ScanProblem`]s and the walk
-//! goes on, and results stream out per root as each one finishes.
+//! that is a symlink), mounts are never entered (found by mount identity, so a bind mount
+//! of a folder on the same filesystem counts too; see [`crate::mounts`]) and are listed
+//! in [`Usage::mount_points`], unreadable folders are reported as [`ScanProblem`]s and
+//! the walk goes on, and results stream out per root as each one finishes.
 
+#[cfg(not(unix))]
 use std::fs::{self, Metadata};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -37,6 +40,11 @@ pub struct Usage {
     pub complete: bool,
     /// Entries that could not be read; they never stop the scan.
     pub problems: Vec<ScanProblem>,
+    /// Mount points at or below the root (the root itself when it is one), in the order
+    /// found; also folders on another device in the same mount (a btrfs subvolume, say),
+    /// which `du -x` leaves out too. Nothing behind them is counted (the mount point
+    /// itself neither): deleting the root would not free those bytes, and must not try.
+    pub mount_points: Vec<PathBuf>,
 }
 
 impl Usage {
@@ -55,6 +63,7 @@ impl Usage {
             total.newest_mtime = total.newest_mtime.max(part.newest_mtime);
             total.complete &= part.complete;
             total.problems.extend(part.problems);
+            total.mount_points.extend(part.mount_points);
         }
         total
     }
@@ -139,8 +148,8 @@ impl Scanner {
             on_done(state.index, Usage::default());
             return;
         }
-        let meta = match fs::symlink_metadata(root) {
-            Ok(meta) => meta,
+        let found = match root_entry(root) {
+            Ok(found) => found,
             Err(err) => {
                 let problems = if is_missing(&err) {
                     Vec::new()
@@ -157,13 +166,26 @@ impl Scanner {
             }
         };
         let mut tally = Tally::default();
-        self.count(&mut tally, &Entry::of(&meta));
+        let dir = match found {
+            RootEntry::MountPoint => {
+                tally.mount_points.push(root.to_path_buf());
+                None
+            }
+            RootEntry::Inside {
+                entry,
+                dir,
+                problem,
+            } => {
+                self.count(&mut tally, &entry);
+                tally.problems.extend(problem);
+                dir
+            }
+        };
         state.merge(tally);
-        if meta.is_dir() {
+        match dir {
             // `pending` starts at 1 and this task hands that count to the root directory.
-            self.walk_dir(scope, DirTask::root(root), state, on_done);
-        } else {
-            state.finish_one(on_done);
+            Some(dir) => self.walk_dir(scope, dir, state, on_done),
+            None => state.finish_one(on_done),
         }
     }
 
@@ -267,35 +289,31 @@ struct Entry {
     ino: u64,
 }
 
-impl Entry {
-    fn of(meta: &Metadata) -> Self {
-        #[cfg(unix)]
-        use std::os::unix::fs::MetadataExt;
-        Self {
-            is_dir: meta.is_dir(),
-            len: meta.len(),
-            disk_bytes: disk_bytes(meta),
-            mtime: meta.modified().ok(),
-            #[cfg(unix)]
-            nlink: meta.nlink(),
-            #[cfg(unix)]
-            dev: meta.dev(),
-            #[cfg(unix)]
-            ino: meta.ino(),
-        }
-    }
+/// The root of a scan, as first looked at.
+enum RootEntry {
+    /// The root is itself a mount point: nothing behind it is counted.
+    MountPoint,
+    Inside {
+        entry: Entry,
+        /// The walk of its folder, when it is one.
+        dir: Option<DirTask>,
+        /// Whether it is a mount point could not be told (it is counted).
+        problem: Option<ScanProblem>,
+    },
 }
 
 /// The walk on unix: every folder is opened relative to its parent's open handle
-/// (`openat`, never following a symlink) and every entry is `fstatat`-ed relative to
-/// its folder's handle, so no full path is resolved again for each entry.
+/// (`openat`, never following a symlink) and every entry is looked at once relative to
+/// its folder's handle (`statx` on Linux, which also says whether it is the root of a
+/// mount), so no full path is resolved again for each entry.
 #[cfg(unix)]
 mod fd_relative {
     use super::*;
-    use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, Stat};
+    use crate::entry_stat::{EntryStat, stat_at, stat_path};
+    use crate::mounts::{MountBoundary, is_mount_root};
+    use rustix::fs::{CWD, Dir, Mode, OFlags};
     use std::ffi::{CString, OsStr};
     use std::os::unix::ffi::OsStrExt;
-    use std::time::{Duration, UNIX_EPOCH};
 
     const DIR_FLAGS: OFlags = OFlags::RDONLY
         .union(OFlags::DIRECTORY)
@@ -311,16 +329,34 @@ mod fd_relative {
         /// The open parent folder and this folder's name in it.
         parent: Option<(Arc<Dir>, CString)>,
         depth: usize,
+        /// The root's mount: the walk never leaves it.
+        boundary: Arc<MountBoundary>,
     }
 
-    impl DirTask {
-        pub(super) fn root(path: &Path) -> Self {
-            Self {
-                path: path.to_path_buf(),
-                parent: None,
-                depth: 0,
-            }
-        }
+    /// Looks at the root: a mount point is not counted, anything else is.
+    pub(super) fn root_entry(root: &Path) -> io::Result<RootEntry> {
+        let stat = stat_path(root)?;
+        let unsure = match is_mount_root(root, &stat) {
+            Ok(true) => return Ok(RootEntry::MountPoint),
+            Ok(false) => None,
+            Err(err) => Some(problem(
+                root,
+                "cannot tell whether it is a mount point",
+                &err,
+            )),
+        };
+        let entry = entry_of(&stat);
+        let dir = entry.is_dir.then(|| DirTask {
+            path: root.to_path_buf(),
+            parent: None,
+            depth: 0,
+            boundary: Arc::new(MountBoundary::of(&stat)),
+        });
+        Ok(RootEntry::Inside {
+            entry,
+            dir,
+            problem: unsure,
+        })
     }
 
     impl Scanner {
@@ -357,29 +393,32 @@ mod fd_relative {
                 }
             };
             let mut subdirs = Vec::new();
+            let path_of = |name: &CString| dir.path.join(OsStr::from_bytes(name.to_bytes()));
             for name in names {
-                let stat = match rustix::fs::statat(fd, &name, AtFlags::SYMLINK_NOFOLLOW) {
+                let stat = match stat_at(fd, name.as_c_str()) {
                     Ok(stat) => stat,
                     Err(err) => {
-                        let path = dir.path.join(OsStr::from_bytes(name.to_bytes()));
-                        tally.problems.push(problem(
-                            &path,
-                            "cannot read metadata",
-                            &io::Error::from(err),
-                        ));
+                        tally
+                            .problems
+                            .push(problem(&path_of(&name), "cannot read metadata", &err));
                         continue;
                     }
                 };
+                if dir.boundary.is_another_mount(&stat, || path_of(&name)) {
+                    tally.mount_points.push(path_of(&name));
+                    continue;
+                }
                 let entry = entry_of(&stat);
                 self.count(tally, &entry);
                 if entry.is_dir {
-                    let path = dir.path.join(OsStr::from_bytes(name.to_bytes()));
+                    let path = path_of(&name);
                     let depth = dir.depth + 1;
                     let parent = (depth < MAX_HELD_DEPTH).then(|| (Arc::clone(&handle), name));
                     subdirs.push(DirTask {
                         path,
                         parent,
                         depth,
+                        boundary: Arc::clone(&dir.boundary),
                     });
                 }
             }
@@ -398,34 +437,22 @@ mod fd_relative {
         }
     }
 
-    // Field widths differ between unixes (e.g. `st_dev` is 32-bit on macOS).
-    #[allow(clippy::unnecessary_cast)]
-    fn entry_of(stat: &Stat) -> Entry {
-        let mtime = if stat.st_mtime >= 0 {
-            UNIX_EPOCH.checked_add(Duration::new(
-                stat.st_mtime as u64,
-                stat.st_mtime_nsec as u32,
-            ))
-        } else {
-            UNIX_EPOCH
-                .checked_sub(Duration::from_secs(stat.st_mtime.unsigned_abs() as u64))
-                .and_then(|t| t.checked_add(Duration::from_nanos(stat.st_mtime_nsec as u64)))
-        };
+    fn entry_of(stat: &EntryStat) -> Entry {
         Entry {
-            is_dir: FileType::from_raw_mode(stat.st_mode) == FileType::Directory,
-            len: stat.st_size as u64,
+            is_dir: stat.is_dir(),
+            len: stat.size,
             // st_blocks is always in 512-byte units, whatever the file system block size.
-            disk_bytes: (stat.st_blocks as u64).saturating_mul(512),
-            mtime,
-            nlink: stat.st_nlink as u64,
-            dev: stat.st_dev as u64,
-            ino: stat.st_ino as u64,
+            disk_bytes: stat.blocks.saturating_mul(512),
+            mtime: stat.mtime,
+            nlink: stat.nlink,
+            dev: stat.dev,
+            ino: stat.ino,
         }
     }
 }
 
 #[cfg(unix)]
-use fd_relative::DirTask;
+use fd_relative::{DirTask, root_entry};
 
 /// The walk elsewhere: std's directory reading and metadata.
 #[cfg(not(unix))]
@@ -436,10 +463,27 @@ mod by_path {
         path: PathBuf,
     }
 
-    impl DirTask {
-        pub(super) fn root(path: &Path) -> Self {
+    /// Looks at the root. Without device numbers in std here, mounts are not seen.
+    pub(super) fn root_entry(root: &Path) -> io::Result<RootEntry> {
+        let meta = fs::symlink_metadata(root)?;
+        let entry = Entry::of(&meta);
+        let dir = entry.is_dir.then(|| DirTask {
+            path: root.to_path_buf(),
+        });
+        Ok(RootEntry::Inside {
+            entry,
+            dir,
+            problem: None,
+        })
+    }
+
+    impl Entry {
+        fn of(meta: &Metadata) -> Self {
             Self {
-                path: path.to_path_buf(),
+                is_dir: meta.is_dir(),
+                len: meta.len(),
+                disk_bytes: meta.len(),
+                mtime: meta.modified().ok(),
             }
         }
     }
@@ -490,19 +534,7 @@ mod by_path {
 }
 
 #[cfg(not(unix))]
-use by_path::DirTask;
-
-#[cfg(unix)]
-fn disk_bytes(meta: &Metadata) -> u64 {
-    use std::os::unix::fs::MetadataExt;
-    // st_blocks is always in 512-byte units, whatever the file system block size.
-    meta.blocks().saturating_mul(512)
-}
-
-#[cfg(not(unix))]
-fn disk_bytes(meta: &Metadata) -> u64 {
-    meta.len()
-}
+use by_path::{DirTask, root_entry};
 
 fn is_missing(err: &io::Error) -> bool {
     matches!(
@@ -527,6 +559,7 @@ struct Tally {
     dirs: u64,
     newest_mtime: Option<SystemTime>,
     problems: Vec<ScanProblem>,
+    mount_points: Vec<PathBuf>,
 }
 
 impl Tally {
@@ -537,6 +570,7 @@ impl Tally {
         self.dirs += other.dirs;
         self.newest_mtime = self.newest_mtime.max(other.newest_mtime);
         self.problems.extend(other.problems);
+        self.mount_points.extend(other.mount_points);
     }
 }
 
@@ -582,6 +616,7 @@ impl RootState {
             exists: true,
             complete: !self.incomplete.load(Ordering::Relaxed),
             problems: tally.problems,
+            mount_points: tally.mount_points,
         };
         on_done(self.index, usage);
     }
@@ -590,6 +625,7 @@ impl RootState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 

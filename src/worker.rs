@@ -416,7 +416,12 @@ impl State {
             SystemTime::now(),
             runner.as_ref(),
         ) {
-            Ok(plan) => self.emit(Event::PlanReady(plan)),
+            Ok(plan) => {
+                for line in executor::mount_point_refusals(&plan) {
+                    self.emit(Event::Log(line));
+                }
+                self.emit(Event::PlanReady(plan));
+            }
             Err(err) => self.emit(Event::PlanFailed(err.to_string())),
         }
     }
@@ -473,7 +478,17 @@ impl State {
                 ),
             }));
         }
-        let warnings = plan.warnings.clone();
+        for line in executor::mount_point_refusals(&plan) {
+            self.emit(Event::Log(line));
+        }
+        // A workspace kept by a mount point needs the user: the notice says so too.
+        let mut warnings = plan.warnings.clone();
+        warnings.extend(
+            plan.skipped
+                .iter()
+                .filter(|skipped| skipped.mount_point.is_some())
+                .map(|skipped| format!("task {} refused: {}", skipped.task_id, skipped.reason)),
+        );
         if plan.is_empty() {
             self.emit(Event::Unattended(Unattended::NothingToDo { warnings }));
             return;

@@ -416,6 +416,78 @@ fn a_mounted_task_is_discarded_without_touching_its_folder() -> TestResult {
     Ok(())
 }
 
+/// A folder of the user's bind mounted inside a workspace (same filesystem): the row
+/// says so next to its size, the details name it, and Discard's plan lists the task as
+/// refused before anything can be confirmed; the log says it too.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_workspace_holding_a_bind_mount_is_marked_and_refused_in_the_plan_dialog() -> TestResult {
+    let fx = Fixture::new()?;
+    let task = common::clean_done_task()?;
+    let workspace = fx.workspace(task.env_id, task.id);
+    let notes = fx.root.path().join("notes");
+    std::fs::create_dir_all(&notes)?;
+    std::fs::write(notes.join("keep"), "keep\n")?;
+    let mount_point = workspace.join("mnt");
+    std::fs::create_dir_all(&mount_point)?;
+    if !common::mounts::bind(&notes, &mount_point)? {
+        return Ok(());
+    }
+    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
+    wait_until_settled(&mut harness)?;
+    let before = tree_digest(&fx.data_dir);
+    {
+        let app = app(&harness)?;
+        let row = app
+            .rows
+            .iter()
+            .find(|r| r.task_id == task.id)
+            .ok_or("no row")?;
+        assert_eq!(row.mount_points, vec![mount_point.clone()]);
+    }
+    assert!(harness.query_by_label("+ mount point").is_some());
+    click(&mut harness, task.id)?;
+    assert!(
+        harness
+            .query_by_label_contains("a mount point, not counted in the size")
+            .is_some(),
+        "the details name the mount point"
+    );
+
+    click(&mut harness, "Discard")?;
+    wait_for_plan(&mut harness)?;
+    {
+        let Some(Dialog::Confirm { plan }) = &app(&harness)?.dialog else {
+            return Err("no plan".into());
+        };
+        assert!(plan.steps.is_empty(), "{:?}", plan.steps);
+        assert_eq!(plan.skipped.len(), 1);
+        assert_eq!(plan.skipped[0].mount_point.as_ref(), Some(&mount_point));
+    }
+    let said = format!(
+        "{} is a mount point: unmount it first",
+        mount_point.display()
+    );
+    let reason = format!("{said} (workspace {} left alone)", workspace.display());
+    assert!(harness.query_by_label("Left alone (1)").is_some());
+    assert!(
+        harness
+            .query_by_label(&format!("{}: {reason}", task.id))
+            .is_some(),
+        "the dialog lists the refusal"
+    );
+    assert!(harness.query_by_label("Nothing to do.").is_some());
+    assert!(
+        log_text(app(&harness)?).contains(&format!("[cleanup] ERROR: Refused {}: {said}", task.id)),
+        "{}",
+        log_text(app(&harness)?)
+    );
+    click(&mut harness, "Cancel")?;
+    assert!(before == tree_digest(&fx.data_dir), "something changed");
+    assert_eq!(std::fs::read_to_string(notes.join("keep"))?, "keep\n");
+    Ok(())
+}
+
 /// Deletes for real, but the first file removal waits until the test lets it go.
 struct PausingFilesystem {
     armed: AtomicBool,

@@ -248,7 +248,7 @@ struct FailingTrash {
 }
 
 impl Filesystem for FailingTrash {
-    fn trash(&self, path: &Path) -> io::Result<()> {
+    fn trash(&self, path: &Path, _data_dir: &Path) -> io::Result<()> {
         if path == self.fails {
             return Err(io::Error::other("injected: no trash can be used"));
         }

@@ -46,6 +46,7 @@ fuzz_target!(|bytes: &[u8]| {
         snapshot: &snapshot,
         usage: &usage,
         git: &git,
+        mount_points: None,
         now: SystemTime::now(),
         agents_runner: None,
     };

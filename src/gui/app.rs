@@ -427,7 +427,7 @@ impl JanitorApp {
                 }
                 if usage.complete {
                     if let Some(&index) = self.row_by_workspace.get(&path) {
-                        self.rows[index].set_size(Some(usage.disk_bytes));
+                        self.rows[index].set_usage(Some(&usage));
                     }
                     self.usage.insert(path, usage);
                     self.dirty = true;
@@ -622,7 +622,7 @@ impl JanitorApp {
         for path in paths {
             self.usage.remove(path);
             if let Some(&index) = self.row_by_workspace.get(path) {
-                self.rows[index].set_size(None);
+                self.rows[index].set_usage(None);
             }
         }
         self.dirty = true;

@@ -92,8 +92,11 @@ pub struct Row {
     pub branch: Option<String>,
     pub pr_url: Option<String>,
     pub container_id: Option<String>,
-    /// On-disk bytes of the workspace once scanned (set with [`Row::set_size`]).
+    /// On-disk bytes of the workspace once scanned (set with [`Row::set_usage`]).
     pub size: Option<u64>,
+    /// Mount points at or below the workspace, found by the scan: not counted in `size`,
+    /// and the workspace is not deleted while they are there.
+    pub mount_points: Vec<PathBuf>,
     /// Set with [`Row::set_git`].
     pub git: Option<GitStatus>,
     /// `size` and `git` as the table shows them, formatted once rather than every frame.
@@ -147,6 +150,7 @@ impl Row {
             pr_url: task.gh_pr_url.clone().filter(|url| !url.trim().is_empty()),
             container_id: task.container_id.clone().filter(|id| !id.is_empty()),
             size: None,
+            mount_points: Vec::new(),
             git: None,
             size_text: String::new(),
             git_text: String::new(),
@@ -154,9 +158,13 @@ impl Row {
         }
     }
 
-    pub fn set_size(&mut self, size: Option<u64>) {
-        self.size = size;
-        self.size_text = size.map(crate::text::bytes).unwrap_or_default();
+    /// The workspace's scan (`None`: not sized, or sized again).
+    pub fn set_usage(&mut self, usage: Option<&Usage>) {
+        self.size = usage.map(|usage| usage.disk_bytes);
+        self.size_text = self.size.map(crate::text::bytes).unwrap_or_default();
+        self.mount_points = usage
+            .map(|usage| usage.mount_points.clone())
+            .unwrap_or_default();
     }
 
     pub fn set_git(&mut self, git: Option<GitStatus>) {
@@ -213,12 +221,7 @@ pub fn build_rows(
         .map(|task| {
             let mut row = Row::from_task(snapshot, task, &on_disk);
             if let Some(path) = row.workspace_on_disk().cloned() {
-                row.set_size(
-                    usage
-                        .get(&path)
-                        .filter(|u| u.complete)
-                        .map(|u| u.disk_bytes),
-                );
+                row.set_usage(usage.get(&path).filter(|u| u.complete));
                 row.set_git(git.get(&path).cloned());
             }
             row
@@ -338,6 +341,8 @@ pub struct OrphanRow {
     pub size: Option<u64>,
     pub changed: Option<SystemTime>,
     pub git: Option<GitStatus>,
+    /// Mount points at or below the folder (not counted in `size`).
+    pub mount_points: Vec<PathBuf>,
 }
 
 /// Orphan folders (by path), then legacy checkouts.
@@ -363,6 +368,7 @@ pub fn orphan_rows(
             size: usage.get(&dir.path).map(|u| u.disk_bytes),
             changed: usage.get(&dir.path).and_then(|u| u.newest_mtime),
             git: git.get(&dir.path).cloned(),
+            mount_points: mount_points(usage, &dir.path),
         }
     });
     let legacy = snapshot.legacy_checkouts.iter().map(|checkout| OrphanRow {
@@ -374,8 +380,16 @@ pub fn orphan_rows(
         size: usage.get(&checkout.path).map(|u| u.disk_bytes),
         changed: usage.get(&checkout.path).and_then(|u| u.newest_mtime),
         git: None,
+        mount_points: mount_points(usage, &checkout.path),
     });
     orphans.chain(legacy).collect()
+}
+
+fn mount_points(usage: &HashMap<PathBuf, Usage>, path: &std::path::Path) -> Vec<PathBuf> {
+    usage
+        .get(path)
+        .map(|usage| usage.mount_points.clone())
+        .unwrap_or_default()
 }
 
 /// Whether `row` passes the filters of `settings`.
@@ -483,6 +497,7 @@ mod tests {
             pr_url: None,
             container_id: None,
             size,
+            mount_points: Vec::new(),
             git: None,
             size_text: String::new(),
             git_text: String::new(),

@@ -2,7 +2,7 @@
 //! Agents-Runner moved aside, folders of deleted environments), and legacy checkouts.
 
 use super::app::JanitorApp;
-use super::model::OrphanRowKind;
+use super::model::{OrphanRow, OrphanRowKind};
 use crate::git::GitStatus;
 use crate::store::paths;
 use crate::text;
@@ -103,7 +103,7 @@ impl JanitorApp {
                                     open = Some(orphan.path.clone());
                                 }
                                 kind_label(ui, &orphan.kind);
-                                size_and_age(ui, orphan.is_dir, orphan.size, orphan.changed, now);
+                                size_and_age(ui, orphan, now);
                                 ui.label(git_text(orphan.git.as_ref()));
                                 ui.end_row();
                             }
@@ -138,7 +138,7 @@ impl JanitorApp {
                             {
                                 open = Some(checkout.path.clone());
                             }
-                            size_and_age(ui, true, checkout.size, checkout.changed, now);
+                            size_and_age(ui, checkout, now);
                             ui.end_row();
                         }
                     });
@@ -170,27 +170,24 @@ fn kind_label(ui: &mut Ui, kind: &OrphanRowKind) {
     ui.label(text).on_hover_text(why);
 }
 
-fn size_and_age(
-    ui: &mut Ui,
-    is_dir: bool,
-    size: Option<u64>,
-    changed: Option<std::time::SystemTime>,
-    now: std::time::SystemTime,
-) {
-    match (is_dir, size) {
+fn size_and_age(ui: &mut Ui, row: &OrphanRow, now: std::time::SystemTime) {
+    match (row.is_dir, row.size) {
         (false, _) => {
             ui.label(RichText::new("not a folder").weak())
                 .on_hover_text("A file or symlink where a folder was expected: left alone");
         }
         (true, Some(bytes)) => {
-            ui.label(text::bytes(bytes));
+            ui.horizontal(|ui| {
+                ui.label(text::bytes(bytes));
+                super::ui::mount_marker(ui, &row.mount_points);
+            });
         }
         (true, None) => {
             ui.spinner();
         }
     }
     ui.label(
-        changed
+        row.changed
             .map(|t| text::relative_time(t, now))
             .unwrap_or_default(),
     );

@@ -685,6 +685,9 @@ impl JanitorApp {
                         if let Some(size) = row.size {
                             field(ui, "Size", &text::bytes(size));
                         }
+                        if !row.mount_points.is_empty() {
+                            field(ui, "Mount points", &mount_points_text(&row.mount_points));
+                        }
                         field(ui, "Branch", row.branch.as_deref().unwrap_or("—"));
                         if let Some(git) = &row.git {
                             field(ui, "Git", &git.describe());
@@ -1000,6 +1003,7 @@ fn size_cell(ui: &mut Ui, row: &Row) {
         RowWorkspace::Managed { on_disk: true, .. } => {
             if row.size.is_some() {
                 ui.label(row.size_text.as_str());
+                mount_marker(ui, &row.mount_points);
             } else {
                 hover(ui.spinner(), "Sizing…");
             }
@@ -1020,6 +1024,29 @@ fn size_cell(ui: &mut Ui, row: &Row) {
             hover(ui.label(dash()), "No workspace");
         }
     }
+}
+
+/// A warning mark after a size that leaves out what is behind mount points.
+pub(super) fn mount_marker(ui: &mut Ui, mount_points: &[std::path::PathBuf]) {
+    if mount_points.is_empty() {
+        return;
+    }
+    hover(
+        ui.colored_label(ui.visuals().warn_fg_color, "+ mount point"),
+        &mount_points_text(mount_points),
+    );
+}
+
+/// What mount points in a workspace mean, naming them.
+fn mount_points_text(mount_points: &[std::path::PathBuf]) -> String {
+    let names: Vec<String> = mount_points
+        .iter()
+        .map(|point| point.display().to_string())
+        .collect();
+    format!(
+        "{}: a mount point, not counted in the size; the workspace is not deleted until it is unmounted",
+        names.join(", ")
+    )
 }
 
 fn git_cell(ui: &mut Ui, row: &Row) {

@@ -126,6 +126,7 @@ struct Held {
     orphans: u64,
     not_sized: usize,
     not_ours: u64,
+    mount_points: u64,
 }
 
 impl Held {
@@ -140,6 +141,10 @@ impl Held {
             (self.unsaved, "with unsaved git work"),
             (self.orphans, "in orphan folders (see Orphans)"),
             (self.not_ours, "in folders that are not ours to delete"),
+            (
+                self.mount_points,
+                "in workspaces that are or hold a mount point",
+            ),
         ]
         .into_iter()
         .filter(|(bytes, _)| *bytes > 0)
@@ -237,8 +242,12 @@ impl Builder<'_> {
                 if remaining <= quota.limit_bytes {
                     break;
                 }
-                self.unsaved_allows(&task.task_id, &dir.path, allow_unsaved);
                 let bytes = self.bytes(&dir.path);
+                if !self.mounts_allow(&task.task_id, &dir.path) {
+                    held.mount_points += bytes;
+                    continue;
+                }
+                self.unsaved_allows(&task.task_id, &dir.path, allow_unsaved);
                 self.push(Step {
                     task_id: task.task_id.clone(),
                     env_id: task.environment_id.clone(),

@@ -1,20 +1,24 @@
 //! The only code that deletes files.
 //!
 //! A workspace is deleted only if it is exactly `<data>/managed-repos/<env>/tasks/<task>`
-//! of a cloned environment, with plain ids, no symlink on the way and on the data dir's
-//! filesystem. Two more shapes the user may delete by name, each checked as strictly:
-//! `<task>.bak-<digits>` beside the task folders of a cloned environment, and a folder
-//! under `managed-repos/<env>/tasks/` of an environment `environments.json` no longer
-//! names (read again right before the delete). It is first renamed into a staging folder (so it vanishes from its real
-//! path at once, and a crash never leaves a half-deleted checkout under its real name),
-//! then deleted from there (see `walk`) without ever following a symlink or crossing a
-//! mount, even when a folder is swapped for a symlink while the walk runs.
+//! of a cloned environment, with plain ids, no symlink on the way, on the data dir's
+//! filesystem, and neither a mount point nor holding one (by mount identity, so a bind
+//! mount of a folder on the same filesystem counts; see [`crate::mounts`]): such a
+//! workspace is refused before anything moves. Two more shapes the user may delete by
+//! name, each checked as strictly: `<task>.bak-<digits>` beside the task folders of a
+//! cloned environment, and a folder under `managed-repos/<env>/tasks/` of an environment
+//! `environments.json` no longer names (read again right before the delete). It is first
+//! renamed into a staging folder (so it vanishes from its real path at once, and a crash
+//! never leaves a half-deleted checkout under its real name), then deleted from there
+//! (see `walk`) without ever following a symlink or entering a mount, even when a folder
+//! is swapped for a symlink or a mount appears while the walk runs.
 //! Leftovers in staging from a crash are finished by [`Remover::finish_staged`].
 //!
 //! In trash mode ([`Remover::trash`]) the validated workspace is moved to the system
 //! trash from its real path, so the trash remembers where it came from and "Restore" in a
 //! file manager puts it back (see [`move_to_system_trash`] for what is checked last).
 
+use crate::mounts;
 use crate::store::paths::{self, is_exact_safe_id};
 use crate::store::{FolderKind, WorkspaceType, environments};
 use serde::Serialize;
@@ -63,9 +67,19 @@ pub trait Filesystem: Send + Sync {
     fn before(&self, _operation: Operation, _path: &Path) -> io::Result<()> {
         Ok(())
     }
-    /// Moves a validated workspace to the system trash ([`move_to_system_trash`]).
-    fn trash(&self, path: &Path) -> io::Result<()> {
-        move_to_system_trash(path)
+    /// Whether `path` is the root of a mount ([`mounts::is_mount_point`]).
+    fn is_mount_point(&self, path: &Path) -> io::Result<bool> {
+        mounts::is_mount_point(path)
+    }
+    /// Every mount point at or below `path` ([`mounts::mount_points_under`]; none can be
+    /// listed off Linux).
+    fn mount_points_under(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+        mounts::mount_points_under(path)
+    }
+    /// Moves a validated workspace of `data_dir` to the system trash
+    /// ([`move_to_system_trash`]).
+    fn trash(&self, path: &Path, data_dir: &Path) -> io::Result<()> {
+        move_to_system_trash(path, data_dir)
     }
 }
 
@@ -96,6 +110,26 @@ pub enum RemoveError {
     Io { path: PathBuf, message: String },
     #[error("Failed to move task workspace to the trash: {path}: {message}")]
     Trash { path: PathBuf, message: String },
+    /// `path` is, or holds, or lies under the mount point `mount_point`: deleting it
+    /// would delete, or fail on, what the mount shows, which is not ours.
+    #[error("Refusing to remove {path}: {mount_point} is a mount point: unmount it first")]
+    MountPoint { path: PathBuf, mount_point: PathBuf },
+    /// Whether `path` is, holds or lies under a mount point could not be told (no mount
+    /// table to read, say): refused as if it were.
+    #[error("Refusing to remove {path}: cannot tell whether {checked} {what}: {message}")]
+    MountsUnknown {
+        path: PathBuf,
+        checked: PathBuf,
+        what: &'static str,
+        message: String,
+    },
+}
+
+impl RemoveError {
+    /// A refusal because of a mount point, or because mount points could not be listed.
+    pub fn is_about_mounts(&self) -> bool {
+        matches!(self, Self::MountPoint { .. } | Self::MountsUnknown { .. })
+    }
 }
 
 /// One entry that could not be deleted, with the OS's reason.
@@ -190,8 +224,9 @@ impl Remover {
     }
 
     /// Checks every rule for `target` and returns its path, or `None` when there is
-    /// nothing to delete. Never touches the disk beyond `lstat`, and for a deleted
-    /// environment's folder a fresh read of `environments.json`.
+    /// nothing to delete. Never touches the disk beyond `lstat`/`statx`, a read of the
+    /// mount table and, for a deleted environment's folder, a fresh read of
+    /// `environments.json`.
     pub fn validate(&self, target: &WorkspaceTarget) -> Result<Option<PathBuf>, RemoveError> {
         // Shown in messages; names are checked before it is used for anything else.
         let path = match target.kind {
@@ -248,7 +283,8 @@ impl Remover {
             }
         }
         let data_device = self.data_device()?;
-        // Walk down from the data dir: every component must be a real folder.
+        // Walk down from the data dir: every component must be a real folder in the data
+        // dir's mount.
         let mut current = self.data_dir.clone();
         for component in [
             paths::MANAGED_REPOS,
@@ -257,9 +293,22 @@ impl Remover {
             &target.task_id,
         ] {
             current.push(component);
-            if !self.real_folder(&current, data_device)? {
+            if !self.real_folder(&current, data_device, &path)? {
                 return Ok(None);
             }
+        }
+        // Any depth below: one read of the mount table finds a mount hidden anywhere.
+        let below =
+            self.fs
+                .mount_points_under(&path)
+                .map_err(|err| RemoveError::MountsUnknown {
+                    path: path.clone(),
+                    checked: path.clone(),
+                    what: "holds a mount point",
+                    message: err.to_string(),
+                })?;
+        if let Some(mount_point) = below.into_iter().next() {
+            return Err(RemoveError::MountPoint { path, mount_point });
         }
         Ok(Some(path))
     }
@@ -300,6 +349,23 @@ impl Remover {
         })
     }
 
+    /// Refuses `refused` when `folder` (it or one of its folders) is a mount point.
+    fn not_a_mount_point(&self, folder: &Path, refused: &Path) -> Result<(), RemoveError> {
+        match self.fs.is_mount_point(folder) {
+            Ok(false) => Ok(()),
+            Ok(true) => Err(RemoveError::MountPoint {
+                path: refused.to_path_buf(),
+                mount_point: folder.to_path_buf(),
+            }),
+            Err(err) => Err(RemoveError::MountsUnknown {
+                path: refused.to_path_buf(),
+                checked: folder.to_path_buf(),
+                what: "is a mount point",
+                message: err.to_string(),
+            }),
+        }
+    }
+
     fn data_device(&self) -> Result<u64, RemoveError> {
         self.fs
             .symlink_metadata(&self.data_dir)
@@ -307,9 +373,15 @@ impl Remover {
             .map_err(|err| io_error(&self.data_dir, &err))
     }
 
-    /// True when `path` is a real folder (not a symlink) on the data dir's filesystem,
-    /// false when it does not exist; anything else is refused.
-    fn real_folder(&self, path: &Path, data_device: u64) -> Result<bool, RemoveError> {
+    /// True when `path` is a real folder (not a symlink, not a mount point) on the data
+    /// dir's filesystem, false when it does not exist; anything else refuses `refused`
+    /// (`path` or a folder below it).
+    fn real_folder(
+        &self,
+        path: &Path,
+        data_device: u64,
+        refused: &Path,
+    ) -> Result<bool, RemoveError> {
         let refuse = |reason: &str| RemoveError::Refused {
             path: path.to_path_buf(),
             reason: reason.into(),
@@ -325,6 +397,7 @@ impl Remover {
         if !meta.is_dir() {
             return Err(refuse("it is not a folder"));
         }
+        self.not_a_mount_point(path, refused)?;
         if device(&meta) != data_device {
             return Err(refuse(
                 "it is on another filesystem than the data directory",
@@ -334,16 +407,16 @@ impl Remover {
     }
 
     /// The staging folder, checked like a workspace path (`managed-repos` and the
-    /// staging folder itself real folders on the data dir's filesystem). `None` when it
+    /// staging folder itself real folders in the data dir's mount). `None` when it
     /// does not exist and `create` is false.
     fn checked_staging(&self, create: bool) -> Result<Option<PathBuf>, RemoveError> {
         let data_device = self.data_device()?;
         let managed = paths::managed_repos_dir(&self.data_dir);
-        if !self.real_folder(&managed, data_device)? {
+        let staging = self.staging_dir();
+        if !self.real_folder(&managed, data_device, &staging)? {
             return Ok(None);
         }
-        let staging = self.staging_dir();
-        if self.real_folder(&staging, data_device)? {
+        if self.real_folder(&staging, data_device, &staging)? {
             return Ok(Some(staging));
         }
         if !create {
@@ -384,7 +457,7 @@ impl Remover {
         let Some(original) = self.validate(target)? else {
             return Ok(Trashed::Missing(self.target_path(target)));
         };
-        match self.fs.trash(&original) {
+        match self.fs.trash(&original, &self.data_dir) {
             Ok(()) => Ok(Trashed::Moved(original)),
             Err(err) => Err(RemoveError::Trash {
                 path: original,
@@ -394,8 +467,8 @@ impl Remover {
     }
 
     /// Deletes a staged tree: never follows symlinks (a link is removed, not its target),
-    /// never descends into another filesystem, makes read-only folders writable and
-    /// retries, and carries on past entries that still fail, reporting each.
+    /// never enters another mount, makes read-only folders writable and retries, and
+    /// carries on past entries that still fail, reporting each.
     pub fn purge(&self, staged: &Path, progress: ProgressFn) -> PurgeReport {
         let refused = |path: &Path, message: String| PurgeReport {
             failures: vec![RemoveFailure {
@@ -472,16 +545,21 @@ fn staged_name(env_id: &str, task_id: &str, nanos: u128) -> String {
 ///   moved, not followed). Here the parent must resolve to itself, and `path` must still
 ///   be a real folder: a symlink is refused.
 /// - On freedesktop systems it picks the home trash (`$XDG_DATA_HOME/Trash`, else
-///   `~/.local/share/Trash`) when the path is on the home trash's mount, else
-///   `$topdir/.Trash-$uid` of the path's mount, falling back to the home trash when that
-///   is not writable; where a rename crosses filesystems it copies the whole tree and then
-///   deletes the original. Here the home trash must be on the workspace's filesystem, so
-///   the move is always a rename and never a copy; otherwise it is refused.
+///   `~/.local/share/Trash`) when the path is in the home trash's mount (the nearest
+///   mount point above each, from the mount table), else `$topdir/.Trash-$uid` of the
+///   path's mount `topdir`, falling back to the home trash when that is not writable;
+///   where a rename crosses filesystems it copies the whole tree and then deletes the
+///   original. Here the home trash must be on the workspace's filesystem and (Linux) in
+///   its mount, so the crate always picks the home trash and the move is always a rename:
+///   it never makes a trash folder of its own (which, for a workspace that is a mount
+///   point, would be inside the workspace, or inside the data dir when that is one), and
+///   never copies. The home trash must not be inside `data_dir` either (the canonical
+///   data directory, holding every workspace). Otherwise it is refused.
 ///
-/// What remains is a race: a folder on the way swapped for a symlink between these checks
-/// and the crate's own resolution would send another folder of that name to the trash
-/// (to the trash, not deleted). Agents-Runner never does that; see docs/safety.md.
-pub fn move_to_system_trash(path: &Path) -> io::Result<()> {
+/// What remains is a race: a folder on the way swapped for a symlink, or a mount made,
+/// between these checks and the crate's own resolution. Agents-Runner never does that;
+/// see docs/safety.md.
+pub fn move_to_system_trash(path: &Path, data_dir: &Path) -> io::Result<()> {
     let meta = fs::symlink_metadata(path)?;
     if meta.file_type().is_symlink() || !meta.is_dir() {
         return Err(io::Error::other(
@@ -501,17 +579,24 @@ pub fn move_to_system_trash(path: &Path) -> io::Result<()> {
         unix,
         not(any(target_os = "macos", target_os = "ios", target_os = "android"))
     ))]
-    check_home_trash_device(device(&meta))?;
+    check_home_trash(path, device(&meta), data_dir)?;
+    #[cfg(not(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    )))]
+    let _ = data_dir;
     trash::delete(path).map_err(trash_error)
 }
 
-/// The home trash the `trash` crate uses on freedesktop systems, and its device (of the
-/// nearest folder that exists: the rest is created on that filesystem).
+/// The home trash the `trash` crate uses on freedesktop systems must be where it moves
+/// `workspace` by a rename: on its filesystem (the device of the nearest folder of the
+/// trash that exists: the rest is created on that filesystem) and, on Linux, in its
+/// mount; and it must not be inside `data_dir`.
 #[cfg(all(
     unix,
     not(any(target_os = "macos", target_os = "ios", target_os = "android"))
 ))]
-fn check_home_trash_device(workspace_device: u64) -> io::Result<()> {
+fn check_home_trash(workspace: &Path, workspace_device: u64, data_dir: &Path) -> io::Result<()> {
     use std::os::unix::fs::MetadataExt;
     let non_empty = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
     let home_trash = non_empty("XDG_DATA_HOME")
@@ -542,6 +627,35 @@ fn check_home_trash_device(workspace_device: u64) -> io::Result<()> {
             ),
         ));
     }
+    // Where the crate puts it: the nearest existing folder resolved, the rest as given.
+    let resolved = match home_trash.strip_prefix(existing) {
+        Ok(rest) => fs::canonicalize(existing)?.join(rest),
+        Err(_) => fs::canonicalize(existing)?,
+    };
+    if resolved.starts_with(data_dir) {
+        return Err(io::Error::other(format!(
+            "the trash {} is inside the data directory {}; use delete mode",
+            resolved.display(),
+            data_dir.display()
+        )));
+    }
+    #[cfg(target_os = "linux")]
+    {
+        let table = mounts::MountTable::read()?;
+        let workspace_mount = table.mount_of(workspace);
+        let trash_mount = table.mount_of(&resolved);
+        if workspace_mount != trash_mount {
+            return Err(io::Error::other(format!(
+                "the trash {} is in the mount at {}, the workspace in the one at {}: the trash crate would make a trash folder at {} instead of using it; use delete mode",
+                resolved.display(),
+                trash_mount.display(),
+                workspace_mount.display(),
+                workspace_mount.display()
+            )));
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = workspace;
     Ok(())
 }
 
@@ -611,10 +725,36 @@ mod tests {
         /// process's home); it fails when `fail_trash`.
         trashed: Mutex<Vec<PathBuf>>,
         fail_trash: bool,
+        /// The mount points there are, in place of the real ones (`None`: the real ones).
+        mount_points: Option<Vec<PathBuf>>,
+        /// Listing the mount points below a folder fails, as without `/proc`.
+        unreadable_mount_table: bool,
     }
 
     impl Filesystem for FaultyFilesystem {
-        fn trash(&self, path: &Path) -> io::Result<()> {
+        fn is_mount_point(&self, path: &Path) -> io::Result<bool> {
+            match &self.mount_points {
+                None => RealFilesystem.is_mount_point(path),
+                Some(points) => Ok(points.iter().any(|point| point == path)),
+            }
+        }
+        fn mount_points_under(&self, path: &Path) -> io::Result<Vec<PathBuf>> {
+            if self.unreadable_mount_table {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    "/proc/self/mountinfo: injected: no such file",
+                ));
+            }
+            match &self.mount_points {
+                None => RealFilesystem.mount_points_under(path),
+                Some(points) => Ok(points
+                    .iter()
+                    .filter(|point| point.starts_with(path))
+                    .cloned()
+                    .collect()),
+            }
+        }
+        fn trash(&self, path: &Path, _data_dir: &Path) -> io::Result<()> {
             if let Ok(mut trashed) = self.trashed.lock() {
                 trashed.push(path.to_path_buf());
             }
@@ -1039,6 +1179,117 @@ mod tests {
         Ok(())
     }
 
+    /// Mount points found through the seam (the real ones are made in tests/mounts.rs).
+    #[test]
+    fn a_workspace_that_is_under_is_or_holds_a_mount_point_is_refused_before_anything_moves()
+    -> TestResult {
+        let l = layout()?;
+        let ws = make_workspace(&l.data, "env-1", "t1")?;
+        let tasks = paths::managed_repos_dir(&l.data).join("env-1/tasks");
+        for mount_point in [
+            ws.clone(),
+            ws.join(".git"),
+            ws.join(".git/objects/pack"),
+            tasks.clone(),
+        ] {
+            let fs_ops = Arc::new(FaultyFilesystem {
+                mount_points: Some(vec![mount_point.clone()]),
+                ..Default::default()
+            });
+            let r = remover(&l.data, fs_ops.clone());
+            let staged = r.stage(&target("env-1", "t1")).map(|_| ());
+            let trashed = r.trash(&target("env-1", "t1")).map(|_| ());
+            for result in [staged, trashed] {
+                match result {
+                    Err(RemoveError::MountPoint {
+                        path,
+                        mount_point: named,
+                    }) => {
+                        assert_eq!((&path, &named), (&ws, &mount_point))
+                    }
+                    other => {
+                        return Err(format!("{mount_point:?}: not refused: {other:?}").into());
+                    }
+                }
+            }
+            let trashed = fs_ops.trashed.lock().map(|v| v.len()).ok();
+            assert_eq!(trashed, Some(0), "nothing reaches the trash");
+            assert!(ws.join(".git/objects/pack/pack-1.pack").exists());
+            assert!(r.staging_dir().read_dir().is_err(), "nothing was staged");
+        }
+        let err = RemoveError::MountPoint {
+            path: ws.clone(),
+            mount_point: ws.join("mnt"),
+        };
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "Refusing to remove {}: {}/mnt is a mount point: unmount it first",
+                ws.display(),
+                ws.display()
+            )
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_workspace_is_refused_when_its_mount_points_cannot_be_listed() -> TestResult {
+        let l = layout()?;
+        let ws = make_workspace(&l.data, "env-1", "t1")?;
+        let fs_ops = Arc::new(FaultyFilesystem {
+            unreadable_mount_table: true,
+            ..Default::default()
+        });
+        let r = remover(&l.data, fs_ops);
+        for result in [
+            r.stage(&target("env-1", "t1")).map(|_| ()),
+            r.trash(&target("env-1", "t1")).map(|_| ()),
+        ] {
+            match result {
+                Err(err @ RemoveError::MountsUnknown { .. }) => {
+                    assert!(err.is_about_mounts());
+                    assert_eq!(
+                        err.to_string(),
+                        format!(
+                            "Refusing to remove {}: cannot tell whether {} holds a mount point: /proc/self/mountinfo: injected: no such file",
+                            ws.display(),
+                            ws.display()
+                        )
+                    );
+                }
+                other => return Err(format!("not refused: {other:?}").into()),
+            }
+        }
+        assert!(ws.join("README.md").exists());
+        Ok(())
+    }
+
+    #[test]
+    fn a_staging_folder_that_is_a_mount_point_is_neither_used_nor_purged() -> TestResult {
+        let l = layout()?;
+        make_workspace(&l.data, "env-1", "t1")?;
+        let staging = paths::staging_dir(&l.data);
+        let leftover = staging.join("env-1--t9--123");
+        fs::create_dir_all(&leftover)?;
+        fs::write(leftover.join("file"), "the user's")?;
+        let fs_ops = Arc::new(FaultyFilesystem {
+            mount_points: Some(vec![staging.clone()]),
+            ..Default::default()
+        });
+        let r = remover(&l.data, fs_ops);
+        let refused = |result: Result<(), RemoveError>| match result {
+            Err(RemoveError::MountPoint { mount_point, .. }) => mount_point == staging,
+            _ => false,
+        };
+        assert!(refused(r.stage(&target("env-1", "t1")).map(|_| ())));
+        assert!(refused(r.finish_staged(&no_progress).map(|_| ())));
+        let report = r.purge(&leftover, &no_progress);
+        assert!(!report.complete, "{report:?}");
+        assert!(report.failures[0].message.contains("is a mount point"));
+        assert_eq!(fs::read_to_string(leftover.join("file"))?, "the user's");
+        Ok(())
+    }
+
     #[test]
     fn a_failed_rename_leaves_the_workspace_in_place() -> TestResult {
         let l = layout()?;
@@ -1133,7 +1384,7 @@ mod tests {
             (file.clone(), "no longer a real folder"),
             (linked_tasks.join("t1"), "resolves to another place"),
         ] {
-            match move_to_system_trash(&path) {
+            match move_to_system_trash(&path, &l.data) {
                 Err(err) => assert!(err.to_string().contains(want), "{path:?}: {err}"),
                 Ok(()) => return Err(format!("{path:?} went to the trash").into()),
             }

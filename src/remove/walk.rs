@@ -3,7 +3,10 @@
 //! On unix it works relative to open folder handles (`openat`/`unlinkat` with
 //! `O_NOFOLLOW`, each handle checked to be the folder that was examined), so a folder
 //! swapped for a symlink while the walk runs — a still-running agent can do that — is
-//! never followed. Elsewhere it works on paths, checking each entry with `lstat`.
+//! never followed. It never enters another mount: every entry's own `statx` says
+//! whether it begins one (by mount identity on Linux, so a bind mount of a folder on the
+//! same filesystem is seen too; see [`crate::mounts`]), and a mount point is left alone
+//! and reported. Elsewhere it works on paths, checking each entry with `lstat`.
 
 use super::{Filesystem, Operation, ProgressFn, PurgeReport, RemoveFailure};
 use rayon::prelude::*;
@@ -36,13 +39,15 @@ fn failure(path: &Path, message: impl Into<String>) -> PurgeReport {
 #[cfg(unix)]
 mod fd_relative {
     use super::*;
-    use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, Stat};
+    use crate::entry_stat::{EntryStat, stat_at};
+    use crate::mounts::MountBoundary;
+    use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags};
     use std::ffi::{CStr, CString, OsStr};
     use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
     use std::os::unix::ffi::OsStrExt;
     use std::path::PathBuf;
 
-    const OTHER_FILESYSTEM: &str = "on another filesystem (a mount point?); left alone";
+    const MOUNT_POINT: &str = "it is a mount point or on another filesystem: left alone";
 
     const DIR_FLAGS: OFlags = OFlags::RDONLY
         .union(OFlags::DIRECTORY)
@@ -50,7 +55,8 @@ mod fd_relative {
         .union(OFlags::CLOEXEC);
 
     impl Walk<'_> {
-        /// Deletes `staged` and everything under it; the root's filesystem bounds the walk.
+        /// Deletes `staged` and everything under it; the mount of its folder (the staging
+        /// folder) bounds the walk, so a staged tree that is a mount point is left whole.
         pub(in crate::remove) fn purge(&self, staged: &Path) -> PurgeReport {
             let (Some(parent), Some(name)) = (staged.parent(), staged.file_name()) else {
                 return failure(staged, "not an entry of a folder");
@@ -62,20 +68,21 @@ mod fd_relative {
                 Ok(fd) => fd,
                 Err(err) => return failure(parent, io::Error::from(err).to_string()),
             };
-            match rustix::fs::statat(&parent_dir, &name, AtFlags::SYMLINK_NOFOLLOW) {
-                Ok(stat) => {
-                    let root_device = device(&stat);
-                    self.entry(
-                        parent_dir.as_fd(),
-                        parent,
-                        &name,
-                        staged.to_path_buf(),
-                        &stat,
-                        root_device,
-                    )
-                }
-                Err(rustix::io::Errno::NOENT) => PurgeReport::default(),
-                Err(err) => failure(staged, io::Error::from(err).to_string()),
+            let boundary = match stat_at(parent_dir.as_fd(), c".") {
+                Ok(folder) => MountBoundary::of(&folder),
+                Err(err) => return failure(parent, err.to_string()),
+            };
+            match stat_at(parent_dir.as_fd(), name.as_c_str()) {
+                Ok(stat) => self.entry(
+                    parent_dir.as_fd(),
+                    parent,
+                    &name,
+                    staged.to_path_buf(),
+                    &stat,
+                    &boundary,
+                ),
+                Err(err) if err.kind() == io::ErrorKind::NotFound => PurgeReport::default(),
+                Err(err) => failure(staged, err.to_string()),
             }
         }
 
@@ -85,15 +92,16 @@ mod fd_relative {
             parent_path: &Path,
             name: &CStr,
             path: PathBuf,
-            stat: &Stat,
-            root_device: u64,
+            stat: &EntryStat,
+            boundary: &MountBoundary,
         ) -> PurgeReport {
-            if FileType::from_raw_mode(stat.st_mode) != FileType::Directory {
+            // Also a file can be a mount point (a bind mount of a file).
+            if boundary.is_another_mount(stat, || path.clone()) {
+                return failure(&path, MOUNT_POINT);
+            }
+            if !stat.is_dir() {
                 // Files, symlinks (the link itself) and special files.
                 return self.unlink(parent, parent_path, name, &path, stat, AtFlags::empty());
-            }
-            if device(stat) != root_device {
-                return failure(&path, OTHER_FILESYSTEM);
             }
             if self.cancelled() {
                 return PurgeReport::default();
@@ -104,7 +112,7 @@ mod fd_relative {
             };
             // The handle must be the folder examined above, not one swapped in since.
             match rustix::fs::fstat(&dir) {
-                Ok(opened) if (device(&opened), opened.st_ino) == (device(stat), stat.st_ino) => {}
+                Ok(opened) if identity(&opened) == (stat.dev, stat.ino) => {}
                 Ok(_) => return failure(&path, "replaced while being deleted; left alone"),
                 Err(err) => return failure(&path, io::Error::from(err).to_string()),
             }
@@ -125,12 +133,12 @@ mod fd_relative {
                 .into_par_iter()
                 .map(|child| {
                     let child_path = path.join(OsStr::from_bytes(child.to_bytes()));
-                    match rustix::fs::statat(dir, &child, AtFlags::SYMLINK_NOFOLLOW) {
+                    match stat_at(dir, child.as_c_str()) {
                         Ok(child_stat) => {
-                            self.entry(dir, &path, &child, child_path, &child_stat, root_device)
+                            self.entry(dir, &path, &child, child_path, &child_stat, boundary)
                         }
-                        Err(rustix::io::Errno::NOENT) => PurgeReport::default(),
-                        Err(err) => failure(&child_path, io::Error::from(err).to_string()),
+                        Err(err) if err.kind() == io::ErrorKind::NotFound => PurgeReport::default(),
+                        Err(err) => failure(&child_path, err.to_string()),
                     }
                 })
                 .reduce(PurgeReport::default, PurgeReport::merged);
@@ -176,7 +184,7 @@ mod fd_relative {
             parent_path: &Path,
             name: &CStr,
             path: &Path,
-            stat: &Stat,
+            stat: &EntryStat,
             flags: AtFlags,
         ) -> PurgeReport {
             let operation = if flags.contains(AtFlags::REMOVEDIR) {
@@ -219,18 +227,17 @@ mod fd_relative {
         Mode::from_raw_mode((mode & 0o7777) | 0o700)
     }
 
-    // Field widths differ between unixes (e.g. `st_dev` is 32-bit on macOS).
+    /// Device and inode. Field widths differ between unixes (e.g. `st_dev` is 32-bit
+    /// on macOS).
     #[allow(clippy::unnecessary_cast)]
-    fn device(stat: &Stat) -> u64 {
-        stat.st_dev as u64
+    fn identity(stat: &rustix::fs::Stat) -> (u64, u64) {
+        (stat.st_dev as u64, stat.st_ino as u64)
     }
 
     /// Bytes that deleting this entry gives back: nothing while other hard links remain.
-    #[allow(clippy::unnecessary_cast)]
-    fn freed_bytes(stat: &Stat) -> u64 {
-        let is_dir = FileType::from_raw_mode(stat.st_mode) == FileType::Directory;
-        if is_dir || stat.st_nlink as u64 <= 1 {
-            (stat.st_blocks as u64).saturating_mul(512)
+    fn freed_bytes(stat: &EntryStat) -> u64 {
+        if stat.is_dir() || stat.nlink <= 1 {
+            stat.blocks.saturating_mul(512)
         } else {
             0
         }

@@ -162,6 +162,15 @@ impl Mini {
     }
 }
 
+impl Drop for Mini {
+    /// Takes down any mount a test left under the temp dir, wherever the janitor moved
+    /// it, before the temp dir is deleted: deleting it can never walk into a bind mount.
+    fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        super::mounts::release(&mut self.root);
+    }
+}
+
 /// A temp dir in memory where there is one (creating thousands of files on a disk can
 /// take seconds), else the usual one.
 fn fast_tempdir() -> std::io::Result<tempfile::TempDir> {

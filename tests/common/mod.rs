@@ -6,6 +6,8 @@
 
 pub mod agents_runner;
 pub mod mini;
+#[cfg(target_os = "linux")]
+pub mod mounts;
 
 use agents_janitor::store::demo::{self, DemoSummary, DemoTask};
 use agents_janitor::store::paths;
@@ -86,9 +88,12 @@ impl Fixture {
 }
 
 impl Drop for Fixture {
-    /// Makes the demo's read-only folder writable again so the temp dir can be removed
-    /// when the tests do not run as root.
+    /// Takes down any mount a test left under the temp dir (so removing it can never
+    /// delete through one), and makes the demo's read-only folder writable again so the
+    /// temp dir can be removed when the tests do not run as root.
     fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        mounts::release(&mut self.root);
         make_writable(self.root.path());
     }
 }
@@ -193,6 +198,16 @@ fn mode_text(meta: &fs::Metadata) -> String {
     } else {
         "rw".to_owned()
     }
+}
+
+/// Says why a test cannot run here; under `CI=1` that is a failure, elsewhere the test
+/// passes after saying so.
+pub fn cannot_run(why: &str) -> Result<(), Box<dyn Error>> {
+    eprintln!("skipped: {why}");
+    if std::env::var_os("CI").is_some_and(|value| value == "1") {
+        return Err(format!("CI=1 and this test cannot run: {why}").into());
+    }
+    Ok(())
 }
 
 /// Runs `du <args> <path>` and parses the first number it prints; `None` if `du` is
