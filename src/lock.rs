@@ -3,9 +3,14 @@
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 use thiserror::Error;
 
 pub const LOCK_FILE: &str = ".agents-janitor.lock";
+
+/// How long a lock that names this process is waited for: the time a child being
+/// started may still share the lock file after the lock was released.
+const OWN_RELEASE_WAIT: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Error)]
 pub enum LockError {
@@ -42,29 +47,36 @@ impl DataDirLock {
             .truncate(false)
             .open(&path)
             .map_err(io_err)?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                // On some systems a locked file cannot be read; the generic text then stands.
-                let _ = file.read_to_string(&mut holder);
-                let holder = holder.trim().replace('\n', ", ");
-                return Err(LockError::Held {
-                    data_dir: data_dir.to_path_buf(),
-                    holder: if holder.is_empty() {
-                        "held by another process".into()
-                    } else {
-                        holder
-                    },
-                });
+        let ours = format!("pid {}, ", std::process::id());
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) => {
+                    let mut holder = String::new();
+                    // On some systems a locked file cannot be read; the generic text then stands.
+                    let _ = file.seek(SeekFrom::Start(0));
+                    let _ = file.read_to_string(&mut holder);
+                    let holder = holder.trim().replace('\n', ", ");
+                    // A lock this process released lingers while a child it is starting
+                    // (git, docker) still shares the file, until that child execs.
+                    if holder.starts_with(&ours) && started.elapsed() < OWN_RELEASE_WAIT {
+                        std::thread::sleep(Duration::from_millis(5));
+                        continue;
+                    }
+                    return Err(LockError::Held {
+                        data_dir: data_dir.to_path_buf(),
+                        holder: if holder.is_empty() {
+                            "held by another process".into()
+                        } else {
+                            holder
+                        },
+                    });
+                }
+                Err(TryLockError::Error(source)) => return Err(io_err(source)),
             }
-            Err(TryLockError::Error(source)) => return Err(io_err(source)),
         }
-        let holder = format!(
-            "pid {}, {purpose}, since {}",
-            std::process::id(),
-            crate::store::time::now_iso()
-        );
+        let holder = format!("{ours}{purpose}, since {}", crate::store::time::now_iso());
         file.set_len(0)
             .and_then(|()| file.seek(SeekFrom::Start(0)))
             .and_then(|_| file.write_all(holder.as_bytes()))
@@ -93,17 +105,7 @@ mod tests {
             other => return Err(format!("second lock should fail, got {other:?}").into()),
         }
         drop(first);
-        // Another test of this binary may be forking a child at this moment: until that
-        // child execs, it shares the lock's open file, so the release can lag a moment.
-        let mut again = DataDirLock::acquire(dir.path(), "sweep");
-        for _ in 0..500 {
-            if again.is_ok() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(2));
-            again = DataDirLock::acquire(dir.path(), "sweep");
-        }
-        again?;
+        DataDirLock::acquire(dir.path(), "sweep")?;
         Ok(())
     }
 
