@@ -29,6 +29,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+pub mod dist_files;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "agents-janitor",
@@ -170,6 +172,8 @@ pub enum CliCommand {
         #[arg(value_name = "DIR")]
         dir: PathBuf,
     },
+    #[command(flatten)]
+    DistFiles(dist_files::DistFilesCommand),
     /// Write the benchmark data sets that scripts/bench.sh measures (idempotent).
     #[command(hide = true)]
     BenchData {
@@ -250,6 +254,7 @@ pub fn run(cli: Cli) -> Result<u8> {
     };
     match command {
         CliCommand::Demo { dir } => demo(&dir),
+        CliCommand::DistFiles(command) => dist_files::run(command, &mut std::io::stdout().lock()),
         CliCommand::BenchData { dir } => {
             let scale = store::bench_data::BenchScale::FULL;
             print!("{}", store::bench_data::write_bench_data(&dir, scale)?);

@@ -19,7 +19,7 @@ pub(super) const KEY_LIST: &str = "keep_on_error, archive_cleans_done, sweep_age
     allow_unsaved_delete, delete_mode, schedule, quotas.<env>.limit, \
     quotas.<env>.warn_percent, quotas.<env>.auto_clean";
 
-/// A setting [`set_value`] can change.
+/// A setting [`set_value`](super::set_value) can change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
     KeepOnError,

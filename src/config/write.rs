@@ -142,7 +142,7 @@ pub fn set_value(path: &Path, key: &str, value: &str) -> Result<Config, ConfigEr
 /// Writes `config` to `path`: an existing file is updated in place (only the values
 /// that differ; comments, layout and unknown keys kept; quotas no longer in `config`
 /// removed), a missing one is created from a commented template. Refuses, leaving it
-/// untouched, an existing file that [`load`] warns about: `config` then holds defaults
+/// untouched, an existing file that [`load`](super::load) warns about: `config` then holds defaults
 /// in place of the file's settings.
 pub fn save(path: &Path, config: &Config) -> Result<(), ConfigError> {
     config.validate()?;
