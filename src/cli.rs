@@ -1054,16 +1054,16 @@ fn execute(
     }
     let mut usage = HashMap::new();
     let runner = LiveProbe.check(&snapshot.data_dir);
-    let mut plan = executor::prepare_with_runner(
+    let plan = executor::prepare_with_runner(
         &action,
         snapshot,
         &mut usage,
         &cancel,
         SystemTime::now(),
+        delete_mode,
         runner.as_ref(),
     )
     .map_err(|err| bad_input(err.to_string()))?;
-    plan.delete_mode = delete_mode;
     if !flags.json {
         print_plan(&plan, snapshot)?;
     }

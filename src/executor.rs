@@ -156,9 +156,18 @@ pub fn prepare(
     usage: &mut HashMap<PathBuf, Usage>,
     cancel: &Arc<AtomicBool>,
     now: SystemTime,
+    delete_mode: DeleteMode,
 ) -> Result<Plan, PlanError> {
     let runner = LiveProbe.check(&snapshot.data_dir);
-    prepare_with_runner(action, snapshot, usage, cancel, now, runner.as_ref())
+    prepare_with_runner(
+        action,
+        snapshot,
+        usage,
+        cancel,
+        now,
+        delete_mode,
+        runner.as_ref(),
+    )
 }
 
 /// Builds the plan for `action`: sizes the workspaces it needs (all of them afresh for
@@ -167,13 +176,14 @@ pub fn prepare(
 /// about the ones it would delete, then decides. When unsaved work keeps a workspace
 /// and the plan picks another instead (quotas), git is asked about that one too, so no
 /// workspace is ever planned on an unknown git state. While `agents_runner` runs, no
-/// change to an active record is planned.
+/// change to an active record is planned. Workspaces go the way `delete_mode` says.
 pub fn prepare_with_runner(
     action: &Action,
     snapshot: &Snapshot,
     usage: &mut HashMap<PathBuf, Usage>,
     cancel: &Arc<AtomicBool>,
     now: SystemTime,
+    delete_mode: DeleteMode,
     agents_runner: Option<&RunnerProcess>,
 ) -> Result<Plan, PlanError> {
     let all: Vec<PathBuf> = snapshot
@@ -208,6 +218,7 @@ pub fn prepare_with_runner(
                 mount_points: listed.as_ref().ok(),
                 now,
                 agents_runner,
+                delete_mode,
             },
         )?;
         let unknown: Vec<PathBuf> = plan

@@ -16,7 +16,7 @@
 //!
 //! ```
 //! use agents_janitor::executor;
-//! use agents_janitor::policy::Action;
+//! use agents_janitor::policy::{Action, DeleteMode};
 //! use agents_janitor::store::Snapshot;
 //! use std::sync::{Arc, atomic::AtomicBool};
 //!
@@ -33,7 +33,7 @@
 //! let action = Action::Discard { task_ids: vec!["t1".into()], force: false };
 //! let cancel = Arc::new(AtomicBool::new(false));
 //! let plan = executor::prepare(&action, &snapshot, &mut Default::default(), &cancel,
-//!     std::time::SystemTime::now())?;
+//!     std::time::SystemTime::now(), DeleteMode::Delete)?;
 //! assert_eq!(plan.steps.len(), 1);
 //! assert!(plan.steps[0].workspace.is_some());
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -203,6 +203,9 @@ pub struct PlanInput<'a> {
     /// An Agents-Runner running on this data directory: it rewrites every active
     /// record from memory, so no change to one is planned.
     pub agents_runner: Option<&'a RunnerProcess>,
+    /// What happens to the workspaces the plan deletes (the settings' `delete_mode`, or
+    /// the command line's `--trash` / `--no-trash`).
+    pub delete_mode: DeleteMode,
 }
 
 /// The record `step` of `action` changes in a way that matters, if any: a status
@@ -227,7 +230,7 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             .iter()
             .map(|w| w.path.as_path())
             .collect(),
-        plan: Plan::empty(action.clone()),
+        plan: Plan::empty(action.clone(), input.delete_mode),
         planned_workspaces: HashSet::new(),
         step_of_record: HashMap::new(),
     };
@@ -297,14 +300,14 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
 }
 
 impl Plan {
-    fn empty(action: Action) -> Self {
+    fn empty(action: Action, delete_mode: DeleteMode) -> Self {
         Self {
             action,
             steps: Vec::new(),
             skipped: Vec::new(),
             warnings: Vec::new(),
             bytes_to_free: 0,
-            delete_mode: DeleteMode::Delete,
+            delete_mode,
         }
     }
 }
@@ -1187,6 +1190,7 @@ mod tests {
                     mount_points: self.mount_points.as_ref(),
                     now: self.now,
                     agents_runner: runner,
+                    delete_mode: DeleteMode::Delete,
                 },
             )
         }

@@ -36,8 +36,9 @@ pub enum Command {
     /// Ask git about these workspace folders (unsaved work), answering with
     /// [`Event::GitInspected`] for each.
     InspectGit(Vec<PathBuf>),
-    /// Build the plan for an action (sizes and git states as needed).
-    Plan(Action),
+    /// Build the plan for an action (sizes and git states as needed), its workspaces to
+    /// go the given way.
+    Plan(Action, DeleteMode),
     /// Carry out a plan the user confirmed, then reload.
     Execute(Plan),
     /// Un-archive a task's record, answering with [`Event::Restored`], then reload.
@@ -256,7 +257,7 @@ impl State {
                     }
                 }
                 Command::InspectGit(paths) => self.inspect_git(&paths),
-                Command::Plan(action) => self.plan(&action),
+                Command::Plan(action, mode) => self.plan(&action, mode),
                 Command::Execute(plan) => self.execute(&plan),
                 Command::RunUnattended(action, mode) => self.run_unattended(&action, mode),
                 Command::Restore(task_id) => self.restore(task_id),
@@ -402,7 +403,7 @@ impl State {
         });
     }
 
-    fn plan(&mut self, action: &Action) {
+    fn plan(&mut self, action: &Action, delete_mode: DeleteMode) {
         let Some(snapshot) = self.snapshot.clone() else {
             self.emit(Event::PlanFailed("no data directory is loaded".into()));
             return;
@@ -414,6 +415,7 @@ impl State {
             &mut self.usage,
             &self.cancel,
             SystemTime::now(),
+            delete_mode,
             runner.as_ref(),
         ) {
             Ok(plan) => {
@@ -440,12 +442,10 @@ impl State {
             &mut self.usage,
             &self.cancel,
             SystemTime::now(),
+            delete_mode,
             runner.as_ref(),
         ) {
-            Ok(plan) => Plan {
-                delete_mode,
-                ..plan
-            },
+            Ok(plan) => plan,
             Err(err) => {
                 self.emit(Event::Unattended(Unattended::Failed(err.to_string())));
                 return;

@@ -13,7 +13,7 @@ mod common;
 use agents_janitor::agents_runner::{LiveProbe, Probe};
 use agents_janitor::container::ContainerRuntime;
 use agents_janitor::executor::{self, EngineEvent, ExecuteError, Executor, RestoreError};
-use agents_janitor::policy::Action;
+use agents_janitor::policy::{Action, DeleteMode};
 use agents_janitor::store::{Snapshot, paths};
 use common::agents_runner::{FakeProbe, Simulator};
 use common::mini::{ENV, Mini, make_old, records, status_and_logs, task_toml};
@@ -129,6 +129,7 @@ fn a_plan_made_before_agents_runner_started_is_refused_whole_before_anything_cha
         &mut HashMap::new(),
         &no_cancel(),
         SystemTime::now(),
+        DeleteMode::Delete,
         None,
     )?;
     assert_eq!(plan.steps.len(), 2, "{plan:?}");
@@ -187,6 +188,7 @@ fn while_agents_runner_runs_a_sweep_frees_space_but_writes_no_record_it_holds() 
         &mut HashMap::new(),
         &no_cancel(),
         SystemTime::now(),
+        DeleteMode::Delete,
         runner.as_ref(),
     )?;
     assert_eq!(plan.steps.len(), 3, "{plan:?}");

@@ -12,7 +12,7 @@ mod common;
 use agents_janitor::checkpoint;
 use agents_janitor::container::ContainerRuntime;
 use agents_janitor::executor::{self, EngineEvent, Executor};
-use agents_janitor::policy::Action;
+use agents_janitor::policy::{Action, DeleteMode};
 use agents_janitor::store::Snapshot;
 use common::mini::{
     Canaries, ENV, Mini, Paused, TestResult, fill, records, status_and_logs, task_toml,
@@ -265,10 +265,22 @@ fn a_free_running_writer_loses_nothing_during_archive_and_discard() -> TestResul
     // Both plans are made before the writer adds anything.
     let snapshot = Snapshot::load(&mini.data_dir)?;
     let mut usage = HashMap::new();
-    let discard_plan =
-        executor::prepare(&discard, &snapshot, &mut usage, &cancel, SystemTime::now())?;
-    let archive_plan =
-        executor::prepare(&archive, &snapshot, &mut usage, &cancel, SystemTime::now())?;
+    let discard_plan = executor::prepare(
+        &discard,
+        &snapshot,
+        &mut usage,
+        &cancel,
+        SystemTime::now(),
+        DeleteMode::Delete,
+    )?;
+    let archive_plan = executor::prepare(
+        &archive,
+        &snapshot,
+        &mut usage,
+        &cancel,
+        SystemTime::now(),
+        DeleteMode::Delete,
+    )?;
     let stop = AtomicBool::new(false);
     let (written, reports) = std::thread::scope(|scope| {
         let writer = scope.spawn(|| agents_runner(&mini, &running, &stop));

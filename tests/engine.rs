@@ -5,7 +5,7 @@ mod common;
 use agents_janitor::container::ContainerRuntime;
 use agents_janitor::executor::{self, EngineEvent, ExecuteError, Executor, Level};
 use agents_janitor::lock::{DataDirLock, LockError};
-use agents_janitor::policy::Action;
+use agents_janitor::policy::{Action, DeleteMode};
 use agents_janitor::store::demo::{self, DemoWorkspace, MARKER_KEY, MARKER_VALUE};
 use agents_janitor::store::{Snapshot, paths};
 use agents_janitor::worker::{Command, Event, Worker};
@@ -136,10 +136,13 @@ fn the_worker_loads_scans_plans_and_discards_while_waking_the_ui() -> TestResult
     );
 
     let task = common::clean_done_task()?;
-    assert!(worker.send(Command::Plan(Action::Discard {
-        task_ids: vec![task.id.into()],
-        force: false
-    })));
+    assert!(worker.send(Command::Plan(
+        Action::Discard {
+            task_ids: vec![task.id.into()],
+            force: false
+        },
+        DeleteMode::Delete
+    )));
     let planned = events_until(&worker, |e| {
         matches!(e, Event::PlanReady(_) | Event::PlanFailed(_))
     })?;
@@ -218,11 +221,14 @@ fn a_missing_data_dir_is_reported_not_fatal() -> TestResult {
         }
         other => return Err(format!("expected LoadFailed, got {other:?}").into()),
     }
-    worker.send(Command::Plan(Action::Archive {
-        keep_on_error: true,
-        allow_unsaved: false,
-        clean_done: true,
-    }));
+    worker.send(Command::Plan(
+        Action::Archive {
+            keep_on_error: true,
+            allow_unsaved: false,
+            clean_done: true,
+        },
+        DeleteMode::Delete,
+    ));
     let events = events_until(&worker, |e| {
         matches!(e, Event::PlanFailed(_) | Event::PlanReady(_))
     })?;
@@ -253,7 +259,14 @@ fn archive_follows_the_seed_table_on_real_files() -> TestResult {
         clean_done: true,
     };
     let mut usage = HashMap::new();
-    let plan = executor::prepare(&action, &snapshot, &mut usage, &cancel, SystemTime::now())?;
+    let plan = executor::prepare(
+        &action,
+        &snapshot,
+        &mut usage,
+        &cancel,
+        SystemTime::now(),
+        DeleteMode::Delete,
+    )?;
     let (docker, _) = fake_docker(&fixture)?;
     let (_, emit) = collect_logs();
     let report = Executor::new(&snapshot.data_dir, cancel, docker).execute(&plan, &emit)?;
@@ -309,7 +322,14 @@ fn a_cancelled_run_changes_nothing_and_says_so() -> TestResult {
         force: false,
         allow_unsaved: false,
     };
-    let plan = executor::prepare(&action, &snapshot, &mut usage, &cancel, SystemTime::now())?;
+    let plan = executor::prepare(
+        &action,
+        &snapshot,
+        &mut usage,
+        &cancel,
+        SystemTime::now(),
+        DeleteMode::Delete,
+    )?;
     assert!(!plan.steps.is_empty());
     cancel.store(true, Ordering::Relaxed);
     let (lines, emit) = collect_logs();
@@ -346,6 +366,7 @@ fn a_second_janitor_is_told_who_holds_the_lock() -> TestResult {
         &mut HashMap::new(),
         &cancel,
         SystemTime::now(),
+        DeleteMode::Delete,
     )?;
     let (_, emit) = collect_logs();
     match Executor::new(&snapshot.data_dir, cancel, ContainerRuntime::default())
@@ -381,6 +402,7 @@ fn a_record_rewritten_by_agents_runner_meanwhile_is_not_overwritten() -> TestRes
         &mut HashMap::new(),
         &cancel,
         SystemTime::now(),
+        DeleteMode::Delete,
     )?;
     // After the plan, Agents-Runner restarts the task: the executor must notice.
     let file = paths::active_tasks_dir(&fixture.data_dir).join(format!("{}.toml", task.id));

@@ -8,7 +8,7 @@ mod common;
 
 use agents_janitor::checkpoint;
 use agents_janitor::container::ContainerRuntime;
-use agents_janitor::policy::Action;
+use agents_janitor::policy::{Action, DeleteMode};
 use agents_janitor::worker::{Command, Event, Worker};
 use common::mini::{ENV, Mini, Paused, TestResult};
 use crossbeam_channel::RecvTimeoutError;
@@ -164,7 +164,7 @@ fn the_gui_log_names_each_path_and_reason() -> TestResult {
     };
     assert!(worker.send(Command::Load));
     wait_for(&|e| matches!(e, Event::Loaded(_) | Event::LoadFailed(_)))?;
-    assert!(worker.send(Command::Plan(discard_all())));
+    assert!(worker.send(Command::Plan(discard_all(), DeleteMode::Delete)));
     let Some(Event::PlanReady(plan)) =
         wait_for(&|e| matches!(e, Event::PlanReady(_) | Event::PlanFailed(_)))?
     else {
@@ -253,11 +253,14 @@ fn refusals_at_planning_name_the_path_in_the_gui_plan() -> TestResult {
         Arc::new(|| {}),
     );
     assert!(worker.send(Command::Load));
-    assert!(worker.send(Command::Plan(Action::Complete {
-        task_ids: expected.iter().map(|(id, _, _)| (*id).to_owned()).collect(),
-        keep_on_error: false,
-        force: false,
-    })));
+    assert!(worker.send(Command::Plan(
+        Action::Complete {
+            task_ids: expected.iter().map(|(id, _, _)| (*id).to_owned()).collect(),
+            keep_on_error: false,
+            force: false,
+        },
+        DeleteMode::Delete
+    )));
     let plan = loop {
         match worker.events().recv_timeout(PATIENCE) {
             Ok(Event::PlanReady(plan)) => break plan,

@@ -464,7 +464,7 @@ fn delete_mode_trash_sends_orphans_to_the_trash_unless_no_trash() -> TestResult 
 fn an_orphan_that_gains_a_record_after_the_plan_is_not_deleted() -> TestResult {
     use agents_janitor::container::ContainerRuntime;
     use agents_janitor::executor::{self, Executor};
-    use agents_janitor::policy::Action;
+    use agents_janitor::policy::{Action, DeleteMode};
     use agents_janitor::store::Snapshot;
     use std::sync::Arc;
     use std::sync::atomic::AtomicBool;
@@ -484,6 +484,7 @@ fn an_orphan_that_gains_a_record_after_the_plan_is_not_deleted() -> TestResult {
         &mut Default::default(),
         &cancel,
         SystemTime::now(),
+        DeleteMode::Delete,
     )?;
     assert_eq!(plan.workspace_paths(), [mini.workspace(ENV, id)]);
     // Agents-Runner writes the task's record between the plan and the delete.

@@ -280,14 +280,14 @@ fn a_failing_trash_fails_its_step_only_and_keeps_the_workspace() -> TestResult {
         task_ids: vec![failing.into(), fine.into()],
         force: false,
     };
-    let mut plan = executor::prepare(
+    let plan = executor::prepare(
         &action,
         &snapshot,
         &mut HashMap::new(),
         &cancel,
         SystemTime::now(),
+        DeleteMode::Trash,
     )?;
-    plan.delete_mode = DeleteMode::Trash;
     let executor = Executor::with_filesystem(
         &snapshot.data_dir,
         cancel,

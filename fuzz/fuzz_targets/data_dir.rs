@@ -3,7 +3,7 @@
 //! action gives a plan or an error, never a panic, and no file is changed.
 #![no_main]
 
-use agents_janitor::policy::{self, Action, PlanInput};
+use agents_janitor::policy::{self, Action, DeleteMode, PlanInput};
 use agents_janitor::store::{Snapshot, paths};
 use libfuzzer_sys::fuzz_target;
 use std::collections::HashMap;
@@ -49,6 +49,7 @@ fuzz_target!(|bytes: &[u8]| {
         mount_points: None,
         now: SystemTime::now(),
         agents_runner: None,
+        delete_mode: DeleteMode::Delete,
     };
     for action in [
         Action::Archive {

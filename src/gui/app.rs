@@ -448,8 +448,7 @@ impl JanitorApp {
                 self.dirty = true;
             }
             Event::LogTail { record, lines } => self.task_log = Some((record, lines)),
-            Event::PlanReady(mut plan) => {
-                plan.delete_mode = self.config.delete_mode;
+            Event::PlanReady(plan) => {
                 if matches!(self.dialog, Some(Dialog::Planning { .. })) {
                     self.dialog = Some(Dialog::Confirm { plan });
                 }
@@ -728,7 +727,7 @@ impl JanitorApp {
             Action::Scheduled { .. } => "Scheduled cleanup".to_owned(),
         };
         self.dialog = Some(Dialog::Planning { title });
-        self.send(Command::Plan(action));
+        self.send(Command::Plan(action, self.config.delete_mode));
     }
 
     pub fn discard_selected(&mut self) {
