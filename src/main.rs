@@ -1,3 +1,6 @@
+//! The `agents-janitor` binary: parses the command line, runs it through [`cli::run`] and
+//! exits with its code (an [`ExitError`]'s, else 1 for any other error).
+
 use agents_janitor::cli::{self, Cli, ExitError};
 use clap::Parser;
 use std::process::ExitCode;

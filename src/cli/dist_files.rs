@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 /// The subcommands that print the completions and the man pages.
 #[derive(Debug, Subcommand)]
-pub enum DistFilesCommand {
+pub(super) enum DistFilesCommand {
     /// Print the shell completion script for bash, zsh, fish, elvish or powershell.
     Completions {
         #[arg(value_name = "SHELL")]
@@ -30,7 +30,7 @@ pub enum DistFilesCommand {
 }
 
 /// Runs `completions` or `man`, printing to `out`; returns the exit code.
-pub fn run(command: DistFilesCommand, out: &mut dyn Write) -> Result<u8> {
+pub(super) fn run(command: DistFilesCommand, out: &mut dyn Write) -> Result<u8> {
     match command {
         DistFilesCommand::Completions { shell } => {
             out.write_all(&completions(shell))
@@ -51,7 +51,7 @@ pub fn run(command: DistFilesCommand, out: &mut dyn Write) -> Result<u8> {
 }
 
 /// The completion script of `shell` for the `agents-janitor` command.
-pub fn completions(shell: Shell) -> Vec<u8> {
+fn completions(shell: Shell) -> Vec<u8> {
     // Into memory first: the generators cannot report a failed write (a closed pipe).
     let mut script = Vec::new();
     clap_complete::aot::generate(shell, &mut Cli::command(), BIN_NAME, &mut script);
@@ -72,7 +72,7 @@ pub fn completions(shell: Shell) -> Vec<u8> {
 }
 
 /// The man page agents-janitor(1), in roff.
-pub fn man_page() -> Result<Vec<u8>> {
+fn man_page() -> Result<Vec<u8>> {
     let mut page = Vec::new();
     man(man_command())
         .render(&mut page)
@@ -82,7 +82,7 @@ pub fn man_page() -> Result<Vec<u8>> {
 
 /// Writes agents-janitor.1 and a page for every visible subcommand (agents-janitor-sweep.1,
 /// agents-janitor-config-set.1, …) into `dir`; returns the files written, sorted.
-pub fn write_man_pages(dir: &Path) -> Result<Vec<PathBuf>> {
+fn write_man_pages(dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("could not create {}", dir.display()))?;
     let mut written = Vec::new();
     write_page_tree(man_command(), dir, &mut written)?;

@@ -16,7 +16,7 @@ use anyhow::Result;
 
 mod args;
 mod demo;
-pub mod dist_files;
+mod dist_files;
 mod list;
 mod orphans;
 mod overview;

@@ -37,7 +37,7 @@ pub(super) fn command(
         if !paths.is_empty() {
             return Err(bad_input("folders to delete go with --delete"));
         }
-        return orphans(&snapshot, run.json);
+        return list(&snapshot, run.json);
     }
     let action = Action::DeleteOrphans {
         paths: paths.iter().map(|path| absolute_folder(path)).collect(),
@@ -88,7 +88,7 @@ struct LegacyCheckoutRow<'a> {
 const LEGACY_NOTE: &str = "legacy checkout: never deleted automatically";
 
 /// `orphans` without `--delete`: the folders no record points at, then legacy checkouts.
-fn orphans(snapshot: &Snapshot, json: bool) -> Result<u8> {
+fn list(snapshot: &Snapshot, json: bool) -> Result<u8> {
     let orphan_dirs = snapshot.orphans();
     let mut roots: Vec<PathBuf> = orphan_dirs.iter().map(|o| o.dir.path.clone()).collect();
     roots.extend(
