@@ -1,8 +1,8 @@
 //! Disk quotas per environment: how full each one is, and which workspaces go first
 //! when one is over.
 
-use super::Quota;
-use super::{Builder, RecordChange, Step, WorkspaceDeletion, hours_between};
+use super::builder::{Builder, hours_between};
+use super::{Quota, RecordChange, Step, WorkspaceDeletion};
 use crate::scan::Usage;
 use crate::status::StatusClass;
 use crate::store::paths::safe_id;
