@@ -6,6 +6,31 @@
 //! of a folder on the same filesystem counts too; see [`crate::mounts`]) and are listed
 //! in [`Usage::mount_points`], unreadable folders are reported as [`ScanProblem`]s and
 //! the walk goes on, and results stream out per root as each one finishes.
+//!
+//! # Design note: why a walker of our own, not `walkdir`
+//!
+//! `walkdir` (or `jwalk`, its parallel cousin) lists a tree well, but it cannot keep the
+//! promises above; the deleting walk (`remove/walk.rs`) has the same needs and the same
+//! low-level parts (`entry_stat`, `dir_names`, [`crate::mounts`]):
+//!
+//! - **Symlink races.** `walkdir` resolves a full path for every folder it opens, so a
+//!   folder that a still-running agent swaps for a symlink between the look and the open
+//!   is followed out of the tree. Here each folder is opened relative to its parent's open
+//!   handle with `openat(O_NOFOLLOW | O_DIRECTORY)`, and each entry is looked at relative
+//!   to its folder's handle: no path is resolved twice. (The deleting walk also checks
+//!   that each handle it opened is the folder it examined, by device and inode.)
+//! - **Mounts by identity.** `walkdir`'s `same_file_system` compares device numbers, which
+//!   misses a bind mount of a folder on the same filesystem. The one `statx` each entry
+//!   costs anyway also says whether it is the root of a mount (Linux 5.8+; the mount
+//!   table where the kernel cannot say), so mounts are found at no extra call.
+//! - **Hard links once.** Like `du`, an inode with several links counts once across every
+//!   root of one scanner: a sharded set of (device, inode) of the entries with more than
+//!   one link, which a `git clone --local` workspace is full of.
+//! - **Parallel, streaming.** Folders are tasks on rayon's work-stealing pool, one scope
+//!   for all roots: a huge workspace does not hold the small ones up, and each root's
+//!   result is reported as soon as its last folder is done.
+//!
+//! Off unix the walk falls back to std's path-based calls (`by_path`).
 
 #[cfg(not(unix))]
 use std::fs::{self, Metadata};

@@ -10,13 +10,20 @@
 //! `environments.json` no longer names (read again right before the delete). It is first
 //! renamed into a staging folder (so it vanishes from its real path at once, and a crash
 //! never leaves a half-deleted checkout under its real name), then deleted from there
-//! (see `walk`) without ever following a symlink or entering a mount, even when a folder
-//! is swapped for a symlink or a mount appears while the walk runs.
+//! (see `walk`, and its design note on why it is not `walkdir`) without ever following a
+//! symlink or entering a mount, even when a folder is swapped for a symlink or a mount
+//! appears while the walk runs.
 //! Leftovers in staging from a crash are finished by [`Remover::finish_staged`].
 //!
 //! In trash mode ([`Remover::trash`]) the validated workspace is moved to the system
 //! trash from its real path, so the trash remembers where it came from and "Restore" in a
 //! file manager puts it back (see [`move_to_system_trash`] for what is checked last).
+//!
+//! - `validate`: every rule a folder must pass before anything moves ([`Remover::validate`]);
+//! - `stage`: the rename into staging, the purge, and leftovers of a crash;
+//! - `trash`: trash mode;
+//! - `walk`: the deleting walk over a staged tree;
+//! - `filesystem`: the [`Filesystem`] seam tests inject failures through.
 
 mod filesystem;
 mod stage;
