@@ -25,6 +25,7 @@ use std::time::SystemTime;
 /// One process as the table shows it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProcessInfo {
+    /// Its process id.
     pub pid: u32,
     /// The real user id; `None` when unknown (or on a platform without numeric ids).
     pub uid: Option<u32>,
@@ -48,12 +49,14 @@ pub struct ProcessTable {
     /// The janitor's home folder: Agents-Runner's default data dir is under its own
     /// `HOME`, and this stands in when that cannot be read.
     pub our_home: Option<PathBuf>,
+    /// Every process the table shows.
     pub processes: Vec<ProcessInfo>,
 }
 
 /// A running Agents-Runner that may rewrite the task records of our data directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunnerProcess {
+    /// Its process id, which every message names.
     pub pid: u32,
     /// Why it is only *possibly* on our data directory (a fact about it could not be
     /// read); `None` when it certainly is.
@@ -109,6 +112,7 @@ impl RunnerProcess {
 
 /// What the matcher asks of the disk (table tests pass a fake).
 pub trait Disk {
+    /// Whether `path` is a folder (links followed).
     fn is_dir(&self, path: &Path) -> bool;
     /// The path with every link resolved; `None` when it does not exist.
     fn canonical(&self, path: &Path) -> Option<PathBuf>;

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::process::{CommandOutput, RunError, run_with_timeout};
 
+/// How long the inspection of one workspace may take (every git call of it together).
 pub const DEFAULT_GIT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Inherited variables (e.g. when run from a git hook) that would point git at
@@ -29,6 +30,7 @@ pub const REPOSITORY_OVERRIDES: [&str; 7] = [
     "GIT_NAMESPACE",
 ];
 
+/// What git says of a workspace: its branch, and the work that exists nowhere else.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct GitState {
     /// Checked-out branch; `None` when HEAD is detached.
@@ -39,11 +41,17 @@ pub struct GitState {
     pub unpushed: u32,
 }
 
+/// A workspace's git state as far as it could be read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum GitStatus {
+    /// Git answered.
     Known(GitState),
-    Unknown { reason: String },
+    /// Git could not answer (no git, not a repository, a timeout, an error).
+    Unknown {
+        /// Why, for people.
+        reason: String,
+    },
 }
 
 impl GitStatus {
@@ -54,6 +62,7 @@ impl GitStatus {
         matches!(self, Self::Known(state) if state.uncommitted > 0 || state.unpushed > 0)
     }
 
+    /// The state in words: "clean", "2 uncommitted, 1 unpushed", "unknown (why)".
     pub fn describe(&self) -> String {
         match self {
             Self::Known(state) => {

@@ -97,6 +97,7 @@ impl Usage {
 /// An entry the scan could not read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScanProblem {
+    /// The entry.
     pub path: PathBuf,
     /// What failed, including the OS error text.
     pub message: String,

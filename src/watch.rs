@@ -62,33 +62,44 @@ pub struct ChangeSet {
 }
 
 impl ChangeSet {
+    /// Nothing the window needs to reload or rescan.
     pub fn is_empty(&self) -> bool {
         !self.records && self.workspaces.is_empty()
     }
 }
 
+/// Why watching stopped (or never started); the window then refreshes periodically.
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
+    /// The system's limit on file watches is reached.
     #[error(
         "too many folders to watch: the system's limit on file watches is reached \
          (on Linux, raise fs.inotify.max_user_watches, e.g. \
          `sudo sysctl fs.inotify.max_user_watches=524288`)"
     )]
     TooManyWatches,
+    /// The data folder itself vanished.
     #[error("the data folder {0} is gone")]
     Gone(PathBuf),
+    /// A watched folder could not be listed.
     #[error("cannot read {path}: {source}")]
     Read {
+        /// The folder.
         path: PathBuf,
+        /// The OS's error.
         #[source]
         source: io::Error,
     },
+    /// A folder could not be watched.
     #[error("cannot watch {path}: {source}")]
     Watch {
+        /// The folder.
         path: PathBuf,
+        /// The watcher's error.
         #[source]
         source: notify::Error,
     },
+    /// The watcher itself could not be created.
     #[error("cannot start watching for changes: {0}")]
     Start(#[source] notify::Error),
 }

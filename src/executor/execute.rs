@@ -25,12 +25,18 @@ const FAILURES_LOGGED: usize = 20;
 /// Why a plan did not start; nothing was changed.
 #[derive(Debug, Error)]
 pub enum ExecuteError {
+    /// Another janitor holds the data-dir lock.
     #[error(transparent)]
     Locked(#[from] LockError),
     /// Agents-Runner runs on the data directory and the plan changes a record it may
     /// hold in memory (it started after the plan was made, or archived the task itself).
     #[error("{record}: {message}; nothing was changed", record = record.display())]
-    AgentsRunnerRunning { record: PathBuf, message: String },
+    AgentsRunnerRunning {
+        /// The first record of the plan it may hold.
+        record: PathBuf,
+        /// Why, naming the process ([`RunnerProcess::refusal`]).
+        message: String,
+    },
 }
 
 /// Carries out plans against one data directory.
@@ -43,6 +49,9 @@ pub struct Executor {
 }
 
 impl Executor {
+    /// An executor for the canonical `data_dir` that deletes on the real filesystem,
+    /// removes containers through `containers`, stops when `cancel` is set, and asks the
+    /// live process table whether Agents-Runner runs.
     pub fn new(data_dir: &Path, cancel: Arc<AtomicBool>, containers: ContainerRuntime) -> Self {
         Self::with_filesystem(data_dir, cancel, containers, Arc::new(RealFilesystem))
     }

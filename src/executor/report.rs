@@ -7,25 +7,34 @@ use crate::store::log_line::janitor_line;
 use serde::Serialize;
 use std::path::PathBuf;
 
+/// One line for the janitor's log (the GUI's log panel, the CLI's stderr).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LogLine {
+    /// How bad it is.
     pub level: Level,
+    /// The line, `[cleanup] ...` for what the executor did.
     pub text: String,
 }
 
 /// How far a running plan has got.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Progress {
+    /// Steps carried out up to the deletion (their workspaces staged).
     pub steps_done: usize,
+    /// Steps in the plan.
     pub steps_total: usize,
+    /// Files and folders deleted so far.
     pub entries_removed: u64,
+    /// On-disk bytes freed so far.
     pub bytes_freed: u64,
 }
 
 /// What happened to one step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StepOutcome {
+    /// The step's task id (or folder name).
     pub task_id: String,
+    /// False when anything of the step failed or was refused at the last check.
     pub ok: bool,
     /// The record this step changed or logged to, where it is now (it moves when
     /// archived); `None` when the record was left untouched.
@@ -34,6 +43,7 @@ pub struct StepOutcome {
     pub workspace_removed: bool,
     /// The workspace was moved to the system trash (its space is not freed yet).
     pub workspace_trashed: bool,
+    /// On-disk bytes the delete gave back.
     pub bytes_freed: u64,
     /// On-disk bytes moved to the trash: freed when the trash is emptied.
     pub bytes_trashed: u64,
@@ -53,35 +63,47 @@ impl StepOutcome {
 /// The result of running a plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// The plan's action ([`Action::verb`](crate::policy::Action::verb)).
     pub action: &'static str,
+    /// Steps that went through.
     pub steps_ok: usize,
+    /// Steps that failed, or were refused at the last check.
     pub steps_failed: usize,
     /// Workspaces gone from their path, those moved to the trash included.
     pub workspaces_removed: usize,
+    /// On-disk bytes the deletes gave back.
     pub bytes_freed: u64,
     /// Workspaces moved to the system trash.
     pub workspaces_trashed: usize,
     /// Bytes moved to the trash, freed only when the trash is emptied.
     pub bytes_trashed: u64,
+    /// The user cancelled: steps after that were not started, and workspaces left in
+    /// staging are finished at the next start.
     pub cancelled: bool,
+    /// One per step started, in plan order.
     pub outcomes: Vec<StepOutcome>,
 }
 
 impl Report {
+    /// Every step went through and nothing was cancelled (the CLI's exit status).
     pub fn all_ok(&self) -> bool {
         self.steps_failed == 0 && !self.cancelled
     }
 }
 
-/// Everything the engine tells the outside world.
+/// Where the engine tells the outside world what happens (from any thread).
 pub type Emit<'a> = &'a (dyn Fn(EngineEvent) + Sync);
 
+/// What the engine tells the outside world while it runs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EngineEvent {
+    /// A line for the janitor's log.
     Log(LogLine),
+    /// How far the plan has got (throttled while deleting).
     Progress(Progress),
 }
 
+/// Emits `text` as a log line.
 pub(super) fn log(emit: Emit, level: Level, text: String) {
     emit(EngineEvent::Log(LogLine { level, text }));
 }

@@ -12,8 +12,10 @@ use thiserror::Error;
 /// Why a record could not be restored.
 #[derive(Debug, Error)]
 pub enum RestoreError {
+    /// Another janitor holds the data-dir lock.
     #[error(transparent)]
     Locked(#[from] LockError),
+    /// The store refused the move (no archived record, an active one in the way, ...).
     #[error(transparent)]
     Store(#[from] StoreError),
     /// Agents-Runner runs on the data directory: a restored record would be an active

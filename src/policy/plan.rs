@@ -18,52 +18,77 @@ use thiserror::Error;
 pub enum Action {
     /// Archive finished, finalized tasks; delete workspaces of done ones (seed table).
     Archive {
+        /// Keep the workspaces of failed tasks, for debugging.
         keep_on_error: bool,
+        /// Delete workspaces with uncommitted or unpushed work too (with a warning).
         allow_unsaved: bool,
         /// Delete the workspaces of tasks that ended well (`archive_cleans_done`).
         clean_done: bool,
     },
     /// Throw the given tasks away: status `discarded`, archived, container and workspace removed.
-    Discard { task_ids: Vec<String>, force: bool },
+    Discard {
+        /// The tasks, as the user named them.
+        task_ids: Vec<String>,
+        /// Take tasks that may still be running too.
+        force: bool,
+    },
     /// Delete workspaces whose newest file is older than the given age. `force` lets
     /// running tasks' workspaces and unsaved work go; `allow_unsaved`, only the latter.
     Sweep {
+        /// The age, in hours since the newest file changed.
         older_than_hours: f64,
+        /// Only this environment's workspaces; every environment's when `None`.
         env_id: Option<String>,
+        /// Take running tasks' workspaces and unsaved work too.
         force: bool,
+        /// Take workspaces with unsaved git work (with a warning).
         allow_unsaved: bool,
     },
     /// Clean up after the given tasks finished, keeping failed ones when `keep_on_error`.
     Complete {
+        /// The tasks, as the user named them.
         task_ids: Vec<String>,
+        /// Keep the workspaces of failed tasks, for debugging.
         keep_on_error: bool,
+        /// Take tasks that may still be running, and unsaved work, too.
         force: bool,
     },
     /// Delete the oldest finished workspaces of each environment over its quota until
     /// it is under (quotas by environment id).
     EnforceQuotas {
+        /// The quota of each environment, by environment id.
         quotas: BTreeMap<String, Quota>,
+        /// Keep the workspaces of failed tasks, for debugging.
         keep_on_error: bool,
+        /// Take workspaces with unsaved git work (with a warning).
         allow_unsaved: bool,
     },
     /// Delete workspace folders no task record points at: the given ones (backups and
     /// deleted environments' folders too), or every plain orphan when `paths` is empty.
     DeleteOrphans {
+        /// The folders the user chose; every plain orphan when empty.
         paths: Vec<PathBuf>,
+        /// Take folders with unsaved git work (with a warning).
         allow_unsaved: bool,
     },
     /// The unattended cleanup: archive, then sweep, then the quotas marked auto-clean.
     /// Never touches active tasks.
     Scheduled {
+        /// Keep the workspaces of failed tasks, for debugging.
         keep_on_error: bool,
+        /// Take workspaces with unsaved git work (with a warning).
         allow_unsaved: bool,
+        /// Archiving deletes the workspaces of tasks that ended well.
         clean_done: bool,
+        /// The sweep's age, in hours.
         older_than_hours: f64,
+        /// Every quota; only those marked auto-clean are enforced.
         quotas: BTreeMap<String, Quota>,
     },
 }
 
 impl Action {
+    /// The action in a word or two, for logs, reports and the lock's holder line.
     pub fn verb(&self) -> &'static str {
         match self {
             Self::Archive { .. } => "archive",
@@ -98,14 +123,22 @@ pub enum RecordChange {
     /// Moved to `tasks/done/`.
     Archive,
     /// Status `discarded`, `finished_at` now, then archived unless it already is.
-    Discard { archive: bool },
+    Discard {
+        /// Move it to `tasks/done/` too (false when it is archived already).
+        archive: bool,
+    },
 }
 
 /// A workspace folder to delete, named as the remover needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct WorkspaceDeletion {
+    /// The folder, as the snapshot found it (for people and git; the remover rebuilds
+    /// it from the names below).
     pub path: PathBuf,
+    /// The environment's folder under `managed-repos/` (its id: only plain ids are ever
+    /// deleted).
     pub env_id: String,
+    /// The folder's name under `tasks/`: the task id, or a backup's `<task>.bak-<digits>`.
     pub task_id: String,
     /// The environment's type as the store read it; the remover deletes only `Cloned`
     /// (a deleted environment has none).
@@ -114,26 +147,36 @@ pub struct WorkspaceDeletion {
     pub kind: FolderKind,
 }
 
+/// What the plan does to one task (or one folder without a record): its record, its
+/// container and its workspace, in that order.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
     /// The task id, or the folder name for a workspace without a record.
     pub task_id: String,
+    /// The task's environment id (the folder's environment for one without a record).
     pub env_id: String,
     /// The record file, if the task has one.
     pub record: Option<PathBuf>,
+    /// What happens to the record.
     pub record_change: RecordChange,
+    /// The workspace folder to delete, if any.
     pub workspace: Option<WorkspaceDeletion>,
+    /// The container to remove, if any (a discard's).
     pub container_id: Option<String>,
     /// On-disk bytes the step frees (0 when not scanned).
     pub bytes: u64,
     /// Why this step is in the plan, for people.
     pub reason: String,
+    /// The workspace's git state when the plan was made.
     pub git: Option<GitStatus>,
 }
 
+/// A task (or folder) the plan leaves alone, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Skipped {
+    /// The task id, or the folder name for a workspace without a record.
     pub task_id: String,
+    /// Why, for people.
     pub reason: String,
     /// Left alone for safety (still running, unsaved work, not a folder of ours), as
     /// opposed to a policy choice (kept for debugging, finalization pending, nothing left
@@ -147,12 +190,19 @@ pub struct Skipped {
     pub mount_point: Option<PathBuf>,
 }
 
+/// What an action will do, decided before anything is touched: shown by `--dry-run` and
+/// the confirm dialog, then carried out by the executor as it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Plan {
+    /// What was asked for.
     pub action: Action,
+    /// What will be done, one step per task or folder.
     pub steps: Vec<Step>,
+    /// What is left alone, and why.
     pub skipped: Vec<Skipped>,
+    /// What the user should know before confirming (unsaved work lost, forced tasks).
     pub warnings: Vec<String>,
+    /// On-disk bytes the steps free (those not sized count 0).
     pub bytes_to_free: u64,
     /// What happens to the workspaces: deleted, or moved to the system trash.
     pub delete_mode: DeleteMode,
@@ -179,23 +229,29 @@ impl Plan {
             .collect()
     }
 
+    /// True when the plan has no step (there may still be skipped tasks to show).
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
 }
 
+/// Why no plan could be made for a request: the request itself is wrong.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum PlanError {
+    /// A task id the user named has no record.
     #[error("unknown task id {0:?}")]
     UnknownTask(String),
+    /// A sweep age that is negative or not a number.
     #[error("invalid age {0}: give a positive number of hours")]
     InvalidAge(String),
+    /// A folder the user named is not an orphan (it has a record, or is not a workspace folder).
     #[error("{0} is not an orphan workspace folder")]
     NotAnOrphan(PathBuf),
 }
 
 /// Everything a decision may look at.
 pub struct PlanInput<'a> {
+    /// The data directory as the store read it.
     pub snapshot: &'a Snapshot,
     /// Scan results keyed by workspace path.
     pub usage: &'a HashMap<PathBuf, Usage>,
@@ -206,6 +262,7 @@ pub struct PlanInput<'a> {
     /// scans found ([`Usage::mount_points`]) are used. A workspace that is a mount point
     /// or holds one is never deleted: its task is refused.
     pub mount_points: Option<&'a BTreeSet<PathBuf>>,
+    /// The time ages are measured against (the policy never reads the clock).
     pub now: SystemTime,
     /// An Agents-Runner running on this data directory: it rewrites every active
     /// record from memory, so no change to one is planned.

@@ -13,16 +13,20 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+/// How full an environment is against its quota.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuotaLevel {
+    /// Below the warning threshold.
     Ok,
     /// At or above the warning threshold, not over the limit.
     Warning,
+    /// Above the limit.
     Over,
 }
 
 impl QuotaLevel {
+    /// The level in words, for people.
     pub fn label(self) -> &'static str {
         match self {
             Self::Ok => "ok",
@@ -32,6 +36,8 @@ impl QuotaLevel {
     }
 }
 
+/// The level of `used_bytes` against `quota`: over above the limit, a warning from
+/// `warn_percent` of it up (exact integer arithmetic, no rounding at the threshold).
 pub fn quota_level(used_bytes: u64, quota: &Quota) -> QuotaLevel {
     if used_bytes > quota.limit_bytes {
         QuotaLevel::Over
@@ -72,11 +78,17 @@ pub fn env_usage(
 /// One environment's usage against its quota.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QuotaState {
+    /// The environment, as the quota names it.
     pub env_id: String,
+    /// On-disk bytes of its workspace folders (those sized so far).
     pub used_bytes: u64,
+    /// The quota's limit.
     pub limit_bytes: u64,
+    /// The quota's warning threshold, in percent of the limit.
     pub warn_percent: u8,
+    /// Whether the scheduled cleanup enforces this quota.
     pub auto_clean: bool,
+    /// How full it is.
     pub level: QuotaLevel,
     /// Workspaces not sized yet: the usage may be higher.
     pub not_sized: usize,

@@ -10,8 +10,11 @@ use std::path::{Path, PathBuf};
 /// A step of the deleting walk, announced to [`Filesystem::before`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    /// Opening a folder to list it.
     ListDir,
+    /// Unlinking a file, a symlink or another non-folder.
     RemoveFile,
+    /// Removing an emptied folder.
     RemoveDir,
     /// Giving the owner rwx on a folder (read-only git packs, `chmod -R a-w` trees).
     MakeWritable,
@@ -22,6 +25,7 @@ pub enum Operation {
 /// denied, busy files) that root cannot otherwise provoke. Every method defaults to the
 /// real filesystem, so a test overrides only the calls it makes fail.
 pub trait Filesystem: Send + Sync {
+    /// An entry's own metadata (`lstat`: a symlink is not followed).
     fn symlink_metadata(&self, path: &Path) -> io::Result<Metadata> {
         fs::symlink_metadata(path)
     }
@@ -31,9 +35,11 @@ pub trait Filesystem: Send + Sync {
             .map(|entry| entry.map(|entry| entry.path()))
             .collect()
     }
+    /// Renames an entry (the move into staging).
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
         fs::rename(from, to)
     }
+    /// Creates a folder and its parents (the staging folder).
     fn create_dir_all(&self, path: &Path) -> io::Result<()> {
         fs::create_dir_all(path)
     }

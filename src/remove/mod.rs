@@ -47,6 +47,7 @@ use thiserror::Error;
 /// What to delete: a task workspace named by its environment and task ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkspaceTarget {
+    /// The environment's folder under `managed-repos/`; only a plain id is accepted.
     pub env_id: String,
     /// The folder name under `tasks/`: a task id, or for a backup `<task>.bak-<digits>`.
     pub task_id: String,
@@ -57,25 +58,54 @@ pub struct WorkspaceTarget {
     pub kind: FolderKind,
 }
 
+/// Why a workspace was not deleted (or moved to the trash). Nothing of it moved.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum RemoveError {
+    /// A rule refuses it: not a plain name, not a cloned environment's folder, a symlink,
+    /// another filesystem...
     #[error("Refusing to remove non-task directory: {path} ({reason})")]
-    Refused { path: PathBuf, reason: String },
+    Refused {
+        /// The folder refused (or the part of its path that broke a rule).
+        path: PathBuf,
+        /// The rule it broke, for people.
+        reason: String,
+    },
+    /// The OS refused a look or a rename.
     #[error("Failed to remove task workspace: {path}: {message}")]
-    Io { path: PathBuf, message: String },
+    Io {
+        /// Where it failed.
+        path: PathBuf,
+        /// The OS's error.
+        message: String,
+    },
+    /// The system trash refused the workspace, or a last check before it did.
     #[error("Failed to move task workspace to the trash: {path}: {message}")]
-    Trash { path: PathBuf, message: String },
+    Trash {
+        /// The workspace, still where it was.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
     /// `path` is, or holds, or lies under the mount point `mount_point`: deleting it
     /// would delete, or fail on, what the mount shows, which is not ours.
     #[error("Refusing to remove {path}: {mount_point} is a mount point: unmount it first")]
-    MountPoint { path: PathBuf, mount_point: PathBuf },
+    MountPoint {
+        /// The folder refused.
+        path: PathBuf,
+        /// The mount point at, below or above it.
+        mount_point: PathBuf,
+    },
     /// Whether `path` is, holds or lies under a mount point could not be told (no mount
     /// table to read, say): refused as if it were.
     #[error("Refusing to remove {path}: cannot tell whether {checked} {what}: {message}")]
     MountsUnknown {
+        /// The folder refused.
         path: PathBuf,
+        /// The folder whose mounts could not be told (it, or one on its way).
         checked: PathBuf,
+        /// What could not be told ("is a mount point", "holds a mount point").
         what: &'static str,
+        /// The OS's error.
         message: String,
     },
 }
@@ -90,7 +120,9 @@ impl RemoveError {
 /// One entry that could not be deleted, with the OS's reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RemoveFailure {
+    /// The entry (its path in staging).
     pub path: PathBuf,
+    /// The OS's error, or why the walk left it alone.
     pub message: String,
 }
 
@@ -99,7 +131,9 @@ pub struct RemoveFailure {
 pub struct PurgeReport {
     /// On-disk bytes released (files whose last link went, and folders).
     pub bytes_freed: u64,
+    /// Files and folders removed.
     pub entries_removed: u64,
+    /// Entries left behind, each with its reason.
     pub failures: Vec<RemoveFailure>,
     /// True when the whole tree is gone.
     pub complete: bool,
@@ -117,13 +151,16 @@ impl PurgeReport {
 /// A workspace that has left its real path and waits in staging.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StagedWorkspace {
+    /// Where it was (for messages).
     pub original: PathBuf,
+    /// Where it is now, inside the staging folder; [`Remover::purge`] takes this one.
     pub staged: PathBuf,
 }
 
 /// Result of moving a workspace out of the way.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Staging {
+    /// Renamed into staging, to be purged.
     Staged(StagedWorkspace),
     /// Nothing at the workspace path: already clean (as the seed counts it, a success).
     Missing(PathBuf),
@@ -141,6 +178,8 @@ pub enum Trashed {
 /// Progress of a purge: entries and bytes removed since the last report.
 pub type ProgressFn<'a> = &'a (dyn Fn(u64, u64) + Sync);
 
+/// Validates, stages, purges and trashes workspaces of one data directory: the only
+/// code that deletes.
 pub struct Remover {
     data_dir: PathBuf,
     fs: Arc<dyn Filesystem>,
@@ -153,6 +192,7 @@ impl Remover {
         Self::with_filesystem(data_dir, cancel, Arc::new(RealFilesystem))
     }
 
+    /// Like [`Remover::new`], through `fs` (tests pass one that fails on purpose).
     pub fn with_filesystem(
         data_dir: &Path,
         cancel: Arc<AtomicBool>,
@@ -165,6 +205,7 @@ impl Remover {
         }
     }
 
+    /// `<data>/managed-repos/.janitor-trash`, where staged workspaces wait to be purged.
     pub fn staging_dir(&self) -> PathBuf {
         paths::staging_dir(&self.data_dir)
     }
