@@ -38,6 +38,10 @@ pub(super) struct Builder<'a> {
     planned_workspaces: HashSet<PathBuf>,
     /// The step that changes each record.
     step_of_record: HashMap<PathBuf, usize>,
+    /// The snapshot's records by workspace folder ([`Snapshot::records_by_folder`]).
+    ///
+    /// [`Snapshot::records_by_folder`]: crate::store::Snapshot::records_by_folder
+    records_by_folder: HashMap<(String, String), Vec<usize>>,
 }
 
 impl<'a> Builder<'a> {
@@ -54,6 +58,7 @@ impl<'a> Builder<'a> {
             plan: Plan::empty(action.clone(), input.delete_mode),
             planned_workspaces: HashSet::new(),
             step_of_record: HashMap::new(),
+            records_by_folder: input.snapshot.records_by_folder(),
         }
     }
 
@@ -344,19 +349,36 @@ impl<'a> Builder<'a> {
         })
     }
 
-    /// The environment of a folder under `managed-repos/*/tasks/` when the folder may be
-    /// deleted at all (a real folder of a cloned environment); otherwise refused.
-    pub(super) fn deletable_folder(&mut self, dir: &WorkspaceDir) -> Option<&'a Environment> {
+    /// The record of the task a workspace folder belongs to (the active one first), if any.
+    pub(super) fn record_of_folder(&self, dir: &WorkspaceDir) -> Option<&'a TaskRecord> {
         let snapshot = self.input.snapshot;
-        let label = &dir.task_folder;
+        self.records_by_folder
+            .get(&(dir.env_folder.clone(), dir.task_folder.clone()))
+            .and_then(|indexes| indexes.first())
+            .map(|&i| &snapshot.tasks[i])
+    }
+
+    /// Refuses a folder under `managed-repos/*/tasks/` that is a file or a symlink; true
+    /// when it is a real folder.
+    pub(super) fn real_folder_allows(&mut self, dir: &WorkspaceDir) -> bool {
         if !dir.is_dir {
             self.refuse(
-                label,
+                &dir.task_folder,
                 format!(
                     "{} is not a folder (a file or a symlink): left alone",
                     dir.path.display()
                 ),
             );
+        }
+        dir.is_dir
+    }
+
+    /// The environment of a folder under `managed-repos/*/tasks/` when the folder may be
+    /// deleted at all (a real folder of a cloned environment); otherwise refused.
+    pub(super) fn deletable_folder(&mut self, dir: &WorkspaceDir) -> Option<&'a Environment> {
+        let snapshot = self.input.snapshot;
+        let label = &dir.task_folder;
+        if !self.real_folder_allows(dir) {
             return None;
         }
         let Some(env) = snapshot.environment_of_folder(&dir.env_folder) else {

@@ -120,14 +120,7 @@ impl<'a> Builder<'a> {
         dir: &WorkspaceDir,
     ) -> Option<Option<&'a TaskRecord>> {
         let label = &dir.task_folder;
-        if !dir.is_dir {
-            self.refuse(
-                label,
-                format!(
-                    "{} is not a folder (a file or a symlink): left alone",
-                    dir.path.display()
-                ),
-            );
+        if !self.real_folder_allows(dir) {
             return None;
         }
         let plain = is_exact_safe_id(&dir.env_folder)
@@ -142,12 +135,7 @@ impl<'a> Builder<'a> {
             );
             return None;
         }
-        let snapshot = self.input.snapshot;
-        let records = snapshot.records_by_folder();
-        let record = records
-            .get(&(dir.env_folder.clone(), dir.task_folder.clone()))
-            .and_then(|indexes| indexes.first())
-            .map(|&i| &snapshot.tasks[i]);
+        let record = self.record_of_folder(dir);
         match record {
             Some(task) if !self.activity_allows(task, false) => None,
             _ => Some(record),

@@ -184,7 +184,6 @@ impl Builder<'_> {
     ) {
         let snapshot = self.input.snapshot;
         let by_env = env_usage(snapshot, self.input.usage);
-        let records = snapshot.records_by_folder();
         for (env_id, quota) in quotas {
             let folder = safe_id(env_id);
             let used = by_env.get(&folder).map_or(0, |u| u.bytes);
@@ -219,10 +218,7 @@ impl Builder<'_> {
                     && snapshot
                         .environment_of_folder(&dir.env_folder)
                         .is_some_and(|env| env.workspace_type == WorkspaceType::Cloned);
-                let record = records
-                    .get(&(dir.env_folder.clone(), dir.task_folder.clone()))
-                    .and_then(|indexes| indexes.first())
-                    .map(|&i| &snapshot.tasks[i]);
+                let record = self.record_of_folder(dir);
                 let Some(task) = record else {
                     held.orphans += bytes;
                     continue;

@@ -15,7 +15,6 @@ impl Builder<'_> {
         allow_unsaved: bool,
     ) {
         let snapshot = self.input.snapshot;
-        let records = snapshot.records_by_folder();
         let env_folder = env_id.map(safe_id);
         for dir in &snapshot.workspaces {
             if env_folder
@@ -41,10 +40,7 @@ impl Builder<'_> {
             if age_hours < older_than_hours {
                 continue;
             }
-            let record = records
-                .get(&(dir.env_folder.clone(), dir.task_folder.clone()))
-                .and_then(|indexes| indexes.first())
-                .map(|&i| &snapshot.tasks[i]);
+            let record = self.record_of_folder(dir);
             if let Some(task) = record
                 && !self.activity_allows(task, force_active)
             {
