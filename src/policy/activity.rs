@@ -7,7 +7,7 @@ use crate::store::TaskRecord;
 /// How a task's status stands against a cleanup that deletes its workspace or changes
 /// its record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Activity {
+pub(crate) enum Activity {
     /// Its status is a final one (done, failed, discarded...): free to clean.
     Finished,
     /// Active or of unknown status, but the action is forced: cleaned, with a warning.
@@ -19,7 +19,7 @@ pub enum Activity {
 /// Where `task` stands, given whether the action forces active tasks
 /// ([`Action::forces_active`](super::Action::forces_active)). An unknown status counts as
 /// running: deleting a live workspace loses work, keeping a dead one costs a retry.
-pub fn activity(task: &TaskRecord, force: bool) -> Activity {
+pub(crate) fn activity(task: &TaskRecord, force: bool) -> Activity {
     if task.status_class().is_finished() {
         Activity::Finished
     } else if force {

@@ -24,13 +24,13 @@ pub mod schedule;
 mod settings;
 mod sweep;
 
-pub use activity::{Activity, activity};
+pub(crate) use activity::{Activity, activity};
 pub use orphans::ORPHAN_MIN_AGE_HOURS;
 pub use plan::{
     Action, Plan, PlanError, PlanInput, RecordChange, Skipped, Step, WorkspaceDeletion,
     changed_record,
 };
-pub use quota::{EnvUsage, QuotaLevel, QuotaState, env_usage, quota_level, quota_states};
+pub use quota::{QuotaLevel, QuotaState, quota_level, quota_states};
 pub use settings::{DEFAULT_SWEEP_HOURS, DEFAULT_WARN_PERCENT, DeleteMode, Quota};
 
 use builder::Builder;

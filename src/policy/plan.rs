@@ -104,7 +104,7 @@ impl Action {
     /// Whether the action lets tasks that may still be running go (the `force` of a
     /// discard, a sweep or a completion): the plan takes them with a warning, and the
     /// executor's re-check of each record right before it acts lets them through too.
-    pub fn forces_active(&self) -> bool {
+    pub(crate) fn forces_active(&self) -> bool {
         matches!(
             self,
             Self::Discard { force: true, .. }

@@ -51,19 +51,16 @@ pub fn quota_level(used_bytes: u64, quota: &Quota) -> QuotaLevel {
 }
 
 /// What the task workspaces of one environment folder take.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct EnvUsage {
+#[derive(Debug, Clone, Copy, Default)]
+struct EnvUsage {
     /// On-disk bytes of every folder under `managed-repos/<env>/tasks/`, orphans included.
-    pub bytes: u64,
+    bytes: u64,
     /// Folders not sized yet (their bytes are missing from `bytes`).
-    pub not_sized: usize,
+    not_sized: usize,
 }
 
 /// Usage by environment folder name.
-pub fn env_usage(
-    snapshot: &Snapshot,
-    usage: &HashMap<PathBuf, Usage>,
-) -> BTreeMap<String, EnvUsage> {
+fn env_usage(snapshot: &Snapshot, usage: &HashMap<PathBuf, Usage>) -> BTreeMap<String, EnvUsage> {
     let mut by_env: BTreeMap<String, EnvUsage> = BTreeMap::new();
     for dir in &snapshot.workspaces {
         let entry = by_env.entry(dir.env_folder.clone()).or_default();
