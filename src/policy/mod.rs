@@ -2,7 +2,7 @@
 //!
 //! Nothing here touches the disk or the clock; the caller passes `now`. The CLI's
 //! `--dry-run` and the GUI's confirm dialog show the same plan the executor runs, and the
-//! executor's re-checks right before it acts ([`activity`], [`changed_record`]) are the
+//! executor's re-checks right before it acts (`activity`, [`changed_record`]) are the
 //! rules the plan was made with.
 //!
 //! - `plan`: the types ([`Action`] in, [`Plan`] of [`Step`]s and [`Skipped`] tasks out);
