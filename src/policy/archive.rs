@@ -5,6 +5,8 @@ use super::builder::{Builder, Managed};
 use crate::status::StatusClass;
 
 impl Builder<'_> {
+    /// Archives every finished, finalized task; its workspace goes too where the seed
+    /// table says (done ones with `clean_done`, failed ones without `keep_on_error`).
     pub(super) fn archive(&mut self, keep_on_error: bool, allow_unsaved: bool, clean_done: bool) {
         let input = self.input;
         // Duplicates are older copies of archived records: never acted on.

@@ -5,6 +5,8 @@ use super::{PlanError, RecordChange};
 use crate::status::StatusClass;
 
 impl Builder<'_> {
+    /// Discards the named tasks: status `discarded` and archived (a legacy record keeps
+    /// both), container and workspace removed.
     pub(super) fn discard(&mut self, task_ids: &[String], force: bool) -> Result<(), PlanError> {
         for task in self.named_tasks(task_ids)? {
             if !self.agents_runner_allows(task) || !self.activity_allows(task, force) {
@@ -54,6 +56,8 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// Deletes the workspaces of the named tasks that finished, keeping failed ones
+    /// with `keep_on_error`; records only get the cleanup lines.
     pub(super) fn complete(
         &mut self,
         task_ids: &[String],
