@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 pub const ORPHAN_MIN_AGE_HOURS: f64 = 1.0;
 
 impl<'a> Builder<'a> {
-    /// Deletes the named orphan folders, or every plain orphan when none is named,
-    /// when each is old enough, saved, and a real folder of ours.
+    /// Deletes the named orphan folders, or every plain orphan when none is named: each
+    /// old enough, a real folder of ours, with no unsaved work unless that is allowed.
     pub(super) fn delete_orphans(
         &mut self,
         paths: &[PathBuf],
