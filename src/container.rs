@@ -9,19 +9,26 @@ use crate::process::{RunError, run_with_timeout};
 /// Longest container id or name accepted.
 const MAX_ID_LENGTH: usize = 255;
 
+/// What became of a container the janitor asked the runtime to remove.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ContainerRemoval {
+    /// The runtime removed it.
     Removed,
     /// The runtime has no such container: it is already gone, which is what we wanted.
     NotFound,
+    /// The runtime program is not installed (or not on `PATH`).
     RuntimeMissing {
+        /// The program looked for.
         program: String,
     },
     /// The id was not a valid container id or name, so nothing was run.
     Refused {
+        /// Why the id was refused.
         reason: String,
     },
+    /// The runtime failed, or did not answer in time.
     Failed {
+        /// Its first line of error output, or what went wrong running it.
         message: String,
     },
 }
@@ -32,6 +39,7 @@ impl ContainerRemoval {
         matches!(self, Self::Removed | Self::NotFound)
     }
 
+    /// The outcome in words, for the log and the task's record.
     pub fn describe(&self) -> String {
         match self {
             Self::Removed => "container removed".to_owned(),
@@ -43,9 +51,12 @@ impl ContainerRemoval {
     }
 }
 
+/// The container runtime the janitor removes containers with: `docker` by default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContainerRuntime {
+    /// The CLI to run (`docker`, `podman`, or a path to one).
     pub program: OsString,
+    /// How long one removal may take before it counts as failed.
     pub timeout: Duration,
 }
 

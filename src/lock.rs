@@ -6,21 +6,32 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
+/// The lock file's name in the data directory.
 pub const LOCK_FILE: &str = ".agents-janitor.lock";
 
 /// How long a lock that names this process is waited for: the time a child being
 /// started may still share the lock file after the lock was released.
 const OWN_RELEASE_WAIT: Duration = Duration::from_millis(500);
 
+/// Why the data-dir lock was not taken.
 #[derive(Debug, Error)]
 pub enum LockError {
+    /// Someone else holds it: another janitor, or another plan of this one.
     #[error(
         "another agents-janitor is already cleaning {data_dir} ({holder}); try again when it has finished"
     )]
-    Held { data_dir: PathBuf, holder: String },
+    Held {
+        /// The data directory.
+        data_dir: PathBuf,
+        /// What the lock file says of its holder (pid and what it does).
+        holder: String,
+    },
+    /// The lock file could not be opened, read or written.
     #[error("cannot lock {path}: {source}")]
     Io {
+        /// The lock file.
         path: PathBuf,
+        /// The OS's error.
         source: std::io::Error,
     },
 }

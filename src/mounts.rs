@@ -24,6 +24,7 @@ pub struct MountTable {
 
 #[cfg(target_os = "linux")]
 impl MountTable {
+    /// Reads this process's mount table from [`MOUNTINFO`].
     pub fn read() -> io::Result<Self> {
         let text = std::fs::read(MOUNTINFO)
             .map_err(|err| io::Error::new(err.kind(), format!("{MOUNTINFO}: {err}")))?;

@@ -13,8 +13,11 @@ const POLL_INTERVAL: Duration = Duration::from_millis(10);
 /// What a finished program left behind.
 #[derive(Debug)]
 pub struct CommandOutput {
+    /// How it exited.
     pub status: ExitStatus,
+    /// Everything it wrote to stdout.
     pub stdout: Vec<u8>,
+    /// Everything it wrote to stderr.
     pub stderr: Vec<u8>,
 }
 
@@ -26,27 +29,47 @@ impl CommandOutput {
     }
 }
 
+/// Why a program gave no output to look at. Each names the program, as it was given.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// It is not installed (or not on `PATH`).
     #[error("{program} not found")]
-    NotFound { program: String },
+    NotFound {
+        /// The program.
+        program: String,
+    },
+    /// It could not be started.
     #[error("could not start {program}: {source}")]
     Spawn {
+        /// The program.
         program: String,
+        /// The OS's error.
         #[source]
         source: io::Error,
     },
+    /// It ran out of time and was killed (and reaped).
     #[error("{program} did not finish within {after:?} and was killed")]
-    TimedOut { program: String, after: Duration },
+    TimedOut {
+        /// The program.
+        program: String,
+        /// The time it had.
+        after: Duration,
+    },
+    /// Waiting for it to exit failed.
     #[error("could not wait for {program}: {source}")]
     Wait {
+        /// The program.
         program: String,
+        /// The OS's error.
         #[source]
         source: io::Error,
     },
+    /// Its stdout or stderr could not be read.
     #[error("could not read the output of {program}: {source}")]
     Output {
+        /// The program.
         program: String,
+        /// The OS's error.
         #[source]
         source: io::Error,
     },

@@ -6,6 +6,31 @@
 //! of a folder on the same filesystem counts too; see [`crate::mounts`]) and are listed
 //! in [`Usage::mount_points`], unreadable folders are reported as [`ScanProblem`]s and
 //! the walk goes on, and results stream out per root as each one finishes.
+//!
+//! # Design note: why a walker of our own, not `walkdir`
+//!
+//! `walkdir` (or `jwalk`, its parallel cousin) lists a tree well, but it cannot keep the
+//! promises above; the deleting walk (`remove/walk.rs`) has the same needs and the same
+//! low-level parts (`entry_stat`, `dir_names`, [`crate::mounts`]):
+//!
+//! - **Symlink races.** `walkdir` resolves a full path for every folder it opens, so a
+//!   folder that a still-running agent swaps for a symlink between the look and the open
+//!   is followed out of the tree. Here each folder is opened relative to its parent's open
+//!   handle with `openat(O_NOFOLLOW | O_DIRECTORY)`, and each entry is looked at relative
+//!   to its folder's handle: no path is resolved twice. (The deleting walk also checks
+//!   that each handle it opened is the folder it examined, by device and inode.)
+//! - **Mounts by identity.** `walkdir`'s `same_file_system` compares device numbers, which
+//!   misses a bind mount of a folder on the same filesystem. The one `statx` each entry
+//!   costs anyway also says whether it is the root of a mount (Linux 5.8+; the mount
+//!   table where the kernel cannot say), so mounts are found at no extra call.
+//! - **Hard links once.** Like `du`, an inode with several links counts once across every
+//!   root of one scanner: a sharded set of (device, inode) of the entries with more than
+//!   one link, which a `git clone --local` workspace is full of.
+//! - **Parallel, streaming.** Folders are tasks on rayon's work-stealing pool, one scope
+//!   for all roots: a huge workspace does not hold the small ones up, and each root's
+//!   result is reported as soon as its last folder is done.
+//!
+//! Off unix the walk falls back to std's path-based calls (`by_path`).
 
 #[cfg(not(unix))]
 use std::fs::{self, Metadata};
@@ -72,6 +97,7 @@ impl Usage {
 /// An entry the scan could not read.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ScanProblem {
+    /// The entry.
     pub path: PathBuf,
     /// What failed, including the OS error text.
     pub message: String,
@@ -302,236 +328,14 @@ enum RootEntry {
     },
 }
 
-/// The walk on unix: every folder is opened relative to its parent's open handle
-/// (`openat`, never following a symlink) and every entry is looked at once relative to
-/// its folder's handle (`statx` on Linux, which also says whether it is the root of a
-/// mount), so no full path is resolved again for each entry.
 #[cfg(unix)]
-mod fd_relative {
-    use super::*;
-    use crate::entry_stat::{EntryStat, stat_at, stat_path};
-    use crate::mounts::{MountBoundary, is_mount_root};
-    use rustix::fs::{CWD, Dir, Mode, OFlags};
-    use std::ffi::{CString, OsStr};
-    use std::os::unix::ffi::OsStrExt;
-
-    const DIR_FLAGS: OFlags = OFlags::RDONLY
-        .union(OFlags::DIRECTORY)
-        .union(OFlags::NOFOLLOW)
-        .union(OFlags::CLOEXEC);
-    /// Below this depth a folder is opened by its full path, so a very deep tree never
-    /// holds more than this many handles open per thread.
-    const MAX_HELD_DEPTH: usize = 64;
-
-    /// A folder waiting to be read.
-    pub(super) struct DirTask {
-        path: PathBuf,
-        /// The open parent folder and this folder's name in it.
-        parent: Option<(Arc<Dir>, CString)>,
-        depth: usize,
-        /// The root's mount: the walk never leaves it.
-        boundary: Arc<MountBoundary>,
-    }
-
-    /// Looks at the root: a mount point is not counted, anything else is.
-    pub(super) fn root_entry(root: &Path) -> io::Result<RootEntry> {
-        let stat = stat_path(root)?;
-        let unsure = match is_mount_root(root, &stat) {
-            Ok(true) => return Ok(RootEntry::MountPoint),
-            Ok(false) => None,
-            Err(err) => Some(problem(
-                root,
-                "cannot tell whether it is a mount point",
-                &err,
-            )),
-        };
-        let entry = entry_of(&stat);
-        let dir = entry.is_dir.then(|| DirTask {
-            path: root.to_path_buf(),
-            parent: None,
-            depth: 0,
-            boundary: Arc::new(MountBoundary::of(&stat)),
-        });
-        Ok(RootEntry::Inside {
-            entry,
-            dir,
-            problem: unsure,
-        })
-    }
-
-    impl Scanner {
-        /// Counts the entries of `dir` into `tally`; returns its subfolders.
-        pub(super) fn read_dir(&self, dir: &DirTask, tally: &mut Tally) -> Vec<DirTask> {
-            let mut handle = match self.open(dir) {
-                Ok(handle) => handle,
-                Err(err) => {
-                    tally
-                        .problems
-                        .push(problem(&dir.path, "cannot read directory", &err));
-                    return Vec::new();
-                }
-            };
-            let names = match crate::dir_names::entry_names(&mut handle) {
-                Ok(names) => names,
-                Err(err) => {
-                    tally
-                        .problems
-                        .push(problem(&dir.path, "cannot list entry", &err));
-                    return Vec::new();
-                }
-            };
-            // Shared with the subfolders, which are opened relative to it.
-            let handle = Arc::new(handle);
-            let fd = match handle.fd() {
-                Ok(fd) => fd,
-                Err(err) => {
-                    let err = io::Error::from(err);
-                    tally
-                        .problems
-                        .push(problem(&dir.path, "cannot read directory", &err));
-                    return Vec::new();
-                }
-            };
-            let mut subdirs = Vec::new();
-            let path_of = |name: &CString| dir.path.join(OsStr::from_bytes(name.to_bytes()));
-            for name in names {
-                let stat = match stat_at(fd, name.as_c_str()) {
-                    Ok(stat) => stat,
-                    Err(err) => {
-                        tally
-                            .problems
-                            .push(problem(&path_of(&name), "cannot read metadata", &err));
-                        continue;
-                    }
-                };
-                if dir.boundary.is_another_mount(&stat, || path_of(&name)) {
-                    tally.mount_points.push(path_of(&name));
-                    continue;
-                }
-                let entry = entry_of(&stat);
-                self.count(tally, &entry);
-                if entry.is_dir {
-                    let path = path_of(&name);
-                    let depth = dir.depth + 1;
-                    let parent = (depth < MAX_HELD_DEPTH).then(|| (Arc::clone(&handle), name));
-                    subdirs.push(DirTask {
-                        path,
-                        parent,
-                        depth,
-                        boundary: Arc::clone(&dir.boundary),
-                    });
-                }
-            }
-            subdirs
-        }
-
-        fn open(&self, dir: &DirTask) -> io::Result<Dir> {
-            self.check_readable(&dir.path)?;
-            let fd = match &dir.parent {
-                Some((parent, name)) => {
-                    rustix::fs::openat(parent.fd()?, name, DIR_FLAGS, Mode::empty())
-                }
-                None => rustix::fs::openat(CWD, &dir.path, DIR_FLAGS, Mode::empty()),
-            }?;
-            Ok(Dir::new(fd)?)
-        }
-    }
-
-    fn entry_of(stat: &EntryStat) -> Entry {
-        Entry {
-            is_dir: stat.is_dir(),
-            len: stat.size,
-            // st_blocks is always in 512-byte units, whatever the file system block size.
-            disk_bytes: stat.blocks.saturating_mul(512),
-            mtime: stat.mtime,
-            nlink: stat.nlink,
-            dev: stat.dev,
-            ino: stat.ino,
-        }
-    }
-}
+mod fd_relative;
 
 #[cfg(unix)]
 use fd_relative::{DirTask, root_entry};
 
-/// The walk elsewhere: std's directory reading and metadata.
 #[cfg(not(unix))]
-mod by_path {
-    use super::*;
-
-    pub(super) struct DirTask {
-        path: PathBuf,
-    }
-
-    /// Looks at the root. Without device numbers in std here, mounts are not seen.
-    pub(super) fn root_entry(root: &Path) -> io::Result<RootEntry> {
-        let meta = fs::symlink_metadata(root)?;
-        let entry = Entry::of(&meta);
-        let dir = entry.is_dir.then(|| DirTask {
-            path: root.to_path_buf(),
-        });
-        Ok(RootEntry::Inside {
-            entry,
-            dir,
-            problem: None,
-        })
-    }
-
-    impl Entry {
-        fn of(meta: &Metadata) -> Self {
-            Self {
-                is_dir: meta.is_dir(),
-                len: meta.len(),
-                disk_bytes: meta.len(),
-                mtime: meta.modified().ok(),
-            }
-        }
-    }
-
-    impl Scanner {
-        /// Counts the entries of `dir` into `tally`; returns its subfolders.
-        pub(super) fn read_dir(&self, dir: &DirTask, tally: &mut Tally) -> Vec<DirTask> {
-            let entries = match self
-                .check_readable(&dir.path)
-                .and_then(|()| fs::read_dir(&dir.path))
-            {
-                Ok(entries) => entries,
-                Err(err) => {
-                    tally
-                        .problems
-                        .push(problem(&dir.path, "cannot read directory", &err));
-                    return Vec::new();
-                }
-            };
-            let mut subdirs = Vec::new();
-            for entry in entries {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(err) => {
-                        tally
-                            .problems
-                            .push(problem(&dir.path, "cannot list entry", &err));
-                        continue;
-                    }
-                };
-                let meta = match entry.metadata() {
-                    Ok(meta) => meta,
-                    Err(err) => {
-                        tally
-                            .problems
-                            .push(problem(&entry.path(), "cannot read metadata", &err));
-                        continue;
-                    }
-                };
-                self.count(tally, &Entry::of(&meta));
-                if meta.is_dir() {
-                    subdirs.push(DirTask { path: entry.path() });
-                }
-            }
-            subdirs
-        }
-    }
-}
+mod by_path;
 
 #[cfg(not(unix))]
 use by_path::{DirTask, root_entry};
@@ -623,181 +427,4 @@ impl RootState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::fs;
-
-    type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-    fn scanner() -> Scanner {
-        Scanner::new(Arc::new(AtomicBool::new(false)))
-    }
-
-    fn write_file(path: &Path, len: usize) -> io::Result<()> {
-        fs::write(path, vec![b'x'; len])
-    }
-
-    /// root/{a.txt, locked/{hidden.txt}, open/{deep/{d.txt}, o.txt}}
-    fn tree_with_locked_dir(root: &Path) -> io::Result<()> {
-        write_file(&root.join("a.txt"), 10)?;
-        fs::create_dir_all(root.join("locked"))?;
-        write_file(&root.join("locked/hidden.txt"), 1000)?;
-        fs::create_dir_all(root.join("open/deep"))?;
-        write_file(&root.join("open/deep/d.txt"), 20)?;
-        write_file(&root.join("open/o.txt"), 30)
-    }
-
-    #[test]
-    fn unreadable_dir_is_reported_and_siblings_still_counted() -> TestResult {
-        let tmp = tempfile::tempdir()?;
-        let root = tmp.path();
-        tree_with_locked_dir(root)?;
-        let locked = root.join("locked");
-        let full = scanner().scan_tree(root);
-        let usage = scanner().fail_reading(locked.clone()).scan_tree(root);
-
-        assert!(usage.exists);
-        assert!(usage.complete, "a problem is not a cancellation");
-        assert_eq!(usage.problems.len(), 1, "{:?}", usage.problems);
-        assert_eq!(usage.problems[0].path, locked);
-        assert!(
-            usage.problems[0].message.contains("permission denied"),
-            "message carries the OS error: {}",
-            usage.problems[0].message
-        );
-        // Everything but hidden.txt: the locked directory itself still counts, like du.
-        assert_eq!(usage.dirs, full.dirs);
-        assert_eq!(usage.dirs, 4);
-        assert_eq!(usage.files, full.files - 1);
-        assert_eq!(usage.files, 3);
-        assert_eq!(usage.apparent_bytes, full.apparent_bytes - 1000);
-        assert!(full.problems.is_empty());
-        Ok(())
-    }
-
-    #[test]
-    fn unreadable_root_counts_itself_only() -> TestResult {
-        let tmp = tempfile::tempdir()?;
-        let root = tmp.path().to_path_buf();
-        tree_with_locked_dir(&root)?;
-        let root_meta = fs::symlink_metadata(&root)?;
-        let usage = scanner().fail_reading(root.clone()).scan_tree(&root);
-
-        assert!(usage.exists && usage.complete);
-        assert_eq!((usage.dirs, usage.files), (1, 0));
-        assert_eq!(usage.apparent_bytes, root_meta.len());
-        assert_eq!(usage.newest_mtime, Some(root_meta.modified()?));
-        assert_eq!(usage.problems.len(), 1);
-        assert_eq!(usage.problems[0].path, root);
-        Ok(())
-    }
-
-    #[test]
-    fn missing_root_is_empty_and_complete() -> TestResult {
-        let tmp = tempfile::tempdir()?;
-        let usage = scanner().scan_tree(&tmp.path().join("gone"));
-        let expected = Usage {
-            complete: true,
-            ..Usage::default()
-        };
-        assert_eq!(usage, expected);
-        // A path below a regular file does not exist either.
-        write_file(&tmp.path().join("file"), 3)?;
-        assert_eq!(scanner().scan_tree(&tmp.path().join("file/sub")), expected);
-        Ok(())
-    }
-
-    #[test]
-    fn counts_known_tree() -> TestResult {
-        let tmp = tempfile::tempdir()?;
-        let root = tmp.path();
-        tree_with_locked_dir(root)?;
-        fs::create_dir(root.join("empty"))?;
-        let usage = scanner().scan_tree(root);
-        let dir_bytes: u64 = ["", "locked", "open", "open/deep", "empty"]
-            .iter()
-            .map(|dir| fs::symlink_metadata(root.join(dir)).map(|meta| meta.len()))
-            .sum::<io::Result<u64>>()?;
-        assert_eq!(usage.apparent_bytes, dir_bytes + 10 + 1000 + 20 + 30);
-        assert_eq!((usage.dirs, usage.files), (5, 4));
-        assert!(usage.exists && usage.complete && usage.problems.is_empty());
-        Ok(())
-    }
-
-    #[test]
-    fn root_that_is_a_file_is_one_file() -> TestResult {
-        let tmp = tempfile::tempdir()?;
-        let file = tmp.path().join("f.bin");
-        write_file(&file, 1234)?;
-        let usage = scanner().scan_tree(&file);
-        assert_eq!(usage.apparent_bytes, 1234);
-        assert_eq!((usage.dirs, usage.files), (0, 1));
-        assert_eq!(usage.newest_mtime, Some(fs::metadata(&file)?.modified()?));
-        assert!(usage.exists && usage.complete);
-        Ok(())
-    }
-
-    #[test]
-    fn cancel_before_start_walks_nothing() -> TestResult {
-        let tmp = tempfile::tempdir()?;
-        tree_with_locked_dir(tmp.path())?;
-        let scanner = Scanner::new(Arc::new(AtomicBool::new(true)));
-        let usage = scanner.scan_tree(tmp.path());
-        assert_eq!(usage, Usage::default());
-        assert!(!usage.complete);
-
-        let roots = vec![tmp.path().to_path_buf(), tmp.path().join("open")];
-        let reports = Mutex::new(Vec::new());
-        scanner.scan_all(&roots, |index, usage| {
-            reports
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push((index, usage));
-        });
-        let mut reports = reports.into_inner()?;
-        reports.sort_by_key(|(index, _)| *index);
-        assert_eq!(reports, vec![(0, Usage::default()), (1, Usage::default())]);
-        Ok(())
-    }
-
-    #[test]
-    fn cancel_between_roots_leaves_later_roots_unstarted() -> TestResult {
-        let tmp = tempfile::tempdir()?;
-        let roots: Vec<PathBuf> = (0..4).map(|i| tmp.path().join(format!("r{i}"))).collect();
-        for root in &roots {
-            fs::create_dir_all(root.join("sub"))?;
-            write_file(&root.join("sub/f"), 5)?;
-        }
-        let cancel = Arc::new(AtomicBool::new(false));
-        let scanner = Scanner::new(Arc::clone(&cancel));
-        let reports = Mutex::new(Vec::new());
-        // One worker makes the order deterministic: a root runs to its end before the
-        // next starts, and the first report cancels the rest.
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
-        pool.install(|| {
-            scanner.scan_all(&roots, |index, usage| {
-                cancel.store(true, Ordering::Relaxed);
-                reports
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push((index, usage));
-            });
-        });
-        let reports = reports.into_inner()?;
-        assert_eq!(reports.len(), roots.len());
-        let finished: Vec<&Usage> = reports
-            .iter()
-            .map(|(_, u)| u)
-            .filter(|u| u.complete)
-            .collect();
-        assert_eq!(finished.len(), 1, "{reports:?}");
-        assert_eq!((finished[0].dirs, finished[0].files), (2, 1));
-        for (_, usage) in reports.iter().filter(|(_, u)| !u.complete) {
-            assert_eq!(usage, &Usage::default());
-        }
-        let mut indexes: Vec<usize> = reports.iter().map(|(index, _)| *index).collect();
-        indexes.sort_unstable();
-        assert_eq!(indexes, vec![0, 1, 2, 3]);
-        Ok(())
-    }
-}
+mod tests;

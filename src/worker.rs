@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::SystemTime;
 
+/// What the worker is asked to do, one at a time, in the order sent.
 #[derive(Debug, Clone)]
 pub enum Command {
     /// Finish deletes left in staging, then read the data directory.
@@ -51,55 +52,84 @@ pub enum Command {
 /// How an unattended cleanup ended.
 #[derive(Debug, Clone)]
 pub enum Unattended {
+    /// The plan ran.
     Done {
+        /// What it did.
         report: Report,
+        /// The plan's warnings (unsaved work lost...).
         warnings: Vec<String>,
     },
+    /// The plan had no step.
     NothingToDo {
+        /// The plan's warnings, still worth a look.
         warnings: Vec<String>,
     },
+    /// No plan could be made, or it could not start; why.
     Failed(String),
 }
 
+/// What the worker tells the UI; after each one it calls the wake-up callback.
 #[derive(Debug, Clone)]
 pub enum Event {
+    /// A line for the log panel.
     Log(LogLine),
+    /// The data directory was read (after [`Command::Load`] or [`Command::Reload`]).
     Loaded(Arc<Snapshot>),
+    /// The data directory could not be read; why.
     LoadFailed(String),
+    /// One workspace (or legacy checkout) was sized.
     Scanned {
+        /// The folder.
         path: PathBuf,
+        /// Its size (incomplete when the scan was cancelled).
         usage: Usage,
     },
+    /// A scan is over.
     ScanFinished {
+        /// It was cancelled before every folder was sized.
         cancelled: bool,
     },
+    /// Git answered for one workspace of [`Command::InspectGit`].
     GitInspected {
+        /// The workspace.
         path: PathBuf,
+        /// Its git state.
         status: GitStatus,
     },
     /// The last lines of a task record's `logs`, asked for with [`Worker::read_log_tail`].
     LogTail {
+        /// The record asked about.
         record: PathBuf,
+        /// Its last lines, or why they could not be read.
         lines: Result<Vec<String>, String>,
     },
+    /// The plan of a [`Command::Plan`], for the user to confirm.
     PlanReady(Plan),
+    /// No plan could be made; why.
     PlanFailed(String),
+    /// How far the running plan has got.
     Progress(Progress),
+    /// The plan of a [`Command::Execute`] ran.
     Finished(Report),
     /// The plan could not start (e.g. another janitor holds the lock).
     ExecuteFailed(String),
+    /// How a [`Command::RunUnattended`] ended.
     Unattended(Unattended),
     /// The outcome of [`Command::Restore`]: where the record is now, or why not.
     Restored {
+        /// The task asked about.
         task_id: String,
+        /// Where its record is now, or why it was not restored.
         result: Result<PathBuf, String>,
     },
 }
 
+/// Called after every event, from the worker's threads (the GUI passes `request_repaint`).
 pub type Wake = Arc<dyn Fn() + Send + Sync>;
 
 /// How a worker reaches the outside world.
 pub struct WorkerSetup {
+    /// The container runtime discards remove containers with.
     pub containers: ContainerRuntime,
     /// What deletes go through (tests pass one that fails or pauses on purpose).
     pub filesystem: Arc<dyn Filesystem>,
@@ -121,6 +151,8 @@ impl Default for WorkerSetup {
     }
 }
 
+/// The handle of the worker thread: send [`Command`]s, read [`Event`]s. Dropping it
+/// cancels what runs and waits for the thread to end.
 pub struct Worker {
     commands: Option<Sender<Command>>,
     events: Receiver<Event>,
@@ -131,6 +163,7 @@ pub struct Worker {
 }
 
 impl Worker {
+    /// Starts a worker on `data_dir` with the real filesystem and the live process table.
     pub fn spawn(data_dir: PathBuf, containers: ContainerRuntime, wake: Wake) -> Self {
         Self::spawn_with(
             data_dir,
@@ -142,6 +175,7 @@ impl Worker {
         )
     }
 
+    /// Starts a worker on `data_dir` with what `setup` says (tests pass fakes).
     pub fn spawn_with(data_dir: PathBuf, setup: WorkerSetup, wake: Wake) -> Self {
         let WorkerSetup {
             containers,
@@ -191,6 +225,7 @@ impl Worker {
         self.cancel.store(true, Ordering::Relaxed);
     }
 
+    /// The events, to poll each frame (`try_iter`) or wait on.
     pub fn events(&self) -> &Receiver<Event> {
         &self.events
     }

@@ -1,8 +1,8 @@
 //! Disk quotas per environment: how full each one is, and which workspaces go first
 //! when one is over.
 
-use super::Quota;
-use super::{Builder, RecordChange, Step, WorkspaceDeletion, hours_between};
+use super::builder::{Builder, hours_between};
+use super::{Quota, RecordChange, Step, WorkspaceDeletion};
 use crate::scan::Usage;
 use crate::status::StatusClass;
 use crate::store::paths::safe_id;
@@ -13,16 +13,20 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::time::SystemTime;
 
+/// How full an environment is against its quota.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuotaLevel {
+    /// Below the warning threshold.
     Ok,
     /// At or above the warning threshold, not over the limit.
     Warning,
+    /// Above the limit.
     Over,
 }
 
 impl QuotaLevel {
+    /// The level in words, for people.
     pub fn label(self) -> &'static str {
         match self {
             Self::Ok => "ok",
@@ -32,6 +36,8 @@ impl QuotaLevel {
     }
 }
 
+/// The level of `used_bytes` against `quota`: over above the limit, a warning from
+/// `warn_percent` of it up (exact integer arithmetic, no rounding at the threshold).
 pub fn quota_level(used_bytes: u64, quota: &Quota) -> QuotaLevel {
     if used_bytes > quota.limit_bytes {
         QuotaLevel::Over
@@ -45,19 +51,16 @@ pub fn quota_level(used_bytes: u64, quota: &Quota) -> QuotaLevel {
 }
 
 /// What the task workspaces of one environment folder take.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct EnvUsage {
+#[derive(Debug, Clone, Copy, Default)]
+struct EnvUsage {
     /// On-disk bytes of every folder under `managed-repos/<env>/tasks/`, orphans included.
-    pub bytes: u64,
+    bytes: u64,
     /// Folders not sized yet (their bytes are missing from `bytes`).
-    pub not_sized: usize,
+    not_sized: usize,
 }
 
 /// Usage by environment folder name.
-pub fn env_usage(
-    snapshot: &Snapshot,
-    usage: &HashMap<PathBuf, Usage>,
-) -> BTreeMap<String, EnvUsage> {
+fn env_usage(snapshot: &Snapshot, usage: &HashMap<PathBuf, Usage>) -> BTreeMap<String, EnvUsage> {
     let mut by_env: BTreeMap<String, EnvUsage> = BTreeMap::new();
     for dir in &snapshot.workspaces {
         let entry = by_env.entry(dir.env_folder.clone()).or_default();
@@ -72,11 +75,17 @@ pub fn env_usage(
 /// One environment's usage against its quota.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QuotaState {
+    /// The environment, as the quota names it.
     pub env_id: String,
+    /// On-disk bytes of its workspace folders (those sized so far).
     pub used_bytes: u64,
+    /// The quota's limit.
     pub limit_bytes: u64,
+    /// The quota's warning threshold, in percent of the limit.
     pub warn_percent: u8,
+    /// Whether the scheduled cleanup enforces this quota.
     pub auto_clean: bool,
+    /// How full it is.
     pub level: QuotaLevel,
     /// Workspaces not sized yet: the usage may be higher.
     pub not_sized: usize,
@@ -172,7 +181,6 @@ impl Builder<'_> {
     ) {
         let snapshot = self.input.snapshot;
         let by_env = env_usage(snapshot, self.input.usage);
-        let records = snapshot.records_by_folder();
         for (env_id, quota) in quotas {
             let folder = safe_id(env_id);
             let used = by_env.get(&folder).map_or(0, |u| u.bytes);
@@ -207,10 +215,7 @@ impl Builder<'_> {
                     && snapshot
                         .environment_of_folder(&dir.env_folder)
                         .is_some_and(|env| env.workspace_type == WorkspaceType::Cloned);
-                let record = records
-                    .get(&(dir.env_folder.clone(), dir.task_folder.clone()))
-                    .and_then(|indexes| indexes.first())
-                    .map(|&i| &snapshot.tasks[i]);
+                let record = self.record_of_folder(dir);
                 let Some(task) = record else {
                     held.orphans += bytes;
                     continue;

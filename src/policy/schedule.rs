@@ -5,6 +5,7 @@ use std::time::{Duration, SystemTime};
 
 /// Where "now" comes from.
 pub trait Clock: Send + Sync {
+    /// The current time.
     fn now(&self) -> SystemTime;
 }
 

@@ -10,6 +10,7 @@ pub const DEFAULT_SWEEP_HOURS: f64 = 24.0;
 /// Default warning threshold of a quota, in percent of its limit.
 pub const DEFAULT_WARN_PERCENT: u8 = 80;
 
+/// What deleting a workspace means: freeing its space now, or moving it to the trash.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DeleteMode {
@@ -45,6 +46,7 @@ impl FromStr for DeleteMode {
 /// A disk limit for one environment's task workspaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Quota {
+    /// On-disk bytes the environment's workspace folders may take.
     pub limit_bytes: u64,
     /// Usage at or above this percentage of the limit is a warning.
     pub warn_percent: u8,

@@ -7,6 +7,28 @@
 //! whether it begins one (by mount identity on Linux, so a bind mount of a folder on the
 //! same filesystem is seen too; see [`crate::mounts`]), and a mount point is left alone
 //! and reported. Elsewhere it works on paths, checking each entry with `lstat`.
+//!
+//! # Design note: why a walker of our own, not `walkdir` or `remove_dir_all`
+//!
+//! The reasons are the scanner's (see the design note in [`crate::scan`]), sharper here
+//! because a mistake deletes what is not ours:
+//!
+//! - **Symlink races.** A path-based walk (`walkdir`, or `std::fs::remove_dir_all` before
+//!   Rust 1.58.1, CVE-2022-21658) can be led out of the tree by a folder swapped for a
+//!   symlink between the look and the delete. Here every folder is opened with
+//!   `openat(O_NOFOLLOW | O_DIRECTORY)` relative to its parent's handle, the opened handle
+//!   is checked (`fstat`: same device and inode) to be the folder that was examined, and
+//!   every entry is removed with `unlinkat` relative to that handle.
+//! - **Mounts by identity.** Each entry's own `statx` says whether it is the root of a
+//!   mount, a bind mount on the same filesystem included (a device comparison misses it);
+//!   such an entry is never entered or removed, and is reported.
+//! - **Hard links.** Bytes are counted as freed only when an entry's last link goes, so
+//!   a purge reports what the disk gets back.
+//! - **Parallel, and past failures.** A folder's entries are deleted on rayon's
+//!   work-stealing pool; an entry that cannot go is reported and the rest still goes;
+//!   a read-only folder (a `chmod -R a-w` tree) is given owner `rwx` and tried once more.
+//! - **Testable.** Every step is announced to the [`Filesystem`] seam first, so tests
+//!   inject the failures root cannot provoke with `chmod`.
 
 use super::{Filesystem, Operation, ProgressFn, PurgeReport, RemoveFailure};
 use rayon::prelude::*;

@@ -1,0 +1,22 @@
+//! Runs cleanup: prepares a [`Plan`](crate::policy::Plan) (the sizes and git states it
+//! needs) and carries it out step by step, reporting through [`EngineEvent`]s. Blocking;
+//! the worker thread and the CLI both call it.
+//!
+//! - `prepare`: sizing, the mount table, git, and the planning loop ([`prepare`]);
+//! - `execute`: the [`Executor`], which runs a plan under the data-dir lock;
+//! - `step`: one step up to the deletion, with the re-checks right before it acts (they
+//!   ask the policy's and the store's rules again, never rules of their own);
+//! - `restore`: taking a record back out of the archive ([`restore`]);
+//! - `report`: the events, outcomes and report the executor hands out.
+
+mod execute;
+mod prepare;
+mod report;
+mod restore;
+mod step;
+
+pub use crate::store::log_line::Level;
+pub use execute::{ExecuteError, Executor};
+pub use prepare::{prepare, prepare_with_runner, size_missing};
+pub use report::{Emit, EngineEvent, LogLine, Progress, Report, StepOutcome, mount_point_refusals};
+pub use restore::{RestoreError, restore};

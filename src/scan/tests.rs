@@ -1,0 +1,178 @@
+//! Tests of the scanner: known trees, unreadable folders, missing roots, cancel.
+
+use super::*;
+use std::fs;
+
+type TestResult = Result<(), Box<dyn std::error::Error>>;
+
+fn scanner() -> Scanner {
+    Scanner::new(Arc::new(AtomicBool::new(false)))
+}
+
+fn write_file(path: &Path, len: usize) -> io::Result<()> {
+    fs::write(path, vec![b'x'; len])
+}
+
+/// root/{a.txt, locked/{hidden.txt}, open/{deep/{d.txt}, o.txt}}
+fn tree_with_locked_dir(root: &Path) -> io::Result<()> {
+    write_file(&root.join("a.txt"), 10)?;
+    fs::create_dir_all(root.join("locked"))?;
+    write_file(&root.join("locked/hidden.txt"), 1000)?;
+    fs::create_dir_all(root.join("open/deep"))?;
+    write_file(&root.join("open/deep/d.txt"), 20)?;
+    write_file(&root.join("open/o.txt"), 30)
+}
+
+#[test]
+fn unreadable_dir_is_reported_and_siblings_still_counted() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let root = tmp.path();
+    tree_with_locked_dir(root)?;
+    let locked = root.join("locked");
+    let full = scanner().scan_tree(root);
+    let usage = scanner().fail_reading(locked.clone()).scan_tree(root);
+
+    assert!(usage.exists);
+    assert!(usage.complete, "a problem is not a cancellation");
+    assert_eq!(usage.problems.len(), 1, "{:?}", usage.problems);
+    assert_eq!(usage.problems[0].path, locked);
+    assert!(
+        usage.problems[0].message.contains("permission denied"),
+        "message carries the OS error: {}",
+        usage.problems[0].message
+    );
+    // Everything but hidden.txt: the locked directory itself still counts, like du.
+    assert_eq!(usage.dirs, full.dirs);
+    assert_eq!(usage.dirs, 4);
+    assert_eq!(usage.files, full.files - 1);
+    assert_eq!(usage.files, 3);
+    assert_eq!(usage.apparent_bytes, full.apparent_bytes - 1000);
+    assert!(full.problems.is_empty());
+    Ok(())
+}
+
+#[test]
+fn unreadable_root_counts_itself_only() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let root = tmp.path().to_path_buf();
+    tree_with_locked_dir(&root)?;
+    let root_meta = fs::symlink_metadata(&root)?;
+    let usage = scanner().fail_reading(root.clone()).scan_tree(&root);
+
+    assert!(usage.exists && usage.complete);
+    assert_eq!((usage.dirs, usage.files), (1, 0));
+    assert_eq!(usage.apparent_bytes, root_meta.len());
+    assert_eq!(usage.newest_mtime, Some(root_meta.modified()?));
+    assert_eq!(usage.problems.len(), 1);
+    assert_eq!(usage.problems[0].path, root);
+    Ok(())
+}
+
+#[test]
+fn missing_root_is_empty_and_complete() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let usage = scanner().scan_tree(&tmp.path().join("gone"));
+    let expected = Usage {
+        complete: true,
+        ..Usage::default()
+    };
+    assert_eq!(usage, expected);
+    // A path below a regular file does not exist either.
+    write_file(&tmp.path().join("file"), 3)?;
+    assert_eq!(scanner().scan_tree(&tmp.path().join("file/sub")), expected);
+    Ok(())
+}
+
+#[test]
+fn counts_known_tree() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let root = tmp.path();
+    tree_with_locked_dir(root)?;
+    fs::create_dir(root.join("empty"))?;
+    let usage = scanner().scan_tree(root);
+    let dir_bytes: u64 = ["", "locked", "open", "open/deep", "empty"]
+        .iter()
+        .map(|dir| fs::symlink_metadata(root.join(dir)).map(|meta| meta.len()))
+        .sum::<io::Result<u64>>()?;
+    assert_eq!(usage.apparent_bytes, dir_bytes + 10 + 1000 + 20 + 30);
+    assert_eq!((usage.dirs, usage.files), (5, 4));
+    assert!(usage.exists && usage.complete && usage.problems.is_empty());
+    Ok(())
+}
+
+#[test]
+fn root_that_is_a_file_is_one_file() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let file = tmp.path().join("f.bin");
+    write_file(&file, 1234)?;
+    let usage = scanner().scan_tree(&file);
+    assert_eq!(usage.apparent_bytes, 1234);
+    assert_eq!((usage.dirs, usage.files), (0, 1));
+    assert_eq!(usage.newest_mtime, Some(fs::metadata(&file)?.modified()?));
+    assert!(usage.exists && usage.complete);
+    Ok(())
+}
+
+#[test]
+fn cancel_before_start_walks_nothing() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    tree_with_locked_dir(tmp.path())?;
+    let scanner = Scanner::new(Arc::new(AtomicBool::new(true)));
+    let usage = scanner.scan_tree(tmp.path());
+    assert_eq!(usage, Usage::default());
+    assert!(!usage.complete);
+
+    let roots = vec![tmp.path().to_path_buf(), tmp.path().join("open")];
+    let reports = Mutex::new(Vec::new());
+    scanner.scan_all(&roots, |index, usage| {
+        reports
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((index, usage));
+    });
+    let mut reports = reports.into_inner()?;
+    reports.sort_by_key(|(index, _)| *index);
+    assert_eq!(reports, vec![(0, Usage::default()), (1, Usage::default())]);
+    Ok(())
+}
+
+#[test]
+fn cancel_between_roots_leaves_later_roots_unstarted() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let roots: Vec<PathBuf> = (0..4).map(|i| tmp.path().join(format!("r{i}"))).collect();
+    for root in &roots {
+        fs::create_dir_all(root.join("sub"))?;
+        write_file(&root.join("sub/f"), 5)?;
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    let scanner = Scanner::new(Arc::clone(&cancel));
+    let reports = Mutex::new(Vec::new());
+    // One worker makes the order deterministic: a root runs to its end before the
+    // next starts, and the first report cancels the rest.
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
+    pool.install(|| {
+        scanner.scan_all(&roots, |index, usage| {
+            cancel.store(true, Ordering::Relaxed);
+            reports
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((index, usage));
+        });
+    });
+    let reports = reports.into_inner()?;
+    assert_eq!(reports.len(), roots.len());
+    let finished: Vec<&Usage> = reports
+        .iter()
+        .map(|(_, u)| u)
+        .filter(|u| u.complete)
+        .collect();
+    assert_eq!(finished.len(), 1, "{reports:?}");
+    assert_eq!((finished[0].dirs, finished[0].files), (2, 1));
+    for (_, usage) in reports.iter().filter(|(_, u)| !u.complete) {
+        assert_eq!(usage, &Usage::default());
+    }
+    let mut indexes: Vec<usize> = reports.iter().map(|(index, _)| *index).collect();
+    indexes.sort_unstable();
+    assert_eq!(indexes, vec![0, 1, 2, 3]);
+    Ok(())
+}
