@@ -1375,7 +1375,7 @@ fn restore(explicit: Option<&Path>, task_id: &str, json: bool) -> Result<u8> {
 }
 
 fn demo(dir: &Path) -> Result<u8> {
-    let summary = store::demo::write_demo(dir).map_err(|err| bad_input(err.to_string()))?;
+    let summary = crate::demo::write_demo(dir).map_err(|err| bad_input(err.to_string()))?;
     println!(
         "Wrote a demo data directory to {}: {} environments, {} tasks, {} workspaces{}.",
         summary.data_dir.display(),

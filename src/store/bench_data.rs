@@ -15,11 +15,12 @@
 //! marker naming its scale and is skipped next time; an interrupted one is simply
 //! written again over itself (every write is idempotent), so nothing is ever deleted.
 
-use super::demo::{
-    DemoError, io_error, multiline_array, set_read_only, sort_keys, write_plain, write_private,
-};
 use super::paths::{active_tasks_dir, archived_tasks_dir, environments_file, task_workspace_path};
 use super::time::format_iso;
+use crate::demo::DemoError;
+use crate::demo::files::{
+    io_error, multiline_array, set_read_only, write_json, write_plain, write_private,
+};
 use rayon::prelude::*;
 use serde_json::json;
 use std::fmt;
@@ -230,23 +231,20 @@ fn hard_link(original: &Path, link: &Path) -> Result<(), DemoError> {
 }
 
 fn write_environments(data_dir: &Path) -> Result<(), DemoError> {
-    let document = sort_keys(json!({
-        "environments": [{
-            "env_id": BENCH_ENV,
-            "name": "Benchmark",
-            "color": "cyan",
-            "workspace_type": "cloned",
-            "workspace_target": "https://example.invalid/bench.git",
-            "host_workdir": "",
-            "version": 1,
-        }]
-    }));
-    let path = environments_file(data_dir);
-    let text = serde_json::to_string_pretty(&document).map_err(|err| DemoError::Format {
-        path: path.clone(),
-        message: err.to_string(),
-    })?;
-    write_private(&path, text.as_bytes())
+    write_json(
+        &environments_file(data_dir),
+        json!({
+            "environments": [{
+                "env_id": BENCH_ENV,
+                "name": "Benchmark",
+                "color": "cyan",
+                "workspace_type": "cloned",
+                "workspace_target": "https://example.invalid/bench.git",
+                "host_workdir": "",
+                "version": 1,
+            }]
+        }),
+    )
 }
 
 /// The shape of one task record: a finished task of the bench environment.

@@ -12,7 +12,6 @@
 
 pub mod atomic;
 pub mod bench_data;
-pub mod demo;
 pub mod environments;
 pub mod legacy;
 pub mod log_line;
