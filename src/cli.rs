@@ -174,12 +174,6 @@ pub enum CliCommand {
     },
     #[command(flatten)]
     DistFiles(dist_files::DistFilesCommand),
-    /// Write the benchmark data sets that scripts/bench.sh measures (idempotent).
-    #[command(hide = true)]
-    BenchData {
-        #[arg(value_name = "DIR", default_value = store::bench_data::DEFAULT_BENCH_DIR)]
-        dir: PathBuf,
-    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -255,11 +249,6 @@ pub fn run(cli: Cli) -> Result<u8> {
     match command {
         CliCommand::Demo { dir } => demo(&dir),
         CliCommand::DistFiles(command) => dist_files::run(command, &mut std::io::stdout().lock()),
-        CliCommand::BenchData { dir } => {
-            let scale = store::bench_data::BenchScale::FULL;
-            print!("{}", store::bench_data::write_bench_data(&dir, scale)?);
-            Ok(0)
-        }
         CliCommand::List {
             json,
             env,

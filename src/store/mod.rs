@@ -11,7 +11,6 @@
 //! write.
 
 pub mod atomic;
-pub mod bench_data;
 pub mod environments;
 pub mod legacy;
 pub mod log_line;

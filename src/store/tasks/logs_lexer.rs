@@ -6,8 +6,11 @@
 
 /// `text[start..end]` is `logs = [ ... ]`, holding `items` values.
 pub(super) struct Span {
+    /// Where the `logs` key starts.
     pub start: usize,
+    /// Just after the array's closing bracket.
     pub end: usize,
+    /// How many values the array holds.
     pub items: usize,
 }
 
