@@ -4,6 +4,7 @@
 use super::files::{append, io_error};
 use super::tables::{
     DemoEnvironment, DemoTask, DemoWorkspace, TASKS, agent_change, branch_name, prompt_title,
+    seed_commits,
 };
 use super::workspaces::write_uncommitted_changes;
 use super::{Demo, DemoError, unix_seconds};
@@ -276,63 +277,4 @@ pub(super) fn git_available() -> bool {
         .arg("--version")
         .output()
         .is_ok_and(|output| output.status.success())
-}
-
-type SeedFiles = Vec<(&'static str, Vec<u8>)>;
-
-/// The commits each demo remote starts with: a small Rust project and a 200 KiB asset.
-pub(super) fn seed_commits(name: &str) -> Vec<(&'static str, SeedFiles)> {
-    let readme = format!(
-        "# {name}\n\nPart of the example-org platform.\n\n## Build\n\n    cargo build\n    cargo test\n"
-    );
-    let main_rs = format!(
-        "fn main() {{\n    println!(\"{name} v{{}}\", env!(\"CARGO_PKG_VERSION\"));\n    {}::serve();\n}}\n",
-        name.replace('-', "_")
-    );
-    let cargo_toml = format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.3.1\"\nedition = \"2021\"\n\n[dependencies]\n"
-    );
-    vec![
-        (
-            "Initial commit",
-            vec![
-                ("README.md", readme.into_bytes()),
-                (".gitignore", b"/target/\n/.cache/\n".to_vec()),
-                ("Cargo.toml", cargo_toml.into_bytes()),
-                ("src/main.rs", main_rs.into_bytes()),
-            ],
-        ),
-        (
-            "Add login and session handling",
-            vec![
-                (
-                    "src/lib.rs",
-                    b"pub mod login;\n\n/// Starts the HTTP server.\npub fn serve() {\n    login::warm_up();\n}\n".to_vec(),
-                ),
-                (
-                    "src/login.rs",
-                    b"use std::time::Duration;\n\n/// How long a session stays valid.\npub const SESSION_TTL: Duration = Duration::from_secs(30 * 60);\n\npub fn warm_up() {}\n\npub fn check_password(stored_hash: &str, attempt: &str) -> bool {\n    !attempt.is_empty() && stored_hash.len() == 64\n}\n".to_vec(),
-                ),
-            ],
-        ),
-        (
-            "Add the logo",
-            vec![("assets/logo.bin", pseudo_random_bytes(name, 200 * 1024))],
-        ),
-    ]
-}
-
-/// Deterministic bytes that do not compress, so sizes on disk are visible.
-pub(super) fn pseudo_random_bytes(seed: &str, len: usize) -> Vec<u8> {
-    let mut state = seed.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |acc, byte| {
-        (acc ^ u64::from(byte)).wrapping_mul(0x1000_0000_01b3)
-    }) | 1;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 24) as u8
-        })
-        .collect()
 }

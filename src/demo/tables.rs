@@ -1,6 +1,7 @@
 //! The demo's tables: its environments and tasks (every status of Agents-Runner's
 //! vocabulary, every shape of workspace), the ids tests look for by name, and what each
-//! task's record says (prompt, error, pull request, branch).
+//! task's record says (prompt, error, pull request, branch) and what the repositories
+//! its checkouts come from hold.
 
 use crate::status::StatusClass;
 use std::path::{Path, PathBuf};
@@ -280,4 +281,63 @@ pub(super) fn agent_change(task: &DemoTask, env: &DemoEnvironment) -> String {
         "\n/// Added by the agent for task {} in {}.\npub fn task_{}_ready() -> bool {{\n    true\n}}\n",
         task.id, env.name, task.id
     )
+}
+
+type SeedFiles = Vec<(&'static str, Vec<u8>)>;
+
+/// The commits each demo remote starts with: a small Rust project and a 200 KiB asset.
+pub(super) fn seed_commits(name: &str) -> Vec<(&'static str, SeedFiles)> {
+    let readme = format!(
+        "# {name}\n\nPart of the example-org platform.\n\n## Build\n\n    cargo build\n    cargo test\n"
+    );
+    let main_rs = format!(
+        "fn main() {{\n    println!(\"{name} v{{}}\", env!(\"CARGO_PKG_VERSION\"));\n    {}::serve();\n}}\n",
+        name.replace('-', "_")
+    );
+    let cargo_toml = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.3.1\"\nedition = \"2021\"\n\n[dependencies]\n"
+    );
+    vec![
+        (
+            "Initial commit",
+            vec![
+                ("README.md", readme.into_bytes()),
+                (".gitignore", b"/target/\n/.cache/\n".to_vec()),
+                ("Cargo.toml", cargo_toml.into_bytes()),
+                ("src/main.rs", main_rs.into_bytes()),
+            ],
+        ),
+        (
+            "Add login and session handling",
+            vec![
+                (
+                    "src/lib.rs",
+                    b"pub mod login;\n\n/// Starts the HTTP server.\npub fn serve() {\n    login::warm_up();\n}\n".to_vec(),
+                ),
+                (
+                    "src/login.rs",
+                    b"use std::time::Duration;\n\n/// How long a session stays valid.\npub const SESSION_TTL: Duration = Duration::from_secs(30 * 60);\n\npub fn warm_up() {}\n\npub fn check_password(stored_hash: &str, attempt: &str) -> bool {\n    !attempt.is_empty() && stored_hash.len() == 64\n}\n".to_vec(),
+                ),
+            ],
+        ),
+        (
+            "Add the logo",
+            vec![("assets/logo.bin", pseudo_random_bytes(name, 200 * 1024))],
+        ),
+    ]
+}
+
+/// Deterministic bytes that do not compress, so sizes on disk are visible.
+fn pseudo_random_bytes(seed: &str, len: usize) -> Vec<u8> {
+    let mut state = seed.bytes().fold(0x9e37_79b9_7f4a_7c15_u64, |acc, byte| {
+        (acc ^ u64::from(byte)).wrapping_mul(0x1000_0000_01b3)
+    }) | 1;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 24) as u8
+        })
+        .collect()
 }

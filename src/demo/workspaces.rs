@@ -3,7 +3,6 @@
 //! upgraded task's workspace) and the mounted environment's notes.
 
 use super::files::{age_tree, append, io_error, set_read_only, write_plain};
-use super::repos::seed_commits;
 use super::tables::*;
 use super::{Demo, DemoError};
 use crate::store::paths::{managed_repos_dir, task_workspace_path};
@@ -80,6 +79,7 @@ impl Demo {
         )?;
         Ok(())
     }
+
     /// What a data dir upgraded from an older Agents-Runner holds besides its legacy
     /// JSON record: that task's workspace (40 days old) and a backup folder
     /// ([`BACKUP_FOLDER`], six days old).

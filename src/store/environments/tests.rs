@@ -21,17 +21,10 @@ fn legacy_spellings_map_to_the_three_types() {
     }
 }
 
+/// [`load`] on a file holding `text`.
 fn load_text(text: &str) -> (Vec<Environment>, Vec<Problem>) {
-    let dir = tempfile::tempdir().ok();
-    let path = dir
-        .as_ref()
-        .map(|d| d.path().join("environments.json"))
-        .unwrap_or_default();
-    let mut problems = Vec::new();
-    if std::fs::write(&path, text).is_err() {
-        problems.push(Problem::new(&path, "test setup failed"));
-    }
-    (load(&path, &mut problems), problems)
+    let (loaded, problems) = load_all_text(text);
+    (loaded.environments, problems)
 }
 
 #[test]
@@ -79,6 +72,7 @@ fn a_missing_file_is_no_environments_and_no_problem() {
     assert!(!loaded.is_deleted_env_folder("env-1"));
 }
 
+/// [`load_all`] on a file holding `text`.
 fn load_all_text(text: &str) -> (Loaded, Vec<Problem>) {
     let dir = tempfile::tempdir().ok();
     let path = dir
