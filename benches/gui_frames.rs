@@ -3,11 +3,16 @@
 //!
 //!     cargo bench --bench gui_frames -- [BENCH_DIR] [--out RESULTS.json]
 //!
-//! BENCH_DIR holds `agents-janitor bench-data` sets (default /tmp/agents-janitor-bench;
+//! BENCH_DIR holds the sets of `examples/bench_data` (default /tmp/agents-janitor-bench;
 //! written when missing). The app opens a scratch data dir made of the 10,000 records
 //! of set (c), hard-linked, plus copies of the first workspaces of set (a) to delete.
 //! CPU time is the UI thread's own (CLOCK_THREAD_CPUTIME_ID), so the worker threads
 //! running beside it are not counted.
+
+// The benchmark data generator, shared with `examples/bench_data`.
+#[cfg(unix)]
+#[path = "../examples/bench_data/generator.rs"]
+mod bench_data;
 
 #[cfg(unix)]
 fn main() -> anyhow::Result<()> {
@@ -21,11 +26,9 @@ fn main() {
 
 #[cfg(unix)]
 mod frames {
+    use crate::bench_data::{self, BENCH_ENV, BenchScale, RECORDS_SET, WORKSPACES_SET};
     use agents_janitor::gui::{Dialog, JanitorApp, Launch, Settings, WatchMode};
     use agents_janitor::policy::Action;
-    use agents_janitor::store::bench_data::{
-        self, BENCH_ENV, BenchScale, RECORDS_SET, WORKSPACES_SET,
-    };
     use agents_janitor::store::paths;
     use anyhow::{Context, Result, bail};
     use egui_kittest::Harness;

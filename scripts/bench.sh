@@ -41,7 +41,7 @@ log "building agents-janitor (release)"
 (cd "$ROOT" && cargo build --release --quiet)
 
 log "benchmark data in $DATA (reused when already complete)"
-"$BIN" bench-data "$DATA"
+cargo run --manifest-path "$ROOT/Cargo.toml" --release --quiet --example bench_data -- "$DATA"
 
 WORK=$DATA/workspaces/managed-repos/$ENV_ID/tasks
 HUGE=$DATA/huge/managed-repos/$ENV_ID/tasks

@@ -116,7 +116,7 @@ def main():
         lines.append(f"| {label} | {machine.get(key, '?')} |")
     lines += [
         "",
-        "Data (`agents-janitor bench-data`): (a) 1,000 cloned workspaces shaped like git",
+        "Data (`examples/bench_data`): (a) 1,000 cloned workspaces shaped like git",
         "checkouts, about 253,000 entries and 1.6 GB, packs hard-linked in groups of ten, read-only",
         "loose objects and module caches; (b) one workspace of 200,000 files; (c) 10,000 task",
         "records with 2,000-line `logs` (about 1.2 GB of TOML).",

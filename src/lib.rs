@@ -44,6 +44,7 @@ pub mod checkpoint;
 pub mod cli;
 pub mod config;
 pub mod container;
+pub mod demo;
 #[cfg(unix)]
 mod dir_names;
 #[cfg(unix)]

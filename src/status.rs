@@ -49,6 +49,7 @@ impl StatusClass {
         matches!(self, Self::Succeeded | Self::Failed | Self::Discarded)
     }
 
+    /// Every class, in the order the window's filter lists them.
     pub const ALL: [Self; 5] = [
         Self::Active,
         Self::Succeeded,
@@ -57,6 +58,7 @@ impl StatusClass {
         Self::Unknown,
     ];
 
+    /// The class as the window and the CLI's JSON name it.
     pub fn label(self) -> &'static str {
         match self {
             Self::Active => "active",

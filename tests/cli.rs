@@ -3,12 +3,12 @@
 
 mod common;
 
-use agents_janitor::lock::LOCK_FILE;
-use agents_janitor::status::StatusClass;
-use agents_janitor::store::demo::{
+use agents_janitor::demo::{
     BACKUP_FOLDER, DemoTask, DemoWorkspace, ENV_API, ENV_WEBAPP, ENVIRONMENTS, JSON_RECORD_TASK,
     MARKER_KEY, MARKER_VALUE, ORPHAN_FOLDER, TASKS,
 };
+use agents_janitor::lock::LOCK_FILE;
+use agents_janitor::status::StatusClass;
 use agents_janitor::store::paths;
 use agents_janitor::store::time::parse_iso;
 use common::{

@@ -3,8 +3,8 @@
 
 mod common;
 
+use agents_janitor::demo::{DemoTask, DemoWorkspace, TASKS};
 use agents_janitor::status::StatusClass;
-use agents_janitor::store::demo::{DemoTask, DemoWorkspace, TASKS};
 use agents_janitor::store::paths;
 use common::{Fixture, Run, finalize, janitor, output_of, tree_digest};
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 
 mod common;
 
-use agents_janitor::store::demo::{
+use agents_janitor::demo::{
     self, CLASH_TASK, DemoError, DemoWorkspace, ENV_API, ENV_NOTES, ENV_SCRATCH, ENV_WEBAPP,
     ENVIRONMENTS, HUGE_LOG_LINES, HUGE_LOG_TASK, LEGACY_MODE_TASK, MARKER_KEY, MARKER_VALUE,
     NOTES_DIR, ORPHAN_FOLDER, READ_ONLY_SUBDIR, READ_ONLY_TASK, TASKS,

@@ -3,10 +3,10 @@
 mod common;
 
 use agents_janitor::container::ContainerRuntime;
+use agents_janitor::demo::{self, DemoWorkspace, MARKER_KEY, MARKER_VALUE};
 use agents_janitor::executor::{self, EngineEvent, ExecuteError, Executor, Level};
 use agents_janitor::lock::{DataDirLock, LockError};
 use agents_janitor::policy::{Action, DeleteMode};
-use agents_janitor::store::demo::{self, DemoWorkspace, MARKER_KEY, MARKER_VALUE};
 use agents_janitor::store::{Snapshot, paths};
 use agents_janitor::worker::{Command, Event, Worker};
 use common::Fixture;

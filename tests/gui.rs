@@ -6,6 +6,7 @@ mod common;
 
 use agents_janitor::config;
 use agents_janitor::container::ContainerRuntime;
+use agents_janitor::demo::{self, ENV_NOTES, NOTES_DIR};
 use agents_janitor::gui::{
     AGENTS_RUNNER_RECHECK, Dialog, JanitorApp, Launch, OrphanRowKind, PERIODIC_REFRESH, Settings,
     SettingsDraft, SortKey, WatchMode, confirm_button_label,
@@ -16,7 +17,6 @@ use agents_janitor::policy::schedule::{Clock, SystemClock};
 use agents_janitor::policy::{DeleteMode, Quota};
 use agents_janitor::remove::{Filesystem, Operation, RealFilesystem};
 use agents_janitor::status::StatusClass;
-use agents_janitor::store::demo::{self, ENV_NOTES, NOTES_DIR};
 use agents_janitor::store::{RecordCache, paths, tasks};
 use common::agents_runner::FakeProbe;
 use common::{Fixture, tree_digest};

@@ -5,8 +5,8 @@
 
 mod common;
 
+use agents_janitor::demo::{ENV_NOTES, ENV_WEBAPP, NOTES_DIR, READ_ONLY_TASK, TASKS};
 use agents_janitor::lock::LOCK_FILE;
-use agents_janitor::store::demo::{ENV_NOTES, ENV_WEBAPP, NOTES_DIR, READ_ONLY_TASK, TASKS};
 use agents_janitor::store::paths;
 use agents_janitor::store::time::format_iso;
 use common::mini::{Canaries, plant, set_read_only};
@@ -237,7 +237,7 @@ fn links_inside_a_workspace_are_removed_without_touching_their_targets() -> Test
     fs::write(victims.join("linked.txt"), "hard-linked file\n")?;
 
     // Imported here because only this unix-only test sweeps the API env.
-    use agents_janitor::store::demo::ENV_API;
+    use agents_janitor::demo::ENV_API;
     let discarded = demo_task_id("done", ENV_WEBAPP)?;
     let swept = demo_task_id("done", ENV_API)?;
     for (env, id) in [(ENV_WEBAPP, discarded), (ENV_API, swept)] {

@@ -1,13 +1,13 @@
 //! `demo DIR`: a realistic demo data directory to try everything on safely.
 
 use super::bad_input;
-use crate::store;
+use crate::demo;
 use anyhow::Result;
 use std::path::Path;
 
 /// Writes the demo data directory into `dir` and says how to try it.
 pub(super) fn demo(dir: &Path) -> Result<u8> {
-    let summary = store::demo::write_demo(dir).map_err(|err| bad_input(err.to_string()))?;
+    let summary = demo::write_demo(dir).map_err(|err| bad_input(err.to_string()))?;
     println!(
         "Wrote a demo data directory to {}: {} environments, {} tasks, {} workspaces{}.",
         summary.data_dir.display(),

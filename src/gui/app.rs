@@ -17,7 +17,7 @@ use crate::policy::{Action, Plan};
 use crate::policy::{QuotaLevel, QuotaState};
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::scan::Usage;
-use crate::store::{self, Problem, RecordCache, Snapshot, paths};
+use crate::store::{Problem, RecordCache, Snapshot, paths};
 use crate::text;
 use crate::worker::{Command, Event, Worker, WorkerSetup};
 use crossbeam_channel::{Receiver, bounded};
@@ -903,7 +903,7 @@ impl JanitorApp {
                 let result = if paths::environments_file(&dir).exists() {
                     Ok(dir)
                 } else {
-                    store::demo::write_demo(&dir)
+                    crate::demo::write_demo(&dir)
                         .map(|summary| summary.data_dir)
                         .map_err(|err| err.to_string())
                 };

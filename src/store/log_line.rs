@@ -12,8 +12,11 @@ pub const JANITOR_SCOPE: &str = "cleanup/janitor";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
+    /// What the janitor did.
     Info,
+    /// Something it skipped or could only partly do.
     Warn,
+    /// Something that failed.
     Error,
 }
 

@@ -8,8 +8,12 @@ pub const STATE_PATH_VAR: &str = "AGENTS_RUNNER_STATE_PATH";
 pub const MANAGED_REPOS: &str = "managed-repos";
 /// Folder (under `managed-repos/`) where workspaces wait for deletion after being renamed away.
 pub const STAGING: &str = ".janitor-trash";
+/// Folder (under the data dir, and under each `managed-repos/<env>/`) of task records,
+/// and of task workspaces.
 pub const TASKS_DIR: &str = "tasks";
+/// Folder (under `tasks/`) of archived task records.
 pub const ARCHIVE_DIR: &str = "done";
+/// The file (under the data dir) that lists the environments.
 pub const ENVIRONMENTS_FILE: &str = "environments.json";
 
 /// Resolves the data directory: an explicit choice first, then `AGENTS_RUNNER_STATE_PATH`
@@ -125,10 +129,13 @@ pub fn may_be_env_folder(env_id: &str, folder: &str) -> bool {
     safe_id(env_id) == folder || unicode == folder
 }
 
+/// `<data>/managed-repos`.
 pub fn managed_repos_dir(data_dir: &Path) -> PathBuf {
     data_dir.join(MANAGED_REPOS)
 }
 
+/// `<data>/managed-repos/.janitor-trash`: on the workspaces' filesystem, so moving one
+/// there is a rename.
 pub fn staging_dir(data_dir: &Path) -> PathBuf {
     managed_repos_dir(data_dir).join(STAGING)
 }
@@ -141,10 +148,12 @@ pub fn task_workspace_path(data_dir: &Path, env_id: &str, task_id: &str) -> Path
         .join(safe_id(task_id))
 }
 
+/// `<data>/tasks`: the active task records.
 pub fn active_tasks_dir(data_dir: &Path) -> PathBuf {
     data_dir.join(TASKS_DIR)
 }
 
+/// `<data>/tasks/done`: the archived task records.
 pub fn archived_tasks_dir(data_dir: &Path) -> PathBuf {
     data_dir.join(TASKS_DIR).join(ARCHIVE_DIR)
 }
@@ -157,6 +166,7 @@ pub fn is_archived_record(record: &Path) -> bool {
         .is_some_and(|name| name == ARCHIVE_DIR)
 }
 
+/// `<data>/environments.json`.
 pub fn environments_file(data_dir: &Path) -> PathBuf {
     data_dir.join(ENVIRONMENTS_FILE)
 }

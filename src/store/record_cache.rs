@@ -108,7 +108,9 @@ struct CacheFile {
 /// A parsed record and the stamp of the file it was parsed from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(super) struct CachedRecord {
+    /// The file's stamp when it was parsed.
     pub stamp: FileStamp,
+    /// What it held then.
     pub record: TaskRecord,
 }
 
@@ -122,6 +124,7 @@ pub(super) struct FileStamp {
 }
 
 impl FileStamp {
+    /// The stamp of the file `meta` was read from.
     pub fn of(meta: &Metadata) -> Self {
         let mtime_ns = meta.modified().map_or(0, since_epoch_ns);
         #[cfg(unix)]

@@ -10,6 +10,7 @@ pub fn format_iso(moment: SystemTime) -> String {
     utc.to_rfc3339_opts(SecondsFormat::Micros, false)
 }
 
+/// The current moment, written by [`format_iso`].
 pub fn now_iso() -> String {
     format_iso(SystemTime::now())
 }

@@ -9,7 +9,7 @@ pub mod mini;
 #[cfg(target_os = "linux")]
 pub mod mounts;
 
-use agents_janitor::store::demo::{self, DemoSummary, DemoTask};
+use agents_janitor::demo::{self, DemoSummary, DemoTask};
 use agents_janitor::store::paths;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

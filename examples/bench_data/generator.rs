@@ -1,8 +1,9 @@
-//! Deterministic benchmark data: the trees `scripts/bench.sh` times us against `du`,
-//! `diskus` and `rm -rf` on.
+//! The benchmark data generator: the trees `scripts/bench.sh` times us against `du`,
+//! `diskus` and `rm -rf` on, and `benches/gui_frames.rs` opens (which includes this file
+//! with `#[path]`).
 //!
-//! `agents-janitor bench-data DIR` (hidden from the help) writes three data
-//! directories under `DIR`, each a complete Agents-Runner data dir:
+//! [`write_bench_data`] writes three data directories under a folder, each a complete
+//! Agents-Runner data dir:
 //! - `workspaces/`: [`BenchScale::workspaces`] cloned task workspaces shaped like git
 //!   checkouts (a source tree of small files; a `.git` with refs, hooks, read-only loose
 //!   objects and packs, some packs large and some hard-linked between workspaces; a
@@ -15,11 +16,14 @@
 //! marker naming its scale and is skipped next time; an interrupted one is simply
 //! written again over itself (every write is idempotent), so nothing is ever deleted.
 
-use super::demo::{
-    DemoError, io_error, multiline_array, set_read_only, sort_keys, write_plain, write_private,
+use agents_janitor::demo::DemoError;
+use agents_janitor::demo::files::{
+    io_error, multiline_array, set_read_only, write_json, write_plain, write_private,
 };
-use super::paths::{active_tasks_dir, archived_tasks_dir, environments_file, task_workspace_path};
-use super::time::format_iso;
+use agents_janitor::store::paths::{
+    active_tasks_dir, archived_tasks_dir, environments_file, task_workspace_path,
+};
+use agents_janitor::store::time::format_iso;
 use rayon::prelude::*;
 use serde_json::json;
 use std::fmt;
@@ -29,16 +33,18 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 use toml_edit::{DocumentMut, Item, Table, value};
 
-/// Where `bench-data` writes when no folder is given.
+/// Where the data goes when no folder is given.
 pub const DEFAULT_BENCH_DIR: &str = "/tmp/agents-janitor-bench";
-/// The set folders under the bench dir.
+/// The set of cloned workspaces, a folder under the bench dir.
 pub const WORKSPACES_SET: &str = "workspaces";
+/// The set of one workspace of many files.
 pub const HUGE_SET: &str = "huge";
+/// The set of many task records with long `logs`.
 pub const RECORDS_SET: &str = "records";
 /// The cloned environment every set uses.
 pub const BENCH_ENV: &str = "env-bench001";
 /// Written last into a finished set; holds the scale it was written at.
-const COMPLETE_MARKER: &str = ".bench-data-complete";
+pub const COMPLETE_MARKER: &str = ".bench-data-complete";
 /// Bumped whenever the shape of the data changes, so old sets are not reused.
 const FORMAT_VERSION: u32 = 1;
 /// Every timestamp in the data counts from here (2026-01-01T00:00:00Z).
@@ -47,9 +53,13 @@ const EPOCH_S: u64 = 1_767_225_600;
 /// How much to write. [`BenchScale::FULL`] is the benchmark; tests use a tiny one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BenchScale {
+    /// Cloned workspaces in the workspaces set.
     pub workspaces: usize,
+    /// Files in the huge set's one workspace.
     pub huge_files: usize,
+    /// Task records in the records set.
     pub records: usize,
+    /// Lines in each of those records' `logs`.
     pub log_lines: usize,
 }
 
@@ -69,6 +79,7 @@ impl BenchScale {
 pub struct BenchSummary {
     /// The bench dir, made absolute.
     pub dir: PathBuf,
+    /// The scale every set was written (or found) at.
     pub scale: BenchScale,
     /// Sets already complete from an earlier run, so not written again.
     pub reused: Vec<&'static str>,
@@ -230,23 +241,20 @@ fn hard_link(original: &Path, link: &Path) -> Result<(), DemoError> {
 }
 
 fn write_environments(data_dir: &Path) -> Result<(), DemoError> {
-    let document = sort_keys(json!({
-        "environments": [{
-            "env_id": BENCH_ENV,
-            "name": "Benchmark",
-            "color": "cyan",
-            "workspace_type": "cloned",
-            "workspace_target": "https://example.invalid/bench.git",
-            "host_workdir": "",
-            "version": 1,
-        }]
-    }));
-    let path = environments_file(data_dir);
-    let text = serde_json::to_string_pretty(&document).map_err(|err| DemoError::Format {
-        path: path.clone(),
-        message: err.to_string(),
-    })?;
-    write_private(&path, text.as_bytes())
+    write_json(
+        &environments_file(data_dir),
+        json!({
+            "environments": [{
+                "env_id": BENCH_ENV,
+                "name": "Benchmark",
+                "color": "cyan",
+                "workspace_type": "cloned",
+                "workspace_target": "https://example.invalid/bench.git",
+                "host_workdir": "",
+                "version": 1,
+            }]
+        }),
+    )
 }
 
 /// The shape of one task record: a finished task of the bench environment.
@@ -579,69 +587,4 @@ fn write_records_set(data_dir: &Path, scale: BenchScale) -> Result<(), DemoError
             write_record(data_dir, index % 5 == 4, &id, index, scale.log_lines)
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scan::Scanner;
-    use crate::store::Snapshot;
-
-    type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-    const TINY: BenchScale = BenchScale {
-        workspaces: 11,
-        huge_files: 30,
-        records: 6,
-        log_lines: 7,
-    };
-
-    #[test]
-    fn writes_loadable_sets_reuses_them_and_rewrites_an_interrupted_one() -> TestResult {
-        let root = tempfile::tempdir()?;
-        let summary = write_bench_data(root.path(), TINY)?;
-        assert!(summary.reused.is_empty());
-
-        let set = root.path().join(WORKSPACES_SET);
-        let workspaces = Snapshot::load(&set)?;
-        assert!(workspaces.problems.is_empty(), "{:?}", workspaces.problems);
-        assert_eq!(workspaces.tasks.len(), TINY.workspaces);
-        assert_eq!(workspaces.workspaces.len(), TINY.workspaces);
-        let records = Snapshot::load(&root.path().join(RECORDS_SET))?;
-        assert_eq!(records.tasks.len(), TINY.records);
-        assert!(records.tasks.iter().all(|t| t.log_count == TINY.log_lines));
-        assert_eq!(records.tasks.iter().filter(|t| t.archived).count(), 1);
-        let huge = Snapshot::load(&root.path().join(HUGE_SET))?;
-        assert_eq!(huge.workspaces.len(), 1);
-        let huge_usage = Scanner::new(Default::default()).scan_tree(&huge.workspaces[0].path);
-        assert_eq!(huge_usage.files, TINY.huge_files as u64);
-
-        // Workspaces of one group share their base pack.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let pack_dir = workspaces.workspaces[0].path.join(".git/objects/pack");
-            let linked = fs::read_dir(&pack_dir)?
-                .filter_map(Result::ok)
-                .filter(|e| e.metadata().is_ok_and(|m| m.nlink() > 1))
-                .count();
-            assert_eq!(linked, 2, "the shared .pack and .idx");
-        }
-
-        let again = write_bench_data(root.path(), TINY)?;
-        assert_eq!(again.reused, vec![WORKSPACES_SET, HUGE_SET, RECORDS_SET]);
-
-        // As if the first run had stopped before finishing this set: it is written
-        // again over itself (read-only parts included), to the same tree.
-        let before = Scanner::new(Default::default()).scan_tree(&set);
-        fs::remove_file(set.join(COMPLETE_MARKER))?;
-        let summary = write_bench_data(root.path(), TINY)?;
-        assert_eq!(summary.reused, vec![HUGE_SET, RECORDS_SET]);
-        let after = Scanner::new(Default::default()).scan_tree(&set);
-        assert_eq!(
-            (after.apparent_bytes, after.files, after.dirs),
-            (before.apparent_bytes, before.files, before.dirs)
-        );
-        Ok(())
-    }
 }

@@ -1,0 +1,302 @@
+//! The [`Snapshot`]: everything read from a data directory at one moment, and the
+//! lookups every caller needs (a task's environment, workspace, record by folder).
+
+use super::environments::{self, Environment, WorkspaceType};
+use super::record_cache::{self, RecordCache};
+use super::tasks::{self, TaskRecord};
+use super::workspaces::{LegacyCheckout, WorkspaceDir, list_workspaces};
+use super::{Problem, is_record_file, paths};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// Why a data directory could not be read at all (anything less is a [`Problem`]).
+#[derive(Debug, Error)]
+pub enum OpenError {
+    /// Nothing at that path.
+    #[error("data directory {0} does not exist")]
+    Missing(PathBuf),
+    /// A file (or something else) where the folder was expected.
+    #[error("{0} is not a directory")]
+    NotADirectory(PathBuf),
+    /// The folder could not be read or resolved.
+    #[error("cannot open data directory {path}: {source}")]
+    Unreadable {
+        /// The data directory as given.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+}
+
+/// Where a task's workspace is, and whether it is ours to clean.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WorkspaceLocation {
+    /// `managed-repos/<env>/tasks/<task>` of a cloned environment.
+    Managed(PathBuf),
+    /// The user's own folder (mounted environment): shown, never touched.
+    UserFolder(Option<String>),
+    /// No workspace.
+    None,
+}
+
+/// Everything read from a data directory at one moment.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Canonical (symlinks resolved once) data directory.
+    pub data_dir: PathBuf,
+    /// The environments Agents-Runner uses, in file order.
+    pub environments: Vec<Environment>,
+    /// Every environment id `environments.json` names, or `None` when it could not be
+    /// read whole (then no folder counts as a deleted environment's).
+    pub environment_ids: Option<Vec<String>>,
+    /// Every readable record, active ones first, each folder in file name order.
+    pub tasks: Vec<TaskRecord>,
+    /// Every entry under `managed-repos/<env>/tasks/`, in path order.
+    pub workspaces: Vec<WorkspaceDir>,
+    /// Older Agents-Runner checkouts directly in `managed-repos/<env>/` (no task id):
+    /// shown, never deleted by the janitor.
+    pub legacy_checkouts: Vec<LegacyCheckout>,
+    /// Files and folders that could not be used, and why.
+    pub problems: Vec<Problem>,
+}
+
+impl Snapshot {
+    /// Reads a data directory. Unusable files become [`Problem`]s; only a missing or
+    /// unreadable data directory is an error.
+    pub fn load(data_dir: &Path) -> Result<Self, OpenError> {
+        Self::load_with(data_dir, None)
+    }
+
+    /// [`Snapshot::load`], taking unchanged task records from `cache` and refreshing it.
+    pub fn load_with(data_dir: &Path, cache: Option<&RecordCache>) -> Result<Self, OpenError> {
+        Self::load_at(data_dir, cache, std::time::SystemTime::now())
+    }
+
+    /// [`Snapshot::load_with`] as if it ran at `now`, which decides what is settled
+    /// enough to cache (tests move it forward instead of waiting).
+    pub(super) fn load_at(
+        data_dir: &Path,
+        cache: Option<&RecordCache>,
+        now: std::time::SystemTime,
+    ) -> Result<Self, OpenError> {
+        let meta = std::fs::metadata(data_dir).map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => OpenError::Missing(data_dir.into()),
+            _ => OpenError::Unreadable {
+                path: data_dir.into(),
+                source,
+            },
+        })?;
+        if !meta.is_dir() {
+            return Err(OpenError::NotADirectory(data_dir.into()));
+        }
+        let data_dir = std::fs::canonicalize(data_dir).map_err(|source| OpenError::Unreadable {
+            path: data_dir.into(),
+            source,
+        })?;
+        let mut problems = Vec::new();
+        let environments::Loaded {
+            environments,
+            all_ids: environment_ids,
+        } = environments::load_all(&paths::environments_file(&data_dir), &mut problems);
+        let mut loader = TaskLoader {
+            cached: cache.map(|c| c.read(&data_dir)).unwrap_or_default(),
+            fresh: Vec::new(),
+            parsed: 0,
+            now,
+        };
+        let mut tasks = loader.load(&paths::active_tasks_dir(&data_dir), false, &mut problems);
+        tasks.extend(loader.load(&paths::archived_tasks_dir(&data_dir), true, &mut problems));
+        // Rewritten only when something was parsed or a cached file went away.
+        if let Some(cache) = cache
+            && (loader.parsed > 0 || !loader.cached.is_empty())
+        {
+            cache.write(&data_dir, loader.fresh);
+        }
+        let (workspaces, legacy_checkouts) = list_workspaces(&data_dir, &mut problems);
+        Ok(Self {
+            data_dir,
+            environments,
+            environment_ids,
+            tasks,
+            workspaces,
+            legacy_checkouts,
+            problems,
+        })
+    }
+
+    /// The environment of that id, if `environments.json` has it.
+    pub fn environment(&self, env_id: &str) -> Option<&Environment> {
+        self.environments.iter().find(|env| env.env_id == env_id)
+    }
+
+    /// The environment whose managed folder is `env_folder`.
+    /// Only an environment whose id is its folder name exactly can own a folder: ids the
+    /// filter would change (`..`, `a.b`) could share one with another environment.
+    pub fn environment_of_folder(&self, env_folder: &str) -> Option<&Environment> {
+        self.environments
+            .iter()
+            .find(|env| env.env_id == env_folder && paths::is_exact_safe_id(&env.env_id))
+    }
+
+    /// A task's workspace type: its own field if it has one, else its environment's.
+    pub fn workspace_type(&self, task: &TaskRecord) -> WorkspaceType {
+        task.workspace_type
+            .or_else(|| {
+                self.environment(&task.environment_id)
+                    .map(|env| env.workspace_type)
+            })
+            .unwrap_or(WorkspaceType::None)
+    }
+
+    /// Where the task's workspace is, by its workspace type: only a cloned
+    /// environment's folder under `managed-repos/` is ever the janitor's to clean.
+    pub fn workspace_location(&self, task: &TaskRecord) -> WorkspaceLocation {
+        match self.workspace_type(task) {
+            WorkspaceType::Cloned => WorkspaceLocation::Managed(paths::task_workspace_path(
+                &self.data_dir,
+                &task.environment_id,
+                &task.task_id,
+            )),
+            WorkspaceType::Mounted => WorkspaceLocation::UserFolder(
+                self.environment(&task.environment_id)
+                    .and_then(|env| env.workspace_target.clone()),
+            ),
+            WorkspaceType::None => WorkspaceLocation::None,
+        }
+    }
+
+    /// Records keyed by their workspace folder `(env folder, task folder)`, so a
+    /// folder on disk can be matched to its task. Active records come first.
+    pub fn records_by_folder(&self) -> HashMap<(String, String), Vec<usize>> {
+        let mut map: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (index, task) in self.tasks.iter().enumerate() {
+            let key = (
+                paths::safe_id(&task.environment_id),
+                paths::safe_id(&task.task_id),
+            );
+            map.entry(key).or_default().push(index);
+        }
+        for indexes in map.values_mut() {
+            indexes.sort_by_key(|&i| {
+                let task = &self.tasks[i];
+                (task.legacy, task.archived, task.duplicate)
+            });
+        }
+        map
+    }
+
+    /// Whether `env_folder` under `managed-repos/` belongs to an environment that is
+    /// gone from `environments.json`: no item of the file (even one Agents-Runner
+    /// ignores) may map to it, and the file was read whole.
+    pub fn is_deleted_environment_folder(&self, env_folder: &str) -> bool {
+        environments::is_deleted_env_folder(self.environment_ids.as_deref(), env_folder)
+    }
+
+    /// The record a user means by `task_id`: the active one, else the archived
+    /// original, else the newest duplicate; a legacy JSON record only when the task has
+    /// no other.
+    pub fn find_task(&self, task_id: &str) -> Option<&TaskRecord> {
+        self.tasks
+            .iter()
+            .filter(|task| task.task_id == task_id)
+            .min_by_key(|task| (task.legacy, task.archived, task.duplicate))
+    }
+}
+
+/// Reads task files, taking unchanged ones from the cache.
+struct TaskLoader {
+    /// Cache entries not used yet, by file.
+    cached: HashMap<PathBuf, record_cache::CachedRecord>,
+    /// Entries for the next cache: every settled record read this time.
+    fresh: Vec<record_cache::CachedRecord>,
+    /// Files parsed (not served from the cache).
+    parsed: usize,
+    now: std::time::SystemTime,
+}
+
+impl TaskLoader {
+    /// Reads every `*.toml` and legacy `*.json` record in `folder` (parsing in
+    /// parallel); unusable ones become problems.
+    fn load(
+        &mut self,
+        folder: &Path,
+        archived: bool,
+        problems: &mut Vec<Problem>,
+    ) -> Vec<TaskRecord> {
+        let entries = match std::fs::read_dir(folder) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+            Err(err) => {
+                problems.push(Problem::new(
+                    folder,
+                    format!("cannot list task files: {err}"),
+                ));
+                return Vec::new();
+            }
+        };
+        let mut records = Vec::new();
+        let mut to_parse = Vec::new();
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if !is_record_file(&path) {
+                continue;
+            }
+            // Not followed: a symlink is seen as itself.
+            let meta = match entry.metadata() {
+                Ok(meta) => meta,
+                Err(err) => {
+                    problems.push(Problem::new(&path, format!("cannot read: {err}")));
+                    continue;
+                }
+            };
+            let kind = meta.file_type();
+            if kind.is_symlink() {
+                // Rewriting through a link would replace it: such a record is shown, never used.
+                problems.push(Problem::new(
+                    &path,
+                    "is a symlink: not read and never rewritten",
+                ));
+                continue;
+            }
+            if !kind.is_file() {
+                problems.push(Problem::new(&path, "is not a regular file"));
+                continue;
+            }
+            let stamp = record_cache::FileStamp::of(&meta);
+            match self.cached.remove(&path) {
+                Some(entry) if entry.stamp == stamp && entry.record.archived == archived => {
+                    records.push(entry.record.clone());
+                    self.fresh.push(entry);
+                }
+                _ => to_parse.push((path, stamp)),
+            }
+        }
+        self.parsed += to_parse.len();
+        let parsed: Vec<Result<(record_cache::FileStamp, TaskRecord), Problem>> = to_parse
+            .into_par_iter()
+            .map(|(path, stamp)| {
+                tasks::read_record(&path, archived)
+                    .map(|record| (stamp, record))
+                    .map_err(|reason| Problem::new(&path, reason))
+            })
+            .collect();
+        for result in parsed {
+            match result {
+                Ok((stamp, record)) => {
+                    if stamp.settled(self.now) {
+                        self.fresh.push(record_cache::CachedRecord {
+                            stamp,
+                            record: record.clone(),
+                        });
+                    }
+                    records.push(record);
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        records.sort_by(|a, b| a.file.cmp(&b.file));
+        records
+    }
+}
