@@ -2,7 +2,7 @@
 
 use super::app::{Dialog, JanitorApp, Welcome};
 use super::settings_window::{SettingsAnswer, SettingsLocation};
-use super::ui::capitalized;
+use super::widgets::capitalized;
 use crate::policy::DeleteMode;
 use crate::policy::{Action, Plan, RecordChange};
 use crate::store::WorkspaceType;

@@ -13,8 +13,10 @@ mod live_refresh;
 pub mod model;
 mod orphans_view;
 mod settings_window;
+mod style;
 mod toasts;
 mod ui;
+mod widgets;
 
 pub use agents_runner_watch::AGENTS_RUNNER_RECHECK;
 pub use app::{Dialog, JanitorApp, Launch, Running, Tab, Welcome};

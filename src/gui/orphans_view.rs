@@ -179,7 +179,7 @@ fn size_and_age(ui: &mut Ui, row: &OrphanRow, now: std::time::SystemTime) {
         (true, Some(bytes)) => {
             ui.horizontal(|ui| {
                 ui.label(text::bytes(bytes));
-                super::ui::mount_marker(ui, &row.mount_points);
+                super::widgets::mount_marker(ui, &row.mount_points);
             });
         }
         (true, None) => {

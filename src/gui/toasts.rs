@@ -66,7 +66,7 @@ impl Toasts {
             .show(ui.ctx(), |ui| {
                 ui.set_max_width(380.0);
                 for (index, toast) in self.items.iter().enumerate() {
-                    let color = super::ui::level_color(ui, toast.level);
+                    let color = super::style::level_color(ui, toast.level);
                     let response = egui::Frame::popup(ui.style())
                         .stroke(egui::Stroke::new(1.0, color))
                         .show(ui, |ui| {

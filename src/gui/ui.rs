@@ -4,77 +4,21 @@
 
 use super::app::{JanitorApp, Tab};
 use super::model::{OrphanRowKind, Row, RowWorkspace, SortKey, exact_time};
+use super::style::{badge, level_color, palette_color, quota_color, status_color};
+use super::widgets::{
+    capitalized, fixed_width, hover, mount_marker, mount_points_text, thin_bar,
+    with_reason_when_disabled,
+};
 use crate::executor::Level;
 use crate::git::GitStatus;
-use crate::policy::{QuotaLevel, QuotaState};
+use crate::policy::QuotaState;
 use crate::status::StatusClass;
 use crate::text;
-use egui::{Align, Color32, Key, Layout, RichText, Sense, Ui, vec2};
+use egui::{Align, Key, Layout, RichText, Sense, Ui, vec2};
 use egui_extras::{Column, TableBuilder};
 use std::time::SystemTime;
 
 const ROW_HEIGHT: f32 = 22.0;
-
-/// Agents-Runner's environment palette names (Tailwind's 500 shades).
-pub fn palette_color(name: Option<&str>) -> Color32 {
-    let rgb = match name
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
-        .as_str()
-    {
-        "red" => 0xef4444,
-        "orange" => 0xf97316,
-        "amber" => 0xf59e0b,
-        "yellow" => 0xeab308,
-        "lime" => 0x84cc16,
-        "green" => 0x22c55e,
-        "emerald" => 0x10b981,
-        "teal" => 0x14b8a6,
-        "cyan" => 0x06b6d4,
-        "sky" => 0x0ea5e9,
-        "blue" => 0x3b82f6,
-        "indigo" => 0x6366f1,
-        "violet" => 0x8b5cf6,
-        "purple" => 0xa855f7,
-        "fuchsia" => 0xd946ef,
-        "pink" => 0xec4899,
-        "rose" => 0xf43f5e,
-        "stone" => 0x78716c,
-        "zinc" => 0x71717a,
-        "neutral" => 0x737373,
-        _ => 0x64748b,
-    };
-    Color32::from_rgb((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8)
-}
-
-pub fn status_color(class: StatusClass) -> Color32 {
-    match class {
-        StatusClass::Active => Color32::from_rgb(0x3b, 0x82, 0xf6),
-        StatusClass::Succeeded => Color32::from_rgb(0x16, 0xa3, 0x4a),
-        StatusClass::Failed => Color32::from_rgb(0xdc, 0x26, 0x26),
-        StatusClass::Discarded => Color32::from_rgb(0x6b, 0x72, 0x80),
-        StatusClass::Unknown => Color32::from_rgb(0xd9, 0x77, 0x06),
-    }
-}
-
-pub fn level_color(ui: &Ui, level: Level) -> Color32 {
-    match level {
-        Level::Info => ui.visuals().text_color(),
-        Level::Warn => ui.visuals().warn_fg_color,
-        Level::Error => ui.visuals().error_fg_color,
-    }
-}
-
-fn badge(ui: &mut Ui, text: &str, color: Color32) {
-    egui::Frame::new()
-        .fill(color)
-        .corner_radius(4.0)
-        .inner_margin(egui::Margin::symmetric(6, 1))
-        .show(ui, |ui| {
-            ui.label(RichText::new(text).color(Color32::WHITE).small());
-        });
-}
 
 impl JanitorApp {
     /// One frame of the window.
@@ -897,14 +841,6 @@ impl JanitorApp {
     }
 }
 
-/// Lays out `add` left-aligned in a slot at least `width` wide, so rows line up.
-fn fixed_width(ui: &mut Ui, width: f32, add: impl FnOnce(&mut Ui)) {
-    let start = ui.cursor().min.x;
-    add(ui);
-    let used = ui.cursor().min.x - start;
-    ui.add_space((width - used).max(0.0));
-}
-
 /// A small triangle after the sorted column's title: down for descending.
 fn sort_arrow(ui: &mut Ui, descending: bool) {
     let (rect, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
@@ -928,49 +864,6 @@ fn sort_arrow(ui: &mut Ui, descending: bool) {
 
 fn ui_modifiers(row: &egui_extras::TableRow<'_, '_>) -> egui::Modifiers {
     row.response().ctx.input(|i| i.modifiers)
-}
-
-pub(super) fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// Shows `reason` as the tooltip of a button it disabled.
-fn with_reason_when_disabled(response: egui::Response, reason: Option<&str>) -> egui::Response {
-    match reason {
-        Some(reason) => response.on_disabled_hover_text(reason),
-        None => response,
-    }
-}
-
-/// A tooltip built only while the pointer is on `response`.
-fn hover(response: egui::Response, text: &str) -> egui::Response {
-    response.on_hover_ui(|ui| {
-        ui.label(text);
-    })
-}
-
-/// A thin horizontal bar filled to `fraction`.
-fn thin_bar(ui: &mut Ui, height: f32, fraction: f32, color: Color32) -> egui::Response {
-    let (rect, response) =
-        ui.allocate_exact_size(vec2(ui.available_width(), height), Sense::hover());
-    ui.painter()
-        .rect_filled(rect, 2.0, ui.visuals().faint_bg_color);
-    let mut filled = rect;
-    filled.set_width(rect.width() * fraction.clamp(0.0, 1.0));
-    ui.painter().rect_filled(filled, 2.0, color);
-    response
-}
-
-pub fn quota_color(level: QuotaLevel) -> Color32 {
-    match level {
-        QuotaLevel::Ok => Color32::from_rgb(76, 175, 80),
-        QuotaLevel::Warning => Color32::from_rgb(230, 170, 30),
-        QuotaLevel::Over => Color32::from_rgb(220, 60, 60),
-    }
 }
 
 /// Usage against the quota: green, yellow at the warning threshold, red when over.
@@ -1024,29 +917,6 @@ fn size_cell(ui: &mut Ui, row: &Row) {
             hover(ui.label(dash()), "No workspace");
         }
     }
-}
-
-/// A warning mark after a size that leaves out what is behind mount points.
-pub(super) fn mount_marker(ui: &mut Ui, mount_points: &[std::path::PathBuf]) {
-    if mount_points.is_empty() {
-        return;
-    }
-    hover(
-        ui.colored_label(ui.visuals().warn_fg_color, "+ mount point"),
-        &mount_points_text(mount_points),
-    );
-}
-
-/// What mount points in a workspace mean, naming them.
-fn mount_points_text(mount_points: &[std::path::PathBuf]) -> String {
-    let names: Vec<String> = mount_points
-        .iter()
-        .map(|point| point.display().to_string())
-        .collect();
-    format!(
-        "{}: a mount point, not counted in the size; the workspace is not deleted until it is unmounted",
-        names.join(", ")
-    )
 }
 
 fn git_cell(ui: &mut Ui, row: &Row) {
