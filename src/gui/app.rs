@@ -101,7 +101,7 @@ pub enum Dialog {
         message: String,
     },
     Settings {
-        draft: Box<super::settings_window::SettingsDraft>,
+        draft: Box<super::dialogs::SettingsDraft>,
     },
 }
 
@@ -832,9 +832,7 @@ impl JanitorApp {
     pub fn open_settings(&mut self) {
         if self.dialog.is_none() {
             self.dialog = Some(Dialog::Settings {
-                draft: Box::new(super::settings_window::SettingsDraft::from_config(
-                    &self.config,
-                )),
+                draft: Box::new(super::dialogs::SettingsDraft::from_config(&self.config)),
             });
         }
     }

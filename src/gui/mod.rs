@@ -11,19 +11,16 @@ pub mod desktop_notification;
 mod dialogs;
 mod live_refresh;
 pub mod model;
-mod orphans_view;
-mod settings_window;
+mod panels;
 mod style;
 mod toasts;
-mod ui;
 mod widgets;
 
 pub use agents_runner_watch::AGENTS_RUNNER_RECHECK;
 pub use app::{Dialog, JanitorApp, Launch, Running, Tab, Welcome};
-pub use dialogs::confirm_button_label;
+pub use dialogs::{QuotaDraft, SettingsDraft, confirm_button_label};
 pub use live_refresh::{PERIODIC_REFRESH, WatchMode};
 pub use model::{OrphanRowKind, Settings, SortKey};
-pub use settings_window::{QuotaDraft, SettingsDraft};
 
 use crate::store::paths;
 use anyhow::{Context, Result, anyhow};

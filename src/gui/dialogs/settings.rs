@@ -2,8 +2,8 @@
 //! and checked with the same parsers the file is read with; nothing is saved while
 //! any field is invalid, and each error shows next to its field.
 
-use super::app::JanitorApp;
 use crate::config::{self, Config, format_interval, format_size};
+use crate::gui::app::JanitorApp;
 use crate::policy::{DEFAULT_WARN_PERCENT, DeleteMode, Quota};
 use egui::{RichText, Ui};
 use std::collections::BTreeMap;

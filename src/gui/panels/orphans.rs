@@ -1,15 +1,15 @@
 //! The Orphans tab: workspace folders no task record points at (orphans, backups
 //! Agents-Runner moved aside, folders of deleted environments), and legacy checkouts.
 
-use super::app::JanitorApp;
-use super::model::{OrphanRow, OrphanRowKind};
 use crate::git::GitStatus;
+use crate::gui::app::JanitorApp;
+use crate::gui::model::{OrphanRow, OrphanRowKind};
 use crate::store::paths;
 use crate::text;
 use egui::{RichText, Ui};
 
 impl JanitorApp {
-    pub(super) fn orphans_view(&mut self, ui: &mut Ui) {
+    pub(in crate::gui) fn orphans_view(&mut self, ui: &mut Ui) {
         let folder_count = self
             .orphans
             .iter()
@@ -179,7 +179,7 @@ fn size_and_age(ui: &mut Ui, row: &OrphanRow, now: std::time::SystemTime) {
         (true, Some(bytes)) => {
             ui.horizontal(|ui| {
                 ui.label(text::bytes(bytes));
-                super::widgets::mount_marker(ui, &row.mount_points);
+                crate::gui::widgets::mount_marker(ui, &row.mount_points);
             });
         }
         (true, None) => {
