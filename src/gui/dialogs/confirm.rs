@@ -21,30 +21,31 @@ pub fn confirm_button_label(plan: &Plan) -> String {
     }
 }
 
-pub(super) fn confirm_body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
+/// The dialog's body: what `plan` would change, and Cancel or the confirm button.
+pub(super) fn body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answer {
     let steps = plan.steps.len();
     let title = match &plan.action {
-        crate::policy::Action::Discard { .. } => format!("Discard {}?", text::count(steps, "task")),
-        crate::policy::Action::Archive { .. } => format!("Archive {}?", text::count(steps, "task")),
-        crate::policy::Action::Sweep {
+        Action::Discard { .. } => format!("Discard {}?", text::count(steps, "task")),
+        Action::Archive { .. } => format!("Archive {}?", text::count(steps, "task")),
+        Action::Sweep {
             older_than_hours, ..
         } => format!(
             "Sweep {} older than {older_than_hours} h?",
             text::count(steps, "workspace")
         ),
-        crate::policy::Action::Complete { .. } => {
+        Action::Complete { .. } => {
             format!("Clean up {}?", text::count(steps, "task"))
         }
-        crate::policy::Action::EnforceQuotas { .. } => {
+        Action::EnforceQuotas { .. } => {
             format!(
                 "Delete {} to meet the quotas?",
                 text::count(steps, "workspace")
             )
         }
-        crate::policy::Action::DeleteOrphans { .. } => {
+        Action::DeleteOrphans { .. } => {
             format!("Delete {}?", text::count(steps, "orphan folder"))
         }
-        crate::policy::Action::Scheduled { .. } => {
+        Action::Scheduled { .. } => {
             format!(
                 "Run the scheduled cleanup ({})?",
                 text::count(steps, "step")

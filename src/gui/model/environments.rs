@@ -11,10 +11,15 @@ use std::path::PathBuf;
 pub struct EnvSummary {
     /// None for "All environments".
     pub env_id: Option<String>,
+    /// The environment's name (its id when it has none).
     pub name: String,
+    /// Its Agents-Runner palette colour name ("emerald").
     pub color: Option<String>,
+    /// "cloned", "mounted", "none"; empty for "All environments".
     pub workspace_type: String,
+    /// Task records in it.
     pub tasks: usize,
+    /// Bytes of its managed workspaces sized so far.
     pub bytes: u64,
     /// Share of all managed bytes, 0..=1.
     pub share: f32,

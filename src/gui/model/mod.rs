@@ -23,14 +23,22 @@ use std::time::SystemTime;
 /// The table column rows are sorted by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SortKey {
+    /// By status class, then status word.
     Status,
+    /// By task id.
     Task,
+    /// By the prompt's first line.
     Prompt,
+    /// By environment name.
     Environment,
+    /// By creation time.
     Created,
+    /// By finish time.
     Finished,
+    /// By workspace size on disk (the default: biggest first).
     #[default]
     Size,
+    /// By unsaved work: uncommitted plus unpushed commits.
     Git,
 }
 
@@ -40,13 +48,19 @@ pub enum SortKey {
 pub struct Settings {
     /// The data directory last opened in the window.
     pub data_dir: Option<PathBuf>,
+    /// The column the table is sorted by.
     pub sort: SortKey,
+    /// Biggest, newest or Z first.
     pub descending: bool,
+    /// The search box: a piece of a task id or prompt, any case.
     pub search: String,
+    /// Status classes whose tasks are hidden.
     pub hidden_classes: Vec<StatusClass>,
+    /// Archived tasks are listed too.
     pub show_archived: bool,
     /// Only this environment's tasks (None: all).
     pub env_filter: Option<String>,
+    /// The top bar's Sweep age in hours (set from the settings file at start).
     pub sweep_hours: f64,
 }
 
@@ -61,6 +75,22 @@ impl Default for Settings {
             show_archived: false,
             env_filter: None,
             sweep_hours: crate::policy::DEFAULT_SWEEP_HOURS,
+        }
+    }
+}
+
+impl Settings {
+    /// A click on a column title: the sorted column again reverses the order; another
+    /// column sorts big first for sizes and git, newest first for dates, A→Z for text.
+    pub(crate) fn sort_by(&mut self, key: SortKey) {
+        if self.sort == key {
+            self.descending = !self.descending;
+        } else {
+            self.sort = key;
+            self.descending = matches!(
+                key,
+                SortKey::Size | SortKey::Created | SortKey::Finished | SortKey::Git
+            );
         }
     }
 }

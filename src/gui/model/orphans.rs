@@ -13,7 +13,10 @@ pub enum OrphanRowKind {
     /// A task folder no record points at.
     Orphan,
     /// `<task>.bak-<ns>`, moved aside by Agents-Runner: deleted only when ticked.
-    Backup { of_task: String },
+    Backup {
+        /// The task whose folder this was.
+        of_task: String,
+    },
     /// A folder of an environment gone from `environments.json`: deleted only when ticked.
     DeletedEnvironment,
     /// A checkout at `managed-repos/<env>/` itself: shown, never deleted.
@@ -21,6 +24,12 @@ pub enum OrphanRowKind {
 }
 
 impl OrphanRowKind {
+    /// Whether the janitor deletes such a folder (when ticked, or as an orphan with
+    /// "Delete all orphans"); a legacy checkout is only shown.
+    pub fn deletable(&self) -> bool {
+        *self != Self::LegacyCheckout
+    }
+
     /// What the view says in its Kind column.
     pub fn label(&self) -> String {
         match self {
@@ -35,15 +44,21 @@ impl OrphanRowKind {
 /// A folder no task record points at, or a legacy checkout, as the Orphans view shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrphanRow {
+    /// The environment's folder under `managed-repos/`.
     pub env_folder: String,
     /// The task folder name, or the env folder for a legacy checkout.
     pub name: String,
+    /// The folder.
     pub path: PathBuf,
+    /// What it is, and so whether it is deleted.
     pub kind: OrphanRowKind,
     /// False for a file or symlink where a folder was expected.
     pub is_dir: bool,
+    /// Bytes on disk once sized.
     pub size: Option<u64>,
+    /// The newest modification time inside it, once sized.
     pub changed: Option<SystemTime>,
+    /// Its git state, once asked (legacy checkouts are not asked).
     pub git: Option<GitStatus>,
     /// Mount points at or below the folder (not counted in `size`).
     pub mount_points: Vec<PathBuf>,

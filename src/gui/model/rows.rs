@@ -16,35 +16,52 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 pub enum RowWorkspace {
     /// A managed folder; `on_disk` is false once it is gone.
     Managed {
+        /// `<data>/managed-repos/<env>/tasks/<task>`.
         path: PathBuf,
+        /// The folder is there.
         on_disk: bool,
     },
     /// The user's own folder (mounted environment), never touched.
     UserFolder(Option<String>),
+    /// No workspace (an environment of type `none`).
     None,
 }
 
 /// One task record as the table shows it.
 #[derive(Debug, Clone)]
 pub struct Row {
+    /// The task's id, unique among records.
     pub task_id: String,
+    /// The environment the task ran in.
     pub env_id: String,
     /// The environment's name, or its id when it has none (or is unknown).
     pub env_name: String,
+    /// Agents-Runner's status word ("done", "failed"), or "discard…" while changing.
     pub status: String,
+    /// What the status means to the janitor.
     pub class: StatusClass,
+    /// The whole prompt.
     pub prompt: String,
+    /// The prompt's first non-blank line, for the table.
     pub prompt_line: String,
+    /// When the task was created, if the record says.
     pub created: Option<SystemTime>,
+    /// When it finished, if it did and the record says.
     pub finished: Option<SystemTime>,
+    /// Where its workspace is.
     pub workspace: RowWorkspace,
+    /// The record is in `tasks/done/`.
     pub archived: bool,
     /// A JSON record of an older Agents-Runner: read-only (never discarded in its
     /// record, archived or restored; its workspace is cleaned like any other).
     pub legacy: bool,
+    /// The task record file.
     pub record: PathBuf,
+    /// The task's git branch, if the record names one.
     pub branch: Option<String>,
+    /// The pull request opened for it, if any.
     pub pr_url: Option<String>,
+    /// Its container, if the record names one.
     pub container_id: Option<String>,
     /// On-disk bytes of the workspace once scanned (set with [`Row::set_usage`]).
     pub size: Option<u64>,
@@ -53,8 +70,9 @@ pub struct Row {
     pub mount_points: Vec<PathBuf>,
     /// Set with [`Row::set_git`].
     pub git: Option<GitStatus>,
-    /// `size` and `git` as the table shows them, formatted once rather than every frame.
+    /// `size` as the table shows it, formatted once rather than every frame.
     pub size_text: String,
+    /// `git` as the table shows it, formatted once.
     pub git_text: String,
     /// Lower-case task id and prompt, for the search box.
     pub(super) search_text: String,
@@ -121,6 +139,7 @@ impl Row {
             .unwrap_or_default();
     }
 
+    /// The workspace's git state (`None`: not asked yet).
     pub fn set_git(&mut self, git: Option<GitStatus>) {
         self.git_text = git.as_ref().map(GitStatus::describe).unwrap_or_default();
         self.git = git;

@@ -2,150 +2,137 @@
 //! Agents-Runner moved aside, folders of deleted environments), and legacy checkouts.
 
 use crate::git::GitStatus;
-use crate::gui::app::JanitorApp;
+use crate::gui::app::{Intent, JanitorApp};
 use crate::gui::model::{OrphanRow, OrphanRowKind};
 use crate::store::paths;
 use crate::text;
 use egui::{RichText, Ui};
 
-impl JanitorApp {
-    pub(in crate::gui) fn orphans_view(&mut self, ui: &mut Ui) {
-        let folder_count = self
-            .orphans
-            .iter()
-            .filter(|o| o.kind != OrphanRowKind::LegacyCheckout)
-            .count();
-        let orphan_count = self
-            .orphans
-            .iter()
-            .filter(|o| o.kind == OrphanRowKind::Orphan)
-            .count();
-        ui.label(format!(
-            "Folders under {}/<environment>/{}/ that no task record, active or archived, points at.",
-            paths::MANAGED_REPOS,
-            paths::TASKS_DIR
-        ));
-        ui.label(
-            RichText::new(
-                "Left behind by interrupted tasks or deleted records. Ones changed in the last hour are kept: Agents-Runner may still be creating them. Backups Agents-Runner moved aside and folders of deleted environments are deleted only when ticked.",
+/// The Orphans tab.
+pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
+    let folder_count = app.orphans().iter().filter(|o| o.kind.deletable()).count();
+    let orphan_count = app
+        .orphans()
+        .iter()
+        .filter(|o| o.kind == OrphanRowKind::Orphan)
+        .count();
+    ui.label(format!(
+        "Folders under {}/<environment>/{}/ that no task record, active or archived, points at.",
+        paths::MANAGED_REPOS,
+        paths::TASKS_DIR
+    ));
+    ui.label(
+        RichText::new(
+            "Left behind by interrupted tasks or deleted records. Ones changed in the last hour are kept: Agents-Runner may still be creating them. Backups Agents-Runner moved aside and folders of deleted environments are deleted only when ticked.",
+        )
+        .weak(),
+    );
+    ui.add_space(4.0);
+    let idle = app.running().is_none();
+    ui.horizontal(|ui| {
+        let selected = app.orphans_ticked().len();
+        let label = if selected == 0 {
+            "Delete selected…".to_owned()
+        } else {
+            format!("Delete {}…", text::count(selected, "selected folder"))
+        };
+        if ui
+            .add_enabled(idle && selected > 0, egui::Button::new(label))
+            .on_hover_text("Plan, confirm, then delete the ticked folders")
+            .clicked()
+        {
+            intents.push(Intent::DeleteOrphans { all: false });
+        }
+        if ui
+            .add_enabled(
+                idle && orphan_count > 0,
+                egui::Button::new("Delete all orphans…"),
             )
-            .weak(),
-        );
-        ui.add_space(4.0);
-        let idle = self.running.is_none();
-        ui.horizontal(|ui| {
-            let selected = self.orphans_selected.len();
-            let label = if selected == 0 {
-                "Delete selected…".to_owned()
+            .on_hover_text("Plan, confirm, then delete every orphan folder (not backups or deleted environments' folders: tick those)")
+            .clicked()
+        {
+            intents.push(Intent::DeleteOrphans { all: true });
+        }
+    });
+    ui.add_space(4.0);
+    let now = app.now();
+    let mut open = None;
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            if folder_count == 0 {
+                ui.label(RichText::new("No orphan folders.").weak());
             } else {
-                format!("Delete {}…", text::count(selected, "selected folder"))
-            };
-            if ui
-                .add_enabled(idle && selected > 0, egui::Button::new(label))
-                .on_hover_text("Plan, confirm, then delete the ticked folders")
-                .clicked()
-            {
-                self.delete_orphans(false);
-            }
-            if ui
-                .add_enabled(
-                    idle && orphan_count > 0,
-                    egui::Button::new("Delete all orphans…"),
-                )
-                .on_hover_text("Plan, confirm, then delete every orphan folder (not backups or deleted environments' folders: tick those)")
-                .clicked()
-            {
-                self.delete_orphans(true);
-            }
-        });
-        ui.add_space(4.0);
-        let now = self.clock.now();
-        let mut open = None;
-        egui::ScrollArea::both()
-            .auto_shrink([false, false])
-            .show(ui, |ui| {
-                if folder_count == 0 {
-                    ui.label(RichText::new("No orphan folders.").weak());
-                } else {
-                    egui::Grid::new("orphans")
-                        .num_columns(7)
-                        .striped(true)
-                        .spacing([12.0, 4.0])
-                        .show(ui, |ui| {
-                            for heading in
-                                ["", "Environment", "Folder", "Kind", "Size", "Changed", "Git"]
-                            {
-                                ui.label(RichText::new(heading).strong());
-                            }
-                            ui.end_row();
-                            for orphan in self
-                                .orphans
-                                .iter()
-                                .filter(|o| o.kind != OrphanRowKind::LegacyCheckout)
-                            {
-                                let mut ticked = self.orphans_selected.contains(&orphan.path);
-                                if ui.checkbox(&mut ticked, "").changed() {
-                                    if ticked {
-                                        self.orphans_selected.insert(orphan.path.clone());
-                                    } else {
-                                        self.orphans_selected.remove(&orphan.path);
-                                    }
-                                }
-                                ui.label(&orphan.env_folder);
-                                if ui
-                                    .link(RichText::new(&orphan.name).monospace())
-                                    .on_hover_text(format!(
-                                        "Open {} in the file manager",
-                                        orphan.path.display()
-                                    ))
-                                    .clicked()
-                                {
-                                    open = Some(orphan.path.clone());
-                                }
-                                kind_label(ui, &orphan.kind);
-                                size_and_age(ui, orphan, now);
-                                ui.label(git_text(orphan.git.as_ref()));
-                                ui.end_row();
-                            }
-                        });
-                }
-                let legacy: Vec<_> = self
-                    .orphans
-                    .iter()
-                    .filter(|o| o.kind == OrphanRowKind::LegacyCheckout)
-                    .collect();
-                if legacy.is_empty() {
-                    return;
-                }
-                ui.add_space(14.0);
-                ui.label(RichText::new("Legacy checkouts").strong());
-                ui.label(
-                    RichText::new(
-                        "Checkouts directly in an environment's folder, from older Agents-Runner versions. Shown for their size; the janitor never deletes them.",
-                    )
-                    .weak(),
-                );
-                egui::Grid::new("legacy-checkouts")
-                    .num_columns(3)
+                egui::Grid::new("orphans")
+                    .num_columns(7)
                     .striped(true)
                     .spacing([12.0, 4.0])
                     .show(ui, |ui| {
-                        for checkout in legacy {
+                        for heading in
+                            ["", "Environment", "Folder", "Kind", "Size", "Changed", "Git"]
+                        {
+                            ui.label(RichText::new(heading).strong());
+                        }
+                        ui.end_row();
+                        for orphan in app.orphans().iter().filter(|o| o.kind.deletable()) {
+                            let mut ticked = app.orphans_ticked().contains(&orphan.path);
+ if ui.checkbox(&mut ticked, "").changed() {
+ intents.push(Intent::TickOrphan(orphan.path.clone(), ticked));
+ }
+                            ui.label(&orphan.env_folder);
                             if ui
-                                .link(RichText::new(checkout.path.display().to_string()).monospace())
-                                .on_hover_text("Open in the file manager")
+                                .link(RichText::new(&orphan.name).monospace())
+                                .on_hover_text(format!(
+                                    "Open {} in the file manager",
+                                    orphan.path.display()
+                                ))
                                 .clicked()
                             {
-                                open = Some(checkout.path.clone());
+                                open = Some(orphan.path.clone());
                             }
-                            size_and_age(ui, checkout, now);
+                            kind_label(ui, &orphan.kind);
+                            size_and_age(ui, orphan, now);
+                            ui.label(git_text(orphan.git.as_ref()));
                             ui.end_row();
                         }
                     });
-            });
-        if let Some(folder) = open {
-            self.open_in_file_manager(folder);
-        }
+            }
+            let legacy: Vec<_> = app
+ .orphans()
+ .iter()
+                .filter(|o| o.kind == OrphanRowKind::LegacyCheckout)
+                .collect();
+            if legacy.is_empty() {
+                return;
+            }
+            ui.add_space(14.0);
+            ui.label(RichText::new("Legacy checkouts").strong());
+            ui.label(
+                RichText::new(
+                    "Checkouts directly in an environment's folder, from older Agents-Runner versions. Shown for their size; the janitor never deletes them.",
+                )
+                .weak(),
+            );
+            egui::Grid::new("legacy-checkouts")
+                .num_columns(3)
+                .striped(true)
+                .spacing([12.0, 4.0])
+                .show(ui, |ui| {
+                    for checkout in legacy {
+                        if ui
+                            .link(RichText::new(checkout.path.display().to_string()).monospace())
+                            .on_hover_text("Open in the file manager")
+                            .clicked()
+                        {
+                            open = Some(checkout.path.clone());
+                        }
+                        size_and_age(ui, checkout, now);
+                        ui.end_row();
+                    }
+                });
+        });
+    if let Some(folder) = open {
+        intents.push(Intent::OpenInFileManager(folder));
     }
 }
 

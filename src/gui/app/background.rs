@@ -1,0 +1,127 @@
+//! One-off threads the window starts so a frame never waits: the demo data writer,
+//! the system folder picker and the settings file writer. Each answers once on a
+//! channel and wakes the window.
+
+use crate::config::{self, Config};
+use crate::store::{self, paths};
+use crossbeam_channel::{Receiver, bounded};
+use std::path::PathBuf;
+
+/// What the demo writer or the folder picker answered.
+pub(crate) enum Finished {
+    /// The demo data folder, or why it could not be written.
+    DemoWritten(Result<PathBuf, String>),
+    /// The folder picked (`None`: the picker was closed).
+    FolderPicked(Option<PathBuf>),
+}
+
+/// The one-off threads in flight.
+pub(crate) struct Background {
+    ctx: egui::Context,
+    /// The demo writer or the folder picker (one at a time).
+    job: Option<Receiver<Finished>>,
+    /// The settings being written: what was saved, or why not.
+    settings_save: Option<Receiver<Result<Config, String>>>,
+}
+
+impl Background {
+    pub(crate) fn new(ctx: egui::Context) -> Self {
+        Self {
+            ctx,
+            job: None,
+            settings_save: None,
+        }
+    }
+
+    /// The demo writer or the folder picker is running.
+    pub(crate) fn busy(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Writes the demo data folder at `dir` (kept when it already holds one).
+    pub(crate) fn write_demo(&mut self, dir: PathBuf) -> Result<(), String> {
+        self.start_job("agents-janitor-demo", move || {
+            let result = if paths::environments_file(&dir).exists() {
+                Ok(dir)
+            } else {
+                store::demo::write_demo(&dir)
+                    .map(|summary| summary.data_dir)
+                    .map_err(|err| err.to_string())
+            };
+            Finished::DemoWritten(result)
+        })
+        .map_err(|err| format!("cannot start the demo writer: {err}"))
+    }
+
+    /// Runs the system folder picker, starting in `start`.
+    pub(crate) fn pick_folder(&mut self, start: Option<PathBuf>) -> Result<(), String> {
+        self.start_job("agents-janitor-picker", move || {
+            Finished::FolderPicked(pick_folder(start))
+        })
+        .map_err(|err| format!("cannot open the folder picker: {err}"))
+    }
+
+    fn start_job(
+        &mut self,
+        name: &str,
+        job: impl FnOnce() -> Finished + Send + 'static,
+    ) -> std::io::Result<()> {
+        let ctx = self.ctx.clone();
+        let (tx, rx) = bounded(1);
+        self.job = Some(rx);
+        let spawned = std::thread::Builder::new()
+            .name(name.into())
+            .spawn(move || {
+                let _ = tx.send(job());
+                ctx.request_repaint();
+            });
+        if spawned.is_err() {
+            self.job = None;
+        }
+        spawned.map(drop)
+    }
+
+    /// The demo writer's or the folder picker's answer, once it is in.
+    pub(crate) fn finished(&mut self) -> Option<Finished> {
+        let answer = self.job.as_ref()?.try_recv().ok()?;
+        self.job = None;
+        Some(answer)
+    }
+
+    /// Writes `config` to `path`; [`Background::settings_saved`] tells how it went.
+    pub(crate) fn save_settings(&mut self, path: PathBuf, config: Config) -> Result<(), String> {
+        let ctx = self.ctx.clone();
+        let (tx, rx) = bounded(1);
+        self.settings_save = Some(rx);
+        let spawned = std::thread::Builder::new()
+            .name("agents-janitor-settings".into())
+            .spawn(move || {
+                let result = config::save(&path, &config)
+                    .map(|()| config)
+                    .map_err(|err| err.to_string());
+                let _ = tx.send(result);
+                ctx.request_repaint();
+            });
+        if let Err(err) = spawned {
+            self.settings_save = None;
+            return Err(format!("cannot start a thread to save: {err}"));
+        }
+        Ok(())
+    }
+
+    /// The settings as saved, or why they were not, once the writer is done.
+    pub(crate) fn settings_saved(&mut self) -> Option<Result<Config, String>> {
+        let saved = self.settings_save.as_ref()?.try_recv().ok()?;
+        self.settings_save = None;
+        Some(saved)
+    }
+}
+
+/// The system folder picker, starting in `start`; blocks until it closes.
+pub(crate) fn pick_folder(start: Option<PathBuf>) -> Option<PathBuf> {
+    let dialog = rfd::FileDialog::new().set_title("Open an Agents-Runner data folder");
+    match start {
+        Some(dir) => dialog.set_directory(dir).pick_folder(),
+        None => dialog.pick_folder(),
+    }
+}
