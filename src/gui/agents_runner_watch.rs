@@ -5,7 +5,8 @@
 //! and each change, so a stale answer here never lets a change through.
 
 use crate::agents_runner::{Probe, RunnerProcess};
-use crossbeam_channel::{Receiver, bounded};
+use crate::gui::one_off;
+use crossbeam_channel::Receiver;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -93,18 +94,13 @@ impl AgentsRunnerWatch {
 
     fn ask(&mut self, dir: PathBuf, now: SystemTime) -> Option<RunnerNews> {
         let probe = self.probe.clone();
-        let ctx = self.ctx.clone();
-        let (tx, rx) = bounded(1);
         let asked = dir.clone();
-        let spawned = std::thread::Builder::new()
-            .name("agents-janitor-runner-check".into())
-            .spawn(move || {
-                let _ = tx.send(probe.check(&asked));
-                ctx.request_repaint();
-            });
+        let spawned = one_off::spawn("agents-janitor-runner-check", &self.ctx, move || {
+            probe.check(&asked)
+        });
         match spawned {
-            Ok(_) => {
-                self.asking = Some((dir, rx));
+            Ok(answer) => {
+                self.asking = Some((dir, answer));
                 None
             }
             Err(err) => {

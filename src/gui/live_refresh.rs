@@ -3,8 +3,9 @@
 //! watcher cannot run (too many watches), the window reloads periodically instead
 //! and says so.
 
+use crate::gui::one_off;
 use crate::watch::{self, DataDirWatcher, WatchEvent};
-use crossbeam_channel::{Receiver, bounded, unbounded};
+use crossbeam_channel::{Receiver, unbounded};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
@@ -89,25 +90,21 @@ impl LiveRefresh {
             self.starting = None;
             return None;
         };
-        let ctx = self.ctx.clone();
-        let (tx, rx) = bounded(1);
-        self.starting = Some(rx);
-        let spawned = std::thread::Builder::new()
-            .name("agents-janitor-watch-start".into())
-            .spawn(move || {
-                let (event_tx, event_rx) = unbounded();
-                let wake = ctx.clone();
-                let started = watch::start_with_limit(&dir, max_watches, move |event| {
-                    let _ = event_tx.send(event);
-                    wake.request_repaint();
-                })
-                .map(|watcher| (watcher, event_rx))
-                .map_err(|err| err.to_string());
-                let _ = tx.send(started);
-                ctx.request_repaint();
-            });
+        let wake = self.ctx.clone();
+        let spawned = one_off::spawn("agents-janitor-watch-start", &self.ctx, move || {
+            let (event_tx, event_rx) = unbounded();
+            watch::start_with_limit(&dir, max_watches, move |event| {
+                let _ = event_tx.send(event);
+                wake.request_repaint();
+            })
+            .map(|watcher| (watcher, event_rx))
+            .map_err(|err| err.to_string())
+        });
         match spawned {
-            Ok(_) => None,
+            Ok(starting) => {
+                self.starting = Some(starting);
+                None
+            }
             Err(err) => {
                 self.starting = None;
                 Some(self.failed(format!("cannot start a thread: {err}"), now))

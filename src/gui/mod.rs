@@ -16,6 +16,7 @@ mod desktop_notification;
 mod dialogs;
 mod live_refresh;
 pub mod model;
+mod one_off;
 mod panels;
 mod style;
 mod toasts;

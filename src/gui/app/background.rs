@@ -3,8 +3,9 @@
 //! channel and wakes the window.
 
 use crate::config::{self, Config};
+use crate::gui::one_off;
 use crate::store::{self, paths};
-use crossbeam_channel::{Receiver, bounded};
+use crossbeam_channel::Receiver;
 use std::path::PathBuf;
 
 /// What the demo writer or the folder picker answered.
@@ -66,19 +67,8 @@ impl Background {
         name: &str,
         job: impl FnOnce() -> Finished + Send + 'static,
     ) -> std::io::Result<()> {
-        let ctx = self.ctx.clone();
-        let (tx, rx) = bounded(1);
-        self.job = Some(rx);
-        let spawned = std::thread::Builder::new()
-            .name(name.into())
-            .spawn(move || {
-                let _ = tx.send(job());
-                ctx.request_repaint();
-            });
-        if spawned.is_err() {
-            self.job = None;
-        }
-        spawned.map(drop)
+        self.job = Some(one_off::spawn(name, &self.ctx, job)?);
+        Ok(())
     }
 
     /// The demo writer's or the folder picker's answer, once it is in.
@@ -90,22 +80,13 @@ impl Background {
 
     /// Writes `config` to `path`; [`Background::settings_saved`] tells how it went.
     pub(crate) fn save_settings(&mut self, path: PathBuf, config: Config) -> Result<(), String> {
-        let ctx = self.ctx.clone();
-        let (tx, rx) = bounded(1);
-        self.settings_save = Some(rx);
-        let spawned = std::thread::Builder::new()
-            .name("agents-janitor-settings".into())
-            .spawn(move || {
-                let result = config::save(&path, &config)
-                    .map(|()| config)
-                    .map_err(|err| err.to_string());
-                let _ = tx.send(result);
-                ctx.request_repaint();
-            });
-        if let Err(err) = spawned {
-            self.settings_save = None;
-            return Err(format!("cannot start a thread to save: {err}"));
-        }
+        let saving = one_off::spawn("agents-janitor-settings", &self.ctx, move || {
+            config::save(&path, &config)
+                .map(|()| config)
+                .map_err(|err| err.to_string())
+        })
+        .map_err(|err| format!("cannot start a thread to save: {err}"))?;
+        self.settings_save = Some(saving);
         Ok(())
     }
 

@@ -13,7 +13,7 @@ use crate::policy::schedule::Clock;
 use crate::policy::{Action, Plan};
 use crate::store::Snapshot;
 use std::error::Error;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 type TestResult = Result<(), Box<dyn Error>>;
@@ -154,21 +154,19 @@ fn a_plan_is_shown_only_while_the_user_still_waits_for_it() {
     assert!(!dialogs.is_open());
 }
 
-struct ManualClock(Mutex<SystemTime>);
+/// The schedule is given `now` by its caller; the clock only starts it.
+struct FixedClock(SystemTime);
 
-impl Clock for ManualClock {
+impl Clock for FixedClock {
     fn now(&self) -> SystemTime {
         self.0
-            .lock()
-            .map(|now| *now)
-            .unwrap_or(SystemTime::UNIX_EPOCH)
     }
 }
 
 #[test]
 fn the_schedule_is_due_one_interval_after_it_starts_and_after_each_run() {
     let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
-    let clock = Arc::new(ManualClock(Mutex::new(start)));
+    let clock = Arc::new(FixedClock(start));
     let mut automation = Automation::new(clock);
     let hour = Duration::from_secs(3600);
     assert_eq!(automation.schedule_wait(start, hour), Some(hour));
