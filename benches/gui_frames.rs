@@ -195,14 +195,14 @@ mod frames {
     fn measure(driver: &mut dyn Driver) -> Result<(usize, Stats, Stats)> {
         eprintln!("gui_frames: loading, sizing and asking git");
         step_until(driver, "the load and scan", |app| {
-            app.snapshot.is_some()
-                && app.scan_progress.is_none()
+            app.snapshot().is_some()
+                && app.scan_progress().is_none()
                 && app
-                    .rows
+                    .rows()
                     .iter()
                     .all(|r| r.workspace_on_disk().is_none() || r.git.is_some())
         })?;
-        let rows = driver.app()?.rows.len();
+        let rows = driver.app()?.rows().len();
         if rows < 10_000 {
             bail!("only {rows} rows: the bench data is incomplete");
         }
@@ -220,12 +220,12 @@ mod frames {
             allow_unsaved: false,
         });
         step_until(driver, "the sweep plan", |app| {
-            matches!(app.dialog, Some(Dialog::Confirm { .. }))
+            matches!(app.dialog(), Some(Dialog::Confirm { .. }))
         })?;
         driver.app_mut()?.confirm();
         let mut deleting = Vec::new();
         let start = Instant::now();
-        while driver.app()?.running.is_some() {
+        while driver.app()?.running().is_some() {
             deleting.push(driver.frame());
             std::thread::sleep(FRAME_GAP);
             if start.elapsed() > PATIENCE {

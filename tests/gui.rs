@@ -9,7 +9,7 @@ use agents_janitor::container::ContainerRuntime;
 use agents_janitor::demo::{self, ENV_NOTES, NOTES_DIR};
 use agents_janitor::gui::{
     AGENTS_RUNNER_RECHECK, Dialog, JanitorApp, Launch, OrphanRowKind, PERIODIC_REFRESH, Settings,
-    SettingsDraft, SortKey, WatchMode, confirm_button_label,
+    SortKey, WatchMode, confirm_button_label,
 };
 use agents_janitor::policy::Action;
 use agents_janitor::policy::QuotaLevel;
@@ -93,8 +93,8 @@ fn step_until(harness: &mut App<'_>, what: &str, done: impl Fn(&JanitorApp) -> b
         }
         if start.elapsed() > PATIENCE {
             let app = app(harness)?;
-            let tail = app.log.len().saturating_sub(15);
-            let log: Vec<&str> = app.log[tail..].iter().map(|l| l.text.as_str()).collect();
+            let tail = app.log().len().saturating_sub(15);
+            let log: Vec<&str> = app.log()[tail..].iter().map(|l| l.text.as_str()).collect();
             return Err(format!(
                 "gave up waiting for {what}; the log ends:\n{}",
                 log.join("\n")
@@ -108,17 +108,17 @@ fn step_until(harness: &mut App<'_>, what: &str, done: impl Fn(&JanitorApp) -> b
 /// Loaded, every workspace sized and every git state known.
 fn wait_until_settled(harness: &mut App<'_>) -> TestResult {
     step_until(harness, "the first scan", |app| {
-        app.snapshot.is_some()
-            && app.scan_progress.is_none()
-            && app.running.is_none()
-            && app.rows.iter().all(|row| {
+        app.snapshot().is_some()
+            && app.scan_progress().is_none()
+            && app.running().is_none()
+            && app.rows().iter().all(|row| {
                 row.workspace_on_disk().is_none() || (row.size.is_some() && row.git.is_some())
             })
     })
 }
 
 fn log_text(app: &JanitorApp) -> String {
-    app.log
+    app.log()
         .iter()
         .map(|line| line.text.as_str())
         .collect::<Vec<_>>()
@@ -136,7 +136,7 @@ fn click(harness: &mut App<'_>, label: &str) -> TestResult {
 }
 
 fn confirm_label(app: &JanitorApp) -> Option<String> {
-    match &app.dialog {
+    match app.dialog() {
         Some(Dialog::Confirm { plan }) => Some(confirm_button_label(plan)),
         _ => None,
     }
@@ -144,7 +144,7 @@ fn confirm_label(app: &JanitorApp) -> Option<String> {
 
 fn wait_for_plan(harness: &mut App<'_>) -> Result<String, Box<dyn Error>> {
     step_until(harness, "the plan", |app| {
-        matches!(app.dialog, Some(Dialog::Confirm { .. }))
+        matches!(app.dialog(), Some(Dialog::Confirm { .. }))
     })?;
     // A modal sizes itself over a frame or two before it takes clicks.
     for _ in 0..3 {
@@ -182,7 +182,7 @@ fn lists_every_task_and_fills_in_sizes_after_the_scan() -> TestResult {
     }
     let app = app(&harness)?;
     let sized = app
-        .rows
+        .rows()
         .iter()
         .filter(|r| r.size.is_some_and(|s| s > 0))
         .count();
@@ -190,7 +190,7 @@ fn lists_every_task_and_fills_in_sizes_after_the_scan() -> TestResult {
     // The size shown for a row is the one the scan reported.
     let clean = common::clean_done_task()?;
     let row = app
-        .rows
+        .rows()
         .iter()
         .find(|r| r.task_id == clean.id)
         .ok_or("clean task row")?;
@@ -200,8 +200,8 @@ fn lists_every_task_and_fills_in_sizes_after_the_scan() -> TestResult {
         "size {shown} is not shown"
     );
     // The corrupt task file is listed as a problem, on its own tab.
-    assert!(!app.problems.is_empty());
-    let tab = format!("Problems ({})", app.problems.len());
+    assert!(!app.problems().is_empty());
+    let tab = format!("Problems ({})", app.problems().len());
     click(&mut harness, &tab)?;
     harness.step();
     assert!(
@@ -228,10 +228,12 @@ fn discard_from_the_table_deletes_the_workspace_and_archives_the_record() -> Tes
     assert_eq!(label, "Discard 1 task");
     click(&mut harness, &label)?;
     step_until(&mut harness, "the discard to finish", |app| {
-        app.running.is_none() && app.dialog.is_none() && log_text(app).contains("discard: 1 done")
+        app.running().is_none()
+            && app.dialog().is_none()
+            && log_text(app).contains("discard: 1 done")
     })?;
     step_until(&mut harness, "the reload", |app| {
-        app.rows
+        app.rows()
             .iter()
             .any(|r| r.task_id == task.id && r.archived && r.class == StatusClass::Discarded)
     })?;
@@ -240,7 +242,7 @@ fn discard_from_the_table_deletes_the_workspace_and_archives_the_record() -> Tes
     assert_eq!(record_status(&archived_record(&fx, task.id))?, "discarded");
     let app = app(&harness)?;
     assert!(log_text(app).contains("[cleanup]"), "{}", log_text(app));
-    assert!(app.bytes_freed_session > 0);
+    assert!(app.bytes_freed_session() > 0);
     Ok(())
 }
 
@@ -256,7 +258,7 @@ fn cancelling_the_dialog_changes_nothing() -> TestResult {
     click(&mut harness, "Discard")?;
     wait_for_plan(&mut harness)?;
     click(&mut harness, "Cancel")?;
-    assert!(app(&harness)?.dialog.is_none());
+    assert!(app(&harness)?.dialog().is_none());
 
     // The keyboard way: Delete opens the same dialog, Escape closes it.
     harness.key_press(egui::Key::Delete);
@@ -265,8 +267,8 @@ fn cancelling_the_dialog_changes_nothing() -> TestResult {
     harness.step();
     harness.step();
     let app = app(&harness)?;
-    assert!(app.dialog.is_none());
-    assert!(app.running.is_none());
+    assert!(app.dialog().is_none());
+    assert!(app.running().is_none());
     assert_eq!(before, tree_digest(&fx.data_dir), "cancel changed files");
     assert!(log_text(app).contains("cancelled: nothing was changed"));
     Ok(())
@@ -296,7 +298,7 @@ fn archive_finished_deletes_done_workspaces_and_keeps_failed_ones() -> TestResul
     // Enter confirms.
     harness.key_press(egui::Key::Enter);
     step_until(&mut harness, "the archive to finish", |app| {
-        app.running.is_none() && app.dialog.is_none() && log_text(app).contains("archive: ")
+        app.running().is_none() && app.dialog().is_none() && log_text(app).contains("archive: ")
     })?;
 
     assert!(!fx.workspace(done.env_id, done.id).exists());
@@ -316,14 +318,14 @@ fn search_status_filters_and_size_sort_narrow_and_order_the_rows() -> TestResult
     let fx = Fixture::new()?;
     let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
     wait_until_settled(&mut harness)?;
-    let all = app(&harness)?.visible.len();
+    let all = app(&harness)?.visible().len();
 
     let search = harness.get_by_role_and_label(Role::TextInput, "Search");
     search.focus();
     search.type_text("a13f5");
     harness.step();
     harness.step();
-    assert_eq!(app(&harness)?.visible.len(), 1);
+    assert_eq!(app(&harness)?.visible().len(), 1);
     assert!(harness.query_by_label("a13f5c7e01").is_some());
     assert!(harness.query_by_label("a24e6d8f12").is_none());
     let search = harness.get_by_role_and_label(Role::TextInput, "Search");
@@ -332,17 +334,17 @@ fn search_status_filters_and_size_sort_narrow_and_order_the_rows() -> TestResult
     harness.key_press(egui::Key::Backspace);
     harness.step();
     harness.step();
-    assert_eq!(app(&harness)?.visible.len(), all);
+    assert_eq!(app(&harness)?.visible().len(), all);
 
     click(&mut harness, "Active")?;
     harness.step();
     {
         let app = app(&harness)?;
-        assert!(app.visible.len() < all);
+        assert!(app.visible().len() < all);
         assert!(
-            app.visible
+            app.visible()
                 .iter()
-                .all(|&i| app.rows[i].class != StatusClass::Active)
+                .all(|&i| app.rows()[i].class != StatusClass::Active)
         );
     }
     assert!(
@@ -353,21 +355,21 @@ fn search_status_filters_and_size_sort_narrow_and_order_the_rows() -> TestResult
 
     // Size sort: biggest first by default, a click on the header reverses it.
     let sizes = |app: &JanitorApp| -> Vec<u64> {
-        app.visible
+        app.visible()
             .iter()
-            .filter_map(|&i| app.rows[i].size)
+            .filter_map(|&i| app.rows()[i].size)
             .collect()
     };
-    assert_eq!(app(&harness)?.settings.sort, SortKey::Size);
+    assert_eq!(app(&harness)?.settings().sort, SortKey::Size);
     let descending = sizes(app(&harness)?);
     assert!(
         descending.windows(2).all(|w| w[0] >= w[1]),
         "{descending:?}"
     );
-    assert!(app(&harness)?.settings.descending);
+    assert!(app(&harness)?.settings().descending);
     click(&mut harness, "Size")?;
     harness.step();
-    assert!(!app(&harness)?.settings.descending);
+    assert!(!app(&harness)?.settings().descending);
     let ascending = sizes(app(&harness)?);
     assert!(ascending.windows(2).all(|w| w[0] <= w[1]), "{ascending:?}");
     Ok(())
@@ -399,7 +401,7 @@ fn a_mounted_task_is_discarded_without_touching_its_folder() -> TestResult {
     click(&mut harness, "Discard")?;
     let label = wait_for_plan(&mut harness)?;
     {
-        let Some(Dialog::Confirm { plan }) = &app(&harness)?.dialog else {
+        let Some(Dialog::Confirm { plan }) = app(&harness)?.dialog() else {
             return Err("no plan".into());
         };
         assert_eq!(plan.steps.len(), 1);
@@ -409,7 +411,7 @@ fn a_mounted_task_is_discarded_without_touching_its_folder() -> TestResult {
     assert!(harness.query_by_label_contains("workspace kept").is_some());
     click(&mut harness, &label)?;
     step_until(&mut harness, "the discard to finish", |app| {
-        app.running.is_none() && log_text(app).contains("discard: 1 done")
+        app.running().is_none() && log_text(app).contains("discard: 1 done")
     })?;
     assert_eq!(record_status(&archived_record(&fx, task.id))?, "discarded");
     assert_eq!(before, tree_digest(&notes), "the mounted folder changed");
@@ -439,7 +441,7 @@ fn a_workspace_holding_a_bind_mount_is_marked_and_refused_in_the_plan_dialog() -
     {
         let app = app(&harness)?;
         let row = app
-            .rows
+            .rows()
             .iter()
             .find(|r| r.task_id == task.id)
             .ok_or("no row")?;
@@ -457,7 +459,7 @@ fn a_workspace_holding_a_bind_mount_is_marked_and_refused_in_the_plan_dialog() -
     click(&mut harness, "Discard")?;
     wait_for_plan(&mut harness)?;
     {
-        let Some(Dialog::Confirm { plan }) = &app(&harness)?.dialog else {
+        let Some(Dialog::Confirm { plan }) = app(&harness)?.dialog() else {
             return Err("no plan".into());
         };
         assert!(plan.steps.is_empty(), "{:?}", plan.steps);
@@ -540,7 +542,7 @@ fn frames_keep_coming_while_the_worker_is_held_mid_delete_and_cancel_stops_it() 
     for _ in 0..30 {
         harness.step();
     }
-    assert!(app(&harness)?.running.is_some());
+    assert!(app(&harness)?.running().is_some());
     assert!(
         harness.query_by_role(Role::ProgressIndicator).is_some(),
         "no progress bar"
@@ -548,7 +550,7 @@ fn frames_keep_coming_while_the_worker_is_held_mid_delete_and_cancel_stops_it() 
     click(&mut harness, "Cancel")?;
     release_tx.send(())?;
     step_until(&mut harness, "the cancelled discard to end", |app| {
-        app.running.is_none() && log_text(app).contains("(cancelled)")
+        app.running().is_none() && log_text(app).contains("(cancelled)")
     })?;
     let app = app(&harness)?;
     assert!(log_text(app).contains("cancelling"), "{}", log_text(app));
@@ -586,14 +588,14 @@ fn the_welcome_screen_creates_demo_data_and_shows_it() -> TestResult {
     );
     click(&mut harness, "Create demo data")?;
     step_until(&mut harness, "the demo data to load", |app| {
-        app.snapshot.is_some() && !app.rows.is_empty()
+        app.snapshot().is_some() && !app.rows().is_empty()
     })?;
     harness.step();
     assert!(paths::environments_file(&demo_dir).is_file());
     let first = demo::TASKS.iter().find(|t| !t.archived).ok_or("a task")?;
     assert!(harness.query_by_label(first.id).is_some());
     assert_eq!(
-        app(&harness)?.settings.data_dir.as_deref(),
+        app(&harness)?.settings().data_dir.as_deref(),
         Some(demo_dir.canonicalize()?.as_path())
     );
     Ok(())
@@ -606,9 +608,9 @@ fn click_shift_click_ctrl_click_and_ctrl_a_select_rows() -> TestResult {
     wait_until_settled(&mut harness)?;
     let order: Vec<String> = {
         let app = app(&harness)?;
-        app.visible
+        app.visible()
             .iter()
-            .map(|&i| app.rows[i].task_id.clone())
+            .map(|&i| app.rows()[i].task_id.clone())
             .collect()
     };
     let [first, second, third, ..] = order.as_slice() else {
@@ -621,7 +623,7 @@ fn click_shift_click_ctrl_click_and_ctrl_a_select_rows() -> TestResult {
     harness.step();
     harness.step();
     let selected = |harness: &App<'_>| -> Result<Vec<String>, Box<dyn Error>> {
-        let mut ids: Vec<String> = app(harness)?.selected.iter().cloned().collect();
+        let mut ids: Vec<String> = app(harness)?.selected().iter().cloned().collect();
         ids.sort();
         Ok(ids)
     };
@@ -654,10 +656,10 @@ fn click_shift_click_ctrl_click_and_ctrl_a_select_rows() -> TestResult {
     harness.step();
     let prompt = {
         let app = app(&harness)?;
-        let [only] = app.visible.as_slice() else {
-            return Err(format!("search for {third} shows {} rows", app.visible.len()).into());
+        let [only] = app.visible() else {
+            return Err(format!("search for {third} shows {} rows", app.visible().len()).into());
         };
-        app.rows[*only].prompt_line.clone()
+        app.rows()[*only].prompt_line.clone()
     };
     harness.get_by_label(&prompt).click();
     harness.step();
@@ -680,7 +682,7 @@ fn a_lock_held_by_another_janitor_is_a_message_not_a_change() -> TestResult {
     let label = wait_for_plan(&mut harness)?;
     click(&mut harness, &label)?;
     step_until(&mut harness, "the refusal", |app| {
-        matches!(app.dialog, Some(Dialog::Error { .. })) && app.running.is_none()
+        matches!(app.dialog(), Some(Dialog::Error { .. })) && app.running().is_none()
     })?;
     harness.step();
     assert!(harness.query_by_label("Nothing was changed").is_some());
@@ -689,7 +691,7 @@ fn a_lock_held_by_another_janitor_is_a_message_not_a_change() -> TestResult {
         "the holder is not named"
     );
     click(&mut harness, "Close")?;
-    assert!(app(&harness)?.dialog.is_none());
+    assert!(app(&harness)?.dialog().is_none());
     assert!(fx.workspace(task.env_id, task.id).is_dir());
     assert_eq!(before, tree_digest(&fx.data_dir.join("managed-repos")));
     Ok(())
@@ -704,7 +706,7 @@ fn a_data_folder_that_cannot_be_opened_is_explained_on_the_welcome_screen() -> T
     launch.data_dir = Some(not_a_folder.clone());
     let mut harness = open(launch);
     step_until(&mut harness, "the load to fail", |app| {
-        app.welcome.is_some()
+        app.welcome().is_some()
     })?;
     harness.step();
     let shown = format!("Cannot open {}", not_a_folder.display());
@@ -727,7 +729,7 @@ fn a_typed_path_in_the_open_dialog_opens_that_data_folder() -> TestResult {
     harness.step();
     click(&mut harness, "Open data folder…")?;
     assert!(matches!(
-        app(&harness)?.dialog,
+        app(&harness)?.dialog(),
         Some(Dialog::OpenFolder { .. })
     ));
     let field = harness.get_by_role(Role::TextInput);
@@ -738,12 +740,12 @@ fn a_typed_path_in_the_open_dialog_opens_that_data_folder() -> TestResult {
     click(&mut harness, "Open")?;
     wait_until_settled(&mut harness)?;
     let app = app(&harness)?;
-    assert!(app.dialog.is_none());
+    assert!(app.dialog().is_none());
     assert_eq!(
-        app.settings.data_dir.as_deref(),
+        app.settings().data_dir.as_deref(),
         Some(fx.data_dir.canonicalize()?.as_path())
     );
-    assert!(app.rows.len() >= demo::TASKS.len());
+    assert!(app.rows().len() >= demo::TASKS.len());
     Ok(())
 }
 
@@ -781,11 +783,27 @@ fn launch_with_settings(fx: &Fixture, text: &str) -> Result<Launch, Box<dyn Erro
     launch(fx, Arc::new(RealFilesystem))
 }
 
-fn settings_draft<'h>(harness: &'h mut App<'_>) -> Result<&'h mut SettingsDraft, Box<dyn Error>> {
-    match harness.state_mut().as_mut().map(|app| &mut app.dialog) {
-        Some(Some(Dialog::Settings { draft })) => Ok(draft),
-        _ => Err("the Settings dialog is not open".into()),
+/// Replaces what the dialog's text field holding `holding` holds with `text`, as the
+/// user would: focus it, select all, type.
+fn retype(harness: &mut App<'_>, holding: &str, text: &str) -> TestResult {
+    let field = |value: &str| {
+        let value = value.to_owned();
+        move |node: &egui_kittest::kittest::AccessKitNode<'_>| {
+            node.role() == Role::TextInput && node.value().as_deref() == Some(value.as_str())
+        }
+    };
+    harness
+        .query_by(field(holding))
+        .ok_or_else(|| format!("no field holds {holding:?}"))?
+        .focus();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.event(egui::Event::Text(text.to_owned()));
+    harness.step();
+    harness.step();
+    if harness.query_by(field(text)).is_none() {
+        return Err(format!("the field holding {holding:?} did not take {text:?}").into());
     }
+    Ok(())
 }
 
 #[test]
@@ -801,8 +819,8 @@ fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> Te
     );
 
     // Typed values are checked as they are typed; Save does nothing while one is wrong.
-    settings_draft(&mut harness)?.schedule = "every now and then".into();
-    settings_draft(&mut harness)?.sweep_age = "0".into();
+    retype(&mut harness, "off", "every now and then")?;
+    retype(&mut harness, "24h", "0")?;
     // The dialog grows by the error lines and centres itself again.
     for _ in 0..3 {
         harness.step();
@@ -821,25 +839,25 @@ fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> Te
     );
     click(&mut harness, "Save")?;
     assert!(matches!(
-        app(&harness)?.dialog,
+        app(&harness)?.dialog(),
         Some(Dialog::Settings { .. })
     ));
     assert!(!settings_file(&fx).exists(), "invalid settings were saved");
 
-    settings_draft(&mut harness)?.schedule = "6h".into();
-    settings_draft(&mut harness)?.sweep_age = "2d".into();
-    settings_draft(&mut harness)?.delete_mode = DeleteMode::Trash;
+    retype(&mut harness, "every now and then", "6h")?;
+    retype(&mut harness, "0", "2d")?;
+    click(&mut harness, "Move to the trash")?;
     for _ in 0..3 {
         harness.step();
     }
     click(&mut harness, "Add quota")?;
-    settings_draft(&mut harness)?.quotas[0].limit = "20 GB".into();
+    retype(&mut harness, "20 GB", "20 GB")?;
     for _ in 0..3 {
         harness.step();
     }
     click(&mut harness, "Save")?;
     step_until(&mut harness, "the settings to be saved", |app| {
-        app.config.schedule == Some(Duration::from_secs(6 * 3600))
+        app.config().schedule == Some(Duration::from_secs(6 * 3600))
     })?;
     let saved = config::load(&settings_file(&fx));
     assert!(saved.warning.is_none(), "{:?}", saved.warning);
@@ -848,7 +866,7 @@ fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> Te
     assert_eq!(saved.config.delete_mode, DeleteMode::Trash);
     assert_eq!(saved.config.quotas.len(), 1);
     let app = app(&harness)?;
-    assert_eq!(app.settings.sweep_hours, 48.0, "Sweep takes the new age");
+    assert_eq!(app.settings().sweep_hours, 48.0, "Sweep takes the new age");
     assert!(log_text(app).contains("Settings saved to"));
     Ok(())
 }
@@ -865,8 +883,8 @@ fn a_corrupt_settings_file_is_reported_used_as_defaults_and_never_overwritten() 
         "{}",
         log_text(app_now)
     );
-    assert!(app_now.config.keep_on_error, "the defaults are in use");
-    assert!(!app_now.toasts.items().is_empty(), "a toast says so");
+    assert!(app_now.config().keep_on_error, "the defaults are in use");
+    assert!(!app_now.toasts().is_empty(), "a toast says so");
     click(&mut harness, "Settings…")?;
     assert!(
         harness
@@ -888,7 +906,7 @@ fn quota_bars_show_usage_against_each_quota_and_warn_once() -> TestResult {
     let mut harness = open(launch_with_settings(&fx, &text)?);
     wait_until_settled(&mut harness)?;
     step_until(&mut harness, "the quota state", |app| {
-        app.quotas.iter().any(|q| q.level == QuotaLevel::Over)
+        app.quotas().iter().any(|q| q.level == QuotaLevel::Over)
     })?;
     harness.step();
     assert!(
@@ -899,7 +917,7 @@ fn quota_bars_show_usage_against_each_quota_and_warn_once() -> TestResult {
         "the bar's label is shown"
     );
     let warned = |app: &JanitorApp| {
-        app.log
+        app.log()
             .iter()
             .filter(|line| line.text.contains("is over its quota"))
             .count()
@@ -948,7 +966,11 @@ fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirmi
     assert_eq!(label, "Delete 1 folder");
     click(&mut harness, &label)?;
     step_until(&mut harness, "the orphan to go", |app| {
-        app.running.is_none() && app.orphans.iter().all(|o| o.kind != OrphanRowKind::Orphan)
+        app.running().is_none()
+            && app
+                .orphans()
+                .iter()
+                .all(|o| o.kind != OrphanRowKind::Orphan)
     })?;
     assert!(!orphan.exists());
     assert_eq!(tree_digest(&backup), backup_before);
@@ -957,7 +979,7 @@ fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirmi
     assert!(harness.query_by_label("Orphans (1)").is_some());
     // The legacy checkout keeps its size across the reload that followed.
     let checkout = app(&harness)?
-        .orphans
+        .orphans()
         .iter()
         .find(|o| o.kind == OrphanRowKind::LegacyCheckout)
         .ok_or("legacy row")?;
@@ -974,7 +996,7 @@ fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirmi
     click(&mut harness, "Delete 1 selected folder…")?;
     let label = wait_for_plan(&mut harness)?;
     assert_eq!(label, "Delete 1 folder");
-    let Some(Dialog::Confirm { plan }) = &app(&harness)?.dialog else {
+    let Some(Dialog::Confirm { plan }) = app(&harness)?.dialog() else {
         return Err("no confirm dialog".into());
     };
     assert!(
@@ -985,9 +1007,9 @@ fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirmi
     );
     click(&mut harness, &label)?;
     step_until(&mut harness, "the backup to go", |app| {
-        app.running.is_none()
+        app.running().is_none()
             && app
-                .orphans
+                .orphans()
                 .iter()
                 .all(|o| o.kind == OrphanRowKind::LegacyCheckout)
     })?;
@@ -1011,7 +1033,7 @@ fn a_legacy_json_record_is_marked_in_the_table_and_cannot_be_restored() -> TestR
     let marks: Vec<_> = harness.query_all_by_label("legacy").collect();
     assert_eq!(marks.len(), 1, "one legacy record, one mark");
     let row = app(&harness)?
-        .rows
+        .rows()
         .iter()
         .find(|r| r.task_id == demo::JSON_RECORD_TASK)
         .ok_or("the legacy row")?;
@@ -1022,7 +1044,7 @@ fn a_legacy_json_record_is_marked_in_the_table_and_cannot_be_restored() -> TestR
     );
 
     click(&mut harness, demo::JSON_RECORD_TASK)?;
-    step_until(&mut harness, "the task log", |app| app.task_log.is_some())?;
+    step_until(&mut harness, "the task log", |app| app.task_log().is_some())?;
     harness.step();
     assert!(
         harness
@@ -1041,7 +1063,7 @@ fn a_legacy_json_record_is_marked_in_the_table_and_cannot_be_restored() -> TestR
     for _ in 0..5 {
         harness.step();
     }
-    assert!(app(&harness)?.running.is_none());
+    assert!(app(&harness)?.running().is_none());
     assert_eq!(std::fs::read(&record)?, record_before);
     assert!(
         !paths::active_tasks_dir(&fx.data_dir)
@@ -1076,7 +1098,7 @@ fn the_scheduled_cleanup_runs_one_interval_after_launch_and_never_at_launch() ->
     let running_before = std::fs::read(&running_record)?;
     clock.advance(Duration::from_secs(2 * 60));
     step_until(&mut harness, "the scheduled cleanup", |app| {
-        log_text(app).contains("Scheduled cleanup:") && app.running.is_none()
+        log_text(app).contains("Scheduled cleanup:") && app.running().is_none()
     })?;
     let app = app(&harness)?;
     assert!(
@@ -1084,8 +1106,7 @@ fn the_scheduled_cleanup_runs_one_interval_after_launch_and_never_at_launch() ->
         "the plan is logged"
     );
     assert!(
-        app.toasts
-            .items()
+        app.toasts()
             .iter()
             .any(|t| t.text.starts_with("Scheduled cleanup:")),
         "a toast tells"
@@ -1120,7 +1141,7 @@ fn live_refresh_follows_new_tasks_and_vanished_workspaces() -> TestResult {
         ),
     )?;
     step_until(&mut harness, "the new task, sized", |app| {
-        app.rows
+        app.rows()
             .iter()
             .any(|r| r.task_id == new_id && r.size.is_some())
     })?;
@@ -1128,7 +1149,7 @@ fn live_refresh_follows_new_tasks_and_vanished_workspaces() -> TestResult {
     let clean = common::clean_done_task()?;
     std::fs::remove_dir_all(fx.workspace(clean.env_id, clean.id))?;
     step_until(&mut harness, "the vanished workspace", |app| {
-        app.rows.iter().any(|r| {
+        app.rows().iter().any(|r| {
             r.task_id == clean.id
                 && matches!(
                     r.workspace,
@@ -1170,7 +1191,7 @@ fn without_a_watcher_the_window_reloads_periodically_and_says_so() -> TestResult
     )?;
     clock.advance(PERIODIC_REFRESH + Duration::from_secs(1));
     step_until(&mut harness, "the periodic reload", |app| {
-        app.rows.iter().any(|r| r.task_id == new_id)
+        app.rows().iter().any(|r| r.task_id == new_id)
     })?;
     Ok(())
 }
@@ -1188,7 +1209,7 @@ fn restore_moves_an_archived_record_back() -> TestResult {
     wait_until_settled(&mut harness)?;
     click(&mut harness, archived.id)?;
     // The details pane lays out again once the task's log arrives.
-    step_until(&mut harness, "the task log", |app| app.task_log.is_some())?;
+    step_until(&mut harness, "the task log", |app| app.task_log().is_some())?;
     harness.step();
     click(&mut harness, "Restore")?;
     let active = fx
@@ -1196,7 +1217,7 @@ fn restore_moves_an_archived_record_back() -> TestResult {
         .join("tasks")
         .join(format!("{}.toml", archived.id));
     step_until(&mut harness, "the restore", |app| {
-        app.rows
+        app.rows()
             .iter()
             .any(|r| r.task_id == archived.id && !r.archived)
     })?;
@@ -1220,7 +1241,7 @@ fn in_trash_mode_the_confirm_dialog_says_where_the_space_goes() -> TestResult {
             .query_by_label_contains("freed only when the trash is emptied")
             .is_some()
     );
-    let Some(Dialog::Confirm { plan }) = &app(&harness)?.dialog else {
+    let Some(Dialog::Confirm { plan }) = app(&harness)?.dialog() else {
         return Err("no confirm dialog".into());
     };
     assert_eq!(plan.delete_mode, DeleteMode::Trash);
@@ -1246,7 +1267,7 @@ fn enforce_quotas_deletes_the_oldest_finished_workspaces_after_confirming() -> T
     click(&mut harness, "Enforce quotas")?;
     let label = wait_for_plan(&mut harness)?;
     assert!(label.starts_with("Delete "), "{label}");
-    let Some(Dialog::Confirm { plan }) = &app(&harness)?.dialog else {
+    let Some(Dialog::Confirm { plan }) = app(&harness)?.dialog() else {
         return Err("no confirm dialog".into());
     };
     assert!(
@@ -1258,7 +1279,7 @@ fn enforce_quotas_deletes_the_oldest_finished_workspaces_after_confirming() -> T
     assert!(!doomed.is_empty());
     click(&mut harness, &label)?;
     step_until(&mut harness, "the quota cleanup", |app| {
-        app.running.is_none() && log_text(app).contains("enforce quotas:")
+        app.running().is_none() && log_text(app).contains("enforce quotas:")
     })?;
     assert!(doomed.iter().all(|path| !path.exists()));
     Ok(())
@@ -1339,9 +1360,9 @@ fn while_agents_runner_runs_a_bar_says_so_and_record_buttons_are_disabled_with_t
     harness.step();
     harness.step();
     let app_now = app(&harness)?;
-    assert!(app_now.dialog.is_none(), "a plan was asked for");
+    assert!(app_now.dialog().is_none(), "a plan was asked for");
     assert!(
-        app_now.toasts.items().iter().any(|t| t.text == refusal),
+        app_now.toasts().iter().any(|t| t.text == refusal),
         "no notice says why"
     );
 
@@ -1350,7 +1371,7 @@ fn while_agents_runner_runs_a_bar_says_so_and_record_buttons_are_disabled_with_t
         .find(|t| t.archived)
         .ok_or("an archived demo task")?;
     click(&mut harness, archived.id)?;
-    step_until(&mut harness, "the task log", |app| app.task_log.is_some())?;
+    step_until(&mut harness, "the task log", |app| app.task_log().is_some())?;
     harness.step();
     assert!(is_disabled(&harness, "Restore")?, "Restore is enabled");
     hover_until_tooltip(&mut harness, "Restore", &refusal)?;
@@ -1416,7 +1437,7 @@ fn a_change_confirmed_after_agents_runner_started_is_refused_and_changes_nothing
     step_until(
         &mut harness,
         "the refusal",
-        |app| matches!(&app.dialog, Some(Dialog::Error { message, .. }) if message.contains(&agents_runner_refusal(555))),
+        |app| matches!(app.dialog(), Some(Dialog::Error { message, .. }) if message.contains(&agents_runner_refusal(555))),
     )?;
     assert_eq!(std::fs::read(&record)?, before);
     assert!(fx.workspace(clean.env_id, clean.id).exists());

@@ -1,133 +1,101 @@
-//! What the window does by itself: the scheduled cleanup, quota warnings, and telling
-//! the user about both (log line, toast, desktop notification).
+//! What the window does by itself as time passes: the scheduled cleanup's timing, and
+//! the quota states with a warning each time one gets worse. The window reacts (runs
+//! the cleanup, tells the user); this part only keeps time and state.
 
-use super::app::{JanitorApp, Running};
-use crate::executor::{Level, Progress};
-use crate::policy::schedule;
-use crate::policy::{Action, QuotaLevel, quota_states};
+use crate::config::Config;
+use crate::executor::Report;
+use crate::policy::schedule::{self, Clock};
+use crate::policy::{Action, Quota, QuotaLevel, QuotaState, quota_states};
+use crate::scan::Usage;
+use crate::store::Snapshot;
 use crate::text;
-use crate::worker::{Command, Unattended};
-use std::time::Duration;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
-impl JanitorApp {
-    /// Logs `text`, shows it as a toast, and (when a session bus is there) as a desktop
-    /// notification.
-    pub fn notify(&mut self, level: Level, text: String) {
-        self.push_log(level, text.clone());
-        let now = self.clock.now();
-        self.toasts.push(level, text.clone(), now);
-        if self.desktop_notifications {
-            let summary = match level {
-                Level::Error => "agents-janitor: failed",
-                Level::Warn => "agents-janitor: warning",
-                Level::Info => "agents-janitor",
-            };
-            super::desktop_notification::notify(summary, &text);
+/// The clock, the schedule's timing and the quotas' states.
+pub(crate) struct Automation {
+    clock: Arc<dyn Clock>,
+    /// The schedule counts from here until the first scheduled run.
+    schedule_started: SystemTime,
+    last_scheduled_run: Option<SystemTime>,
+    /// Each quota's state, computed again with the sizes.
+    quotas: Vec<QuotaState>,
+    /// The level each environment was last warned at.
+    quota_warned: HashMap<String, QuotaLevel>,
+}
+
+impl Automation {
+    /// Starts counting the schedule from now.
+    pub(crate) fn new(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            schedule_started: clock.now(),
+            clock,
+            last_scheduled_run: None,
+            quotas: Vec::new(),
+            quota_warned: HashMap::new(),
         }
     }
 
-    /// Starts the scheduled cleanup when it is due. Waits while the user has a dialog
-    /// open or a change runs, and never runs at launch.
-    pub(super) fn run_schedule(&mut self) {
-        let Some(interval) = self.config.schedule else {
-            return;
-        };
-        let now = self.clock.now();
-        if !schedule::is_due(
+    /// Where "now" comes from (tests move it by hand).
+    pub(crate) fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
+    /// The schedule counts from now (when it is switched on or changed, or a folder opens).
+    pub(crate) fn restart_schedule(&mut self) {
+        self.schedule_started = self.clock.now();
+        self.last_scheduled_run = None;
+    }
+
+    /// How long until a cleanup every `interval` is due at `now`; `None` when it is due.
+    /// It is never due at launch: the first run is one interval after.
+    pub(crate) fn schedule_wait(&self, now: SystemTime, interval: Duration) -> Option<Duration> {
+        if schedule::is_due(
             now,
             self.schedule_started,
             self.last_scheduled_run,
             interval,
         ) {
-            let next = schedule::next_run(self.schedule_started, self.last_scheduled_run, interval);
-            let wait = next.duration_since(now).unwrap_or(Duration::ZERO);
-            self.ctx.request_repaint_after(wait);
-            return;
+            return None;
         }
-        if !self.has_data() || self.running.is_some() || self.dialog.is_some() {
-            return;
-        }
+        let next = schedule::next_run(self.schedule_started, self.last_scheduled_run, interval);
+        Some(next.duration_since(now).unwrap_or(Duration::ZERO))
+    }
+
+    /// The scheduled cleanup started at `now`: the next one is an interval later.
+    pub(crate) fn scheduled_run_started(&mut self, now: SystemTime) {
         self.last_scheduled_run = Some(now);
-        let action = Action::Scheduled {
-            keep_on_error: self.config.keep_on_error,
-            allow_unsaved: self.config.allow_unsaved_delete,
-            clean_done: self.config.archive_cleans_done,
-            older_than_hours: self.config.sweep_age_hours,
-            quotas: self.config.quotas.clone(),
-        };
-        self.push_log(Level::Info, "[cleanup] scheduled cleanup started".into());
-        self.running = Some(Running {
-            verb: action.verb(),
-            progress: Progress::default(),
-        });
-        self.send(Command::RunUnattended(action, self.config.delete_mode));
     }
 
-    /// The schedule counts from now (when it is switched on or changed, or a folder opens).
-    pub(super) fn restart_schedule(&mut self) {
-        self.schedule_started = self.clock.now();
-        self.last_scheduled_run = None;
+    pub(crate) fn quotas(&self) -> &[QuotaState] {
+        &self.quotas
     }
 
-    pub(super) fn unattended_finished(&mut self, outcome: Unattended) {
-        self.running = None;
-        match outcome {
-            Unattended::Done { report, warnings } => {
-                self.bytes_freed_session += report.bytes_freed;
-                let level = if report.all_ok() {
-                    Level::Info
-                } else {
-                    Level::Error
-                };
-                let mut text = format!(
-                    "Scheduled cleanup: {} workspace(s) removed, {} freed",
-                    report.workspaces_removed,
-                    text::bytes(report.bytes_freed)
-                );
-                if report.workspaces_trashed > 0 {
-                    text.push_str(&format!(
-                        " ({} in the trash until it is emptied)",
-                        text::bytes(report.bytes_trashed)
-                    ));
-                }
-                if report.steps_failed > 0 {
-                    text.push_str(&format!(
-                        ", {} step(s) failed (see the log)",
-                        report.steps_failed
-                    ));
-                }
-                self.notify(level, text);
-                for warning in warnings {
-                    self.notify(Level::Warn, warning);
-                }
-            }
-            Unattended::NothingToDo { warnings } => {
-                self.push_log(
-                    Level::Info,
-                    "[cleanup] scheduled cleanup: nothing to do".into(),
-                );
-                for warning in warnings {
-                    self.notify(Level::Warn, warning);
-                }
-            }
-            Unattended::Failed(message) => {
-                self.notify(Level::Error, format!("Scheduled cleanup failed: {message}"));
-            }
-        }
+    /// New quotas were saved: each is warned about again from scratch.
+    pub(crate) fn forget_quota_warnings(&mut self) {
+        self.quota_warned.clear();
     }
 
-    /// Recomputes each quota's state and warns once each time one gets worse.
-    pub(super) fn check_quotas(&mut self) {
-        let Some(snapshot) = self.snapshot.clone() else {
+    /// Computes each quota's state again; returns a warning for each one that got
+    /// worse. Nothing is warned while workspaces are still being sized (`sizing`): a
+    /// half-sized environment is not yet over.
+    pub(crate) fn update_quotas(
+        &mut self,
+        snapshot: Option<&Snapshot>,
+        usage: &HashMap<PathBuf, Usage>,
+        quotas: &BTreeMap<String, Quota>,
+        sizing: bool,
+    ) -> Vec<String> {
+        let Some(snapshot) = snapshot else {
             self.quotas.clear();
-            return;
+            return Vec::new();
         };
-        self.quotas = quota_states(&snapshot, &self.usage, &self.config.quotas);
-        // Only once sizes are in: a half-sized environment is not yet over.
-        if self.scan_progress.is_some() {
-            return;
+        self.quotas = quota_states(snapshot, usage, quotas);
+        if sizing {
+            return Vec::new();
         }
-        let mut warnings = Vec::new();
         let name = |env_id: &str| {
             snapshot
                 .environment(env_id)
@@ -135,6 +103,7 @@ impl JanitorApp {
                 .filter(|name| !name.is_empty())
                 .map_or_else(|| env_id.to_owned(), |name| format!("{name} ({env_id})"))
         };
+        let mut warnings = Vec::new();
         for state in &self.quotas {
             let before = self
                 .quota_warned
@@ -159,8 +128,39 @@ impl JanitorApp {
                 ));
             }
         }
-        for warning in warnings {
-            self.notify(Level::Warn, warning);
-        }
+        warnings
     }
+}
+
+/// The scheduled cleanup as `config` describes it.
+pub(crate) fn scheduled_action(config: &Config) -> Action {
+    Action::Scheduled {
+        keep_on_error: config.keep_on_error,
+        allow_unsaved: config.allow_unsaved_delete,
+        clean_done: config.archive_cleans_done,
+        older_than_hours: config.sweep_age_hours,
+        quotas: config.quotas.clone(),
+    }
+}
+
+/// What the notice says once the scheduled cleanup has run.
+pub(crate) fn scheduled_summary(report: &Report) -> String {
+    let mut summary = format!(
+        "Scheduled cleanup: {} workspace(s) removed, {} freed",
+        report.workspaces_removed,
+        text::bytes(report.bytes_freed)
+    );
+    if report.workspaces_trashed > 0 {
+        summary.push_str(&format!(
+            " ({} in the trash until it is emptied)",
+            text::bytes(report.bytes_trashed)
+        ));
+    }
+    if report.steps_failed > 0 {
+        summary.push_str(&format!(
+            ", {} step(s) failed (see the log)",
+            report.steps_failed
+        ));
+    }
+    summary
 }

@@ -1,27 +1,33 @@
 //! The desktop app (feature `gui`): an eframe window over the core's worker thread.
 //!
-//! [`JanitorApp`] holds all state and draws into any [`egui::Ui`], so tests drive the
+//! [`JanitorApp`] holds the window's state in parts (`app/`: selection, table, log,
+//! dialogs, the worker link, ...) and draws into any [`egui::Ui`], so tests drive the
 //! real app headless with `egui_kittest`; [`run`] only wraps it in a native window
-//! and persists [`Settings`].
+//! and persists [`Settings`]. The panels (`panels/`, one file each) and the dialogs
+//! (`dialogs/`) only read the app and report what the user asked for; `style` holds
+//! the colours and badges, `widgets` the small pieces they share, and [`model`] the
+//! rows and totals computed from a snapshot. What runs by itself as time passes:
+//! `automation` (schedule, quotas), `live_refresh` and `agents_runner_watch`.
 
 mod agents_runner_watch;
 mod app;
 mod automation;
-pub mod desktop_notification;
+mod desktop_notification;
 mod dialogs;
 mod live_refresh;
 pub mod model;
-mod orphans_view;
-mod settings_window;
+mod one_off;
+mod panels;
+mod style;
 mod toasts;
-mod ui;
+mod widgets;
 
 pub use agents_runner_watch::AGENTS_RUNNER_RECHECK;
-pub use app::{Dialog, JanitorApp, Launch, Running, Tab, Welcome};
-pub use dialogs::confirm_button_label;
+pub use app::{Dialog, JanitorApp, Launch, Running, Tab, TaskLog, Welcome};
+pub use dialogs::{DraftErrors, QuotaDraft, SettingsDraft, confirm_button_label};
 pub use live_refresh::{PERIODIC_REFRESH, WatchMode};
 pub use model::{OrphanRowKind, Settings, SortKey};
-pub use settings_window::{QuotaDraft, SettingsDraft};
+pub use toasts::Toast;
 
 use crate::store::paths;
 use anyhow::{Context, Result, anyhow};
@@ -85,6 +91,6 @@ impl eframe::App for Window {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, eframe::APP_KEY, &self.app.settings);
+        eframe::set_value(storage, eframe::APP_KEY, self.app.settings());
     }
 }

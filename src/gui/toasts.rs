@@ -11,20 +11,26 @@ const ERROR_SHOWN_FOR: Duration = Duration::from_secs(20);
 /// Older toasts give way when more pile up.
 const MAX_SHOWN: usize = 4;
 
+/// One notice in the corner.
 #[derive(Debug, Clone)]
 pub struct Toast {
+    /// How it is coloured.
     pub level: Level,
+    /// What it says (the log has the same line).
     pub text: String,
+    /// When it goes away by itself.
     pub until: SystemTime,
 }
 
+/// The notices on screen, oldest first.
 #[derive(Debug, Default)]
-pub struct Toasts {
+pub(crate) struct Toasts {
     items: Vec<Toast>,
 }
 
 impl Toasts {
-    pub fn push(&mut self, level: Level, text: String, now: SystemTime) {
+    /// Shows `text` from `now` on; the oldest goes when too many pile up.
+    pub(crate) fn push(&mut self, level: Level, text: String, now: SystemTime) {
         let shown_for = if level == Level::Error {
             ERROR_SHOWN_FOR
         } else {
@@ -41,7 +47,7 @@ impl Toasts {
     }
 
     /// Drops expired toasts; returns how long until the next one expires.
-    pub fn expire(&mut self, now: SystemTime) -> Option<Duration> {
+    pub(crate) fn expire(&mut self, now: SystemTime) -> Option<Duration> {
         self.items.retain(|toast| toast.until > now);
         self.items
             .iter()
@@ -49,12 +55,12 @@ impl Toasts {
             .min()
     }
 
-    pub fn items(&self) -> &[Toast] {
+    pub(crate) fn items(&self) -> &[Toast] {
         &self.items
     }
 
     /// Draws the toasts at the bottom right; a click dismisses one.
-    pub fn show(&mut self, ui: &Ui) {
+    pub(crate) fn show(&mut self, ui: &Ui) {
         if self.items.is_empty() {
             return;
         }
@@ -66,7 +72,7 @@ impl Toasts {
             .show(ui.ctx(), |ui| {
                 ui.set_max_width(380.0);
                 for (index, toast) in self.items.iter().enumerate() {
-                    let color = super::ui::level_color(ui, toast.level);
+                    let color = crate::gui::style::level_color(ui, toast.level);
                     let response = egui::Frame::popup(ui.style())
                         .stroke(egui::Stroke::new(1.0, color))
                         .show(ui, |ui| {

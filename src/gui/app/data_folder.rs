@@ -1,0 +1,129 @@
+//! The open data folder as the worker reported it: the snapshot, the sizes and git
+//! states gathered so far, and the files and folders that could not be used.
+
+use crate::git::GitStatus;
+use crate::scan::{ScanProblem, Usage};
+use crate::store::{Problem, Snapshot};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What the worker reported of the open data folder.
+#[derive(Default)]
+pub(crate) struct DataFolder {
+    snapshot: Option<Arc<Snapshot>>,
+    usage: HashMap<PathBuf, Usage>,
+    git: HashMap<PathBuf, GitStatus>,
+    problems: Vec<Problem>,
+    /// The next load sizes every workspace again (F5), not only new ones.
+    rescan_on_load: bool,
+}
+
+/// What a fresh snapshot still needs from the worker.
+pub(crate) struct Unknowns {
+    /// Workspaces to size (all of them after a refresh).
+    pub(crate) to_size: usize,
+    /// Size every workspace again rather than only the new ones.
+    pub(crate) rescan: bool,
+    /// Workspaces whose git state is not known.
+    pub(crate) git_paths: Vec<PathBuf>,
+}
+
+impl DataFolder {
+    pub(crate) fn snapshot(&self) -> Option<&Arc<Snapshot>> {
+        self.snapshot.as_ref()
+    }
+
+    pub(crate) fn usage(&self) -> &HashMap<PathBuf, Usage> {
+        &self.usage
+    }
+
+    pub(crate) fn git(&self) -> &HashMap<PathBuf, GitStatus> {
+        &self.git
+    }
+
+    pub(crate) fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// Bytes on disk of every workspace sized so far.
+    pub(crate) fn total_bytes(&self) -> u64 {
+        self.usage.values().map(|u| u.disk_bytes).sum()
+    }
+
+    /// Another folder opens: nothing of the old one is kept.
+    pub(crate) fn clear(&mut self) {
+        self.snapshot = None;
+        self.usage.clear();
+        self.git.clear();
+    }
+
+    /// The folder could not be loaded: nothing is shown of it.
+    pub(crate) fn unload(&mut self) {
+        self.snapshot = None;
+    }
+
+    /// F5: the next load sizes every workspace and asks git again.
+    pub(crate) fn rescan_on_next_load(&mut self) {
+        self.rescan_on_load = true;
+        self.git.clear();
+    }
+
+    /// Takes a new snapshot; sizes and git states of folders that are gone are forgotten.
+    pub(crate) fn loaded(&mut self, snapshot: Arc<Snapshot>) -> Unknowns {
+        self.problems = snapshot.problems.clone();
+        let on_disk: HashSet<&PathBuf> = snapshot
+            .workspaces
+            .iter()
+            .map(|w| &w.path)
+            .chain(snapshot.legacy_checkouts.iter().map(|c| &c.path))
+            .collect();
+        self.usage.retain(|path, _| on_disk.contains(path));
+        self.git.retain(|path, _| on_disk.contains(path));
+        let rescan = std::mem::take(&mut self.rescan_on_load);
+        let to_size = if rescan {
+            snapshot.workspaces.len()
+        } else {
+            snapshot
+                .workspaces
+                .iter()
+                .filter(|w| !self.usage.contains_key(&w.path))
+                .count()
+        };
+        let git_paths = snapshot
+            .workspaces
+            .iter()
+            .filter(|w| w.is_dir && !self.git.contains_key(&w.path))
+            .map(|w| w.path.clone())
+            .collect();
+        self.snapshot = Some(snapshot);
+        Unknowns {
+            to_size,
+            rescan,
+            git_paths,
+        }
+    }
+
+    /// Problems met while sizing a workspace (unreadable entries).
+    pub(crate) fn add_problems(&mut self, problems: &[ScanProblem]) {
+        for problem in problems {
+            self.problems
+                .push(Problem::new(&problem.path, problem.message.clone()));
+        }
+    }
+
+    pub(crate) fn set_usage(&mut self, path: PathBuf, usage: Usage) {
+        self.usage.insert(path, usage);
+    }
+
+    pub(crate) fn set_git(&mut self, path: PathBuf, status: GitStatus) {
+        self.git.insert(path, status);
+    }
+
+    /// These folders changed: their sizes are out of date.
+    pub(crate) fn forget_sizes(&mut self, paths: &[PathBuf]) {
+        for path in paths {
+            self.usage.remove(path);
+        }
+    }
+}

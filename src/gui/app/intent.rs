@@ -1,0 +1,117 @@
+//! What the user asked for in a frame, as the panels report it: drawing only reads the
+//! app, and the app applies the intents once the panel is drawn.
+
+use super::{Dialog, JanitorApp, Tab};
+use crate::gui::model::SortKey;
+use crate::status::StatusClass;
+use std::path::PathBuf;
+
+/// One thing the user asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Intent {
+    /// Read the data folder and size every workspace again.
+    Refresh,
+    OpenSettings,
+    /// The dialog for a typed data folder path, filled with `typed`.
+    OpenFolderDialog {
+        typed: String,
+    },
+    CreateDemo,
+    /// Discard the selected tasks.
+    Discard,
+    ArchiveFinished,
+    Sweep,
+    /// The age in hours Sweep deletes workspaces older than.
+    SweepHours(f64),
+    EnforceQuotas,
+    /// Stop the running change or scan.
+    CancelWork,
+    ClearLog,
+    ShowTab(Tab),
+    /// Only this environment's tasks (`None`: all).
+    FilterEnvironment(Option<String>),
+    Search(String),
+    /// Show or hide the tasks of a status class.
+    ShowStatus(StatusClass, bool),
+    ShowArchived(bool),
+    /// A click on a column title.
+    SortBy(SortKey),
+    /// A click on the row at `position` of the table, Ctrl (`toggle`) or Shift
+    /// (`extend`) held.
+    ClickRow {
+        position: usize,
+        toggle: bool,
+        extend: bool,
+    },
+    /// Select this task alone and show it in the table.
+    ShowTask(String),
+    HideDetails,
+    Restore(String),
+    OpenInFileManager(PathBuf),
+    /// Tick or untick an orphan folder.
+    TickOrphan(PathBuf, bool),
+    /// Delete the ticked orphan folders, or every orphan when `all`.
+    DeleteOrphans {
+        all: bool,
+    },
+}
+
+impl JanitorApp {
+    /// Applies what the panel just drawn reported, in order.
+    pub(super) fn apply_intents(&mut self, intents: &mut Vec<Intent>) {
+        for intent in intents.drain(..) {
+            self.apply_intent(intent);
+        }
+    }
+
+    fn apply_intent(&mut self, intent: Intent) {
+        match intent {
+            Intent::Refresh => self.refresh(),
+            Intent::OpenSettings => self.open_settings(),
+            Intent::OpenFolderDialog { typed } => self.dialogs.open(Dialog::OpenFolder { typed }),
+            Intent::CreateDemo => self.create_demo(),
+            Intent::Discard => self.discard_selected(),
+            Intent::ArchiveFinished => self.archive_finished(),
+            Intent::Sweep => self.sweep(),
+            Intent::SweepHours(hours) => self.settings.sweep_hours = hours,
+            Intent::EnforceQuotas => self.enforce_quotas(),
+            Intent::CancelWork => self.cancel_work(),
+            Intent::ClearLog => self.log.clear(),
+            Intent::ShowTab(tab) => self.tab = tab,
+            Intent::FilterEnvironment(env) => {
+                self.settings.env_filter = env;
+                self.filters_changed();
+            }
+            Intent::Search(text) => {
+                self.settings.search = text;
+                self.filters_changed();
+            }
+            Intent::ShowStatus(class, shown) => {
+                self.settings.hidden_classes.retain(|c| *c != class);
+                if !shown {
+                    self.settings.hidden_classes.push(class);
+                }
+                self.filters_changed();
+            }
+            Intent::ShowArchived(shown) => {
+                self.settings.show_archived = shown;
+                self.filters_changed();
+            }
+            Intent::SortBy(key) => {
+                self.settings.sort_by(key);
+                self.filters_changed();
+            }
+            Intent::ClickRow {
+                position,
+                toggle,
+                extend,
+            } => self.click_row(position, toggle, extend),
+            Intent::ShowTask(task_id) => self.show_task(task_id),
+            Intent::HideDetails => self.selection.hide_details(),
+            Intent::Restore(task_id) => self.restore(task_id),
+            Intent::OpenInFileManager(folder) => self.open_in_file_manager(folder),
+            Intent::TickOrphan(path, ticked) => self.selection.tick_orphan(path, ticked),
+            Intent::DeleteOrphans { all } => self.delete_orphans(all),
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! The window's state, in parts that each keep their fields to themselves, and
+//! [`JanitorApp`], which holds the parts and coordinates them. Nothing here touches
+//! the disk: every read and change goes through the core's worker (or, for the demo
+//! writer, the folder picker and the settings file, a one-off thread), so a frame
+//! never waits.
+//!
+//! The parts: [`Log`] (log lines, toasts), [`Dialogs`] (the dialog on screen, the
+//! welcome screen), [`DataFolder`] (what the worker reported), [`Table`] (rows and
+//! the views derived from them), [`Selection`], [`WorkerLink`] (the worker and the
+//! progress of its work), [`Background`] (one-off threads), [`SettingsFile`], and the
+//! ones that act as time passes: [`Automation`] (schedule, quotas), [`LiveRefresh`]
+//! and [`AgentsRunnerWatch`]. Drawing lives in `panels/` and `dialogs/`: it reads
+//! the app and answers with [`Intent`]s.
+
+mod actions;
+mod automatic;
+mod background;
+mod data_folder;
+mod dialog;
+mod events;
+mod frame;
+mod intent;
+mod launch;
+mod log;
+mod selection;
+mod settings_file;
+mod table;
+#[cfg(test)]
+mod tests;
+mod worker_link;
+
+pub use dialog::{Dialog, Welcome};
+pub(crate) use intent::Intent;
+pub use launch::Launch;
+pub use selection::TaskLog;
+pub use worker_link::Running;
+
+use super::agents_runner_watch::AgentsRunnerWatch;
+use super::automation::Automation;
+use super::live_refresh::LiveRefresh;
+use super::model::{EnvSummary, OrphanRow, Row, Settings};
+use super::toasts::Toast;
+use crate::agents_runner::RunnerProcess;
+use crate::config::Config;
+use crate::executor::{Level, LogLine};
+use crate::policy::QuotaState;
+use crate::store::{Problem, Snapshot};
+use crate::worker::Command;
+use background::{Background, Finished};
+use data_folder::DataFolder;
+use dialog::Dialogs;
+use log::Log;
+use selection::Selection;
+use settings_file::SettingsFile;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+use table::Table;
+use worker_link::WorkerLink;
+
+/// The tabs of the central panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The task table.
+    Tasks,
+    /// Bytes per environment and the biggest workspaces.
+    Usage,
+    /// Folders no task record points at.
+    Orphans,
+    /// Files and folders that could not be used.
+    Problems,
+}
+
+/// The desktop app: its state parts, drawn by [`JanitorApp::ui`] into any
+/// [`egui::Ui`] (a native window, or the kittest harness in tests).
+pub struct JanitorApp {
+    /// The user's choices that persist between runs (sort, filters, folder).
+    settings: Settings,
+    tab: Tab,
+    dialogs: Dialogs,
+    log: Log,
+    data: DataFolder,
+    table: Table,
+    selection: Selection,
+    work: WorkerLink,
+    background: Background,
+    settings_file: SettingsFile,
+    automation: Automation,
+    live: LiveRefresh,
+    agents_runner: AgentsRunnerWatch,
+    /// Where "Create demo data" writes.
+    demo_dir: PathBuf,
+    ctx: egui::Context,
+}
+
+impl JanitorApp {
+    /// The app as `launch` says, opening its data folder (or the welcome screen when
+    /// there is none); `ctx` is woken when a worker or a helper thread has news.
+    pub fn new(ctx: &egui::Context, launch: Launch) -> Self {
+        let (settings_file, unknown_keys) = SettingsFile::new(launch.config);
+        let mut settings = launch.settings;
+        settings.sweep_hours = settings_file.config().sweep_age_hours;
+        let mut app = Self {
+            settings,
+            tab: Tab::Tasks,
+            dialogs: Dialogs::default(),
+            log: Log::new(launch.desktop_notifications),
+            data: DataFolder::default(),
+            table: Table::default(),
+            selection: Selection::default(),
+            work: WorkerLink::new(
+                launch.containers,
+                launch.filesystem,
+                launch.record_cache,
+                launch.agents_runner.clone(),
+            ),
+            background: Background::new(ctx.clone()),
+            settings_file,
+            automation: Automation::new(launch.clock),
+            live: LiveRefresh::new(launch.watch, ctx.clone()),
+            agents_runner: AgentsRunnerWatch::new(launch.agents_runner, ctx.clone()),
+            demo_dir: launch.demo_dir,
+            ctx: ctx.clone(),
+        };
+        if let Some(warning) = app.settings_file.unusable().map(str::to_owned) {
+            app.notify(
+                Level::Warn,
+                format!("Settings file not used: {warning}; the defaults are in use and the file is left unchanged"),
+            );
+        }
+        if !unknown_keys.is_empty() {
+            let shown = app.settings_file.shown_path();
+            app.push_log(
+                Level::Warn,
+                format!(
+                    "{shown}: unknown settings ignored: {}",
+                    unknown_keys.join(", ")
+                ),
+            );
+        }
+        match launch.data_dir {
+            Some(dir) if dir.exists() => app.open_data_dir(dir),
+            looked_at => app.dialogs.show_welcome(Welcome::NoData { looked_at }),
+        }
+        app
+    }
+
+    /// The window's own choices (sort, filters, the folder last opened), saved by eframe.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The janitor's settings in force (from its settings file, or the defaults).
+    pub fn config(&self) -> &Config {
+        self.settings_file.config()
+    }
+
+    /// The folder shown: the loaded one, else the one being opened.
+    pub fn data_dir(&self) -> Option<&Path> {
+        self.data
+            .snapshot()
+            .map(|s| s.data_dir.as_path())
+            .or(self.settings.data_dir.as_deref())
+    }
+
+    /// A data folder is open (not the welcome screen).
+    pub fn has_data(&self) -> bool {
+        self.work.is_open() && self.dialogs.welcome().is_none()
+    }
+
+    /// The open folder as last loaded.
+    pub fn snapshot(&self) -> Option<&Snapshot> {
+        self.data.snapshot().map(|s| s.as_ref())
+    }
+
+    /// One row per task record.
+    pub fn rows(&self) -> &[Row] {
+        self.table.rows()
+    }
+
+    /// Indexes into [`JanitorApp::rows`] of the rows the table shows, in its order.
+    pub fn visible(&self) -> &[usize] {
+        self.table.visible()
+    }
+
+    /// Files and folders that could not be used (left as they are).
+    pub fn problems(&self) -> &[Problem] {
+        self.data.problems()
+    }
+
+    /// Folders without a task record, and legacy checkouts.
+    pub fn orphans(&self) -> &[OrphanRow] {
+        self.table.orphans()
+    }
+
+    /// Each quota's state, computed with the sizes.
+    pub fn quotas(&self) -> &[QuotaState] {
+        self.automation.quotas()
+    }
+
+    /// The ids of the selected tasks.
+    pub fn selected(&self) -> &HashSet<String> {
+        self.selection.selected()
+    }
+
+    /// The task the details pane shows.
+    pub fn focused_row(&self) -> Option<&Row> {
+        self.table.row(self.selection.focused()?)
+    }
+
+    /// The focused task's log, once read.
+    pub fn task_log(&self) -> Option<&TaskLog> {
+        self.selection.task_log()
+    }
+
+    /// The bottom panel's lines, oldest first.
+    pub fn log(&self) -> &[LogLine] {
+        self.log.lines()
+    }
+
+    /// The notices in the window's corner.
+    pub fn toasts(&self) -> &[Toast] {
+        self.log.toasts()
+    }
+
+    /// The modal dialog on screen.
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.dialogs.current()
+    }
+
+    /// Why the welcome screen is shown instead of a data folder.
+    pub fn welcome(&self) -> Option<&Welcome> {
+        self.dialogs.welcome()
+    }
+
+    /// The change in progress.
+    pub fn running(&self) -> Option<&Running> {
+        self.work.running()
+    }
+
+    /// Workspaces sized so far in the current scan, and how many it covers.
+    pub fn scan_progress(&self) -> Option<(usize, usize)> {
+        self.work.scan_progress()
+    }
+
+    /// Bytes freed since the window opened.
+    pub fn bytes_freed_session(&self) -> u64 {
+        self.work.bytes_freed()
+    }
+
+    /// Bytes on disk of every workspace sized so far.
+    pub fn total_bytes(&self) -> u64 {
+        self.data.total_bytes()
+    }
+
+    /// The Agents-Runner running on the open data folder, as last seen.
+    pub fn agents_runner(&self) -> Option<&RunnerProcess> {
+        self.agents_runner.running()
+    }
+
+    /// The demo writer or the folder picker is running.
+    pub fn background_busy(&self) -> bool {
+        self.background.busy()
+    }
+
+    pub(crate) fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    pub(crate) fn environments(&self) -> &[EnvSummary] {
+        self.table.environments()
+    }
+
+    /// The biggest workspaces on disk, as indexes into [`JanitorApp::rows`].
+    pub(crate) fn largest(&self) -> &[usize] {
+        self.table.largest()
+    }
+
+    pub(crate) fn orphans_ticked(&self) -> &HashSet<PathBuf> {
+        self.selection.orphans_ticked()
+    }
+
+    pub(crate) fn demo_dir(&self) -> &Path {
+        &self.demo_dir
+    }
+
+    /// Says live refresh is off, while it is.
+    pub(crate) fn live_refresh_note(&self) -> Option<&str> {
+        self.live.note()
+    }
+
+    pub(crate) fn now(&self) -> SystemTime {
+        self.automation.now()
+    }
+
+    /// Applies everything the worker and the helper threads said since the last frame.
+    fn poll(&mut self) {
+        for event in self.work.events() {
+            self.apply(event);
+        }
+        match self.background.finished() {
+            Some(Finished::DemoWritten(Ok(dir))) => {
+                self.push_log(Level::Info, format!("demo data ready in {}", dir.display()));
+                self.open_data_dir(dir);
+            }
+            Some(Finished::DemoWritten(Err(message))) => {
+                self.push_log(Level::Error, format!("cannot create demo data: {message}"));
+                self.dialogs
+                    .error("Cannot create demo data".into(), message);
+            }
+            Some(Finished::FolderPicked(Some(dir))) => self.open_data_dir(dir),
+            Some(Finished::FolderPicked(None)) | None => {}
+        }
+        if let Some(saved) = self.background.settings_saved() {
+            self.settings_saved(saved);
+        }
+        if self.table.is_dirty() {
+            self.recompute();
+        }
+        self.run_schedule();
+        self.poll_live_refresh();
+        self.poll_agents_runner();
+        if let Some(wait) = self.log.expire_toasts(self.now()) {
+            self.ctx.request_repaint_after(wait);
+        }
+    }
+
+    /// Queues `command`, saying so in the log when the worker is gone.
+    fn send(&mut self, command: Command) {
+        if !self.work.send(command) {
+            self.push_log(
+                Level::Error,
+                "the worker thread has stopped; reopen the data folder".into(),
+            );
+        }
+    }
+
+    fn push_log(&mut self, level: Level, text: String) {
+        self.log.push(level, text);
+    }
+
+    /// Logs `text`, shows it as a toast, and (when a session bus is there) as a desktop
+    /// notification.
+    fn notify(&mut self, level: Level, text: String) {
+        let now = self.now();
+        self.log.notify(level, text, now);
+    }
+
+    /// Filters, sorts and sums again after a change; quotas follow the sizes.
+    fn recompute(&mut self) {
+        self.table.recompute(&self.data, &self.settings);
+        let deletable: HashSet<&PathBuf> = self
+            .table
+            .orphans()
+            .iter()
+            .filter(|o| o.kind.deletable())
+            .map(|o| &o.path)
+            .collect();
+        self.selection.keep_orphans(&deletable);
+        self.check_quotas();
+    }
+
+    /// Filters or sort changed: the table is computed again before the next frame.
+    fn filters_changed(&mut self) {
+        self.table.mark_dirty();
+    }
+
+    /// Sizes of these folders are out of date: they are shown as being sized again.
+    fn forget_sizes(&mut self, paths: &[PathBuf]) {
+        self.data.forget_sizes(paths);
+        for path in paths {
+            self.table.set_usage(path, None);
+        }
+        self.table.mark_dirty();
+    }
+}

@@ -1,0 +1,154 @@
+//! The rows of the window and the views derived from them: the table's filtered and
+//! sorted order, the biggest workspaces, the environment totals and the orphan
+//! folders. Derived views are computed again once per change (the dirty flag), never
+//! per frame.
+
+use super::data_folder::DataFolder;
+use crate::git::GitStatus;
+use crate::gui::model::{self, EnvSummary, OrphanRow, Row, Settings};
+use crate::scan::Usage;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// How many workspaces the Usage tab ranks.
+const LARGEST_SHOWN: usize = 20;
+
+/// The rows and what is derived from them.
+pub(crate) struct Table {
+    rows: Vec<Row>,
+    row_by_workspace: HashMap<PathBuf, usize>,
+    /// Row indexes in table order (filtered and sorted once per change, not per frame).
+    visible: Vec<usize>,
+    largest: Vec<usize>,
+    environments: Vec<EnvSummary>,
+    /// Folders without a task record, and legacy checkouts.
+    orphans: Vec<OrphanRow>,
+    /// Filters or data changed: the derived views must be computed again.
+    dirty: bool,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Self {
+            rows: Vec::new(),
+            row_by_workspace: HashMap::new(),
+            visible: Vec::new(),
+            largest: Vec::new(),
+            environments: Vec::new(),
+            orphans: Vec::new(),
+            dirty: true,
+        }
+    }
+}
+
+impl Table {
+    pub(crate) fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    pub(crate) fn visible(&self) -> &[usize] {
+        &self.visible
+    }
+
+    pub(crate) fn largest(&self) -> &[usize] {
+        &self.largest
+    }
+
+    pub(crate) fn environments(&self) -> &[EnvSummary] {
+        &self.environments
+    }
+
+    pub(crate) fn orphans(&self) -> &[OrphanRow] {
+        &self.orphans
+    }
+
+    pub(crate) fn row(&self, task_id: &str) -> Option<&Row> {
+        self.rows.iter().find(|r| r.task_id == task_id)
+    }
+
+    /// The task id at `position` in table order.
+    pub(crate) fn visible_id(&self, position: usize) -> Option<&str> {
+        let &index = self.visible.get(position)?;
+        Some(self.rows[index].task_id.as_str())
+    }
+
+    /// Where `task_id` is in table order, if shown.
+    pub(crate) fn position_of(&self, task_id: &str) -> Option<usize> {
+        self.visible
+            .iter()
+            .position(|&i| self.rows[i].task_id == task_id)
+    }
+
+    /// The task ids shown, in table order.
+    pub(crate) fn visible_ids(&self) -> impl Iterator<Item = String> + '_ {
+        self.visible.iter().map(|&i| self.rows[i].task_id.clone())
+    }
+
+    pub(crate) fn task_ids(&self) -> HashSet<&str> {
+        self.rows.iter().map(|r| r.task_id.as_str()).collect()
+    }
+
+    pub(crate) fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// Filters, sort or data changed: the views are computed again before the next frame.
+    pub(crate) fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.rows.clear();
+        self.dirty = true;
+    }
+
+    /// Rows for the data folder's snapshot, with the sizes and git states known so far.
+    pub(crate) fn rebuild(&mut self, data: &DataFolder) {
+        self.rows = match data.snapshot() {
+            Some(snapshot) => model::build_rows(snapshot, data.usage(), data.git()),
+            None => Vec::new(),
+        };
+        self.row_by_workspace = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(i, row)| row.workspace_on_disk().map(|p| (p.clone(), i)))
+            .collect();
+        self.dirty = true;
+    }
+
+    /// The size of the workspace at `path` (`None`: being sized again).
+    pub(crate) fn set_usage(&mut self, path: &Path, usage: Option<&Usage>) {
+        if let Some(&index) = self.row_by_workspace.get(path) {
+            self.rows[index].set_usage(usage);
+        }
+    }
+
+    pub(crate) fn set_git(&mut self, path: &Path, status: &GitStatus) {
+        if let Some(&index) = self.row_by_workspace.get(path) {
+            self.rows[index].set_git(Some(status.clone()));
+        }
+    }
+
+    /// Shows the task as being changed ("discard…") until the reload that follows.
+    pub(crate) fn mark_changing(&mut self, task_id: &str, verb: &str) {
+        if let Some(row) = self.rows.iter_mut().find(|r| r.task_id == task_id) {
+            row.status = format!("{verb}…");
+        }
+    }
+
+    /// Filters, sorts and sums again.
+    pub(crate) fn recompute(&mut self, data: &DataFolder, settings: &Settings) {
+        self.dirty = false;
+        self.visible = model::visible_rows(&self.rows, settings);
+        self.largest = model::largest_workspaces(&self.rows, LARGEST_SHOWN);
+        self.environments = match data.snapshot() {
+            Some(snapshot) => model::summarize_environments(snapshot, &self.rows, data.usage()),
+            None => Vec::new(),
+        };
+        self.orphans = match data.snapshot() {
+            Some(snapshot) => model::orphan_rows(snapshot, data.usage(), data.git()),
+            None => Vec::new(),
+        };
+    }
+}

@@ -1,0 +1,181 @@
+//! Tests of the app's parts on their own: selection by click, Shift and Ctrl; the log's
+//! limit; the dialog moves; the schedule's timing.
+
+use super::data_folder::DataFolder;
+use super::dialog::{Dialog, Dialogs};
+use super::log::Log;
+use super::selection::Selection;
+use super::table::Table;
+use crate::executor::Level;
+use crate::gui::automation::Automation;
+use crate::gui::model::{Settings, SortKey};
+use crate::policy::schedule::Clock;
+use crate::policy::{Action, Plan};
+use crate::store::Snapshot;
+use std::error::Error;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+type TestResult = Result<(), Box<dyn Error>>;
+
+/// A table of tasks `t1`..`t5` in id order, with no workspace on disk.
+fn table() -> Result<(Table, tempfile::TempDir), Box<dyn Error>> {
+    let data = tempfile::tempdir()?;
+    let dir = data.path();
+    std::fs::write(
+        dir.join("environments.json"),
+        r#"{"environments": [{"env_id": "env-1", "workspace_type": "cloned"}]}"#,
+    )?;
+    std::fs::create_dir_all(dir.join("tasks"))?;
+    for n in 1..=5 {
+        std::fs::write(
+            dir.join(format!("tasks/t{n}.toml")),
+            format!("task_id = \"t{n}\"\nenvironment_id = \"env-1\"\nstatus = \"done\"\n"),
+        )?;
+    }
+    let mut folder = DataFolder::default();
+    folder.loaded(Arc::new(Snapshot::load(dir)?));
+    let mut table = Table::default();
+    table.rebuild(&folder);
+    let settings = Settings {
+        sort: SortKey::Task,
+        descending: false,
+        ..Settings::default()
+    };
+    table.recompute(&folder, &settings);
+    Ok((table, data))
+}
+
+fn selected(selection: &Selection) -> Vec<String> {
+    selection.selected_sorted()
+}
+
+#[test]
+fn click_selects_one_shift_extends_from_the_anchor_and_ctrl_toggles() -> TestResult {
+    let (table, _data) = table()?;
+    let mut selection = Selection::default();
+    assert_eq!(
+        selection.click(&table, 1, false, false).as_deref(),
+        Some("t2")
+    );
+    assert_eq!(selected(&selection), ["t2"]);
+    // Shift: from the anchor (t2) to t4, whichever way round.
+    assert_eq!(
+        selection.click(&table, 3, false, true).as_deref(),
+        Some("t4")
+    );
+    assert_eq!(selected(&selection), ["t2", "t3", "t4"]);
+    selection.click(&table, 0, false, true);
+    assert_eq!(selected(&selection), ["t1", "t2"]);
+    // Ctrl toggles one row and moves the anchor; Ctrl+Shift adds a range.
+    selection.click(&table, 4, true, false);
+    assert_eq!(selected(&selection), ["t1", "t2", "t5"]);
+    selection.click(&table, 1, true, false);
+    assert_eq!(selected(&selection), ["t1", "t5"]);
+    selection.click(&table, 2, true, true);
+    assert_eq!(selected(&selection), ["t1", "t2", "t3", "t5"]);
+    // A position past the table changes nothing.
+    assert_eq!(selection.click(&table, 9, false, false), None);
+    assert_eq!(selected(&selection), ["t1", "t2", "t3", "t5"]);
+    selection.select_all(table.visible_ids());
+    assert_eq!(selected(&selection), ["t1", "t2", "t3", "t4", "t5"]);
+    Ok(())
+}
+
+#[test]
+fn focus_clears_the_old_log_and_a_reload_forgets_tasks_that_are_gone() -> TestResult {
+    let (table, _data) = table()?;
+    let mut selection = Selection::default();
+    assert!(selection.focus("t3".into()));
+    assert!(
+        !selection.focus("t3".into()),
+        "the same task again is no change"
+    );
+    selection.set_task_log(super::TaskLog {
+        record: "t3.toml".into(),
+        lines: Ok(vec!["line".into()]),
+    });
+    assert!(selection.focus("t4".into()));
+    assert!(selection.task_log().is_none());
+    selection.select_all(table.visible_ids());
+    let known = ["t1", "t2"].into_iter().collect();
+    selection.keep_known(&known);
+    assert_eq!(selected(&selection), ["t1", "t2"]);
+    assert_eq!(selection.focused(), None);
+    Ok(())
+}
+
+#[test]
+fn a_full_log_drops_its_oldest_tenth() {
+    let mut log = Log::new(false);
+    for n in 0..5_000 {
+        log.push(Level::Info, format!("line {n}"));
+    }
+    assert_eq!(log.lines().len(), 5_000);
+    log.push(Level::Warn, "one more".into());
+    assert_eq!(log.lines().len(), 4_501);
+    assert_eq!(log.lines()[0].text, "line 500");
+    assert_eq!(log.lines()[4_500].text, "one more");
+}
+
+fn empty_plan() -> Plan {
+    Plan {
+        action: Action::Discard {
+            task_ids: Vec::new(),
+            force: false,
+        },
+        steps: Vec::new(),
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+        bytes_to_free: 0,
+        delete_mode: crate::policy::DeleteMode::Delete,
+    }
+}
+
+#[test]
+fn a_plan_is_shown_only_while_the_user_still_waits_for_it() {
+    let mut dialogs = Dialogs::default();
+    // Nobody asked (or the user cancelled): the plan and the failure are dropped.
+    dialogs.plan_ready(empty_plan());
+    dialogs.plan_failed("no".into());
+    assert!(!dialogs.is_open());
+    dialogs.planning("Discard 1 task".into());
+    dialogs.plan_ready(empty_plan());
+    assert!(matches!(dialogs.current(), Some(Dialog::Confirm { .. })));
+    assert!(dialogs.take_plan().is_some());
+    assert!(!dialogs.is_open());
+    dialogs.planning("Discard 1 task".into());
+    dialogs.plan_failed("locked".into());
+    assert!(
+        matches!(dialogs.current(), Some(Dialog::Error { message, .. }) if message == "locked")
+    );
+    // Taking a plan closes any dialog, a plan or not.
+    assert!(dialogs.take_plan().is_none());
+    assert!(!dialogs.is_open());
+}
+
+/// The schedule is given `now` by its caller; the clock only starts it.
+struct FixedClock(SystemTime);
+
+impl Clock for FixedClock {
+    fn now(&self) -> SystemTime {
+        self.0
+    }
+}
+
+#[test]
+fn the_schedule_is_due_one_interval_after_it_starts_and_after_each_run() {
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+    let clock = Arc::new(FixedClock(start));
+    let mut automation = Automation::new(clock);
+    let hour = Duration::from_secs(3600);
+    assert_eq!(automation.schedule_wait(start, hour), Some(hour));
+    let later = start + Duration::from_secs(1800);
+    assert_eq!(
+        automation.schedule_wait(later, hour),
+        Some(Duration::from_secs(1800))
+    );
+    assert_eq!(automation.schedule_wait(start + hour, hour), None);
+    automation.scheduled_run_started(start + hour);
+    assert_eq!(automation.schedule_wait(start + hour, hour), Some(hour));
+}

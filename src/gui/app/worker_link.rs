@@ -1,0 +1,159 @@
+//! The link to the core's worker thread for the open data folder, and what it is
+//! doing: a change running with its progress, the scan's progress, the bytes freed.
+
+use crate::agents_runner::Probe;
+use crate::container::ContainerRuntime;
+use crate::executor::Progress;
+use crate::remove::Filesystem;
+use crate::store::RecordCache;
+use crate::worker::{Command, Event, Worker, WorkerSetup};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Lines of a task's own log shown in the details pane.
+const TASK_LOG_TAIL: usize = 40;
+
+/// A change in progress.
+pub struct Running {
+    /// What it does ("discard", "sweep"), for the progress bar.
+    pub verb: &'static str,
+    /// How far it has got.
+    pub progress: Progress,
+}
+
+/// The worker of the open folder (none while no folder is open), what every new
+/// worker is given, and the progress of its work.
+pub(crate) struct WorkerLink {
+    worker: Option<Worker>,
+    containers: ContainerRuntime,
+    filesystem: Arc<dyn Filesystem>,
+    record_cache: Option<RecordCache>,
+    agents_runner: Arc<dyn Probe>,
+    running: Option<Running>,
+    /// Workspaces sized so far in the current scan, and how many it covers.
+    scan_progress: Option<(usize, usize)>,
+    bytes_freed: u64,
+}
+
+impl WorkerLink {
+    pub(crate) fn new(
+        containers: ContainerRuntime,
+        filesystem: Arc<dyn Filesystem>,
+        record_cache: Option<RecordCache>,
+        agents_runner: Arc<dyn Probe>,
+    ) -> Self {
+        Self {
+            worker: None,
+            containers,
+            filesystem,
+            record_cache,
+            agents_runner,
+            running: None,
+            scan_progress: None,
+            bytes_freed: 0,
+        }
+    }
+
+    /// Starts a worker on `dir`; it wakes the window with `ctx` when it has news.
+    /// Dropping the old worker stops and joins it (callers make sure it is idle).
+    pub(crate) fn open(&mut self, dir: PathBuf, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        self.worker = Some(Worker::spawn_with(
+            dir,
+            WorkerSetup {
+                containers: self.containers.clone(),
+                filesystem: self.filesystem.clone(),
+                record_cache: self.record_cache.clone(),
+                agents_runner: self.agents_runner.clone(),
+            },
+            Arc::new(move || ctx.request_repaint()),
+        ));
+    }
+
+    /// The folder could not be loaded: its worker goes.
+    pub(crate) fn close(&mut self) {
+        self.worker = None;
+    }
+
+    pub(crate) fn is_open(&self) -> bool {
+        self.worker.is_some()
+    }
+
+    /// Queues `command`; false when there is no worker or its thread has stopped.
+    pub(crate) fn send(&self, command: Command) -> bool {
+        self.worker.as_ref().is_some_and(|w| w.send(command))
+    }
+
+    /// Asks the running change or scan to stop at its next check; false without a worker.
+    pub(crate) fn cancel(&self) -> bool {
+        match &self.worker {
+            Some(worker) => {
+                worker.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Everything the worker said since the last frame.
+    pub(crate) fn events(&self) -> Vec<Event> {
+        self.worker
+            .as_ref()
+            .map(|w| w.events().try_iter().collect())
+            .unwrap_or_default()
+    }
+
+    /// Asks for the last lines of a task's log (answered with [`Event::LogTail`]).
+    pub(crate) fn read_log_tail(&self, record: PathBuf) {
+        if let Some(worker) = &self.worker {
+            worker.read_log_tail(record, TASK_LOG_TAIL);
+        }
+    }
+
+    pub(crate) fn running(&self) -> Option<&Running> {
+        self.running.as_ref()
+    }
+
+    pub(crate) fn is_running(&self) -> bool {
+        self.running.is_some()
+    }
+
+    /// A change (or the scheduled cleanup) starts.
+    pub(crate) fn start(&mut self, running: Running) {
+        self.running = Some(running);
+    }
+
+    pub(crate) fn progress(&mut self, progress: Progress) {
+        if let Some(running) = &mut self.running {
+            running.progress = progress;
+        }
+    }
+
+    /// The change ended (or never started), having freed `bytes_freed`.
+    pub(crate) fn stopped(&mut self, bytes_freed: u64) {
+        self.running = None;
+        self.bytes_freed += bytes_freed;
+    }
+
+    pub(crate) fn bytes_freed(&self) -> u64 {
+        self.bytes_freed
+    }
+
+    pub(crate) fn scan_progress(&self) -> Option<(usize, usize)> {
+        self.scan_progress
+    }
+
+    pub(crate) fn scan_started(&mut self, workspaces: usize) {
+        self.scan_progress = Some((0, workspaces));
+    }
+
+    pub(crate) fn scanned_one(&mut self) {
+        if let Some((done, _)) = &mut self.scan_progress {
+            *done += 1;
+        }
+    }
+
+    pub(crate) fn scan_finished(&mut self) {
+        self.scan_progress = None;
+    }
+}

@@ -1,0 +1,96 @@
+//! The modal dialogs: waiting for a plan, its confirmation, a typed folder path, the
+//! settings, an error. They edit the dialog's own fields as the user types and answer
+//! what the user decided; the app acts on the answer.
+
+mod confirm;
+mod open_folder;
+mod settings;
+mod settings_draft;
+
+pub use confirm::confirm_button_label;
+pub(crate) use settings::SettingsLocation;
+pub use settings_draft::{DraftErrors, QuotaDraft, SettingsDraft};
+
+use crate::config::Config;
+use crate::gui::app::Dialog;
+use crate::gui::model::EnvSummary;
+use egui::{Key, Ui};
+use settings::SettingsAnswer;
+use std::path::PathBuf;
+
+const DIALOG_WIDTH: f32 = 600.0;
+
+/// What the user did in a dialog this frame.
+pub(crate) enum Answer {
+    /// Nothing yet: the dialog stays.
+    Keep,
+    /// Cancel, Escape, Close, or a click beside the dialog.
+    Close,
+    /// Go ahead with the plan shown.
+    Confirm,
+    /// Open this data folder.
+    Open(PathBuf),
+    /// Pick the folder with the system's folder picker instead.
+    Browse,
+    /// Save these settings.
+    SaveSettings(Config),
+}
+
+/// Draws `dialog` as a modal over the window; `environments` fill the Settings
+/// dialog's quota list.
+pub(crate) fn show(
+    ui: &mut Ui,
+    dialog: &mut Dialog,
+    location: &SettingsLocation,
+    environments: &[EnvSummary],
+) -> Answer {
+    let ctx = ui.ctx().clone();
+    let (escape, enter) = ctx.input(|i| (i.key_pressed(Key::Escape), i.key_pressed(Key::Enter)));
+    // A stray click beside the Settings dialog must not throw the edits away: only
+    // Cancel and Escape close it.
+    let editing = matches!(dialog, Dialog::Settings { .. });
+    let modal = egui::Modal::new(egui::Id::unique("agents-janitor-dialog")).show(&ctx, |ui| {
+        // A fixed width: a dialog that resizes itself each frame moves its buttons
+        // away from the pointer between press and release.
+        ui.set_width(DIALOG_WIDTH);
+        match dialog {
+            Dialog::Planning { title } => {
+                ui.heading(title.as_str());
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label("Working out what would change (sizes, git state)…");
+                });
+                ui.add_space(8.0);
+                if ui.button("Cancel").clicked() || escape {
+                    return Answer::Close;
+                }
+                Answer::Keep
+            }
+            Dialog::Confirm { plan } => confirm::body(ui, plan, escape, enter),
+            Dialog::OpenFolder { typed } => open_folder::body(ui, typed, escape, enter),
+            Dialog::Settings { draft } => {
+                let known_envs = settings::known_environments(environments);
+                match settings::body(ui, draft, location, &known_envs, escape) {
+                    SettingsAnswer::Keep => Answer::Keep,
+                    SettingsAnswer::Cancel => Answer::Close,
+                    SettingsAnswer::Save(config) => Answer::SaveSettings(config),
+                }
+            }
+            Dialog::Error { title, message } => {
+                ui.heading(title.as_str());
+                ui.add(egui::Label::new(message.as_str()).wrap().selectable(true));
+                ui.add_space(8.0);
+                if ui.button("Close").clicked() || escape || enter {
+                    return Answer::Close;
+                }
+                Answer::Keep
+            }
+        }
+    });
+    if modal.should_close() && !editing && !matches!(modal.inner, Answer::Confirm | Answer::Open(_))
+    {
+        Answer::Close
+    } else {
+        modal.inner
+    }
+}

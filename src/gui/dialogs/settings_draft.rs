@@ -1,0 +1,138 @@
+//! The Settings dialog's fields as typed, checked with the same parsers the settings
+//! file is read with: nothing is saved while any field is invalid, and each error is
+//! shown next to its field.
+
+use crate::config::{self, Config, format_interval, format_size};
+use crate::policy::{DeleteMode, Quota};
+use std::collections::BTreeMap;
+
+/// One quota row as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuotaDraft {
+    /// The environment it limits.
+    pub env_id: String,
+    /// The limit as typed ("20 GB").
+    pub limit: String,
+    /// The warning threshold in percent, as typed.
+    pub warn_percent: String,
+    /// Over quota, the scheduled cleanup deletes the oldest finished workspaces.
+    pub auto_clean: bool,
+}
+
+/// The dialog's fields, as typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettingsDraft {
+    /// Keep the workspaces of failed tasks.
+    pub keep_on_error: bool,
+    /// Archiving deletes the workspaces of tasks that ended well.
+    pub archive_cleans_done: bool,
+    /// Delete workspaces with unsaved work without asking.
+    pub allow_unsaved_delete: bool,
+    /// Delete at once, or move to the trash.
+    pub delete_mode: DeleteMode,
+    /// The sweep age as typed ("24h", "2d").
+    pub sweep_age: String,
+    /// The scheduled cleanup's interval as typed ("6h", "off").
+    pub schedule: String,
+    /// One per quota row.
+    pub quotas: Vec<QuotaDraft>,
+    /// The environment the "Add quota" button adds.
+    pub new_quota_env: String,
+}
+
+/// The fields that are invalid, each with its reason.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct DraftErrors {
+    /// Why the sweep age is wrong.
+    pub sweep_age: Option<String>,
+    /// Why the interval is wrong.
+    pub schedule: Option<String>,
+    /// By quota row.
+    pub quotas: BTreeMap<usize, String>,
+}
+
+impl SettingsDraft {
+    /// The fields showing `config`.
+    pub fn from_config(config: &Config) -> Self {
+        Self {
+            keep_on_error: config.keep_on_error,
+            archive_cleans_done: config.archive_cleans_done,
+            allow_unsaved_delete: config.allow_unsaved_delete,
+            delete_mode: config.delete_mode,
+            sweep_age: format!("{}h", config.sweep_age_hours),
+            schedule: format_interval(config.schedule),
+            quotas: config
+                .quotas
+                .iter()
+                .map(|(env_id, quota)| QuotaDraft {
+                    env_id: env_id.clone(),
+                    limit: format_size(quota.limit_bytes),
+                    warn_percent: quota.warn_percent.to_string(),
+                    auto_clean: quota.auto_clean,
+                })
+                .collect(),
+            new_quota_env: String::new(),
+        }
+    }
+
+    /// The settings the fields describe, or every field that is wrong.
+    pub fn to_config(&self) -> Result<Config, DraftErrors> {
+        let mut errors = DraftErrors::default();
+        let sweep_age_hours = config::parse_sweep_age(&self.sweep_age)
+            .map_err(|reason| errors.sweep_age = Some(reason))
+            .unwrap_or_default();
+        let schedule = config::parse_interval(&self.schedule)
+            .map_err(|reason| errors.schedule = Some(reason))
+            .unwrap_or_default();
+        let mut quotas = BTreeMap::new();
+        for (row, draft) in self.quotas.iter().enumerate() {
+            let env_id = draft.env_id.trim();
+            if quotas.contains_key(env_id) {
+                errors
+                    .quotas
+                    .insert(row, "this environment already has a quota above".into());
+                continue;
+            }
+            match quota_from_draft(draft) {
+                Ok(quota) => {
+                    quotas.insert(env_id.to_owned(), quota);
+                }
+                Err(reason) => {
+                    errors.quotas.insert(row, reason);
+                }
+            }
+        }
+        if errors != DraftErrors::default() {
+            return Err(errors);
+        }
+        Ok(Config {
+            keep_on_error: self.keep_on_error,
+            archive_cleans_done: self.archive_cleans_done,
+            sweep_age_hours,
+            allow_unsaved_delete: self.allow_unsaved_delete,
+            delete_mode: self.delete_mode,
+            schedule,
+            quotas,
+        })
+    }
+}
+
+fn quota_from_draft(draft: &QuotaDraft) -> Result<Quota, String> {
+    if draft.env_id.trim().is_empty() {
+        return Err("choose an environment".into());
+    }
+    let limit_bytes =
+        config::parse_size(&draft.limit).map_err(|reason| format!("limit: {reason}"))?;
+    let warn_percent = match draft.warn_percent.trim().parse::<u8>() {
+        Ok(percent) if (1..=100).contains(&percent) => percent,
+        _ => return Err("warning: give a whole percentage from 1 to 100".into()),
+    };
+    Ok(Quota {
+        limit_bytes,
+        warn_percent,
+        auto_clean: draft.auto_clean,
+    })
+}
+
+#[cfg(test)]
+mod tests;

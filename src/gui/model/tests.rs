@@ -1,0 +1,198 @@
+//! Table tests of the model: filters, sorting, largest workspaces, saved settings.
+
+use super::*;
+use crate::git::{GitState, GitStatus};
+use std::time::{Duration, UNIX_EPOCH};
+
+fn row(id: &str, class: StatusClass, size: Option<u64>) -> Row {
+    Row {
+        task_id: id.to_owned(),
+        env_id: "env-a".to_owned(),
+        env_name: "A".to_owned(),
+        status: class.label().to_owned(),
+        class,
+        prompt: format!("Fix the {id} bug\nmore"),
+        prompt_line: format!("Fix the {id} bug"),
+        created: Some(UNIX_EPOCH + Duration::from_secs(1000)),
+        finished: None,
+        workspace: RowWorkspace::Managed {
+            path: PathBuf::from(format!("/d/managed-repos/env-a/tasks/{id}")),
+            on_disk: true,
+        },
+        archived: false,
+        legacy: false,
+        record: PathBuf::from(format!("/d/tasks/{id}.toml")),
+        branch: None,
+        pr_url: None,
+        container_id: None,
+        size,
+        mount_points: Vec::new(),
+        git: None,
+        size_text: String::new(),
+        git_text: String::new(),
+        search_text: format!("{id}\nfix the {id} bug\nmore"),
+    }
+}
+
+fn ids(rows: &[Row], visible: &[usize]) -> Vec<String> {
+    visible.iter().map(|&i| rows[i].task_id.clone()).collect()
+}
+
+#[test]
+fn filters_narrow_the_rows() {
+    let mut rows = vec![
+        row("a1", StatusClass::Succeeded, Some(10)),
+        row("b2", StatusClass::Failed, Some(30)),
+        row("c3", StatusClass::Active, None),
+        row("d4", StatusClass::Succeeded, Some(20)),
+    ];
+    rows[3].archived = true;
+    rows[1].env_id = "env-b".to_owned();
+    let cases: Vec<(Settings, Vec<&str>)> = vec![
+        (Settings::default(), vec!["b2", "a1", "c3"]),
+        (
+            Settings {
+                show_archived: true,
+                ..Settings::default()
+            },
+            vec!["b2", "d4", "a1", "c3"],
+        ),
+        (
+            Settings {
+                search: " B2 ".to_owned(),
+                ..Settings::default()
+            },
+            vec!["b2"],
+        ),
+        (
+            Settings {
+                search: "the c3".to_owned(),
+                ..Settings::default()
+            },
+            vec!["c3"],
+        ),
+        (
+            Settings {
+                hidden_classes: vec![StatusClass::Succeeded, StatusClass::Active],
+                ..Settings::default()
+            },
+            vec!["b2"],
+        ),
+        (
+            Settings {
+                env_filter: Some("env-a".to_owned()),
+                ..Settings::default()
+            },
+            vec!["a1", "c3"],
+        ),
+    ];
+    for (settings, expected) in cases {
+        assert_eq!(
+            ids(&rows, &visible_rows(&rows, &settings)),
+            expected,
+            "{settings:?}"
+        );
+    }
+}
+
+#[test]
+fn sorting_keeps_unknown_values_last_in_both_directions() {
+    let rows = vec![
+        row("a", StatusClass::Succeeded, Some(10)),
+        row("b", StatusClass::Succeeded, None),
+        row("c", StatusClass::Succeeded, Some(30)),
+        row("d", StatusClass::Succeeded, Some(10)),
+    ];
+    let descending = Settings::default();
+    assert_eq!(
+        ids(&rows, &visible_rows(&rows, &descending)),
+        ["c", "a", "d", "b"]
+    );
+    let ascending = Settings {
+        descending: false,
+        ..Settings::default()
+    };
+    assert_eq!(
+        ids(&rows, &visible_rows(&rows, &ascending)),
+        ["a", "d", "c", "b"]
+    );
+    let by_id = Settings {
+        sort: SortKey::Task,
+        descending: true,
+        ..Settings::default()
+    };
+    assert_eq!(
+        ids(&rows, &visible_rows(&rows, &by_id)),
+        ["d", "c", "b", "a"]
+    );
+}
+
+#[test]
+fn git_sort_ranks_unsaved_work() {
+    let mut rows = vec![
+        row("clean", StatusClass::Succeeded, None),
+        row("dirty", StatusClass::Succeeded, None),
+        row("unknown", StatusClass::Succeeded, None),
+    ];
+    let state = |uncommitted| GitState {
+        branch: None,
+        uncommitted,
+        unpushed: 0,
+    };
+    rows[0].set_git(Some(GitStatus::Known(state(0))));
+    rows[1].set_git(Some(GitStatus::Known(state(2))));
+    rows[2].set_git(Some(GitStatus::Unknown {
+        reason: "x".to_owned(),
+    }));
+    assert_eq!(rows[1].git_text, "2 uncommitted");
+    let settings = Settings {
+        sort: SortKey::Git,
+        ..Settings::default()
+    };
+    assert_eq!(
+        ids(&rows, &visible_rows(&rows, &settings)),
+        ["dirty", "clean", "unknown"]
+    );
+}
+
+#[test]
+fn largest_workspaces_skips_unsized_and_gone_folders() {
+    let mut rows = vec![
+        row("a", StatusClass::Succeeded, Some(5)),
+        row("b", StatusClass::Succeeded, None),
+        row("c", StatusClass::Succeeded, Some(50)),
+        row("d", StatusClass::Succeeded, Some(500)),
+    ];
+    rows[3].workspace = RowWorkspace::Managed {
+        path: PathBuf::from("/gone"),
+        on_disk: false,
+    };
+    assert_eq!(ids(&rows, &largest_workspaces(&rows, 20)), ["c", "a"]);
+    assert_eq!(ids(&rows, &largest_workspaces(&rows, 1)), ["c"]);
+}
+
+#[test]
+fn settings_round_trip_and_missing_fields_take_defaults() -> Result<(), serde_json::Error> {
+    let settings = Settings {
+        data_dir: Some(PathBuf::from("/data")),
+        sort: SortKey::Finished,
+        descending: false,
+        search: "login".to_owned(),
+        hidden_classes: vec![StatusClass::Active],
+        show_archived: true,
+        env_filter: Some("env-a".to_owned()),
+        sweep_hours: 6.5,
+    };
+    let text = serde_json::to_string(&settings)?;
+    assert_eq!(serde_json::from_str::<Settings>(&text)?, settings);
+    // A file from an older version (fewer fields, unknown ones) still loads.
+    let old: Settings = serde_json::from_str(r#"{"sort": "Task", "gone": 1}"#)?;
+    assert_eq!(
+        old,
+        Settings {
+            sort: SortKey::Task,
+            ..Settings::default()
+        }
+    );
+    Ok(())
+}
