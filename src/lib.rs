@@ -2,17 +2,25 @@
 //!
 //! The flow: [`store::Snapshot::load`] reads a data directory (never rewriting what it
 //! cannot parse), [`scan::Scanner`] sizes workspaces like `du`, [`policy::plan`] turns an
-//! [`policy::Action`] into a [`policy::Plan`] (pure; quotas and the schedule's timing
-//! too), and [`executor::Executor`] carries the plan out; [`worker::Worker`] runs all of
-//! it on a thread for the desktop app (`gui`, feature `gui`, on by default), which
-//! follows the disk through [`watch`], and [`cli`] from the command line. Both read the
-//! janitor's own settings file through [`config`]. [`agents_runner`] tells whether
-//! Agents-Runner runs on the data directory: while it does, no record it holds in memory
-//! is changed (plans refuse it, and the executor asks again before its first write).
-//! Only [`remove`] deletes files (or moves them to the trash); only [`store`] knows
-//! Agents-Runner's file formats; nothing outside `gui` knows egui. [`mounts`] finds mount
-//! points by mount identity (a bind mount on the same filesystem included): sizes stop
-//! at them and no workspace that is or holds one is ever deleted.
+//! [`policy::Action`] into a [`policy::Plan`] (pure), and [`executor::Executor`] carries
+//! the plan out; [`worker::Worker`] runs all of it on a thread for the desktop app, and
+//! [`cli`] from the command line.
+//!
+//! The crate map, in layers; a module only uses the ones above it:
+//!
+//! | layer | modules |
+//! | --- | --- |
+//! | words | [`text`] (sizes, ages, first lines, counts), [`status`] (Agents-Runner's status words) |
+//! | Agents-Runner's files | [`store`]: the only code that knows its formats (records, environments, legacy JSON, paths, atomic writes, the record cache) |
+//! | reading the world | [`scan`] (sizes), [`mounts`] (mount points by mount identity), [`git`] (unsaved work), [`container`] (docker), [`process`] (a tool with a deadline), [`agents_runner`] (is it running on this data dir?) |
+//! | deciding | [`policy`]: pure plans for every action, quotas, the schedule; owns the settings' types |
+//! | acting | [`remove`]: the only code that deletes or moves to the trash; [`executor`]: prepares and runs plans under the [`lock`], with crash [`checkpoint`]s |
+//! | running | [`worker`] (commands in, events out, on one thread), [`watch`] (live refresh) |
+//! | front ends | [`cli`], `gui` (feature `gui`, on by default; nothing else knows egui), [`config`] (the janitor's own settings file), [`demo`] (demo data for the welcome screen) |
+//!
+//! Safety holds across layers: while Agents-Runner runs on the data directory no record
+//! it holds is changed (plans refuse it, the executor asks again before its first
+//! write), and no workspace that is or holds a mount point is sized through or deleted.
 //!
 //! ```
 //! use agents_janitor::executor;
@@ -38,6 +46,8 @@
 //! assert!(plan.steps[0].workspace.is_some());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+
+#![warn(missing_docs)]
 
 pub mod agents_runner;
 pub mod checkpoint;

@@ -22,20 +22,35 @@ pub(super) const KEY_LIST: &str = "keep_on_error, archive_cleans_done, sweep_age
 /// A setting [`set_value`](super::set_value) can change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Key {
+    /// `keep_on_error`
     KeepOnError,
+    /// `archive_cleans_done`
     ArchiveCleansDone,
+    /// `sweep_age_hours`
     SweepAgeHours,
+    /// `allow_unsaved_delete`
     AllowUnsavedDelete,
+    /// `delete_mode`
     DeleteMode,
+    /// `schedule`
     Schedule,
-    Quota { env: String, field: QuotaField },
+    /// `quotas.<env>.<field>`
+    Quota {
+        /// The environment id (it may contain dots).
+        env: String,
+        /// Which of the quota's values.
+        field: QuotaField,
+    },
 }
 
 /// A field of one environment's quota.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum QuotaField {
+    /// `limit`: the size the environment's workspaces may take.
     Limit,
+    /// `warn_percent`: the share of the limit that starts the warning.
     WarnPercent,
+    /// `auto_clean`: the schedule may delete workspaces to get under the limit.
     AutoClean,
 }
 

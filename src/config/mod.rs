@@ -68,6 +68,7 @@ pub struct Config {
     pub sweep_age_hours: f64,
     /// Workspaces with uncommitted or unpushed work may be deleted without asking.
     pub allow_unsaved_delete: bool,
+    /// Whether workspaces are deleted at once or moved to the system trash.
     pub delete_mode: DeleteMode,
     /// How often the running window cleans up by itself; `None` is off.
     pub schedule: Option<Duration>,
@@ -145,6 +146,7 @@ pub fn default_path() -> Option<PathBuf> {
 /// The settings in use and what became of the file.
 #[derive(Debug)]
 pub struct LoadedConfig {
+    /// The settings file (it may not exist).
     pub path: PathBuf,
     /// The file's settings, or the defaults when it is missing or unusable.
     pub config: Config,
