@@ -29,7 +29,7 @@ pub struct Mini {
 
 impl Mini {
     pub fn new() -> Result<Self, Box<dyn Error>> {
-        let root = fast_tempdir()?;
+        let root = super::scratch::tempdir()?;
         let data_dir = root.path().join("data");
         fs::create_dir_all(paths::archived_tasks_dir(&data_dir))?;
         fs::create_dir_all(paths::managed_repos_dir(&data_dir).join(ENV).join("tasks"))?;
@@ -169,21 +169,6 @@ impl Drop for Mini {
         #[cfg(target_os = "linux")]
         super::mounts::release(&mut self.root);
     }
-}
-
-/// A temp dir in memory where there is one (creating thousands of files on a disk can
-/// take seconds), else the usual one.
-fn fast_tempdir() -> std::io::Result<tempfile::TempDir> {
-    let shm = Path::new("/dev/shm");
-    if cfg!(target_os = "linux")
-        && shm.is_dir()
-        && let Ok(dir) = tempfile::Builder::new()
-            .prefix("agents-janitor-test-")
-            .tempdir_in(shm)
-    {
-        return Ok(dir);
-    }
-    tempfile::tempdir()
 }
 
 /// The text of a finalized task record the way Agents-Runner writes it.

@@ -8,6 +8,8 @@ pub mod agents_runner;
 pub mod mini;
 #[cfg(target_os = "linux")]
 pub mod mounts;
+pub mod scratch;
+pub mod template;
 
 use agents_janitor::store::demo::{self, DemoSummary, DemoTask};
 use agents_janitor::store::paths;
@@ -34,10 +36,16 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// A copy of this test binary's demo template (see [`template`]) in a new temp dir,
+    /// plus the broken files and canaries.
     pub fn new() -> Result<Self, Box<dyn Error>> {
-        let root = tempfile::tempdir()?;
+        let root = scratch::tempdir()?;
         let data_dir = root.path().join("data");
-        let summary = demo::write_demo(&data_dir)?;
+        let summary = if template::is_plain(root.path()) {
+            template::template()?.copy_into(root.path())?
+        } else {
+            demo::write_demo(&data_dir)?
+        };
 
         fs::write(
             Self::corrupt_task_path(&data_dir),

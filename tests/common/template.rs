@@ -1,0 +1,184 @@
+//! The demo data dir, written once per test binary and copied for every fixture.
+//!
+//! Writing the demo runs about 35 git processes; a copy in memory takes a few
+//! milliseconds. The copy keeps what the tests look at: contents, permissions,
+//! modification and access times, symlinks. The demo writes its own absolute path
+//! into records, `environments.json` and each checkout's `.git/config` and reflogs,
+//! so the copy rewrites the template's folder to the fixture's in every text file
+//! and symlink target.
+
+use super::{make_writable, scratch};
+use agents_janitor::store::demo::{self, DemoSummary};
+use std::error::Error;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// Template folders are named `<prefix><pid>-<random>`, so a later run can tell whose
+/// they are.
+const PREFIX: &str = "agents-janitor-demo-template-";
+
+/// A demo data dir at `root/data` that fixtures copy.
+pub struct DemoTemplate {
+    root: PathBuf,
+    summary: DemoSummary,
+}
+
+/// The template of this test binary, written by the first test that asks for it.
+pub fn template() -> Result<&'static DemoTemplate, Box<dyn Error>> {
+    static TEMPLATE: OnceLock<Result<DemoTemplate, String>> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| DemoTemplate::write().map_err(|err| err.to_string()))
+        .as_ref()
+        .map_err(|err| format!("cannot write the demo template: {err}").into())
+}
+
+/// Whether `path` can stand in for another in the demo's files by a plain text
+/// replacement: nothing TOML or JSON would escape, nothing a shell would quote.
+pub fn is_plain(path: &Path) -> bool {
+    path.to_str().is_some_and(|text| {
+        text.bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"/._-".contains(&byte))
+    })
+}
+
+impl DemoTemplate {
+    /// Writes the demo into a new folder that outlives the test binary (statics are
+    /// never dropped); the next run removes it once this process is gone.
+    fn write() -> Result<Self, Box<dyn Error>> {
+        remove_stale_templates();
+        let root = tempfile::Builder::new()
+            .prefix(&format!("{PREFIX}{}-", std::process::id()))
+            .tempdir_in(scratch::base())?
+            .keep();
+        if !is_plain(&root) {
+            return Err(format!("{} is not a plain path", root.display()).into());
+        }
+        let summary = demo::write_demo(&root.join("data"))?;
+        Ok(Self { root, summary })
+    }
+
+    /// Copies the demo to `root/data` (which must not exist yet), as if it had been
+    /// written there.
+    pub fn copy_into(&self, root: &Path) -> Result<DemoSummary, Box<dyn Error>> {
+        let rewrite = Rewrite::new(&self.root, root)?;
+        copy_tree(&self.root.join("data"), &root.join("data"), &rewrite)?;
+        Ok(DemoSummary {
+            data_dir: PathBuf::from(rewrite.text(&self.summary.data_dir.to_string_lossy())),
+            ..self.summary.clone()
+        })
+    }
+}
+
+/// Replaces the template's folder by the copy's.
+struct Rewrite {
+    from: String,
+    to: String,
+}
+
+impl Rewrite {
+    fn new(from: &Path, to: &Path) -> Result<Self, Box<dyn Error>> {
+        for path in [from, to] {
+            if !is_plain(path) {
+                return Err(format!("{} is not a plain path", path.display()).into());
+            }
+        }
+        Ok(Self {
+            from: from.to_string_lossy().into_owned(),
+            to: to.to_string_lossy().into_owned(),
+        })
+    }
+
+    fn text(&self, text: &str) -> String {
+        text.replace(&self.from, &self.to)
+    }
+}
+
+/// Copies `from` to `to` like `cp -a` (owners aside), with [`Rewrite`] applied to text
+/// files and symlink targets. Binary files (git objects, the index) never hold a path.
+fn copy_tree(from: &Path, to: &Path, rewrite: &Rewrite) -> Result<(), Box<dyn Error>> {
+    let meta = fs::symlink_metadata(from)?;
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        let target = fs::read_link(from)?;
+        let target = match target.to_str() {
+            Some(text) => PathBuf::from(rewrite.text(text)),
+            None => target,
+        };
+        symlink(&target, to)?;
+    } else if kind.is_dir() {
+        fs::create_dir(to)?;
+        for entry in fs::read_dir(from)? {
+            let entry = entry?;
+            copy_tree(&entry.path(), &to.join(entry.file_name()), rewrite)?;
+        }
+        // After the contents: the demo has a read-only folder.
+        fs::set_permissions(to, meta.permissions())?;
+    } else if kind.is_file() {
+        match String::from_utf8(fs::read(from)?) {
+            Ok(text) => {
+                fs::write(to, rewrite.text(&text))?;
+                fs::set_permissions(to, meta.permissions())?;
+            }
+            // `fs::copy` keeps the permissions.
+            Err(_) => {
+                fs::copy(from, to)?;
+            }
+        }
+    } else {
+        return Err(format!("{}: not a file, folder or symlink", from.display()).into());
+    }
+    filetime::set_symlink_file_times(
+        to,
+        filetime::FileTime::from_last_access_time(&meta),
+        filetime::FileTime::from_last_modification_time(&meta),
+    )?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn symlink(_target: &Path, link: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::other(format!(
+        "{}: the demo has no symlinks outside unix",
+        link.display()
+    )))
+}
+
+/// Removes the templates of test binaries that are no longer running (best effort: a
+/// folder that cannot be removed only takes space).
+fn remove_stale_templates() {
+    let Ok(entries) = fs::read_dir(scratch::base()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let owner = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(PREFIX))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|pid| pid.parse::<u32>().ok());
+        if let Some(pid) = owner
+            && pid != std::process::id()
+            && !is_running(pid)
+        {
+            make_writable(&entry.path());
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn is_running(pid: u32) -> bool {
+    Path::new("/proc").join(pid.to_string()).exists()
+}
+
+/// Without `/proc`, every template may still be in use.
+#[cfg(not(target_os = "linux"))]
+fn is_running(_pid: u32) -> bool {
+    true
+}
