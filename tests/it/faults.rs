@@ -4,7 +4,7 @@
 //! where the machine cannot make files immutable or mount a tmpfs, and fails there under
 //! `CI=1`. Bind mounts of folders on the same filesystem are in `tests/mounts.rs`.
 
-mod common;
+use crate::common;
 
 use agents_janitor::store::paths;
 use common::{Fixture, clean_done_task, run};

@@ -5,7 +5,7 @@
 //! environment, and two janitors started at once. Every case runs the real binary on a
 //! small data dir (`common::mini`) and checks canary trees byte for byte.
 
-mod common;
+use crate::common;
 
 use agents_janitor::checkpoint;
 use agents_janitor::store::paths;

@@ -2,7 +2,7 @@
 //! on the core's fixture data dir. The worker really reads, sizes and deletes.
 #![cfg(feature = "gui")]
 
-mod common;
+use crate::common;
 
 use agents_janitor::config;
 use agents_janitor::container::ContainerRuntime;

@@ -1,7 +1,7 @@
 //! The settings file from the command line: `config show` / `config set` with `--config`,
 //! and `archive` / `sweep` taking their defaults from it.
 
-mod common;
+use crate::common;
 
 use agents_janitor::status::StatusClass;
 use agents_janitor::store::demo::{DemoTask, DemoWorkspace, TASKS};

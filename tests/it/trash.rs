@@ -4,7 +4,7 @@
 // The home trash layout and the device checks are those of freedesktop systems.
 #![cfg(all(unix, not(target_os = "macos")))]
 
-mod common;
+use crate::common;
 
 use agents_janitor::container::ContainerRuntime;
 use agents_janitor::executor::{self, EngineEvent, Executor};

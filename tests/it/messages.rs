@@ -4,7 +4,7 @@
 //! (with exit code 1) and in the GUI's log (the worker's `Log` events).
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use agents_janitor::checkpoint;
 use agents_janitor::container::ContainerRuntime;

@@ -6,7 +6,7 @@
 //! line the janitor adds to a record it discarded is one Agents-Runner's log view reads
 //! as canonical.
 
-mod common;
+use crate::common;
 
 use common::mini::{Canaries, ENV, Mini, TestResult, fill, records, status_and_logs};
 use common::{tree_digest, write_private};

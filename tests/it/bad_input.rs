@@ -3,7 +3,7 @@
 //! (empty files, every field with every wrong type, a 100 MB `logs` array, a
 //! `state.toml` of another version, which the janitor does not read at all).
 
-mod common;
+use crate::common;
 
 use agents_janitor::store::tasks::{self, TaskEdit};
 use agents_janitor::store::time::{format_iso, from_unix_seconds, parse_iso};

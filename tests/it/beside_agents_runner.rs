@@ -8,7 +8,7 @@
 //! to an `agents_runner/` package, rewriting its records every 300 ms) and are skipped,
 //! saying why, where there is no Python 3.11 (and fail under CI).
 
-mod common;
+use crate::common;
 
 use agents_janitor::agents_runner::{LiveProbe, Probe};
 use agents_janitor::container::ContainerRuntime;

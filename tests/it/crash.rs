@@ -6,7 +6,7 @@
 //! the next start finishes the staged delete and says so.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use agents_janitor::checkpoint::{self, MARKER, PAUSE_VAR};
 use common::mini::{Canaries, ENV, Mini, TestResult, records, status_and_logs};

@@ -1,6 +1,6 @@
 //! The worker thread and the executor on a real fixture data dir.
 
-mod common;
+use crate::common;
 
 use agents_janitor::container::ContainerRuntime;
 use agents_janitor::executor::{self, EngineEvent, ExecuteError, Executor, Level};

@@ -3,7 +3,7 @@
 //! through the real binary while canary trees beside (and inside) the data dir are hashed
 //! before and after.
 
-mod common;
+use crate::common;
 
 use agents_janitor::lock::LOCK_FILE;
 use agents_janitor::store::demo::{ENV_NOTES, ENV_WEBAPP, NOTES_DIR, READ_ONLY_TASK, TASKS};

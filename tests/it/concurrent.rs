@@ -7,7 +7,7 @@
 //! not exist when the plan was made are never touched.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use agents_janitor::checkpoint;
 use agents_janitor::container::ContainerRuntime;

@@ -1,7 +1,7 @@
 //! Checks that the demo data dir (and the fixture built on it) looks like what
 //! Agents-Runner writes, so the other integration tests exercise real situations.
 
-mod common;
+use crate::common;
 
 use agents_janitor::store::demo::{
     self, CLASH_TASK, DemoError, DemoWorkspace, ENV_API, ENV_NOTES, ENV_SCRATCH, ENV_WEBAPP,

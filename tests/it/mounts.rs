@@ -8,7 +8,7 @@
 //! down by the fixtures' `Drop` before their temp dir is deleted (`common::mounts`).
 #![cfg(target_os = "linux")]
 
-mod common;
+use crate::common;
 
 use agents_janitor::policy::Action;
 use agents_janitor::policy::DeleteMode;

@@ -1,7 +1,7 @@
 //! `usage` quota states, `enforce-quotas` and `orphans` from the command line, with the
 //! settings file (`--config`) deciding the quotas and the delete mode.
 
-mod common;
+use crate::common;
 
 use common::mini::{Canaries, ENV, Mini, TestResult, fill};
 use common::{Run, tree_digest};

@@ -1,7 +1,7 @@
 //! The command line, end to end: every subcommand in human and `--json` form, run as a
 //! child process against a fresh demo data dir with a fake `docker` first on `PATH`.
 
-mod common;
+use crate::common;
 
 use agents_janitor::lock::LOCK_FILE;
 use agents_janitor::status::StatusClass;

@@ -1,8 +1,5 @@
 //! Shared fixture for the integration tests: a demo Agents-Runner data dir with a few
 //! broken files, next to canary files that no command may touch.
-// Each test binary includes this module with `mod common;` and uses a different subset
-// of it, so unused items in one binary are expected.
-#![allow(dead_code)]
 
 pub mod agents_runner;
 pub mod mini;
