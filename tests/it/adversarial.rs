@@ -35,6 +35,26 @@ fn says(run: &Run, path: &Path, reason: &str) -> bool {
         .any(|line| line.contains(&shown) && line.contains(reason))
 }
 
+/// The exit codes of `complete` and `discard` for a task whose folder they leave alone.
+#[derive(Clone, Copy)]
+struct Exits {
+    complete: i32,
+    discard: i32,
+}
+
+/// A folder the name filter would change: `discard` marks the record and leaves the
+/// folder (nothing failed), `complete --force` refuses it (exit 1).
+const FILTERED_EXITS: Exits = Exits {
+    complete: 1,
+    discard: 0,
+};
+
+/// A workspace refused outright (a symlink): both commands fail.
+const REFUSED_EXITS: Exits = Exits {
+    complete: 1,
+    discard: 1,
+};
+
 /// `discard ID --force` and `complete ID --force --delete-failed` leave the canaries
 /// alone and say where and why. (A sweep is not asked: a folder without a record of its
 /// own in a cloned environment is the sweep's to delete, as in Agents-Runner.)
@@ -43,14 +63,18 @@ fn assert_every_command_leaves_it(
     id: &str,
     shown: &Path,
     reason: &str,
+    exits: Exits,
     canaries: &Canaries,
 ) -> TestResult {
-    for args in [
-        vec!["complete", id, "--force", "--delete-failed"],
-        vec!["discard", id, "--force"],
+    for (args, code) in [
+        (
+            vec!["complete", id, "--force", "--delete-failed"],
+            exits.complete,
+        ),
+        (vec!["discard", id, "--force"], exits.discard),
     ] {
         let run = mini.run(&args)?;
-        assert!(matches!(run.code, Some(0 | 1)), "{args:?}: {run}");
+        assert_eq!(run.code, Some(code), "{args:?}: {run}");
         assert!(says(&run, shown, reason), "{args:?}: no {reason:?}:\n{run}");
         canaries.assert_intact(&args.join(" "));
     }
@@ -69,7 +93,14 @@ fn odd_task_id(id: &str) -> TestResult {
     let filtered = mini.workspace(ENV, id);
     plant(&filtered, "the folder the filter names")?;
     let canaries = Canaries::new(&mini, &[&filtered]);
-    assert_every_command_leaves_it(&mini, id, &filtered, "plain folder name", &canaries)
+    assert_every_command_leaves_it(
+        &mini,
+        id,
+        &filtered,
+        "plain folder name",
+        FILTERED_EXITS,
+        &canaries,
+    )
 }
 
 #[test]
@@ -115,7 +146,14 @@ fn an_environment_id_with_a_slash_is_refused() -> TestResult {
     let naive = mini.workspace("env-5afe0002", id);
     plant(&naive, "naive join target")?;
     let canaries = Canaries::new(&mini, &[&filtered, &naive]);
-    assert_every_command_leaves_it(&mini, id, &filtered, "plain folder name", &canaries)
+    assert_every_command_leaves_it(
+        &mini,
+        id,
+        &filtered,
+        "plain folder name",
+        FILTERED_EXITS,
+        &canaries,
+    )
 }
 
 #[test]
@@ -182,7 +220,7 @@ fn a_symlinked_tasks_folder_is_never_followed() -> TestResult {
             vec!["complete", id, "--force", "--delete-failed"],
         ] {
             let run = mini.run(&args)?;
-            assert!(run.code.is_some(), "{args:?}: {run}");
+            assert_eq!(run.code, Some(0), "{args:?}: {run}");
             assert!(
                 says(&run, &tasks, "symlink"),
                 "{args:?} -> {}:\n{run}",
@@ -218,7 +256,7 @@ fn a_task_folder_symlinked_to_another_task_or_to_root_is_refused() -> TestResult
         mini.add_task(id, ENV, "done")?;
         let link = mini.workspace(ENV, id);
         symlink(&victim, &link)?;
-        assert_every_command_leaves_it(&mini, id, &link, "symlink", &canaries)?;
+        assert_every_command_leaves_it(&mini, id, &link, "symlink", REFUSED_EXITS, &canaries)?;
         assert_eq!(fs::read_link(&link)?, victim);
     }
     assert!(exists(&mini.active_record(owner)));
@@ -241,7 +279,7 @@ fn managed_repos_symlinked_to_root_is_never_followed() -> TestResult {
         vec!["archive", "--force", "--delete-failed"],
     ] {
         let run = mini.run(&args)?;
-        assert!(run.code.is_some(), "{args:?}: {run}");
+        assert_eq!(run.code, Some(0), "{args:?}: {run}");
         assert!(says(&run, &managed, "symlink"), "{args:?}:\n{run}");
         canaries.assert_intact(&args.join(" "));
     }
@@ -333,7 +371,8 @@ fn a_folder_swapped_for_a_symlink_during_the_delete_is_not_followed() -> TestRes
     }
     assert!(swapped > 0, "no folder left to swap");
     let run = paused.resume()?;
-    assert!(matches!(run.code, Some(0 | 1)), "{run}");
+    // The swapped folders are refused, and a refusal is a failure of the run.
+    assert_eq!(run.code, Some(1), "{run}");
     canaries.assert_intact("discard with folders swapped mid-delete");
     let next = mini.run(&["sweep", "--older-than", "1000w"])?;
     assert_eq!(next.code, Some(0), "{next}");
@@ -363,7 +402,7 @@ fn a_folder_under_an_environment_of_type_none_is_left_alone() -> TestResult {
         vec!["archive", "--force", "--delete-failed"],
     ] {
         let run = mini.run(&args)?;
-        assert!(matches!(run.code, Some(0 | 1)), "{args:?}: {run}");
+        assert_eq!(run.code, Some(0), "{args:?}: {run}");
         canaries.assert_intact(&args.join(" "));
     }
     Ok(())
@@ -381,12 +420,12 @@ fn a_task_that_calls_itself_cloned_in_a_mounted_environment_is_left_alone() -> T
     let folder = mini.workspace(env, id);
     plant(&folder, "managed path of a mounted env")?;
     let canaries = Canaries::new(&mini, &[&folder]);
-    for args in [
-        vec!["discard", id, "--force"],
-        vec!["complete", id, "--force", "--delete-failed"],
+    for (args, code) in [
+        (vec!["discard", id, "--force"], 0),
+        (vec!["complete", id, "--force", "--delete-failed"], 1),
     ] {
         let run = mini.run(&args)?;
-        assert!(matches!(run.code, Some(0 | 1)), "{args:?}: {run}");
+        assert_eq!(run.code, Some(code), "{args:?}: {run}");
         assert!(
             run.stdout.contains("mounted") || run.stderr.contains("mounted"),
             "{run}"
@@ -416,7 +455,7 @@ fn a_record_that_claims_another_environment_touches_only_that_path() -> TestResu
     assert_eq!(status_and_logs(&mini.archived_record(id))?.0, "discarded");
     canaries.assert_intact("discard");
     let complete = mini.run(&["complete", id, "--force", "--delete-failed"])?;
-    assert!(complete.code.is_some(), "{complete}");
+    assert_eq!(complete.code, Some(0), "{complete}");
     canaries.assert_intact("complete --force");
     Ok(())
 }
@@ -554,8 +593,7 @@ fn a_workspace_on_another_filesystem_is_refused_by_the_device_check() -> TestRes
     let id = "f5f5000001";
     let workspace = mini.add_workspace(ENV, id, 10)?;
     if fs::metadata("/proc")?.dev() == fs::metadata(&mini.data_dir)?.dev() {
-        eprintln!("skipped: /proc is on the data dir's filesystem here");
-        return Ok(());
+        return common::cannot_run("/proc is on the data dir's filesystem here");
     }
     let canaries = Canaries::new(&mini, &[&workspace]);
     let elsewhere: std::sync::Arc<dyn Filesystem> = std::sync::Arc::new(ElsewhereFs {

@@ -186,16 +186,6 @@ fn workspace_dirs(data: &Path) -> Result<Vec<PathBuf>, Box<dyn Error>> {
     Ok(found)
 }
 
-/// Whether `du` is GNU du (the only one with `-b` and `-B1`).
-fn gnu_du() -> bool {
-    std::process::Command::new("du")
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| {
-            out.status.success() && String::from_utf8_lossy(&out.stdout).contains("GNU")
-        })
-}
-
 /// `du ARGS -c PATHS...`: the number on its `total` line.
 fn du_total(args: &[&str], dirs: &[PathBuf]) -> Result<u64, Box<dyn Error>> {
     if dirs.is_empty() {
@@ -298,10 +288,7 @@ fn list_json_has_the_documented_fields_and_du_sizes() -> TestResult {
     broken.assert_reported(&listed);
     let doc = listed.json()?;
     let rows = doc.as_array().ok_or("list --json is not an array")?;
-    let compare_du = gnu_du();
-    if !compare_du {
-        eprintln!("skipping the du comparison: GNU du is not available");
-    }
+    let compare_du = common::can_compare_with_du()?;
     for row in rows {
         let object = row.as_object().ok_or("a row is not an object")?;
         for key in [
@@ -338,7 +325,7 @@ fn list_json_has_the_documented_fields_and_du_sizes() -> TestResult {
                 if task.workspace == DemoWorkspace::None {
                     assert_eq!(bytes, 0, "{row}");
                 } else if compare_du {
-                    assert_eq!(Some(bytes), du_bytes(&["-sb"], &expected), "{id}");
+                    assert_eq!(Some(bytes), du_bytes(&["-sb"], &expected)?, "{id}");
                 }
             }
             "mounted" => {
@@ -467,8 +454,7 @@ fn usage_json_sizes_equal_du() -> TestResult {
     let total_disk = doc["total_disk_bytes"].as_u64().ok_or("total_disk_bytes")?;
     assert!(total_bytes > 0 && total_disk > 0, "{doc}");
 
-    if !gnu_du() {
-        eprintln!("skipping the du comparison: GNU du is not available");
+    if !common::can_compare_with_du()? {
         return broken.assert_intact();
     }
     let all = workspace_dirs(&data)?;

@@ -210,10 +210,11 @@ fn state_and_environments_are_written_like_agents_runner() -> TestResult {
     assert!(api.get("env_id").is_none() && api["id"] == ENV_API);
     assert_eq!(api["workspace_type"], "github");
     assert_eq!(api["color"], "cyan");
+    let bare_repos = fixture.has_git_checkouts()?;
     for cloned in [webapp, api] {
         let target = cloned["workspace_target"].as_str().ok_or("no target")?;
         assert!(Path::new(target).starts_with(&fixture.data_dir), "{target}");
-        if fixture.summary.git_checkouts {
+        if bare_repos {
             assert!(
                 Path::new(target).join("HEAD").is_file(),
                 "{target} is a bare repo"
@@ -458,7 +459,7 @@ fn workspaces_exist_exactly_for_tasks_that_have_one() -> TestResult {
 
     let some_workspace = fixture.workspace(ENV_WEBAPP, fixture.task("done")?.id);
     assert!(fs::metadata(some_workspace.join("assets").join("logo.bin"))?.len() >= 200 * 1024);
-    if let Some(kib) = du_bytes(&["-sk"], &some_workspace) {
+    if let Some(kib) = du_bytes(&["-sk"], &some_workspace)? {
         assert!(kib >= 200, "{kib} KiB");
     }
     Ok(())
@@ -467,9 +468,10 @@ fn workspaces_exist_exactly_for_tasks_that_have_one() -> TestResult {
 #[test]
 fn git_states_match_the_table() -> TestResult {
     let fixture = Fixture::new()?;
+    let checkouts = fixture.has_git_checkouts()?;
     for task in TASKS.iter().filter(|t| t.workspace != DemoWorkspace::None) {
         let workspace = fixture.workspace(task.env_id, task.id);
-        if !fixture.summary.git_checkouts {
+        if !checkouts {
             assert!(!workspace.join(".git").exists(), "{}", task.id);
             continue;
         }

@@ -1,60 +1,23 @@
 //! Real I/O failures and foreign filesystems, made with `chattr +i` (which stops even
 //! root) and tmpfs mounts, end to end through the CLI: every failure names the path and
 //! the reason, exits 1, and loses nothing. Each test is skipped, with the reason printed,
-//! where the machine cannot make files immutable or mount a tmpfs, and fails there under
-//! `CI=1`. Bind mounts of folders on the same filesystem are in `tests/mounts.rs`.
+//! where the machine cannot make files immutable (not even on a tmpfs mounted for it) or
+//! mount a tmpfs, and fails there under CI. Bind mounts of folders on the same filesystem
+//! are in `mounts`.
 
 use crate::common;
 
 use agents_janitor::store::paths;
+use common::immutable::{self, Immutable};
 use common::{Fixture, clean_done_task, run};
 use std::error::Error;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 type TestResult = Result<(), Box<dyn Error>>;
 
-/// Makes paths immutable for the life of the guard; undoes it (recursively, wherever
-/// the paths were moved to) when dropped, so the temp dir can be removed.
-struct Immutable {
-    undo_under: PathBuf,
-}
-
-impl Immutable {
-    /// Returns `Ok(None)` (after saying why; an error under `CI=1`) when `chattr +i`
-    /// does not work here.
-    fn set(paths: &[&Path], undo_under: &Path) -> Result<Option<Self>, Box<dyn Error>> {
-        let guard = Self {
-            undo_under: undo_under.to_path_buf(),
-        };
-        for path in paths {
-            let status = std::process::Command::new("chattr")
-                .arg("+i")
-                .arg(path)
-                .status();
-            if !status.is_ok_and(|s| s.success()) {
-                common::cannot_run(&format!(
-                    "`chattr +i {}` is not supported here",
-                    path.display()
-                ))?;
-                return Ok(None);
-            }
-        }
-        Ok(Some(guard))
-    }
-}
-
-impl Drop for Immutable {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("chattr")
-            .args(["-R", "-i"])
-            .arg(&self.undo_under)
-            .status();
-    }
-}
-
 #[test]
 fn an_undeletable_file_is_reported_and_finished_after_it_is_freed() -> TestResult {
-    let fixture = Fixture::new()?;
+    let fixture = Fixture::in_dir(immutable::tempdir()?)?;
     let task = clean_done_task()?;
     let workspace = fixture.workspace(task.env_id, task.id);
     let victim = workspace.join("README.md");
@@ -108,7 +71,7 @@ fn an_undeletable_file_is_reported_and_finished_after_it_is_freed() -> TestResul
 
 #[test]
 fn an_unwritable_tasks_folder_stops_the_discard_before_anything_is_deleted() -> TestResult {
-    let fixture = Fixture::new()?;
+    let fixture = Fixture::in_dir(immutable::tempdir()?)?;
     let task = clean_done_task()?;
     let tasks_dir = paths::active_tasks_dir(&fixture.data_dir);
     let workspace = fixture.workspace(task.env_id, task.id);
@@ -137,7 +100,7 @@ fn an_unwritable_tasks_folder_stops_the_discard_before_anything_is_deleted() -> 
 
 #[test]
 fn an_unwritable_archive_folder_keeps_records_and_workspaces() -> TestResult {
-    let fixture = Fixture::new()?;
+    let fixture = Fixture::in_dir(immutable::tempdir()?)?;
     let done_dir = paths::archived_tasks_dir(&fixture.data_dir);
     let active = paths::active_tasks_dir(&fixture.data_dir);
     let before: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&active)?

@@ -10,6 +10,7 @@ use agents_janitor::checkpoint;
 use agents_janitor::container::ContainerRuntime;
 use agents_janitor::policy::{Action, DeleteMode};
 use agents_janitor::worker::{Command, Event, Worker};
+use common::immutable::{self, Immutable};
 use common::mini::{ENV, Mini, Paused, TestResult};
 use crossbeam_channel::RecvTimeoutError;
 use std::error::Error;
@@ -28,39 +29,12 @@ const STUBBORN: &str = "3e55000004";
 
 /// Four finished tasks, each with a workspace.
 fn setup() -> Result<Mini, Box<dyn Error>> {
-    let mini = Mini::new()?;
+    let mini = Mini::in_dir(immutable::tempdir()?)?;
     for id in [SYMLINKED, FILE, RESTARTED, STUBBORN] {
         mini.add_task(id, ENV, "done")?;
         mini.add_workspace(ENV, id, 5)?;
     }
     Ok(mini)
-}
-
-/// Makes `path` immutable until dropped, then undoes it everywhere under `undo_under`
-/// (the file moves into staging); `None` (saying why) where `chattr` cannot.
-struct Immutable(PathBuf);
-
-impl Immutable {
-    fn set(path: &Path, undo_under: &Path) -> Option<Self> {
-        let done = std::process::Command::new("chattr")
-            .arg("+i")
-            .arg(path)
-            .status()
-            .is_ok_and(|s| s.success());
-        if !done {
-            eprintln!("note: `chattr +i` is not supported here; the permission case is skipped");
-        }
-        done.then(|| Self(undo_under.to_path_buf()))
-    }
-}
-
-impl Drop for Immutable {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("chattr")
-            .args(["-R", "-i"])
-            .arg(&self.0)
-            .status();
-    }
 }
 
 /// A path (or the end of one) and the reason a line must give for it.
@@ -86,7 +60,7 @@ fn break_things(mini: &Mini) -> Result<(Vec<Expected>, Option<Immutable>), Box<d
         format!("Skipped task {RESTARTED}: it is running now"),
     ));
     let stubborn = mini.workspace(ENV, STUBBORN).join("README.md");
-    let guard = Immutable::set(&stubborn, &mini.data_dir);
+    let guard = Immutable::set(&[&stubborn], &mini.data_dir)?;
     if guard.is_some() {
         // The workspace is renamed into staging before the file is met there.
         expected.push((

@@ -10,6 +10,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use crate::common;
 use agents_janitor::scan::{Scanner, Usage};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -21,15 +22,7 @@ fn scanner() -> Scanner {
 /// Runs `du ARGS PATHS` and returns the first number of every output line, or `None`
 /// (after saying why) when no GNU du is available to compare with.
 fn du(args: &[&str], paths: &[&Path]) -> Result<Option<Vec<u64>>, Box<dyn std::error::Error>> {
-    let version = match Command::new("du").arg("--version").output() {
-        Ok(version) => version,
-        Err(err) => {
-            eprintln!("skipping du comparison: cannot run du ({err})");
-            return Ok(None);
-        }
-    };
-    if !String::from_utf8_lossy(&version.stdout).contains("GNU") {
-        eprintln!("skipping du comparison: du is not GNU du (no -b/-B1)");
+    if !common::can_compare_with_du()? {
         return Ok(None);
     }
     let output = Command::new("du").args(args).args(paths).output()?;

@@ -196,16 +196,38 @@ fn a_dry_run_with_trash_says_move_to_trash_and_changes_nothing() -> TestResult {
     Ok(())
 }
 
+/// Makes `point` a filesystem of its own (a tmpfs); `false` after saying why it cannot.
+#[cfg(target_os = "linux")]
+fn other_filesystem(point: &Path) -> Result<bool, Box<dyn Error>> {
+    common::mounts::tmpfs(point)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn other_filesystem(point: &Path) -> Result<bool, Box<dyn Error>> {
+    common::cannot_run(&format!(
+        "no second filesystem for the trash here, and no tmpfs for {}",
+        point.display()
+    ))?;
+    Ok(false)
+}
+
 #[test]
 fn a_trash_on_another_filesystem_is_refused_and_the_workspace_stays() -> TestResult {
     let mini = Mini::new()?;
-    // The mini data dir is on /dev/shm where there is one; the usual temp dir may be
-    // on another filesystem. Where both are the same, there is nothing to show.
-    let elsewhere = tempfile::tempdir()?;
-    if fs::metadata(elsewhere.path())?.dev() == fs::metadata(&mini.data_dir)?.dev() {
-        eprintln!("note: no second filesystem for the trash here; case skipped");
-        return Ok(());
-    }
+    // The mini data dir is on /dev/shm where there is room; the usual temp dir may be
+    // on another filesystem. Where both are the same, a tmpfs in the mini's temp dir
+    // (taken down by its `Drop`) is the other filesystem.
+    let usual = tempfile::tempdir()?;
+    let elsewhere = if fs::metadata(usual.path())?.dev() != fs::metadata(&mini.data_dir)?.dev() {
+        usual.path().to_path_buf()
+    } else {
+        let point = mini.root.path().join("elsewhere");
+        fs::create_dir(&point)?;
+        if !other_filesystem(&point)? {
+            return Ok(());
+        }
+        point
+    };
     let id = "7a5e000031";
     mini.add_task(id, ENV, "done")?;
     let workspace = mini.add_workspace(ENV, id, 5)?;
@@ -213,20 +235,17 @@ fn a_trash_on_another_filesystem_is_refused_and_the_workspace_stays() -> TestRes
     let canaries = Canaries::new(&mini, &[]);
 
     let mut command = mini.janitor(&["discard", id, "--trash"])?;
-    command.env("XDG_DATA_HOME", elsewhere.path());
+    command.env("XDG_DATA_HOME", &elsewhere);
     let refused = run(command)?;
     assert_eq!(refused.code, Some(1), "{refused}");
     let said = format!(
         "[cleanup] ERROR: Failed to move task workspace to the trash: {}: the trash {} is on another filesystem",
         workspace.display(),
-        elsewhere.path().join("Trash").display()
+        elsewhere.join("Trash").display()
     );
     assert!(refused.stderr.contains(&said), "{refused}");
     assert_eq!(tree_digest(&workspace), digest, "the workspace stays whole");
-    assert!(
-        !elsewhere.path().join("Trash").exists(),
-        "nothing was copied"
-    );
+    assert!(!elsewhere.join("Trash").exists(), "nothing was copied");
     let (status, logs) = status_and_logs(&mini.archived_record(id))?;
     assert_eq!(
         status, "discarded",

@@ -50,11 +50,6 @@ impl Probe for FakeProbe {
     }
 }
 
-/// Whether this run must not skip anything (CI sets `CI`).
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|value| !matches!(value.trim(), "" | "0" | "false"))
-}
-
 /// Agents-Runner's window as far as its records go (`_load_state` and `_save_state` in
 /// its `ui/main_window_persistence.py`): at start it reads `tasks/*.toml`, archives the
 /// ones that are done (discarded, or done/failed and finalized) without keeping them,
@@ -144,11 +139,9 @@ impl Simulator {
     /// is no Python 3.11 or newer here; under CI that is an error.
     pub fn start(root: &Path, data_dir: &Path) -> Result<Option<Self>, Box<dyn Error>> {
         let Some(python) = python3() else {
-            let why = "no python3 (3.11 or newer, for tomllib) to run an Agents-Runner look-alike";
-            if in_ci() {
-                return Err(format!("{why}; CI must install it (.ci/run)").into());
-            }
-            eprintln!("skipped: {why}");
+            super::cannot_run(
+                "no python3 (3.11 or newer, for tomllib) to run an Agents-Runner look-alike",
+            )?;
             return Ok(None);
         };
         let checkout = root.join("agents-runner-checkout");

@@ -29,7 +29,12 @@ pub struct Mini {
 
 impl Mini {
     pub fn new() -> Result<Self, Box<dyn Error>> {
-        let root = super::scratch::tempdir()?;
+        Self::in_dir(super::scratch::tempdir()?)
+    }
+
+    /// [`Mini::new`] in `root`, a temp dir with a special filesystem (see
+    /// [`super::immutable::tempdir`]).
+    pub fn in_dir(root: tempfile::TempDir) -> Result<Self, Box<dyn Error>> {
         let data_dir = root.path().join("data");
         fs::create_dir_all(paths::archived_tasks_dir(&data_dir))?;
         fs::create_dir_all(paths::managed_repos_dir(&data_dir).join(ENV).join("tasks"))?;

@@ -2,6 +2,7 @@
 //! broken files, next to canary files that no command may touch.
 
 pub mod agents_runner;
+pub mod immutable;
 pub mod mini;
 #[cfg(target_os = "linux")]
 pub mod mounts;
@@ -17,6 +18,7 @@ use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 
 /// Active task file that is not valid TOML.
 pub const CORRUPT_ACTIVE_TASK: &str = "c0ffee0bad";
@@ -36,7 +38,12 @@ impl Fixture {
     /// A copy of this test binary's demo template (see [`template`]) in a new temp dir,
     /// plus the broken files and canaries.
     pub fn new() -> Result<Self, Box<dyn Error>> {
-        let root = scratch::tempdir()?;
+        Self::in_dir(scratch::tempdir()?)
+    }
+
+    /// [`Fixture::new`] in `root`, a temp dir with a special filesystem (see
+    /// [`immutable::tempdir`]).
+    pub fn in_dir(root: tempfile::TempDir) -> Result<Self, Box<dyn Error>> {
         let data_dir = root.path().join("data");
         let summary = if template::is_plain(root.path()) {
             template::template()?.copy_into(root.path())?
@@ -81,6 +88,15 @@ impl Fixture {
 
     pub fn workspace(&self, env_id: &str, task_id: &str) -> PathBuf {
         paths::task_workspace_path(&self.data_dir, env_id, task_id)
+    }
+
+    /// Whether the demo's workspaces are git checkouts. Where git does not run they are
+    /// plain folders, and [`cannot_run`] says the git checks cannot run.
+    pub fn has_git_checkouts(&self) -> Result<bool, Box<dyn Error>> {
+        if !self.summary.git_checkouts {
+            cannot_run("git does not run here, so the demo's workspaces are plain folders")?;
+        }
+        Ok(self.summary.git_checkouts)
     }
 
     /// The first demo task with `status` in a cloned environment.
@@ -205,28 +221,77 @@ fn mode_text(meta: &fs::Metadata) -> String {
     }
 }
 
-/// Says why a test cannot run here; under `CI=1` that is a failure, elsewhere the test
-/// passes after saying so.
+/// Whether this run must not skip anything: CI sets `CI` (`.ci/run` sets `CI=1`).
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|value| !matches!(value.trim(), "" | "0" | "false"))
+}
+
+/// Says why a test (or a part of it) cannot run here; under CI that is a failure,
+/// elsewhere the test goes on after saying so.
 pub fn cannot_run(why: &str) -> Result<(), Box<dyn Error>> {
     eprintln!("skipped: {why}");
-    if std::env::var_os("CI").is_some_and(|value| value == "1") {
-        return Err(format!("CI=1 and this test cannot run: {why}").into());
+    if in_ci() {
+        return Err(format!("CI is set and this test cannot run: {why}").into());
     }
     Ok(())
 }
 
-/// Runs `du <args> <path>` and parses the first number it prints; `None` if `du` is
-/// missing or fails.
-pub fn du_bytes(args: &[&str], path: &Path) -> Option<u64> {
-    let output = Command::new("du").args(args).arg(path).output().ok()?;
-    if !output.status.success() {
-        return None;
+/// Whether `git` runs here (checked once). Without it the demo's workspaces are plain
+/// folders.
+pub fn git_available() -> bool {
+    static AVAILABLE: OnceLock<bool> = OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        Command::new("git")
+            .arg("--version")
+            .output()
+            .is_ok_and(|output| output.status.success())
+    })
+}
+
+/// Whether `du` is GNU du, the only one with `-b` and `-B1` (checked once).
+pub fn gnu_du() -> bool {
+    static GNU: OnceLock<bool> = OnceLock::new();
+    *GNU.get_or_init(|| {
+        Command::new("du")
+            .arg("--version")
+            .output()
+            .is_ok_and(|output| {
+                output.status.success() && String::from_utf8_lossy(&output.stdout).contains("GNU")
+            })
+    })
+}
+
+/// Says (through [`cannot_run`]) that sizes cannot be compared with GNU du here, when
+/// that is so. Returns whether they can.
+pub fn can_compare_with_du() -> Result<bool, Box<dyn Error>> {
+    if gnu_du() {
+        return Ok(true);
     }
-    String::from_utf8_lossy(&output.stdout)
+    cannot_run("there is no GNU du to compare sizes with (coreutils)")?;
+    Ok(false)
+}
+
+/// Runs GNU `du <args> <path>` and parses the first number it prints; `Ok(None)`
+/// (after [`can_compare_with_du`] said why) where there is no GNU du.
+pub fn du_bytes(args: &[&str], path: &Path) -> Result<Option<u64>, Box<dyn Error>> {
+    if !can_compare_with_du()? {
+        return Ok(None);
+    }
+    let output = Command::new("du").args(args).arg(path).output()?;
+    if !output.status.success() {
+        return Err(format!(
+            "du {args:?} {} failed: {}",
+            path.display(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        )
+        .into());
+    }
+    let first = String::from_utf8_lossy(&output.stdout)
         .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
+        .next()
+        .unwrap_or_default()
+        .parse()?;
+    Ok(Some(first))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,14 +10,23 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// `mount --bind source target`. `Ok(false)` (after saying why) where mounting is not
-/// permitted; an error under `CI=1`.
+/// permitted; an error under CI.
 pub fn bind(source: &Path, target: &Path) -> Result<bool, Box<dyn Error>> {
-    mount(&["--bind".as_ref(), source.as_os_str(), target.as_os_str()])
+    said_why(try_mount(&[
+        "--bind".as_ref(),
+        source.as_os_str(),
+        target.as_os_str(),
+    ]))
 }
 
 /// A fresh tmpfs at `target`, like [`bind`].
 pub fn tmpfs(target: &Path) -> Result<bool, Box<dyn Error>> {
-    mount(&[
+    said_why(try_tmpfs(target))
+}
+
+/// A fresh tmpfs at `target`; the error says why there is none.
+pub fn try_tmpfs(target: &Path) -> Result<(), String> {
+    try_mount(&[
         "-t".as_ref(),
         "tmpfs".as_ref(),
         "janitor-test".as_ref(),
@@ -25,22 +34,29 @@ pub fn tmpfs(target: &Path) -> Result<bool, Box<dyn Error>> {
     ])
 }
 
-fn mount(args: &[&std::ffi::OsStr]) -> Result<bool, Box<dyn Error>> {
-    let output = Command::new("mount").args(args).output();
-    match output {
-        Ok(output) if output.status.success() => Ok(true),
-        Ok(output) => {
-            cannot_run(&format!(
-                "`mount {}` failed: {}",
-                args.join(" ".as_ref()).to_string_lossy(),
-                String::from_utf8_lossy(&output.stderr).trim()
-            ))?;
+/// `Ok(true)` for a mount made; for one that failed, [`cannot_run`] and `Ok(false)`.
+fn said_why(mounted: Result<(), String>) -> Result<bool, Box<dyn Error>> {
+    match mounted {
+        Ok(()) => Ok(true),
+        Err(why) => {
+            cannot_run(&why)?;
             Ok(false)
         }
-        Err(err) => {
-            cannot_run(&format!("cannot run `mount`: {err}"))?;
-            Ok(false)
-        }
+    }
+}
+
+fn try_mount(args: &[&std::ffi::OsStr]) -> Result<(), String> {
+    let shown = args.join(" ".as_ref()).to_string_lossy().into_owned();
+    match Command::new("mount").args(args).output() {
+        Ok(output) if output.status.success() => Ok(()),
+        Ok(output) => Err(format!(
+            "`mount {shown}` failed: {} (CI runs as root)",
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .next()
+                .unwrap_or_default()
+        )),
+        Err(err) => Err(format!("cannot run `mount`: {err}")),
     }
 }
 

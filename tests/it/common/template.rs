@@ -55,6 +55,9 @@ impl DemoTemplate {
             return Err(format!("{} is not a plain path", root.display()).into());
         }
         let summary = demo::write_demo(&root.join("data"))?;
+        if !summary.git_checkouts {
+            eprintln!("note: git does not run here, so the demo's workspaces are plain folders");
+        }
         Ok(Self { root, summary })
     }
 
