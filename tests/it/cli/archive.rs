@@ -1,4 +1,5 @@
-//! `archive`: finalized tasks move to the archive; failed and unsaved workspaces stay unless asked.
+//! `archive`: finalized tasks move to the archive; failed and unsaved workspaces stay
+//! unless asked.
 
 use super::{
     BrokenFiles, TestResult, active_record, archived_record, canonical_data, class, demo_task,

@@ -1,4 +1,5 @@
-//! `discard`: marks, archives and deletes a finished task; refuses running and unknown ones.
+//! `discard`: marks, archives and deletes a finished task; refuses running and unknown
+//! ones.
 
 use super::{
     BrokenFiles, TestResult, active_record, archived_record, canonical_data, class, demo_task,

@@ -1,4 +1,5 @@
-//! Environments whose folders are not ours: a mounted one, one missing from `environments.json`.
+//! Environments whose folders are not ours: a mounted one, one missing from
+//! `environments.json`.
 
 use super::{CraftedTask, TestResult, add_environment, canaries, canonical_data};
 use crate::common;

@@ -1,4 +1,5 @@
-//! Symlinks above the workspaces: an environment folder, `managed-repos`, staging behind it.
+//! Symlinks above the workspaces: an environment folder, `managed-repos`, staging behind
+//! it.
 
 use super::{
     CraftedTask, TestResult, add_environment, canaries, canonical_data, demo_task_id, symlink,

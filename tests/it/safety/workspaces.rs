@@ -1,4 +1,5 @@
-//! Workspaces that are odd or busy: read-only folders inside, a file in place of one, tasks still running.
+//! Workspaces that are odd or busy: read-only folders inside, a file in place of one,
+//! tasks still running.
 
 use super::{
     CraftedTask, TestResult, assert_every_command_refuses, canaries, canonical_data, exists,

@@ -1,0 +1,100 @@
+//! Writing the demo and the fixture: only into an empty folder, with broken files and
+//! canaries beside it.
+
+use super::TestResult;
+use crate::common;
+use agents_janitor::store::demo::{
+    self, DemoError, ENV_WEBAPP, READ_ONLY_SUBDIR, READ_ONLY_TASK, TASKS,
+};
+use agents_janitor::store::paths;
+use common::{CORRUPT_ACTIVE_TASK, Fixture, NON_UTF8_ARCHIVED_TASK, tree_digest};
+use std::fs;
+
+#[test]
+fn refuses_a_non_empty_dir_and_changes_nothing() -> TestResult {
+    let fixture = Fixture::new()?;
+    let before = tree_digest(&fixture.data_dir);
+    let result = demo::write_demo(&fixture.data_dir);
+    assert!(
+        matches!(&result, Err(DemoError::NotEmpty(dir)) if *dir == fixture.data_dir),
+        "{result:?}"
+    );
+    assert_eq!(tree_digest(&fixture.data_dir), before);
+
+    let other = tempfile::tempdir()?;
+    fs::write(other.path().join("precious.txt"), "mine")?;
+    let before = tree_digest(other.path());
+    assert!(matches!(
+        demo::write_demo(other.path()),
+        Err(DemoError::NotEmpty(_))
+    ));
+    assert_eq!(tree_digest(other.path()), before);
+    Ok(())
+}
+
+#[test]
+fn writes_into_an_existing_empty_dir() -> TestResult {
+    let empty = tempfile::tempdir()?;
+    let summary = demo::write_demo(empty.path())?;
+    assert_eq!(summary.data_dir, empty.path());
+    assert_eq!(summary.tasks, TASKS.len());
+    assert!(paths::environments_file(empty.path()).is_file());
+    assert!(paths::archived_tasks_dir(empty.path()).is_dir());
+    let folder = paths::task_workspace_path(empty.path(), ENV_WEBAPP, READ_ONLY_TASK);
+    assert!(folder.join(READ_ONLY_SUBDIR).is_dir());
+    // Lift the read-only folder's protection so the temp dir can be removed.
+    common::make_writable(empty.path());
+    Ok(())
+}
+
+#[test]
+fn fixture_has_broken_files_and_canaries_outside_the_data_dir() -> TestResult {
+    let fixture = Fixture::new()?;
+    let corrupt = Fixture::corrupt_task_path(&fixture.data_dir);
+    assert!(corrupt.ends_with(format!("tasks/{CORRUPT_ACTIVE_TASK}.toml")));
+    assert!(
+        fs::read_to_string(&corrupt)?
+            .parse::<toml::Table>()
+            .is_err()
+    );
+    let non_utf8 = Fixture::non_utf8_task_path(&fixture.data_dir);
+    assert!(non_utf8.ends_with(format!("tasks/done/{NON_UTF8_ARCHIVED_TASK}.toml")));
+    assert!(String::from_utf8(fs::read(&non_utf8)?).is_err());
+
+    assert!(!fixture.outside.starts_with(&fixture.data_dir));
+    assert!(!fixture.data_dir.starts_with(&fixture.outside));
+    let canaries = tree_digest(&fixture.outside);
+    for name in ["canary.txt", "nested/notes.md", "nested/deeper/data.bin"] {
+        let entry = canaries.get(name).ok_or(format!("no canary {name}"))?;
+        assert!(entry.starts_with("file "), "{name}: {entry}");
+    }
+    assert!(
+        canaries
+            .get("nested")
+            .is_some_and(|e| e.starts_with("dir "))
+    );
+    Ok(())
+}
+
+#[cfg(unix)]
+#[test]
+fn tree_digest_sees_links_modes_and_contents() -> TestResult {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir()?;
+    fs::write(dir.path().join("a.txt"), "one")?;
+    std::os::unix::fs::symlink("/etc", dir.path().join("link"))?;
+    let before = tree_digest(dir.path());
+    assert_eq!(before.get("link").map(String::as_str), Some("link /etc"));
+    assert_eq!(
+        before.len(),
+        3,
+        "root, file, link; the link is not followed: {before:?}"
+    );
+
+    fs::write(dir.path().join("a.txt"), "two")?;
+    let edited = tree_digest(dir.path());
+    assert_ne!(edited, before);
+    fs::set_permissions(dir.path().join("a.txt"), fs::Permissions::from_mode(0o600))?;
+    assert_ne!(tree_digest(dir.path()), edited);
+    Ok(())
+}
