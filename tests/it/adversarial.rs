@@ -1,4 +1,4 @@
-//! Adversarial deletion cases beyond `tests/safety.rs`: odd ids, symlinked `tasks` and
+//! Adversarial deletion cases beyond `safety`: odd ids, symlinked `tasks` and
 //! task folders, a workspace swapped for a symlink between planning and deleting (and
 //! inside the tree while the delete runs), unreadable and oddly named entries, a
 //! symlinked data dir, environments of type `none`, records that claim another
@@ -566,7 +566,7 @@ fn two_janitors_started_at_once_never_delete_together() -> TestResult {
 
 /// The real filesystem, except that the workspace folder reports the device of another
 /// filesystem (`/proc`): the check that keeps deletes on the data dir's filesystem,
-/// tested where mounts cannot be made (`tests/faults.rs` mounts a real tmpfs).
+/// tested where mounts cannot be made (`faults` mounts a real tmpfs).
 #[cfg(target_os = "linux")]
 struct ElsewhereFs {
     workspace: PathBuf,

@@ -4,7 +4,7 @@
 //! cleanup lines out of the records it would lose them in.
 //!
 //! The library cases use a fake probe; the end-to-end cases run the real binary beside
-//! a real look-alike process (`tests/common/agents_runner.rs`: `python3 main.py` next
+//! a real look-alike process (`common::agents_runner`: `python3 main.py` next
 //! to an `agents_runner/` package, rewriting its records every 300 ms) and are skipped,
 //! saying why, where there is no Python 3.11 (and fail under CI).
 

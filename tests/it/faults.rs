@@ -134,7 +134,7 @@ fn an_unwritable_archive_folder_keeps_records_and_workspaces() -> TestResult {
 }
 
 /// A tmpfs (its own device) inside a workspace: refused before anything moves, like a
-/// bind mount (see tests/mounts.rs); the delete walk's own refusal to enter it is tested
+/// bind mount (see `mounts`); the delete walk's own refusal to enter it is tested
 /// there too. The fixture takes the mount down when dropped.
 #[cfg(target_os = "linux")]
 #[test]
