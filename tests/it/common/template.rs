@@ -61,6 +61,11 @@ impl DemoTemplate {
         Ok(Self { root, summary })
     }
 
+    /// The folder the demo is in, as `data/`.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// Copies the demo to `root/data` (which must not exist yet), as if it had been
     /// written there.
     pub fn copy_into(&self, root: &Path) -> Result<DemoSummary, Box<dyn Error>> {

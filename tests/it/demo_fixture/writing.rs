@@ -8,7 +8,11 @@ use agents_janitor::store::demo::{
 };
 use agents_janitor::store::paths;
 use common::{CORRUPT_ACTIVE_TASK, Fixture, NON_UTF8_ARCHIVED_TASK, tree_digest};
+use std::collections::BTreeMap;
+use std::error::Error;
 use std::fs;
+use std::path::Path;
+use std::time::SystemTime;
 
 #[test]
 fn refuses_a_non_empty_dir_and_changes_nothing() -> TestResult {
@@ -34,7 +38,7 @@ fn refuses_a_non_empty_dir_and_changes_nothing() -> TestResult {
 
 #[test]
 fn writes_into_an_existing_empty_dir() -> TestResult {
-    let empty = tempfile::tempdir()?;
+    let empty = common::scratch::tempdir()?;
     let summary = demo::write_demo(empty.path())?;
     assert_eq!(summary.data_dir, empty.path());
     assert_eq!(summary.tasks, TASKS.len());
@@ -73,6 +77,85 @@ fn fixture_has_broken_files_and_canaries_outside_the_data_dir() -> TestResult {
             .get("nested")
             .is_some_and(|e| e.starts_with("dir "))
     );
+    Ok(())
+}
+
+/// Every entry under `root` by relative path: its kind and mode, modification time, and
+/// contents (a link's target). Symlinks are not followed.
+#[cfg(unix)]
+fn listing(root: &Path) -> Result<BTreeMap<String, (String, SystemTime, Vec<u8>)>, Box<dyn Error>> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::PermissionsExt;
+    let mut found = BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(path) = pending.pop() {
+        let meta = fs::symlink_metadata(&path)?;
+        let mode = meta.permissions().mode();
+        let (kind, contents) = if meta.is_symlink() {
+            (
+                "link",
+                fs::read_link(&path)?.as_os_str().as_bytes().to_vec(),
+            )
+        } else if meta.is_dir() {
+            for entry in fs::read_dir(&path)? {
+                pending.push(entry?.path());
+            }
+            ("dir", Vec::new())
+        } else {
+            ("file", fs::read(&path)?)
+        };
+        let relative = path.strip_prefix(root)?.to_string_lossy().into_owned();
+        found.insert(
+            relative,
+            (format!("{kind} {mode:o}"), meta.modified()?, contents),
+        );
+    }
+    Ok(found)
+}
+
+/// A fixture is the demo template copied: every entry with its mode, time and contents,
+/// the template's folder named as the fixture's wherever the demo wrote its path, and
+/// nothing left that leads back to the template.
+#[cfg(unix)]
+#[test]
+fn a_fixture_is_the_demo_template_copied_into_its_own_folder() -> TestResult {
+    let fixture = Fixture::new()?;
+    let template = common::template::template()?;
+    let theirs = template.root().to_string_lossy().into_owned();
+    let ours = fixture.root.path().to_string_lossy().into_owned();
+    let mut expected = listing(&template.root().join("data"))?;
+    for (_, _, contents) in expected.values_mut() {
+        if let Ok(text) = std::str::from_utf8(contents) {
+            *contents = text.replace(&theirs, &ours).into_bytes();
+        }
+    }
+    let mut copied = listing(&fixture.data_dir)?;
+    for broken in [
+        Fixture::corrupt_task_path(&fixture.data_dir),
+        Fixture::non_utf8_task_path(&fixture.data_dir),
+    ] {
+        let relative = broken.strip_prefix(&fixture.data_dir)?.to_string_lossy();
+        assert!(copied.remove(relative.as_ref()).is_some(), "{relative}");
+    }
+    // The parents of the broken files changed when the fixture wrote them.
+    for parent in ["tasks", "tasks/done"] {
+        copied.remove(parent);
+        expected.remove(parent);
+    }
+    assert_eq!(
+        copied.keys().collect::<Vec<_>>(),
+        expected.keys().collect::<Vec<_>>()
+    );
+    for (path, entry) in &expected {
+        assert!(copied.get(path) == Some(entry), "{path} differs");
+    }
+    let named_template = copied
+        .iter()
+        .filter(|(_, (_, _, contents))| String::from_utf8_lossy(contents).contains(&theirs))
+        .map(|(path, _)| path)
+        .collect::<Vec<_>>();
+    assert!(named_template.is_empty(), "{named_template:?}");
+    assert_eq!(fixture.summary.data_dir, fixture.data_dir);
     Ok(())
 }
 
