@@ -80,10 +80,12 @@ fn fixture_has_broken_files_and_canaries_outside_the_data_dir() -> TestResult {
     Ok(())
 }
 
-/// Every entry under `root` by relative path: its kind and mode, modification time, and
-/// contents (a link's target). Symlinks are not followed.
+/// An entry's kind and mode, modification time, and contents (a link's target).
+type Entry = (String, SystemTime, Vec<u8>);
+
+/// Every entry under `root` by relative path. Symlinks are not followed.
 #[cfg(unix)]
-fn listing(root: &Path) -> Result<BTreeMap<String, (String, SystemTime, Vec<u8>)>, Box<dyn Error>> {
+fn listing(root: &Path) -> Result<BTreeMap<String, Entry>, Box<dyn Error>> {
     use std::os::unix::ffi::OsStrExt;
     use std::os::unix::fs::PermissionsExt;
     let mut found = BTreeMap::new();
