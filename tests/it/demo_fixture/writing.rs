@@ -81,6 +81,7 @@ fn fixture_has_broken_files_and_canaries_outside_the_data_dir() -> TestResult {
 }
 
 /// An entry's kind and mode, modification time, and contents (a link's target).
+#[cfg(unix)]
 type Entry = (String, SystemTime, Vec<u8>);
 
 /// Every entry under `root` by relative path. Symlinks are not followed.
