@@ -215,7 +215,7 @@ fn lists_every_task_and_fills_in_sizes_after_the_scan() -> TestResult {
 
 #[test]
 fn discard_from_the_table_deletes_the_workspace_and_archives_the_record() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let task = common::clean_done_task()?;
     let workspace = fx.workspace(task.env_id, task.id);
     assert!(workspace.is_dir());
@@ -246,7 +246,7 @@ fn discard_from_the_table_deletes_the_workspace_and_archives_the_record() -> Tes
 
 #[test]
 fn cancelling_the_dialog_changes_nothing() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let task = common::clean_done_task()?;
     let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
     wait_until_settled(&mut harness)?;
@@ -313,7 +313,7 @@ fn archive_finished_deletes_done_workspaces_and_keeps_failed_ones() -> TestResul
 
 #[test]
 fn search_status_filters_and_size_sort_narrow_and_order_the_rows() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
     wait_until_settled(&mut harness)?;
     let all = app(&harness)?.visible.len();
@@ -375,7 +375,7 @@ fn search_status_filters_and_size_sort_narrow_and_order_the_rows() -> TestResult
 
 #[test]
 fn a_mounted_task_is_discarded_without_touching_its_folder() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let task = demo::TASKS
         .iter()
         .find(|t| t.env_id == ENV_NOTES && t.status == "failed")
@@ -422,7 +422,7 @@ fn a_mounted_task_is_discarded_without_touching_its_folder() -> TestResult {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_workspace_holding_a_bind_mount_is_marked_and_refused_in_the_plan_dialog() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let task = common::clean_done_task()?;
     let workspace = fx.workspace(task.env_id, task.id);
     let notes = fx.root.path().join("notes");
@@ -508,7 +508,7 @@ impl Filesystem for PausingFilesystem {
 
 #[test]
 fn frames_keep_coming_while_the_worker_is_held_mid_delete_and_cancel_stops_it() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let (paused_tx, paused_rx) = bounded(1);
     let (release_tx, release_rx) = bounded(1);
     let filesystem = Arc::new(PausingFilesystem {
@@ -567,7 +567,7 @@ fn frames_keep_coming_while_the_worker_is_held_mid_delete_and_cancel_stops_it() 
 
 #[test]
 fn the_welcome_screen_creates_demo_data_and_shows_it() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
     launch.data_dir = Some(fx.root.path().join("no-such-folder"));
     let demo_dir = launch.demo_dir.clone();
@@ -601,7 +601,7 @@ fn the_welcome_screen_creates_demo_data_and_shows_it() -> TestResult {
 
 #[test]
 fn click_shift_click_ctrl_click_and_ctrl_a_select_rows() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
     wait_until_settled(&mut harness)?;
     let order: Vec<String> = {
@@ -668,7 +668,7 @@ fn click_shift_click_ctrl_click_and_ctrl_a_select_rows() -> TestResult {
 
 #[test]
 fn a_lock_held_by_another_janitor_is_a_message_not_a_change() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let task = common::clean_done_task()?;
     let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
     wait_until_settled(&mut harness)?;
@@ -697,7 +697,7 @@ fn a_lock_held_by_another_janitor_is_a_message_not_a_change() -> TestResult {
 
 #[test]
 fn a_data_folder_that_cannot_be_opened_is_explained_on_the_welcome_screen() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let not_a_folder = fx.root.path().join("a-file");
     std::fs::write(&not_a_folder, "not a data folder")?;
     let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
@@ -720,7 +720,7 @@ fn a_data_folder_that_cannot_be_opened_is_explained_on_the_welcome_screen() -> T
 
 #[test]
 fn a_typed_path_in_the_open_dialog_opens_that_data_folder() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
     launch.data_dir = None;
     let mut harness = open(launch);
@@ -790,7 +790,7 @@ fn settings_draft<'h>(harness: &'h mut App<'_>) -> Result<&'h mut SettingsDraft,
 
 #[test]
 fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
     wait_until_settled(&mut harness)?;
     click(&mut harness, "Settings…")?;
@@ -855,7 +855,7 @@ fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> Te
 
 #[test]
 fn a_corrupt_settings_file_is_reported_used_as_defaults_and_never_overwritten() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let corrupt = "keep_on_error = maybe\n";
     let mut harness = open(launch_with_settings(&fx, corrupt)?);
     wait_until_settled(&mut harness)?;
@@ -882,7 +882,7 @@ fn a_corrupt_settings_file_is_reported_used_as_defaults_and_never_overwritten() 
 
 #[test]
 fn quota_bars_show_usage_against_each_quota_and_warn_once() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let env = demo::ENV_WEBAPP;
     let text = format!("[quotas.{env}]\nlimit = 1000\n");
     let mut harness = open(launch_with_settings(&fx, &text)?);
@@ -914,7 +914,7 @@ fn quota_bars_show_usage_against_each_quota_and_warn_once() -> TestResult {
 
 #[test]
 fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirming() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     // The demo has one orphan (five days old), a backup Agents-Runner moved aside (six
     // days old) and a legacy checkout.
     let orphan = fx.workspace(demo::ENV_WEBAPP, demo::ORPHAN_FOLDER);
@@ -999,7 +999,7 @@ fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirmi
 
 #[test]
 fn a_legacy_json_record_is_marked_in_the_table_and_cannot_be_restored() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let record =
         paths::archived_tasks_dir(&fx.data_dir).join(format!("{}.json", demo::JSON_RECORD_TASK));
     let record_before = std::fs::read(&record)?;
@@ -1102,7 +1102,7 @@ fn the_scheduled_cleanup_runs_one_interval_after_launch_and_never_at_launch() ->
 
 #[test]
 fn live_refresh_follows_new_tasks_and_vanished_workspaces() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
     launch.watch = WatchMode::default();
     let mut harness = open(launch);
@@ -1143,7 +1143,7 @@ fn live_refresh_follows_new_tasks_and_vanished_workspaces() -> TestResult {
 
 #[test]
 fn without_a_watcher_the_window_reloads_periodically_and_says_so() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let clock = ManualClock::new();
     let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
     launch.clock = clock.clone();
@@ -1177,7 +1177,7 @@ fn without_a_watcher_the_window_reloads_periodically_and_says_so() -> TestResult
 
 #[test]
 fn restore_moves_an_archived_record_back() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let archived = demo::TASKS
         .iter()
         .find(|t| t.archived)
@@ -1208,7 +1208,7 @@ fn restore_moves_an_archived_record_back() -> TestResult {
 
 #[test]
 fn in_trash_mode_the_confirm_dialog_says_where_the_space_goes() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let task = common::clean_done_task()?;
     let mut harness = open(launch_with_settings(&fx, "delete_mode = \"trash\"\n")?);
     wait_until_settled(&mut harness)?;
@@ -1302,7 +1302,7 @@ fn hover_until_tooltip(harness: &mut App<'_>, label: &str, text: &str) -> TestRe
 #[test]
 fn while_agents_runner_runs_a_bar_says_so_and_record_buttons_are_disabled_with_the_reason()
 -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let probe = FakeProbe::running(4242);
     let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
     launch.agents_runner = Arc::new(probe.clone());
@@ -1360,7 +1360,7 @@ fn while_agents_runner_runs_a_bar_says_so_and_record_buttons_are_disabled_with_t
 
 #[test]
 fn the_bar_follows_agents_runner_starting_and_closing() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let clock = ManualClock::new();
     let probe = FakeProbe::not_running();
     let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
@@ -1398,7 +1398,7 @@ fn the_bar_follows_agents_runner_starting_and_closing() -> TestResult {
 
 #[test]
 fn a_change_confirmed_after_agents_runner_started_is_refused_and_changes_nothing() -> TestResult {
-    let fx = Fixture::new()?;
+    let fx = Fixture::without_git()?;
     let probe = FakeProbe::not_running();
     let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
     launch.agents_runner = Arc::new(probe.clone());

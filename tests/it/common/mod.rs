@@ -41,12 +41,22 @@ impl Fixture {
         Self::in_dir(scratch::tempdir()?)
     }
 
+    /// [`Fixture::new`] with the task workspaces as plain folders (no `.git`): for tests
+    /// that never look at git state, so that nothing waits for git on every workspace.
+    pub fn without_git() -> Result<Self, Box<dyn Error>> {
+        Self::make(scratch::tempdir()?, template::Git::PlainFolders)
+    }
+
     /// [`Fixture::new`] in `root`, a temp dir with a special filesystem (see
     /// [`immutable::tempdir`]).
     pub fn in_dir(root: tempfile::TempDir) -> Result<Self, Box<dyn Error>> {
+        Self::make(root, template::Git::Checkouts)
+    }
+
+    fn make(root: tempfile::TempDir, git: template::Git) -> Result<Self, Box<dyn Error>> {
         let data_dir = root.path().join("data");
         let summary = if template::is_plain(root.path()) {
-            template::template()?.copy_into(root.path())?
+            template::template()?.copy_into(root.path(), git)?
         } else {
             demo::write_demo(&data_dir)?
         };

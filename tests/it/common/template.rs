@@ -67,14 +67,47 @@ impl DemoTemplate {
     }
 
     /// Copies the demo to `root/data` (which must not exist yet), as if it had been
-    /// written there.
-    pub fn copy_into(&self, root: &Path) -> Result<DemoSummary, Box<dyn Error>> {
-        let rewrite = Rewrite::new(&self.root, root)?;
-        copy_tree(&self.root.join("data"), &root.join("data"), &rewrite)?;
+    /// written there; with `git` false, the task workspaces without their `.git`, as
+    /// the demo writes them where git does not run.
+    pub fn copy_into(&self, root: &Path, git: Git) -> Result<DemoSummary, Box<dyn Error>> {
+        let copy = Copy {
+            rewrite: Rewrite::new(&self.root, root)?,
+            git,
+        };
+        copy_tree(&self.root.join("data"), &root.join("data"), &copy)?;
         Ok(DemoSummary {
-            data_dir: PathBuf::from(rewrite.text(&self.summary.data_dir.to_string_lossy())),
+            data_dir: PathBuf::from(copy.rewrite.text(&self.summary.data_dir.to_string_lossy())),
+            git_checkouts: self.summary.git_checkouts && git == Git::Checkouts,
             ..self.summary.clone()
         })
+    }
+}
+
+/// Whether the task workspaces of a copy are git checkouts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Git {
+    Checkouts,
+    /// Plain folders: for tests that never look at git, which then wait for no git
+    /// process on each workspace.
+    PlainFolders,
+}
+
+/// How to copy: the path to rewrite, and whether workspaces keep their `.git`.
+struct Copy {
+    rewrite: Rewrite,
+    git: Git,
+}
+
+impl Copy {
+    /// Whether `path` is left out of the copy: a task workspace's `.git`, for plain folders.
+    fn leaves_out(&self, path: &Path) -> bool {
+        self.git == Git::PlainFolders
+            && path.file_name().is_some_and(|name| name == ".git")
+            && path
+                .parent()
+                .and_then(Path::parent)
+                .and_then(Path::file_name)
+                .is_some_and(|name| name == "tasks")
     }
 }
 
@@ -104,7 +137,8 @@ impl Rewrite {
 
 /// Copies `from` to `to` like `cp -a` (owners aside), with [`Rewrite`] applied to text
 /// files and symlink targets. Binary files (git objects, the index) never hold a path.
-fn copy_tree(from: &Path, to: &Path, rewrite: &Rewrite) -> Result<(), Box<dyn Error>> {
+fn copy_tree(from: &Path, to: &Path, copy: &Copy) -> Result<(), Box<dyn Error>> {
+    let rewrite = &copy.rewrite;
     let meta = fs::symlink_metadata(from)?;
     let kind = meta.file_type();
     if kind.is_symlink() {
@@ -118,7 +152,9 @@ fn copy_tree(from: &Path, to: &Path, rewrite: &Rewrite) -> Result<(), Box<dyn Er
         fs::create_dir(to)?;
         for entry in fs::read_dir(from)? {
             let entry = entry?;
-            copy_tree(&entry.path(), &to.join(entry.file_name()), rewrite)?;
+            if !copy.leaves_out(&entry.path()) {
+                copy_tree(&entry.path(), &to.join(entry.file_name()), copy)?;
+            }
         }
         // After the contents: the demo has a read-only folder.
         fs::set_permissions(to, meta.permissions())?;

@@ -4,7 +4,7 @@
 use super::TestResult;
 use crate::common;
 use agents_janitor::store::demo::{
-    self, DemoError, ENV_WEBAPP, READ_ONLY_SUBDIR, READ_ONLY_TASK, TASKS,
+    self, DemoError, DemoWorkspace, ENV_API, ENV_WEBAPP, READ_ONLY_SUBDIR, READ_ONLY_TASK, TASKS,
 };
 use agents_janitor::store::paths;
 use common::{CORRUPT_ACTIVE_TASK, Fixture, NON_UTF8_ARCHIVED_TASK, tree_digest};
@@ -159,6 +159,22 @@ fn a_fixture_is_the_demo_template_copied_into_its_own_folder() -> TestResult {
         .collect::<Vec<_>>();
     assert!(named_template.is_empty(), "{named_template:?}");
     assert_eq!(fixture.summary.data_dir, fixture.data_dir);
+    Ok(())
+}
+
+/// Without git, the task workspaces are there with their files but no `.git`, like the
+/// demo where git does not run; everything else (a legacy checkout's `.git` too) stays.
+#[test]
+fn a_fixture_without_git_has_plain_task_workspaces() -> TestResult {
+    let plain = Fixture::without_git()?;
+    assert!(!plain.summary.git_checkouts);
+    for task in TASKS.iter().filter(|t| t.workspace != DemoWorkspace::None) {
+        let workspace = plain.workspace(task.env_id, task.id);
+        assert!(workspace.join("README.md").is_file(), "{}", task.id);
+        assert!(!workspace.join(".git").exists(), "{}", task.id);
+    }
+    let legacy = paths::managed_repos_dir(&plain.data_dir).join(ENV_API);
+    assert!(legacy.join(".git").is_dir());
     Ok(())
 }
 
