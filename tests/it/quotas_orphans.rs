@@ -3,30 +3,14 @@
 
 use crate::common;
 
-use common::mini::{Canaries, ENV, Mini, TestResult, fill};
+use common::mini::{Canaries, ENV, Mini, TestResult, fill, make_old};
 use common::{Run, tree_digest};
 use serde_json::Value;
 use std::error::Error;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, SystemTime};
-
-const DAY: u64 = 24 * 3600;
-
-/// Sets the mtime of `path` and of everything under it to `days` ago: a folder's age is
-/// the newest mtime in its tree, folders included.
-fn make_old(path: &Path, days: u64) -> TestResult {
-    let old =
-        filetime::FileTime::from_system_time(SystemTime::now() - Duration::from_secs(days * DAY));
-    if fs::symlink_metadata(path)?.is_dir() {
-        for entry in fs::read_dir(path)? {
-            make_old(&entry?.path(), days)?;
-        }
-    }
-    filetime::set_file_mtime(path, old)?;
-    Ok(())
-}
+use std::time::SystemTime;
 
 /// A workspace of `files` small files for task `id`, last changed `days` ago.
 fn workspace(mini: &Mini, env: &str, id: &str, files: usize, days: u64) -> TestResult {

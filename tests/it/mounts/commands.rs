@@ -7,29 +7,13 @@ use agents_janitor::policy::Action;
 use agents_janitor::policy::DeleteMode;
 use agents_janitor::remove::Filesystem;
 use agents_janitor::worker::{Command, Event, Unattended, Worker, WorkerSetup};
-use common::mini::{ENV, TestResult};
+use common::mini::{ENV, TestResult, make_old};
 use std::collections::BTreeMap;
 use std::error::Error;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
-
-/// Sets the mtime of `path` and everything under it three days back (not through
-/// mounts: call it before mounting).
-fn make_old(path: &Path) -> TestResult {
-    let old = filetime::FileTime::from_system_time(
-        SystemTime::now() - Duration::from_secs(3 * 24 * 3600),
-    );
-    if fs::symlink_metadata(path)?.is_dir() {
-        for entry in fs::read_dir(path)? {
-            make_old(&entry?.path())?;
-        }
-    }
-    filetime::set_file_mtime(path, old)?;
-    Ok(())
-}
 
 /// Archive, complete, sweep, quotas and orphans go through the same refusal, in both
 /// modes, and exit 1 although no task was named.
@@ -53,7 +37,7 @@ fn every_command_refuses_a_workspace_holding_a_bind_mount() -> TestResult {
             }
             // Old enough for the sweep and the orphans (the mount point made first).
             fs::create_dir_all(case.workspace.join("d000/mnt"))?;
-            make_old(&case.workspace)?;
+            make_old(&case.workspace, 3)?;
             let Some(mount_point) = case.bind_notes("d000/mnt")? else {
                 return Ok(());
             };
@@ -64,23 +48,7 @@ fn every_command_refuses_a_workspace_holding_a_bind_mount() -> TestResult {
             args.extend(with_mode(command, trash));
             let output = case.run(&args)?;
             let what = format!("{command:?} in {}", mode_name(trash));
-            canaries.assert_intact(&what);
-            assert_eq!(output.code, Some(1), "{what}: {output}");
-            let said = format!(
-                "{} is a mount point: unmount it first",
-                mount_point.display()
-            );
-            assert!(
-                output.stdout.contains(&said) && output.stderr.contains(&said),
-                "{what}: {output}"
-            );
-            assert_eq!(
-                fs::read(&case.record).unwrap_or_default(),
-                record,
-                "{what}: the record is not archived or changed"
-            );
-            assert!(case.mini.staged().is_empty(), "{what}: nothing staged");
-            case.assert_no_trash(&what)?;
+            case.assert_refused(&output, &mount_point, &canaries, &record, &what)?;
         }
     }
     Ok(())
