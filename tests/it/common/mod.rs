@@ -232,7 +232,7 @@ fn mode_text(meta: &fs::Metadata) -> String {
 }
 
 /// Whether this run must not skip anything: CI sets `CI` (`.ci/run` sets `CI=1`).
-pub fn in_ci() -> bool {
+fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|value| !matches!(value.trim(), "" | "0" | "false"))
 }
 
@@ -259,7 +259,7 @@ pub fn git_available() -> bool {
 }
 
 /// Whether `du` is GNU du, the only one with `-b` and `-B1` (checked once).
-pub fn gnu_du() -> bool {
+fn gnu_du() -> bool {
     static GNU: OnceLock<bool> = OnceLock::new();
     *GNU.get_or_init(|| {
         Command::new("du")

@@ -1,11 +1,11 @@
 //! The demo data dir, written once per test binary and copied for every fixture.
 //!
-//! Writing the demo runs about 35 git processes; a copy in memory takes a few
-//! milliseconds. The copy keeps what the tests look at: contents, permissions,
-//! modification and access times, symlinks. The demo writes its own absolute path
-//! into records, `environments.json` and each checkout's `.git/config` and reflogs,
-//! so the copy rewrites the template's folder to the fixture's in every text file
-//! and symlink target.
+//! Writing the demo runs about 35 git processes and creates 3,700 files; copying it in
+//! memory takes a fraction of that. The copy keeps what the tests look at: contents,
+//! permissions, modification and access times, symlinks. The demo writes its own
+//! absolute path into records, `environments.json` and each checkout's `.git/config`
+//! and reflogs, so the copy rewrites the template's folder to the fixture's in every
+//! text file and symlink target.
 
 use super::{make_writable, scratch};
 use agents_janitor::store::demo::{self, DemoSummary};
@@ -34,7 +34,7 @@ pub fn template() -> Result<&'static DemoTemplate, Box<dyn Error>> {
 }
 
 /// Whether `path` can stand in for another in the demo's files by a plain text
-/// replacement: nothing TOML or JSON would escape, nothing a shell would quote.
+/// replacement: nothing in it that TOML or JSON would escape.
 pub fn is_plain(path: &Path) -> bool {
     path.to_str().is_some_and(|text| {
         text.bytes()
@@ -67,10 +67,9 @@ impl DemoTemplate {
     }
 
     /// Copies the demo to `root/data` (which must not exist yet), as if it had been
-    /// written there; with `git` false, the task workspaces without their `.git`, as
-    /// the demo writes them where git does not run.
+    /// written there; with [`Git::PlainFolders`], the task workspaces without `.git`.
     pub fn copy_into(&self, root: &Path, git: Git) -> Result<DemoSummary, Box<dyn Error>> {
-        let copy = Copy {
+        let copy = CopyPlan {
             rewrite: Rewrite::new(&self.root, root)?,
             git,
         };
@@ -93,12 +92,12 @@ pub enum Git {
 }
 
 /// How to copy: the path to rewrite, and whether workspaces keep their `.git`.
-struct Copy {
+struct CopyPlan {
     rewrite: Rewrite,
     git: Git,
 }
 
-impl Copy {
+impl CopyPlan {
     /// Whether `path` is left out of the copy: a task workspace's `.git`, for plain folders.
     fn leaves_out(&self, path: &Path) -> bool {
         self.git == Git::PlainFolders
@@ -137,7 +136,7 @@ impl Rewrite {
 
 /// Copies `from` to `to` like `cp -a` (owners aside), with [`Rewrite`] applied to text
 /// files and symlink targets. Binary files (git objects, the index) never hold a path.
-fn copy_tree(from: &Path, to: &Path, copy: &Copy) -> Result<(), Box<dyn Error>> {
+fn copy_tree(from: &Path, to: &Path, copy: &CopyPlan) -> Result<(), Box<dyn Error>> {
     let rewrite = &copy.rewrite;
     let meta = fs::symlink_metadata(from)?;
     let kind = meta.file_type();
