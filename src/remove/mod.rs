@@ -1179,7 +1179,7 @@ mod tests {
         Ok(())
     }
 
-    /// Mount points found through the seam (the real ones are made in tests/it/mounts/).
+    /// Mount points found through the seam (the real ones are made in tests/mounts.rs).
     #[test]
     fn a_workspace_that_is_under_is_or_holds_a_mount_point_is_refused_before_anything_moves()
     -> TestResult {
