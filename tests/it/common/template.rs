@@ -12,6 +12,7 @@ use agents_janitor::store::demo::{self, DemoSummary};
 use std::error::Error;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 
 /// Template folders are named `<prefix><pid>-<random>`, so a later run can tell whose
@@ -22,6 +23,8 @@ const PREFIX: &str = "agents-janitor-demo-template-";
 pub struct DemoTemplate {
     root: PathBuf,
     summary: DemoSummary,
+    /// The shell that removes `root` once this process has ended (see [`remover`]).
+    _remover: Option<Child>,
 }
 
 /// The template of this test binary, written by the first test that asks for it.
@@ -43,8 +46,9 @@ pub fn is_plain(path: &Path) -> bool {
 }
 
 impl DemoTemplate {
-    /// Writes the demo into a new folder that outlives the test binary (statics are
-    /// never dropped); the next run removes it once this process is gone.
+    /// Writes the demo into a new folder. Statics are never dropped, so the folder
+    /// would outlive the test binary: [`remover`] deletes it when this process ends, and
+    /// the next run deletes what a remover could not.
     fn write() -> Result<Self, Box<dyn Error>> {
         remove_stale_templates();
         let root = tempfile::Builder::new()
@@ -58,7 +62,12 @@ impl DemoTemplate {
         if !summary.git_checkouts {
             eprintln!("note: git does not run here, so the demo's workspaces are plain folders");
         }
-        Ok(Self { root, summary })
+        let remover = remover(&root);
+        Ok(Self {
+            root,
+            summary,
+            _remover: remover,
+        })
     }
 
     /// The folder the demo is in, as `data/`.
@@ -192,8 +201,26 @@ fn symlink(_target: &Path, link: &Path) -> std::io::Result<()> {
     )))
 }
 
-/// Removes the templates of test binaries that are no longer running (best effort: a
-/// folder that cannot be removed only takes space).
+/// A shell that waits for this process to end, then deletes `root` (best effort:
+/// `None` where there is no `sh`). Its output goes nowhere, so it holds no pipe of
+/// whoever runs the tests.
+fn remover(root: &Path) -> Option<Child> {
+    const SCRIPT: &str =
+        r#"while kill -0 "$1" 2>/dev/null; do sleep 1; done; chmod -R u+w "$2"; rm -rf "$2""#;
+    Command::new("sh")
+        .args(["-c", SCRIPT, "remover"])
+        .arg(std::process::id().to_string())
+        .arg(root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()
+}
+
+/// Removes the templates of test binaries that are no longer running, which their
+/// remover could not delete (best effort: a folder that cannot be removed only takes
+/// space).
 fn remove_stale_templates() {
     let Ok(entries) = fs::read_dir(scratch::base()) else {
         return;
