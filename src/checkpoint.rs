@@ -1,5 +1,5 @@
 //! Named moments of a run where a test can stop the process, to prove that a crash at
-//! that moment loses nothing (see `tests/crash.rs` and `tests/concurrent.rs`).
+//! that moment loses nothing (see `tests/it/crash.rs` and `tests/it/concurrent.rs`).
 //!
 //! When `AGENTS_JANITOR_PAUSE_AT` names a checkpoint, reaching it prints
 //! `agents-janitor: paused at NAME` on stderr and then waits: forever, or until the file

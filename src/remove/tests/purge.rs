@@ -146,7 +146,7 @@ fn one_failing_entry_does_not_stop_the_rest() -> TestResult {
     Ok(())
 }
 
-/// Mount points found through the seam (the real ones are made in tests/mounts.rs).
+/// Mount points found through the seam (the real ones are made in tests/it/mounts/).
 
 #[test]
 fn cancel_stops_a_purge_and_leaves_the_rest_staged() -> TestResult {
