@@ -1,4 +1,10 @@
-//! Removes a task's container through the docker CLI (or a compatible one such as podman).
+//! Removes a task's container through the docker CLI (or a compatible one such as podman),
+//! and lists and removes Agents-Runner's images and stopped containers
+//! ([`ContainerRuntime::runner_objects`]).
+
+mod runner_objects;
+
+pub use runner_objects::{DockerContainer, DockerImage, DockerListing};
 
 use std::ffi::OsString;
 use std::process::Command;
