@@ -3,6 +3,7 @@
 //! shown next to its field.
 
 use crate::config::{self, Config, format_interval, format_size};
+use crate::policy::reclaim::ReclaimSettings;
 use crate::policy::{DeleteMode, Quota};
 use std::collections::BTreeMap;
 
@@ -38,6 +39,9 @@ pub struct SettingsDraft {
     pub quotas: Vec<QuotaDraft>,
     /// The environment the "Add quota" button adds.
     pub new_quota_env: String,
+    /// The reclaim settings, carried through unchanged (`config set reclaim.<kind>`
+    /// edits them).
+    pub reclaim: ReclaimSettings,
 }
 
 /// The fields that are invalid, each with its reason.
@@ -72,6 +76,7 @@ impl SettingsDraft {
                 })
                 .collect(),
             new_quota_env: String::new(),
+            reclaim: config.reclaim.clone(),
         }
     }
 
@@ -113,6 +118,7 @@ impl SettingsDraft {
             delete_mode: self.delete_mode,
             schedule,
             quotas,
+            reclaim: self.reclaim.clone(),
         })
     }
 }
