@@ -85,7 +85,7 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
         left += part_width;
         ui.painter()
             .rect_filled(rect.shrink2(vec2(0.5, 0.0)), 2.0, part.color);
-        let id = egui::Id::new(("footprint-part", part.label));
+        let id = ui.scope_id().with(("footprint-part", part.label));
         let response = ui.interact(rect, id, Sense::click());
         if response.clicked() {
             intents.push(open(part.kind));

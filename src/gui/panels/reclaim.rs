@@ -59,23 +59,26 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                     for row in &footprint.rows {
                         let never = row.setting == KindSetting::Never;
                         let mut picked = reclaim.picked().contains(&row.kind);
-                        let tick = ui.add_enabled(!never, egui::Checkbox::new(&mut picked, ""));
+                        let tick = ui.add_enabled(
+                            !never,
+                            egui::Checkbox::new(&mut picked, row.kind.label()),
+                        );
                         let tick = with_reason_when_disabled(
                             tick,
-                            never.then_some("set to never: change reclaim setting to take it"),
+                            never.then_some("set to never: change its reclaim setting to take it"),
                         );
                         if tick.changed() {
                             intents.push(Intent::Reclaim(ReclaimIntent::Pick(row.kind, picked)));
                         }
-                        let label = if reclaim.focused() == Some(row.kind) {
-                            RichText::new(row.kind.label()).strong()
+                        let count = RichText::new(format!("{} items", row.count));
+                        let count = if reclaim.focused() == Some(row.kind) {
+                            count.strong()
                         } else {
-                            RichText::new(row.kind.label())
+                            count
                         };
-                        if ui.link(label).on_hover_text("Show its items").clicked() {
+                        if ui.link(count).on_hover_text("Show its items").clicked() {
                             intents.push(Intent::Reclaim(ReclaimIntent::Focus(row.kind)));
                         }
-                        ui.label(row.count.to_string());
                         ui.label(text::bytes(row.bytes));
                         ui.label(text::bytes(row.reclaimable_bytes));
                         ui.label(row.setting.as_str());
@@ -101,12 +104,19 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
             }
             if let Some(kind) = reclaim.focused() {
                 ui.add_space(8.0);
-                ui.label(RichText::new(kind.label()).strong());
                 let items: Vec<_> = footprint
                     .candidates
                     .iter()
                     .filter(|c| c.kind == kind)
                     .collect();
+                ui.label(
+                    RichText::new(format!(
+                        "{}: {}",
+                        kind.label(),
+                        text::count(items.len(), "item")
+                    ))
+                    .strong(),
+                );
                 if items.is_empty() {
                     ui.label(RichText::new("Nothing of this kind.").weak());
                 }

@@ -7,6 +7,7 @@ mod automation;
 mod changes;
 mod opening;
 mod orphans;
+mod reclaim;
 mod settings;
 mod table;
 
