@@ -9,6 +9,8 @@ use crate::text;
 use egui::{Color32, RichText, Sense, Ui, vec2};
 
 const BAR_HEIGHT: f32 = 28.0;
+/// Legend entries per line.
+const LEGEND_COLUMNS: usize = 4;
 /// A part is drawn at least this wide, so a small kind can still be clicked.
 const MIN_PART: f32 = 6.0;
 
@@ -57,7 +59,8 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
         footprint
             .rows
             .iter()
-            .filter(|row| row.bytes > 0)
+            // Staging folders are inside the artifacts' folders, already counted there.
+            .filter(|row| row.bytes > 0 && row.kind != FootprintKind::ArtifactStaging)
             .map(|row| Part {
                 kind: Some(row.kind),
                 label: row.kind.label(),
@@ -104,17 +107,23 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
         text::bytes(total),
         text::bytes(reclaimable)
     ));
-    ui.horizontal_wrapped(|ui| {
-        for part in &parts {
-            let (swatch, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
-            ui.painter().rect_filled(swatch, 2.0, part.color);
-            let legend = format!("{} {}", part.label, text::bytes(part.bytes));
-            if ui.link(legend).on_hover_text("Show the list").clicked() {
-                intents.push(open(part.kind));
+    egui::Grid::new("footprint-legend")
+        .spacing(vec2(16.0, 2.0))
+        .show(ui, |ui| {
+            for (index, part) in parts.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    let (swatch, _) = ui.allocate_exact_size(vec2(10.0, 10.0), Sense::hover());
+                    ui.painter().rect_filled(swatch, 2.0, part.color);
+                    let legend = format!("{} {}", part.label, text::bytes(part.bytes));
+                    if ui.link(legend).on_hover_text("Show the list").clicked() {
+                        intents.push(open(part.kind));
+                    }
+                });
+                if index % LEGEND_COLUMNS == LEGEND_COLUMNS - 1 {
+                    ui.end_row();
+                }
             }
-            ui.add_space(8.0);
-        }
-    });
+        });
 }
 
 /// Where a click on a part goes: the task table, or the kind's list.

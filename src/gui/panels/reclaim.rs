@@ -37,22 +37,14 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
         ui.label("Measuring…");
         return;
     };
-    egui::ScrollArea::vertical()
+    egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             egui::Grid::new("reclaim-kinds")
                 .striped(true)
                 .spacing(egui::vec2(12.0, 4.0))
                 .show(ui, |ui| {
-                    for title in [
-                        "",
-                        "Kind",
-                        "Items",
-                        "Size",
-                        "Reclaimable",
-                        "Setting",
-                        "Where",
-                    ] {
+                    for title in ["Kind", "Items", "Size", "Reclaimable", "Setting", "Where"] {
                         ui.label(RichText::new(title).strong());
                     }
                     ui.end_row();
@@ -70,7 +62,7 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                         if tick.changed() {
                             intents.push(Intent::Reclaim(ReclaimIntent::Pick(row.kind, picked)));
                         }
-                        let count = RichText::new(format!("{} items", row.count));
+                        let count = RichText::new(text::count(row.count, "item"));
                         let count = if reclaim.focused() == Some(row.kind) {
                             count.strong()
                         } else {
@@ -87,7 +79,7 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                                 .color(ui.visuals().warn_fg_color),
                             None => RichText::new(&row.path).weak(),
                         };
-                        ui.add(egui::Label::new(place).truncate());
+                        ui.label(place);
                         ui.end_row();
                     }
                 });
