@@ -109,3 +109,25 @@ fn a_reclaim_plan_dismissed_changes_nothing_and_never_kinds_cannot_be_ticked() -
     );
     Ok(())
 }
+
+#[test]
+fn the_schedule_reclaims_only_the_kinds_set_to_schedule() -> TestResult {
+    let fx = Fixture::without_git()?;
+    let home = home_with_leftovers(&fx)?;
+    let clock = ManualClock::new();
+    let mut launch = launch_with_settings(&fx, "schedule = \"1h\"\n")?;
+    launch.clock = clock.clone();
+    let mut harness = open(launch);
+    wait_until_settled(&mut harness)?;
+    clock.advance(Duration::from_secs(61 * 60));
+    step_until(&mut harness, "the scheduled reclaim", |app| {
+        app.reclaim_finished().is_some_and(|finished| finished.scheduled)
+    })?;
+    let log = log_text(app(&harness)?);
+    assert!(log.contains("[cleanup] reclaim plan:"), "{log}");
+    assert!(log.contains("Scheduled reclaim: 1 done"), "{log}");
+    // Crash leftovers are on schedule by default; crash reports are asked for.
+    assert!(!home.join("tmp/stt-1.wav").exists(), "{log}");
+    assert!(home.join("crash-reports/crash-1.json").exists());
+    Ok(())
+}
