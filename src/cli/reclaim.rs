@@ -5,10 +5,10 @@
 use super::run_plan::print_log;
 use super::{bad_input, failure};
 use crate::agents_runner::{LiveProbe, Probe};
-use crate::config::Config;
+use crate::config::{Config, format_age};
 use crate::container::ContainerRuntime;
 use crate::executor::{self, Executor, Measured, ReclaimReport};
-use crate::policy::reclaim::{KindRow, ReclaimPlan, ReclaimRequest};
+use crate::policy::reclaim::{KindRow, ReclaimPlan, ReclaimRequest, ReclaimSettings};
 use crate::store::footprint::FootprintKind;
 use crate::store::{Snapshot, paths};
 use crate::text;
@@ -44,6 +44,33 @@ pub(super) fn measure(snapshot: &Snapshot, settings: &Config) -> Measured {
         &Arc::new(AtomicBool::new(false)),
         LiveProbe.check(&snapshot.data_dir),
     )
+}
+
+/// The `[reclaim]` settings in force as `config show` prints them: every kind that
+/// may be reclaimed with its setting, then the schedule's age and the log trim.
+pub(super) fn reclaim_settings_shown(settings: &ReclaimSettings) -> Vec<(String, String)> {
+    let mut shown: Vec<(String, String)> = FootprintKind::ALL
+        .into_iter()
+        .filter(|kind| kind.is_reclaimable())
+        .map(|kind| {
+            (
+                kind.name().to_owned(),
+                settings.setting(kind).as_str().to_owned(),
+            )
+        })
+        .collect();
+    shown.push((
+        "schedule_age".into(),
+        format_age(settings.schedule_age_hours),
+    ));
+    shown.push((
+        "trim_logs_after".into(),
+        settings
+            .trim_logs_after_hours
+            .map_or_else(|| "off".to_owned(), format_age),
+    ));
+    shown.push(("trim_logs_keep".into(), settings.trim_logs_keep.to_string()));
+    shown
 }
 
 /// One row of `usage`'s `"other"` array.

@@ -121,7 +121,8 @@ fn the_schedule_reclaims_only_the_kinds_set_to_schedule() -> TestResult {
     wait_until_settled(&mut harness)?;
     clock.advance(Duration::from_secs(61 * 60));
     step_until(&mut harness, "the scheduled reclaim", |app| {
-        app.reclaim_finished().is_some_and(|finished| finished.scheduled)
+        app.reclaim_finished()
+            .is_some_and(|finished| finished.scheduled)
     })?;
     let log = log_text(app(&harness)?);
     assert!(log.contains("[cleanup] reclaim plan:"), "{log}");

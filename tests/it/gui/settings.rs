@@ -155,7 +155,10 @@ fn the_settings_dialog_edits_the_reclaim_settings() -> TestResult {
     let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
     wait_until_settled(&mut harness)?;
     click(&mut harness, "Settings…")?;
-    click(&mut harness, "Reclaiming the rest of Agents-Runner's footprint")?;
+    click(
+        &mut harness,
+        "Reclaiming the rest of Agents-Runner's footprint",
+    )?;
     for _ in 0..3 {
         harness.step();
     }
