@@ -487,6 +487,11 @@ fn trimming_archived_logs_shows_the_bytes_first_and_keeps_the_record_valid() -> 
         let set = home.run(&["--config", config, "config", "set", key, value])?;
         assert_eq!(set.code, Some(0), "{set}");
     }
+    let shown = home
+        .run(&["--config", config, "config", "show", "--json"])?
+        .json()?;
+    assert_eq!(shown["settings"]["reclaim"]["trim_logs_keep"], "5");
+    assert_eq!(shown["settings"]["reclaim"]["trim_logs_after"], "2d");
     let before = fs::read(&record)?;
     let plan = home.run(&[
         "--config",
