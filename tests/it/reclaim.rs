@@ -140,7 +140,10 @@ const CONTAINERS: &str = "c1c1c1c1c1c1c1c1\\tagents-runner-done1\\tagent-runner-
 c2c2c2c2c2c2c2c2\\tagents-runner-run1\\tagent-runner-env:k1\\trunning\\t0B (virtual 1.5GB)\\t2026-11-22 11:00:00 +0000 UTC\\n\
 c3c3c3c3c3c3c3c3\\tweb\\tnginx\\trunning\\t0B\\t2026-11-22 11:00:00 +0000 UTC\\n";
 
-fn rows(doc: &Value) -> Result<Vec<(String, u64, u64, u64)>, Box<dyn Error>> {
+/// A row of `usage --json`'s `other`: kind, count, bytes, reclaimable bytes.
+type OtherRow = (String, u64, u64, u64);
+
+fn rows(doc: &Value) -> Result<Vec<OtherRow>, Box<dyn Error>> {
     let other = doc["other"].as_array().ok_or("no other array")?;
     Ok(other
         .iter()
@@ -155,10 +158,7 @@ fn rows(doc: &Value) -> Result<Vec<(String, u64, u64, u64)>, Box<dyn Error>> {
         .collect())
 }
 
-fn row<'a>(
-    rows: &'a [(String, u64, u64, u64)],
-    kind: &str,
-) -> Result<&'a (String, u64, u64, u64), String> {
+fn row<'a>(rows: &'a [OtherRow], kind: &str) -> Result<&'a OtherRow, String> {
     rows.iter()
         .find(|row| row.0 == kind)
         .ok_or_else(|| format!("no row for {kind}"))

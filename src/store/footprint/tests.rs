@@ -3,12 +3,15 @@ use std::fs;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
+/// A relative path under a root, and the shape (with its task) it should have.
+type ShapeCase<'a> = (Root, &'a str, Option<(LeftoverShape, Option<String>)>);
+
 #[test]
 fn only_the_names_agents_runner_gives_have_a_shape() {
     use LeftoverShape::*;
     use Root::{DataDir, RunnerHome};
     let task = |id: &str| Some(id.to_owned());
-    let table: Vec<(Root, &str, Option<(LeftoverShape, Option<String>)>)> = vec![
+    let table: Vec<ShapeCase> = vec![
         (
             DataDir,
             "github-context/github-context-abc123def0.toml",

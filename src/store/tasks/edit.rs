@@ -47,6 +47,10 @@ fn edit_record_reading(
     rewrite_record(path, read, &|bytes| apply_edit(bytes, path, task_id, edit))
 }
 
+/// What a rewrite makes of a record's bytes: the new text and what to report, or why
+/// the file is refused.
+pub(super) type Change<'a, T> = &'a dyn Fn(&[u8]) -> Result<(String, T), StoreError>;
+
 /// Replaces the record at `path` with what `change` makes of its bytes, atomically and
 /// keeping its mode; when another writer changes the file between the read and the
 /// write, `change` starts again from the new content. `change` refusing the file (it
@@ -54,7 +58,7 @@ fn edit_record_reading(
 pub(super) fn rewrite_record<T>(
     path: &Path,
     read: &mut dyn FnMut(&Path) -> std::io::Result<Vec<u8>>,
-    change: &dyn Fn(&[u8]) -> Result<(String, T), StoreError>,
+    change: Change<'_, T>,
 ) -> Result<T, StoreError> {
     let read_err = |source| StoreError::Read {
         path: path.into(),
