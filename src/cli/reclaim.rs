@@ -220,32 +220,17 @@ fn document(
     report: Option<&ReclaimReport>,
     dry_run: bool,
 ) -> serde_json::Value {
+    let step = |kind: FootprintKind, path: &str, bytes: u64, done: bool, message: &str| json!({"kind": kind, "path": path, "bytes": bytes, "done": done, "message": message});
     let steps: Vec<serde_json::Value> = match report {
         Some(report) => report
             .steps
             .iter()
-            .map(|step| {
-                json!({
-                    "kind": step.kind,
-                    "path": step.path,
-                    "bytes": step.bytes,
-                    "done": step.done,
-                    "message": step.message,
-                })
-            })
+            .map(|s| step(s.kind, &s.path, s.bytes, s.done, &s.message))
             .collect(),
         None => plan
             .steps
             .iter()
-            .map(|step| {
-                json!({
-                    "kind": step.kind,
-                    "path": step.path,
-                    "bytes": step.bytes,
-                    "done": false,
-                    "message": step.reason,
-                })
-            })
+            .map(|s| step(s.kind, &s.path, s.bytes, false, &s.reason))
             .collect(),
     };
     json!({

@@ -120,7 +120,9 @@ impl ContainerRuntime {
         self.removal(&["rm", id], "no such container")
     }
 
-    fn removal(&self, args: &[&str], gone: &str) -> ContainerRemoval {
+    /// Runs `<program> ARGS`: removed, already gone (its error output says `gone`),
+    /// or why not.
+    pub(super) fn removal(&self, args: &[&str], gone: &str) -> ContainerRemoval {
         let mut command = Command::new(&self.program);
         command.args(args);
         let program = self.program.to_string_lossy().into_owned();

@@ -534,7 +534,7 @@ mod engine {
     use crate::common::agents_runner::FakeProbe;
     use agents_janitor::container::ContainerRuntime;
     use agents_janitor::executor::{self, EngineEvent, Executor};
-    use agents_janitor::policy::reclaim::{ReclaimRequest, ReclaimSettings};
+    use agents_janitor::policy::reclaim::{ReclaimPlan, ReclaimRequest, ReclaimSettings};
     use agents_janitor::store::Snapshot;
     use agents_janitor::store::footprint::FootprintKind;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -551,6 +551,31 @@ mod engine {
                 .into_os_string(),
             timeout: Duration::from_secs(5),
         }
+    }
+
+    /// Measures the home (no docker, no Agents-Runner) and plans `kinds`.
+    fn plan_for(
+        home: &Home,
+        settings: &ReclaimSettings,
+        kinds: &[FootprintKind],
+    ) -> Result<ReclaimPlan, Box<dyn Error>> {
+        let snapshot = Snapshot::load(&home.dir)?;
+        let now = SystemTime::now();
+        let cancel = Arc::new(AtomicBool::new(false));
+        let measured = executor::measure(
+            &snapshot,
+            Some(&home.dir),
+            &no_docker(home),
+            settings,
+            now,
+            &cancel,
+            None,
+        );
+        let request = ReclaimRequest {
+            kinds: kinds.to_vec(),
+            older_than_hours: None,
+        };
+        Ok(measured.plan(&request, &snapshot, settings, now)?)
     }
 
     fn long_logs(home: &Home, id: &str) -> TestResult {
@@ -575,24 +600,13 @@ mod engine {
             trim_logs_keep: 5,
             ..ReclaimSettings::default()
         };
-        let snapshot = Snapshot::load(&home.dir)?;
         let cancel = Arc::new(AtomicBool::new(false));
         let runtime = no_docker(&home);
-        let now = SystemTime::now();
-        let measured = executor::measure(
-            &snapshot,
-            Some(&home.dir),
-            &runtime,
+        let plan = plan_for(
+            &home,
             &settings,
-            now,
-            &cancel,
-            None,
-        );
-        let request = ReclaimRequest {
-            kinds: vec![FootprintKind::ArchivedRecords, FootprintKind::CrashReports],
-            older_than_hours: None,
-        };
-        let plan = measured.plan(&request, &snapshot, &settings, now)?;
+            &[FootprintKind::ArchivedRecords, FootprintKind::CrashReports],
+        )?;
         assert_eq!(plan.steps.len(), 2, "{plan:?}");
         // Agents-Runner starts, then archives the task again itself: it holds the record.
         let probe = FakeProbe::running(4242);
@@ -630,25 +644,13 @@ mod engine {
     #[test]
     fn a_cancelled_reclaim_stops_before_the_next_item() -> TestResult {
         let home = Home::new()?;
-        let snapshot = Snapshot::load(&home.dir)?;
-        let settings = ReclaimSettings::default();
         let cancel = Arc::new(AtomicBool::new(false));
         let runtime = no_docker(&home);
-        let now = SystemTime::now();
-        let measured = executor::measure(
-            &snapshot,
-            Some(&home.dir),
-            &runtime,
-            &settings,
-            now,
-            &cancel,
-            None,
-        );
-        let request = ReclaimRequest {
-            kinds: vec![FootprintKind::CrashLeftovers, FootprintKind::CrashReports],
-            older_than_hours: None,
-        };
-        let plan = measured.plan(&request, &snapshot, &settings, now)?;
+        let plan = plan_for(
+            &home,
+            &ReclaimSettings::default(),
+            &[FootprintKind::CrashLeftovers, FootprintKind::CrashReports],
+        )?;
         assert!(plan.steps.len() >= 2, "{plan:?}");
         let before = crate::common::tree_digest(&home.dir);
         cancel.store(true, Ordering::Relaxed);
