@@ -121,6 +121,15 @@ impl JanitorApp {
         sent
     }
 
+    /// Another folder, or a reload the user asked for: the footprint is measured again
+    /// (now if its tab is shown, else when it is opened); a plan waiting goes.
+    pub(super) fn footprint_stale(&mut self) {
+        self.reclaim.footprint = None;
+        self.reclaim.plan = None;
+        self.reclaim.measuring = false;
+        self.footprint_wanted();
+    }
+
     fn measure_footprint(&mut self) {
         let settings = self.config().reclaim.clone();
         self.reclaim.measuring = self.send_reclaim(Command::MeasureFootprint(settings));

@@ -122,6 +122,9 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                             other => other.reason().unwrap_or_default().to_owned(),
                         };
                         ui.add(egui::Label::new(RichText::new(&item.path).monospace()).truncate());
+                        if let Some(task) = &item.task_id {
+                            ui.label(format!("task {task}"));
+                        }
                         ui.label(RichText::new(verdict).weak());
                     });
                 }
