@@ -362,6 +362,7 @@ impl State {
             self.filesystem.clone(),
         )
         .with_agents_runner_probe(self.agents_runner.clone())
+        .with_runner_home(self.runner_home.as_deref())
     }
 
     fn load(&mut self, finish_staged: bool) {

@@ -7,15 +7,18 @@ use super::{bad_input, failure};
 use crate::agents_runner::{LiveProbe, Probe};
 use crate::config::{Config, format_age};
 use crate::container::ContainerRuntime;
-use crate::executor::{self, Executor, Measured, ReclaimReport};
+use crate::executor::{self, Executor, MeasureInput, Measured, ReclaimReport};
 use crate::policy::reclaim::{KindRow, ReclaimPlan, ReclaimRequest, ReclaimSettings};
+use crate::scan::Usage;
 use crate::store::footprint::FootprintKind;
 use crate::store::{Snapshot, paths};
 use crate::text;
 use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashMap;
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
@@ -33,16 +36,25 @@ pub(super) struct ReclaimArgs {
     pub(super) json: bool,
 }
 
-/// Measures the footprint of `snapshot` and of this user's Agents-Runner home.
-pub(super) fn measure(snapshot: &Snapshot, settings: &Config) -> Measured {
+/// Measures the footprint of `snapshot` and of this user's Agents-Runner home, with the
+/// workspace sizes already taken.
+fn measure(
+    snapshot: &Snapshot,
+    settings: &Config,
+    workspace_sizes: &mut HashMap<PathBuf, Usage>,
+) -> Measured {
+    let runner_home = paths::runner_home_of_user();
     executor::measure(
-        snapshot,
-        paths::runner_home_of_user().as_deref(),
-        &ContainerRuntime::default(),
-        &settings.reclaim,
-        SystemTime::now(),
+        MeasureInput {
+            snapshot,
+            runner_home: runner_home.as_deref(),
+            containers: &ContainerRuntime::default(),
+            settings: &settings.reclaim,
+            now: SystemTime::now(),
+            agents_runner: LiveProbe.check(&snapshot.data_dir),
+        },
+        workspace_sizes,
         &Arc::new(AtomicBool::new(false)),
-        LiveProbe.check(&snapshot.data_dir),
     )
 }
 
@@ -87,9 +99,14 @@ pub(super) struct OtherRow {
     note: Option<String>,
 }
 
-/// The rows of every kind of the footprint besides workspaces.
-pub(super) fn other_rows(snapshot: &Snapshot, settings: &Config) -> (Vec<OtherRow>, Vec<String>) {
-    let measured = measure(snapshot, settings);
+/// The rows of every kind of the footprint besides workspaces (`workspace_sizes`: the
+/// sizes `usage` took).
+pub(super) fn other_rows(
+    snapshot: &Snapshot,
+    settings: &Config,
+    workspace_sizes: &mut HashMap<PathBuf, Usage>,
+) -> (Vec<OtherRow>, Vec<String>) {
+    let measured = measure(snapshot, settings, workspace_sizes);
     let (_, rows) = measured.assess(snapshot, &settings.reclaim, SystemTime::now(), None);
     (rows.into_iter().map(row).collect(), measured.warnings)
 }
@@ -171,13 +188,16 @@ pub(super) fn reclaim(snapshot: &Snapshot, settings: &Config, args: &ReclaimArgs
     }
     let now = SystemTime::now();
     let measured = executor::measure(
-        snapshot,
-        runner_home.as_deref(),
-        &containers,
-        reclaim_settings,
-        now,
+        MeasureInput {
+            snapshot,
+            runner_home: runner_home.as_deref(),
+            containers: &containers,
+            settings: reclaim_settings,
+            now,
+            agents_runner: LiveProbe.check(&snapshot.data_dir),
+        },
+        &mut HashMap::new(),
         &cancel,
-        LiveProbe.check(&snapshot.data_dir),
     );
     let request = ReclaimRequest {
         kinds,

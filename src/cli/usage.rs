@@ -48,7 +48,7 @@ struct WorkspaceUsage<'a> {
 pub(super) fn usage(snapshot: &Snapshot, json: bool, settings: &Config) -> Result<u8> {
     let quotas = &settings.quotas;
     let roots: Vec<PathBuf> = snapshot.workspaces.iter().map(|w| w.path.clone()).collect();
-    let usage = scan(&roots);
+    let mut usage = scan(&roots);
     let mut environments: Vec<EnvironmentUsage> = snapshot
         .environments
         .iter()
@@ -114,7 +114,7 @@ pub(super) fn usage(snapshot: &Snapshot, json: bool, settings: &Config) -> Resul
     let total_disk_bytes: u64 = environments.iter().map(|e| e.disk_bytes).sum();
     // The quotas count the sizes measured above, never a second scan.
     let quota_states = policy::quota_states(snapshot, &usage, quotas);
-    let (other, warnings) = other_rows(snapshot, settings);
+    let (other, warnings) = other_rows(snapshot, settings, &mut usage);
     for warning in &warnings {
         eprintln!("problem: {warning}");
     }

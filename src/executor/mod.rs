@@ -21,6 +21,6 @@ mod step;
 pub use crate::store::log_line::Level;
 pub use execute::{ExecuteError, Executor};
 pub use prepare::{prepare, prepare_with_runner, size_missing};
-pub use reclaim::{Measured, ReclaimOutcome, ReclaimReport, measure};
+pub use reclaim::{MeasureInput, Measured, ReclaimOutcome, ReclaimReport, measure};
 pub use report::{Emit, EngineEvent, LogLine, Progress, Report, StepOutcome, mount_point_refusals};
 pub use restore::{RestoreError, restore};

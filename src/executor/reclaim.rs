@@ -92,19 +92,41 @@ impl Measured {
     }
 }
 
-/// Measures the footprint of `snapshot`'s data directory and of Agents-Runner's home
-/// `runner_home`: lists it, sizes its folders (each once), asks docker through
-/// `containers`, measures each log trim the settings allow, and plans the backups and
-/// deleted environments' folders with the orphan rules (git, age, mounts).
+/// What [`measure`] looks at.
+pub struct MeasureInput<'a> {
+    /// The data directory as read.
+    pub snapshot: &'a Snapshot,
+    /// Agents-Runner's home (artifacts, crash reports, models, prompts); `None`: only
+    /// the data directory's share.
+    pub runner_home: Option<&'a Path>,
+    /// Docker, for Agents-Runner's images and containers.
+    pub containers: &'a ContainerRuntime,
+    /// The settings in force (which log trims to measure).
+    pub settings: &'a ReclaimSettings,
+    /// The time ages are measured against.
+    pub now: SystemTime,
+    /// The Agents-Runner running on the data directory, if one is.
+    pub agents_runner: Option<RunnerProcess>,
+}
+
+/// Measures the footprint of the data directory and of Agents-Runner's home: lists it,
+/// sizes its folders (each once, afresh), asks docker, measures each log trim the
+/// settings allow, and plans the backups and deleted environments' folders with the
+/// orphan rules (git, age, mounts), reusing the workspace sizes in `workspace_sizes`
+/// (and adding those it had to take).
 pub fn measure(
-    snapshot: &Snapshot,
-    runner_home: Option<&Path>,
-    containers: &ContainerRuntime,
-    settings: &ReclaimSettings,
-    now: SystemTime,
+    input: MeasureInput,
+    workspace_sizes: &mut HashMap<PathBuf, Usage>,
     cancel: &Arc<AtomicBool>,
-    agents_runner: Option<RunnerProcess>,
 ) -> Measured {
+    let MeasureInput {
+        snapshot,
+        runner_home,
+        containers,
+        settings,
+        now,
+        agents_runner,
+    } = input;
     let mut inventory = footprint::inventory(snapshot, runner_home);
     let folders: Vec<PathBuf> = inventory
         .items
@@ -157,11 +179,10 @@ pub fn measure(
             paths: folders,
             allow_unsaved: false,
         };
-        let mut sizes = usage;
         match prepare_with_runner(
             &action,
             snapshot,
-            &mut sizes,
+            workspace_sizes,
             cancel,
             now,
             DeleteMode::Delete,

@@ -2,7 +2,7 @@
 //! planning a reclaim and carrying it out (for the user, or the schedule's kinds).
 
 use super::{Event, State};
-use crate::executor::{self, Level, LogLine, Measured, ReclaimReport};
+use crate::executor::{self, Level, LogLine, MeasureInput, Measured, ReclaimReport};
 use crate::policy::reclaim::{Candidate, KindRow, ReclaimPlan, ReclaimRequest, ReclaimSettings};
 use std::time::SystemTime;
 
@@ -27,17 +27,17 @@ pub struct ReclaimFinished {
 }
 
 impl State {
-    fn measured(&self, settings: &ReclaimSettings) -> Result<Measured, String> {
+    fn measured(&mut self, settings: &ReclaimSettings) -> Result<Measured, String> {
         let snapshot = self.snapshot.clone().ok_or("no data directory is loaded")?;
-        Ok(executor::measure(
-            &snapshot,
-            self.runner_home.as_deref(),
-            &self.containers,
+        let input = MeasureInput {
+            snapshot: &snapshot,
+            runner_home: self.runner_home.as_deref(),
+            containers: &self.containers,
             settings,
-            SystemTime::now(),
-            &self.cancel,
-            self.agents_runner.check(&snapshot.data_dir),
-        ))
+            now: SystemTime::now(),
+            agents_runner: self.agents_runner.check(&snapshot.data_dir),
+        };
+        Ok(executor::measure(input, &mut self.usage, &self.cancel))
     }
 
     /// [`super::Command::MeasureFootprint`].
@@ -88,10 +88,7 @@ impl State {
         scheduled: bool,
     ) {
         let emit = self.engine_emit();
-        let result = self
-            .executor()
-            .with_runner_home(self.runner_home.as_deref())
-            .reclaim(plan, &self.containers, &emit);
+        let result = self.executor().reclaim(plan, &self.containers, &emit);
         drop(emit);
         match result {
             Ok(report) => self.emit(Event::ReclaimFinished(Box::new(ReclaimFinished {

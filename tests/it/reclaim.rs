@@ -533,7 +533,7 @@ mod engine {
     use super::*;
     use crate::common::agents_runner::FakeProbe;
     use agents_janitor::container::ContainerRuntime;
-    use agents_janitor::executor::{self, EngineEvent, Executor};
+    use agents_janitor::executor::{self, EngineEvent, Executor, MeasureInput};
     use agents_janitor::policy::reclaim::{ReclaimPlan, ReclaimRequest, ReclaimSettings};
     use agents_janitor::store::Snapshot;
     use agents_janitor::store::footprint::FootprintKind;
@@ -563,13 +563,16 @@ mod engine {
         let now = SystemTime::now();
         let cancel = Arc::new(AtomicBool::new(false));
         let measured = executor::measure(
-            &snapshot,
-            Some(&home.dir),
-            &no_docker(home),
-            settings,
-            now,
+            MeasureInput {
+                snapshot: &snapshot,
+                runner_home: Some(&home.dir),
+                containers: &no_docker(home),
+                settings,
+                now,
+                agents_runner: None,
+            },
+            &mut Default::default(),
             &cancel,
-            None,
         );
         let request = ReclaimRequest {
             kinds: kinds.to_vec(),
