@@ -132,3 +132,38 @@ fn the_schedule_reclaims_only_the_kinds_set_to_schedule() -> TestResult {
     assert!(home.join("crash-reports/crash-1.json").exists());
     Ok(())
 }
+
+#[test]
+fn without_docker_the_reclaim_tab_says_so_and_still_takes_the_rest() -> TestResult {
+    let fx = Fixture::without_git()?;
+    let home = home_with_leftovers(&fx)?;
+    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
+    let missing = fx.root.path().join("no-docker-here");
+    launch.containers.program = missing.clone().into_os_string();
+    let mut harness = open(launch);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, "Reclaim")?;
+    step_until(&mut harness, "the footprint", |app| {
+        app.footprint().is_some()
+    })?;
+    harness.step();
+    let note = format!("{} is not installed", missing.display());
+    assert_eq!(
+        harness.query_all_by_label_contains(&note).count(),
+        2,
+        "both Docker rows say why"
+    );
+    click(&mut harness, "Crash reports")?;
+    click(&mut harness, "Plan reclaim of 1 kind…")?;
+    step_until(&mut harness, "the reclaim plan", |app| {
+        app.reclaim_plan().is_some()
+    })?;
+    harness.step();
+    let plan = app(&harness)?.reclaim_plan().cloned().ok_or("no plan")?;
+    click(&mut harness, &reclaim_button_label(&plan))?;
+    step_until(&mut harness, "the reclaim to end", |app| {
+        app.reclaim_finished().is_some() && app.running().is_none()
+    })?;
+    assert!(!home.join("crash-reports/crash-1.json").exists());
+    Ok(())
+}
