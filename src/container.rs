@@ -1,10 +1,13 @@
-//! Removes a task's container through the docker CLI (or a compatible one such as podman).
+//! Removes a task's container through the docker CLI (or a compatible one such as podman),
+//! and lists and removes Agents-Runner's images and stopped containers
+//! ([`ContainerRuntime::runner_objects`]).
+
+mod runner_objects;
+
+pub use runner_objects::{DockerContainer, DockerImage, DockerListing};
 
 use std::ffi::OsString;
-use std::process::Command;
 use std::time::Duration;
-
-use crate::process::{RunError, run_with_timeout};
 
 /// Longest container id or name accepted.
 const MAX_ID_LENGTH: usize = 255;
@@ -76,29 +79,8 @@ impl ContainerRuntime {
         if let Err(reason) = validate_container_id(container_id) {
             return ContainerRemoval::Refused { reason };
         }
-        let mut command = Command::new(&self.program);
-        command.args(["rm", "-f", container_id]);
-        let program = self.program.to_string_lossy().into_owned();
-        match run_with_timeout(command, self.timeout) {
-            Ok(output) if output.status.success() => ContainerRemoval::Removed,
-            Ok(output) => {
-                let stderr = String::from_utf8_lossy(&output.stderr);
-                // docker: "No such container: x"; podman: "... no such container".
-                if stderr.to_ascii_lowercase().contains("no such container") {
-                    ContainerRemoval::NotFound
-                } else {
-                    ContainerRemoval::Failed {
-                        message: output
-                            .stderr_first_line()
-                            .unwrap_or_else(|| format!("{program} {}", output.status)),
-                    }
-                }
-            }
-            Err(RunError::NotFound { program }) => ContainerRemoval::RuntimeMissing { program },
-            Err(error) => ContainerRemoval::Failed {
-                message: error.to_string(),
-            },
-        }
+        // docker: "No such container: x"; podman: "... no such container".
+        self.removal(&["rm", "-f", container_id], "no such container")
     }
 }
 

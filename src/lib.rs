@@ -11,10 +11,10 @@
 //! | layer | modules |
 //! | --- | --- |
 //! | words | [`text`] (sizes, ages, first lines, counts), [`status`] (Agents-Runner's status words) |
-//! | Agents-Runner's files | [`store`]: the only code that knows its formats (records, environments, legacy JSON, paths, atomic writes, the record cache) |
+//! | Agents-Runner's files | [`store`]: the only code that knows its formats (records, environments, legacy JSON, paths, atomic writes, the record cache, the footprint of everything else it leaves) |
 //! | reading the world | [`scan`] (sizes), [`mounts`] (mount points by mount identity), [`git`] (unsaved work), [`container`] (docker), [`process`] (a tool with a deadline), [`agents_runner`] (is it running on this data dir?) |
-//! | deciding | [`policy`]: pure plans for every action, quotas, the schedule; owns the settings' types |
-//! | acting | [`remove`]: the only code that deletes or moves to the trash; [`executor`]: prepares and runs plans under the [`lock`], with crash [`checkpoint`]s |
+//! | deciding | [`policy`]: pure plans for every action, quotas, the schedule, what of the footprint may be reclaimed; owns the settings' types |
+//! | acting | [`remove`]: the only code that deletes or moves to the trash; [`executor`]: prepares and runs plans (and reclaims) under the [`lock`], with crash [`checkpoint`]s |
 //! | running | [`worker`] (commands in, events out, on one thread), [`watch`] (live refresh) |
 //! | front ends | [`cli`], `gui` (feature `gui`, on by default; nothing else knows egui), [`config`] (the janitor's own settings file), [`demo`] (demo data for the welcome screen) |
 //!

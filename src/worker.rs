@@ -7,10 +7,11 @@ use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
 use crate::policy::DeleteMode;
+use crate::policy::reclaim::{ReclaimPlan, ReclaimRequest, ReclaimSettings};
 use crate::policy::{Action, Plan};
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::scan::{Scanner, Usage};
-use crate::store::{Problem, RecordCache, Snapshot, tasks};
+use crate::store::{Problem, RecordCache, Snapshot, paths, tasks};
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -18,6 +19,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::SystemTime;
+
+mod reclaim;
+
+pub use reclaim::{FootprintView, ReclaimFinished};
 
 /// What the worker is asked to do, one at a time, in the order sent.
 #[derive(Debug, Clone)]
@@ -47,6 +52,15 @@ pub enum Command {
     /// Plan and carry out an action nobody confirms (the schedule): the plan goes to
     /// the log, the outcome comes back as [`Event::Unattended`].
     RunUnattended(Action, DeleteMode),
+    /// Measure the rest of Agents-Runner's footprint under these settings, answering
+    /// with [`Event::Footprint`].
+    MeasureFootprint(ReclaimSettings),
+    /// Plan a reclaim, answering with [`Event::ReclaimPlanReady`].
+    PlanReclaim(ReclaimRequest, ReclaimSettings),
+    /// Carry out a reclaim plan the user confirmed, then reload and measure again.
+    ExecuteReclaim(Box<ReclaimPlan>, ReclaimSettings),
+    /// Plan and carry out the reclaim of the kinds set to "schedule" (the schedule).
+    ReclaimScheduled(ReclaimSettings),
 }
 
 /// How an unattended cleanup ended.
@@ -115,6 +129,14 @@ pub enum Event {
     ExecuteFailed(String),
     /// How a [`Command::RunUnattended`] ended.
     Unattended(Unattended),
+    /// The footprint of a [`Command::MeasureFootprint`].
+    Footprint(Box<FootprintView>),
+    /// The plan of a [`Command::PlanReclaim`], for the user to confirm.
+    ReclaimPlanReady(Box<ReclaimPlan>),
+    /// A reclaim ran (or the schedule's did).
+    ReclaimFinished(Box<ReclaimFinished>),
+    /// No footprint, plan or run: why.
+    ReclaimFailed(String),
     /// The outcome of [`Command::Restore`]: where the record is now, or why not.
     Restored {
         /// The task asked about.
@@ -138,6 +160,9 @@ pub struct WorkerSetup {
     /// Whether Agents-Runner runs on the data directory, asked when planning and again
     /// before a change (tests pass a fake).
     pub agents_runner: Arc<dyn Probe>,
+    /// Agents-Runner's home (`~/.midoriai/agents-runner`), where artifacts and crash
+    /// reports are; `None`: only the data directory's share is measured.
+    pub runner_home: Option<PathBuf>,
 }
 
 impl Default for WorkerSetup {
@@ -147,6 +172,7 @@ impl Default for WorkerSetup {
             filesystem: Arc::new(RealFilesystem),
             record_cache: None,
             agents_runner: Arc::new(LiveProbe),
+            runner_home: paths::runner_home_of_user(),
         }
     }
 }
@@ -182,6 +208,7 @@ impl Worker {
             filesystem,
             record_cache,
             agents_runner,
+            runner_home,
         } = setup;
         let (command_tx, command_rx) = unbounded();
         let (event_tx, event_rx) = unbounded();
@@ -192,6 +219,7 @@ impl Worker {
             filesystem,
             record_cache,
             agents_runner,
+            runner_home,
             cancel: cancel.clone(),
             snapshot: None,
             usage: HashMap::new(),
@@ -268,6 +296,7 @@ struct State {
     filesystem: Arc<dyn Filesystem>,
     record_cache: Option<RecordCache>,
     agents_runner: Arc<dyn Probe>,
+    runner_home: Option<PathBuf>,
     cancel: Arc<AtomicBool>,
     snapshot: Option<Arc<Snapshot>>,
     /// Sizes by workspace path, kept across reloads (a workspace is only rescanned when asked).
@@ -296,6 +325,12 @@ impl State {
                 Command::Execute(plan) => self.execute(&plan),
                 Command::RunUnattended(action, mode) => self.run_unattended(&action, mode),
                 Command::Restore(task_id) => self.restore(task_id),
+                Command::MeasureFootprint(settings) => self.measure_footprint(&settings),
+                Command::PlanReclaim(request, settings) => self.plan_reclaim(&request, &settings),
+                Command::ExecuteReclaim(plan, settings) => {
+                    self.execute_reclaim(&plan, &settings, false)
+                }
+                Command::ReclaimScheduled(settings) => self.reclaim_scheduled(&settings),
             }
         }
     }
@@ -327,6 +362,7 @@ impl State {
             self.filesystem.clone(),
         )
         .with_agents_runner_probe(self.agents_runner.clone())
+        .with_runner_home(self.runner_home.as_deref())
     }
 
     fn load(&mut self, finish_staged: bool) {

@@ -4,6 +4,7 @@
 use super::dist_files;
 use crate::config::{self, Config};
 use crate::policy::DeleteMode;
+use crate::store::footprint::FootprintKind;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -134,6 +135,27 @@ pub(super) enum CliCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Take back the rest of Agents-Runner's footprint: artifacts, context files, crash
+    /// leftovers, archived records' logs, backups, docker images and containers...
+    /// Each item is checked (its task finished, old enough, an exact known path).
+    Reclaim {
+        /// Kinds to take (as `usage` names them: artifacts, crash_leftovers,
+        /// docker_images, ...); none: every kind whose setting is not "never".
+        #[arg(value_name = "KIND", value_parser = parse_kind)]
+        kinds: Vec<FootprintKind>,
+        /// Only what is older than this age (24h, 7d, 2w; a bare number means hours).
+        #[arg(long, value_name = "AGE", value_parser = config::parse_age_hours)]
+        older_than: Option<f64>,
+        /// Take what the schedule takes: the kinds set to "schedule", older than the
+        /// setting reclaim.schedule_age (the systemd service runs this).
+        #[arg(long)]
+        scheduled: bool,
+        /// Show the plan; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show or change the janitor's settings.
     Config {
         #[command(subcommand)]
@@ -166,8 +188,9 @@ pub(super) enum ConfigCommand {
     /// Change one setting, keeping the file's comments (quotas.ENV.limit off removes a quota).
     Set {
         /// keep_on_error, archive_cleans_done, sweep_age_hours, allow_unsaved_delete,
-        /// delete_mode, schedule, quotas.ENV.limit, quotas.ENV.warn_percent or
-        /// quotas.ENV.auto_clean.
+        /// delete_mode, schedule, quotas.ENV.limit, quotas.ENV.warn_percent,
+        /// quotas.ENV.auto_clean, reclaim.KIND (never, ask or schedule),
+        /// reclaim.schedule_age, reclaim.trim_logs_after or reclaim.trim_logs_keep.
         key: String,
         #[arg(allow_hyphen_values = true)]
         value: String,
@@ -202,4 +225,9 @@ impl RunFlags {
             settings.delete_mode
         }
     }
+}
+
+/// A kind of the footprint as the command line names it (`crash-leftovers` too).
+fn parse_kind(text: &str) -> Result<FootprintKind, String> {
+    text.parse()
 }

@@ -1,5 +1,5 @@
 //! The headless interface: `list`, `usage`, `archive`, `discard`, `sweep`, `complete`,
-//! `enforce-quotas`, `orphans`, `restore`, `demo`, `config`, `completions`, `man`.
+//! `enforce-quotas`, `orphans`, `reclaim`, `restore`, `demo`, `config`, `completions`, `man`.
 //!
 //! The cleaning commands take their defaults from the settings file
 //! ([`crate::config`], `--config FILE`); an unusable file is a warning, not an error.
@@ -21,6 +21,7 @@ mod list;
 mod orphans;
 mod overview;
 mod quotas;
+mod reclaim;
 mod restore;
 mod run_plan;
 mod settings;
@@ -82,10 +83,29 @@ pub fn run(cli: Cli) -> Result<u8> {
             list::list(&snapshot, json, env.as_deref(), archived, all)
         }
         CliCommand::Usage { json } => {
-            let quotas = settings(config_path).quotas;
+            let settings = settings(config_path);
             let snapshot = open(data_dir)?;
             snapshot::note_agents_runner(&snapshot);
-            usage::usage(&snapshot, json, &quotas)
+            usage::usage(&snapshot, json, &settings)
+        }
+        CliCommand::Reclaim {
+            kinds,
+            older_than,
+            scheduled,
+            dry_run,
+            json,
+        } => {
+            let settings = settings(config_path);
+            let snapshot = open(data_dir)?;
+            snapshot::note_agents_runner(&snapshot);
+            let args = reclaim::ReclaimArgs {
+                kinds,
+                older_than,
+                scheduled,
+                dry_run,
+                json,
+            };
+            reclaim::reclaim(&snapshot, &settings, &args)
         }
         CliCommand::Config { command } => settings::config_command(config_path, command),
         CliCommand::Restore { task_id, json } => restore::restore(data_dir, &task_id, json),

@@ -4,10 +4,9 @@ use super::demo::demo;
 use super::open;
 use super::settings::settings;
 use super::usage::usage;
-use crate::policy::Quota;
+use crate::config::Config;
 use crate::store::paths;
 use anyhow::{Context, Result};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// No subcommand: the desktop app where there is a display, else the text overview.
@@ -21,7 +20,7 @@ pub(super) fn window_or_overview(
         crate::gui::run(data_dir.map(Path::to_path_buf), settings_path)?;
         return Ok(0);
     }
-    overview(data_dir, &settings(config_path).quotas)
+    overview(data_dir, &settings(config_path))
 }
 
 /// Whether a window can be opened: on Linux and the BSDs that needs X11 or Wayland.
@@ -37,11 +36,11 @@ fn has_display() -> bool {
 
 /// No display (or no `gui` feature): show the data directory's usage, or, when there is none yet,
 /// generate a demo data directory and show that.
-fn overview(explicit: Option<&Path>, quotas: &BTreeMap<String, Quota>) -> Result<u8> {
+fn overview(explicit: Option<&Path>, settings: &Config) -> Result<u8> {
     let data_dir = paths::data_dir_from_env(explicit);
     if let Some(dir) = data_dir.as_ref().filter(|d| d.is_dir()) {
         let snapshot = open(Some(dir))?;
-        usage(&snapshot, false, quotas)?;
+        usage(&snapshot, false, settings)?;
         println!("\nRun `agents-janitor --help` for list, archive, discard and sweep.");
         return Ok(0);
     }
@@ -60,7 +59,7 @@ fn overview(explicit: Option<&Path>, quotas: &BTreeMap<String, Quota>) -> Result
         demo_dir.display()
     );
     let snapshot = open(Some(&demo_dir))?;
-    usage(&snapshot, false, quotas)?;
+    usage(&snapshot, false, settings)?;
     println!(
         "\nTry: agents-janitor --data-dir {} sweep --dry-run",
         demo_dir.display()

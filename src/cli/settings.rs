@@ -1,5 +1,6 @@
 //! The settings file as the subcommands use it (warnings on stderr), and `config show|set`.
 
+use super::reclaim::reclaim_settings_shown;
 use super::{ConfigCommand, bad_input, failure};
 use crate::config::{self, Config, LoadedConfig};
 use anyhow::Result;
@@ -94,6 +95,10 @@ fn show_settings(loaded: &LoadedConfig, json: bool) -> Result<u8> {
                 "schedule": schedule,
                 "schedule_seconds": settings.schedule.map(|s| s.as_secs_f64()),
                 "quotas": quotas,
+                "reclaim": reclaim_settings_shown(&settings.reclaim)
+                    .into_iter()
+                    .map(|(key, value)| (key, serde_json::Value::from(value)))
+                    .collect::<serde_json::Map<String, serde_json::Value>>(),
             },
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
@@ -127,6 +132,13 @@ fn show_settings(loaded: &LoadedConfig, json: bool) -> Result<u8> {
         writeln!(out, "limit = {:?}", config::format_size(quota.limit_bytes))?;
         writeln!(out, "warn_percent = {}", quota.warn_percent)?;
         writeln!(out, "auto_clean = {}", quota.auto_clean)?;
+    }
+    writeln!(out, "\n[reclaim]")?;
+    for (key, value) in reclaim_settings_shown(&settings.reclaim) {
+        match value.parse::<usize>() {
+            Ok(number) => writeln!(out, "{key} = {number}")?,
+            Err(_) => writeln!(out, "{key} = {value:?}")?,
+        }
     }
     Ok(0)
 }

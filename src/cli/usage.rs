@@ -1,15 +1,17 @@
-//! `usage`: disk usage per environment, the quotas, and the largest workspaces.
+//! `usage`: disk usage per environment, the quotas, the largest workspaces, and one row
+//! per kind of everything else Agents-Runner leaves (`"other"`).
 
 use super::quotas::print_quotas;
+use super::reclaim::{other_rows, print_other};
 use super::snapshot::scan;
 use super::table::{mount_point_note, truncate, unix_seconds};
-use crate::policy::{self, Quota};
+use crate::config::Config;
+use crate::policy;
 use crate::store::{Snapshot, paths};
 use crate::text;
 use anyhow::Result;
 use serde::Serialize;
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -41,15 +43,12 @@ struct WorkspaceUsage<'a> {
     mount_points: Vec<PathBuf>,
 }
 
-/// Sizes every workspace once and prints the environments' totals, the `quotas`' states
-/// and the ten largest workspaces (or all of it as JSON).
-pub(super) fn usage(
-    snapshot: &Snapshot,
-    json: bool,
-    quotas: &BTreeMap<String, Quota>,
-) -> Result<u8> {
+/// Sizes every workspace once and prints the environments' totals, the quotas' states,
+/// the ten largest workspaces and the rows of everything else (or all of it as JSON).
+pub(super) fn usage(snapshot: &Snapshot, json: bool, settings: &Config) -> Result<u8> {
+    let quotas = &settings.quotas;
     let roots: Vec<PathBuf> = snapshot.workspaces.iter().map(|w| w.path.clone()).collect();
-    let usage = scan(&roots);
+    let mut usage = scan(&roots);
     let mut environments: Vec<EnvironmentUsage> = snapshot
         .environments
         .iter()
@@ -115,6 +114,10 @@ pub(super) fn usage(
     let total_disk_bytes: u64 = environments.iter().map(|e| e.disk_bytes).sum();
     // The quotas count the sizes measured above, never a second scan.
     let quota_states = policy::quota_states(snapshot, &usage, quotas);
+    let (other, warnings) = other_rows(snapshot, settings, &mut usage);
+    for warning in &warnings {
+        eprintln!("problem: {warning}");
+    }
     let mut out = std::io::stdout().lock();
     if json {
         let doc = json!({
@@ -123,6 +126,7 @@ pub(super) fn usage(
             "total_bytes": total_bytes,
             "total_disk_bytes": total_disk_bytes,
             "quotas": quota_states,
+            "other": other,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(0);
@@ -182,5 +186,6 @@ pub(super) fn usage(
             )?;
         }
     }
+    print_other(&mut out, &other)?;
     Ok(0)
 }

@@ -1,6 +1,7 @@
 //! The names of the settings, as the file and `config set` spell them.
 
 use super::ConfigError;
+use super::reclaim::ReclaimField;
 use std::fmt;
 use std::str::FromStr;
 
@@ -17,7 +18,8 @@ pub(super) const AUTO_CLEAN: &str = "auto_clean";
 
 pub(super) const KEY_LIST: &str = "keep_on_error, archive_cleans_done, sweep_age_hours, \
     allow_unsaved_delete, delete_mode, schedule, quotas.<env>.limit, \
-    quotas.<env>.warn_percent, quotas.<env>.auto_clean";
+    quotas.<env>.warn_percent, quotas.<env>.auto_clean, reclaim.<kind> (never, ask or \
+    schedule), reclaim.schedule_age, reclaim.trim_logs_after, reclaim.trim_logs_keep";
 
 /// A setting [`set_value`](super::set_value) can change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +36,8 @@ pub enum Key {
     DeleteMode,
     /// `schedule`
     Schedule,
+    /// `reclaim.<field>`: a kind's setting, the schedule's age, the log trim.
+    Reclaim(ReclaimField),
     /// `quotas.<env>.<field>`
     Quota {
         /// The environment id (it may contain dots).
@@ -76,6 +80,15 @@ impl FromStr for Key {
             ALLOW_UNSAVED_DELETE => Self::AllowUnsavedDelete,
             DELETE_MODE => Self::DeleteMode,
             SCHEDULE => Self::Schedule,
+            _ if text.starts_with("reclaim.") => {
+                return text
+                    .strip_prefix("reclaim.")
+                    .and_then(ReclaimField::parse)
+                    .map(Self::Reclaim)
+                    .ok_or_else(|| ConfigError::UnknownKey {
+                        key: text.to_owned(),
+                    });
+            }
             _ => {
                 let field = text
                     .strip_prefix("quotas.")
@@ -111,6 +124,7 @@ impl fmt::Display for Key {
             Self::AllowUnsavedDelete => ALLOW_UNSAVED_DELETE,
             Self::DeleteMode => DELETE_MODE,
             Self::Schedule => SCHEDULE,
+            Self::Reclaim(field) => return write!(f, "reclaim.{}", field.name()),
             Self::Quota { env, field } => {
                 return write!(f, "quotas.{env}.{}", field.name());
             }

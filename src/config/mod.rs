@@ -16,6 +16,12 @@
 //! limit = "20 GB"               # "20GB", "20 GiB", "1.5 TB" or a number of bytes
 //! warn_percent = 80             # 1 to 100
 //! auto_clean = false
+//!
+//! [reclaim]                     # see the reclaim module: never / ask / schedule per kind
+//! crash_leftovers = "schedule"
+//! schedule_age = "7d"
+//! trim_logs_after = "off"
+//! trim_logs_keep = 200
 //! ```
 //!
 //! Missing keys take the defaults of [`Config::default`]. Unknown keys are kept in the
@@ -30,16 +36,19 @@
 mod error;
 mod keys;
 mod read;
+mod reclaim;
 mod values;
 mod write;
 
 pub use error::ConfigError;
 pub use keys::{Key, QuotaField};
+pub use reclaim::{ReclaimField, format_age};
 pub use values::{
     format_interval, format_size, parse_age_hours, parse_interval, parse_size, parse_sweep_age,
 };
 pub use write::{save, set_value};
 
+use crate::policy::reclaim::ReclaimSettings;
 use crate::policy::{DEFAULT_SWEEP_HOURS, DeleteMode, Quota};
 use keys::{SCHEDULE, SWEEP_AGE_HOURS};
 use std::collections::BTreeMap;
@@ -74,6 +83,8 @@ pub struct Config {
     pub schedule: Option<Duration>,
     /// Quotas by environment id.
     pub quotas: BTreeMap<String, Quota>,
+    /// Who may reclaim each kind of Agents-Runner's footprint, and the log trim.
+    pub reclaim: ReclaimSettings,
 }
 
 impl Default for Config {
@@ -86,6 +97,7 @@ impl Default for Config {
             delete_mode: DeleteMode::Delete,
             schedule: None,
             quotas: BTreeMap::new(),
+            reclaim: ReclaimSettings::default(),
         }
     }
 }
@@ -109,6 +121,8 @@ impl Config {
             check_interval(interval)
                 .map_err(|reason| invalid(SCHEDULE, format_interval(self.schedule), reason))?;
         }
+        reclaim::check(&self.reclaim)
+            .map_err(|(key, value, reason)| ConfigError::InvalidValue { key, value, reason })?;
         for (env, quota) in &self.quotas {
             if env.is_empty() {
                 return Err(invalid(

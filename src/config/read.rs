@@ -24,7 +24,7 @@ pub(super) struct BadValue {
 }
 
 impl BadValue {
-    fn new(key: &str, item: &Item, reason: impl Into<String>) -> Self {
+    pub(super) fn new(key: &str, item: &Item, reason: impl Into<String>) -> Self {
         Self {
             key: key.to_owned(),
             value: item_text(item),
@@ -93,6 +93,9 @@ pub(super) fn read_document(doc: &DocumentMut) -> Result<(Config, Vec<String>), 
                     let read = read_quota(env, quota, &mut unknown)?;
                     config.quotas.insert(env.to_owned(), read);
                 }
+            }
+            super::reclaim::RECLAIM => {
+                config.reclaim = super::reclaim::read_reclaim(item, &mut unknown)?;
             }
             other => unknown.push(other.to_owned()),
         }

@@ -1,7 +1,9 @@
 use super::read::read_document;
 use super::write::TEMPLATE;
 use super::*;
+use crate::policy::reclaim::{KindSetting, ReclaimSettings};
 use crate::policy::{DeleteMode, Quota};
+use crate::store::footprint::FootprintKind;
 use proptest::prelude::*;
 use std::fs;
 use toml_edit::DocumentMut;
@@ -68,6 +70,7 @@ fn every_setting_and_form_loads() -> TestResult {
             ),
             ("inline".to_owned(), Quota::new(1500)),
         ]),
+        reclaim: ReclaimSettings::default(),
     };
     assert_eq!(loaded.config, want);
     assert_eq!(loaded.unknown_keys, ["quotas.my.env.colour", "future_key"]);
@@ -235,6 +238,7 @@ fn set_value_writes_every_key_as_load_reads_it() -> TestResult {
                 auto_clean: true,
             },
         )]),
+        reclaim: ReclaimSettings::default(),
     };
     assert_eq!(last, want);
     let loaded = load(&path);
@@ -337,6 +341,15 @@ fn everything_changed() -> Config {
                 },
             ),
         ]),
+        reclaim: ReclaimSettings {
+            kinds: BTreeMap::from([
+                (FootprintKind::CrashLeftovers, KindSetting::Never),
+                (FootprintKind::Backups, KindSetting::Schedule),
+            ]),
+            schedule_age_hours: 36.0,
+            trim_logs_after_hours: Some(30.0 * 24.0),
+            trim_logs_keep: 50,
+        },
     }
 }
 
@@ -507,4 +520,84 @@ proptest! {
             prop_assert_eq!(load(&path).config, loaded.config);
         }
     }
+}
+
+#[test]
+fn reclaim_settings_are_set_read_back_and_checked() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join(FILE_NAME);
+    let steps = [
+        ("reclaim.crash_leftovers", "never"),
+        ("reclaim.artifacts", "schedule"),
+        ("reclaim.backups", "ask"),
+        ("reclaim.schedule_age", "3d"),
+        ("reclaim.trim_logs_after", "30d"),
+        ("reclaim.trim_logs_keep", "50"),
+    ];
+    let mut last = Config::default();
+    for (key, value) in steps {
+        last = set_value(&path, key, value)?;
+    }
+    let want = ReclaimSettings {
+        kinds: BTreeMap::from([
+            (FootprintKind::CrashLeftovers, KindSetting::Never),
+            (FootprintKind::Artifacts, KindSetting::Schedule),
+        ]),
+        schedule_age_hours: 72.0,
+        trim_logs_after_hours: Some(720.0),
+        trim_logs_keep: 50,
+    };
+    assert_eq!(last.reclaim, want);
+    let loaded = load(&path);
+    assert!(loaded.warning.is_none(), "{:?}", loaded.warning);
+    assert_eq!(loaded.config.reclaim, want);
+    assert_eq!(
+        loaded.config.reclaim.scheduled_kinds(),
+        vec![FootprintKind::Artifacts, FootprintKind::DiscardedArtifacts]
+    );
+    set_value(&path, "reclaim.trim_logs_after", "off")?;
+    assert_eq!(load(&path).config.reclaim.trim_logs_after_hours, None);
+    let before = fs::read_to_string(&path)?;
+    for (key, value) in [
+        ("reclaim.prompts", "ask"),
+        ("reclaim.nothing", "ask"),
+        ("reclaim.artifacts", "sometimes"),
+        ("reclaim.schedule_age", "0h"),
+        ("reclaim.trim_logs_keep", "-1"),
+        ("reclaim.trim_logs_keep", "many"),
+    ] {
+        assert!(
+            set_value(&path, key, value).is_err(),
+            "{key} = {value} accepted"
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(&path)?,
+        before,
+        "a refused value changed the file"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_bad_reclaim_value_in_the_file_is_refused_with_its_key() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join(FILE_NAME);
+    fs::write(&path, "[reclaim]\nartifacts = \"always\"\n")?;
+    let loaded = load(&path);
+    let warning = loaded.warning.map(|w| w.to_string()).unwrap_or_default();
+    assert!(warning.contains("reclaim.artifacts"), "{warning}");
+    assert_eq!(loaded.config, Config::default());
+    fs::write(&path, "[reclaim]\nartifacts = \"schedule\"\nfuture = 1\n")?;
+    let loaded = load(&path);
+    assert_eq!(
+        loaded.config.reclaim.setting(FootprintKind::Artifacts),
+        KindSetting::Schedule
+    );
+    save(&path, &Config::default())?;
+    assert!(
+        fs::read_to_string(&path)?.contains("future = 1"),
+        "unknown key dropped"
+    );
+    Ok(())
 }

@@ -9,7 +9,7 @@ use super::values::{
     check_percent, format_interval, format_size, is_off, parse_bool, parse_interval, parse_size,
     parse_sweep_age,
 };
-use super::{Config, ConfigError};
+use super::{Config, ConfigError, reclaim};
 use crate::policy::DeleteMode;
 use crate::store::atomic;
 use std::fs;
@@ -26,6 +26,16 @@ pub(super) const TEMPLATE: &str = "\
 #   limit = \"20 GB\"       # or \"20 GiB\", \"1.5 TB\", or a number of bytes
 #   warn_percent = 80     # warn from this share of the limit
 #   auto_clean = false    # the schedule may delete workspaces to get under the limit
+#
+# Reclaiming the rest of Agents-Runner's footprint (`agents-janitor reclaim`), per kind:
+# \"never\", \"ask\" (when you ask) or \"schedule\" (the schedule takes it by itself).
+# Defaults: crash_leftovers and discarded_artifacts \"schedule\", speech_models \"never\",
+# every other kind \"ask\".
+#   [reclaim]
+#   artifacts = \"ask\"
+#   schedule_age = \"7d\"     # the schedule takes only what is older
+#   trim_logs_after = \"off\" # or \"30d\": archived records' logs are cut after that age
+#   trim_logs_keep = 200    # ... to their last lines
 
 # Keep the workspaces of failed tasks when archiving, for debugging.
 keep_on_error = true
@@ -85,6 +95,12 @@ pub fn set_value(path: &Path, key: &str, value: &str) -> Result<Config, ConfigEr
             let interval = parse_interval(text).map_err(invalid)?;
             let written = if interval.is_some() { text } else { "off" };
             put(root, key, Value::from(written));
+        }
+        Key::Reclaim(field) => {
+            let new_value = reclaim::value_for(*field, text).map_err(invalid)?;
+            let table = reclaim::reclaim_table(root)
+                .ok_or_else(|| invalid(format!("reclaim in {} is not a table", path.display())))?;
+            put(table, field.name(), new_value);
         }
         Key::Quota {
             env,
@@ -208,6 +224,17 @@ pub fn save(path: &Path, config: &Config) -> Result<(), ConfigError> {
         }
         if old.map(|q| q.auto_clean) != Some(quota.auto_clean) {
             put(table, AUTO_CLEAN, Value::from(quota.auto_clean));
+        }
+    }
+    let reclaim_changes = reclaim::changes(&current.reclaim, &config.reclaim);
+    if !reclaim_changes.is_empty() {
+        let table = reclaim::reclaim_table(root).ok_or_else(|| ConfigError::InvalidValue {
+            key: reclaim::RECLAIM.into(),
+            value: String::new(),
+            reason: "not a table in the file".into(),
+        })?;
+        for (field, value) in reclaim_changes {
+            put(table, field.name(), value);
         }
     }
     validate_document(path, &doc)?;

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 
 /// Minimum time between two progress events while deleting.
-const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+pub(super) const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 /// At most this many failed entries are logged per workspace; the rest are counted.
 const FAILURES_LOGGED: usize = 20;
 
@@ -45,7 +45,7 @@ pub struct Executor {
     pub(super) remover: Remover,
     pub(super) containers: ContainerRuntime,
     cancel: Arc<AtomicBool>,
-    agents_runner: Arc<dyn Probe>,
+    pub(super) agents_runner: Arc<dyn Probe>,
 }
 
 impl Executor {
@@ -78,7 +78,7 @@ impl Executor {
         self
     }
 
-    fn cancelled(&self) -> bool {
+    pub(super) fn cancelled(&self) -> bool {
         self.cancel.load(Ordering::Relaxed)
     }
 
@@ -110,6 +110,7 @@ impl Executor {
             freed += report.bytes_freed;
             self.log_purge(&path, &report, emit);
         }
+        freed += self.finish_staged_leftovers(emit);
         Ok(freed)
     }
 
@@ -358,7 +359,7 @@ impl Executor {
 
 /// Whether `runner` may hold `record` in memory (see [`RunnerProcess::may_hold`]); a
 /// record whose time cannot be read counts as held.
-fn holds(runner: &RunnerProcess, record: &Path) -> bool {
+pub(super) fn holds(runner: &RunnerProcess, record: &Path) -> bool {
     let modified = std::fs::metadata(record)
         .and_then(|meta| meta.modified())
         .ok();

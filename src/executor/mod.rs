@@ -6,11 +6,14 @@
 //! - `execute`: the [`Executor`], which runs a plan under the data-dir lock;
 //! - `step`: one step up to the deletion, with the re-checks right before it acts (they
 //!   ask the policy's and the store's rules again, never rules of their own);
+//! - `reclaim`: measuring the rest of Agents-Runner's footprint and carrying out a
+//!   reclaim plan ([`measure`], [`Executor::reclaim`]);
 //! - `restore`: taking a record back out of the archive ([`restore`]);
 //! - `report`: the events, outcomes and report the executor hands out.
 
 mod execute;
 mod prepare;
+mod reclaim;
 mod report;
 mod restore;
 mod step;
@@ -18,5 +21,6 @@ mod step;
 pub use crate::store::log_line::Level;
 pub use execute::{ExecuteError, Executor};
 pub use prepare::{prepare, prepare_with_runner, size_missing};
+pub use reclaim::{MeasureInput, Measured, ReclaimOutcome, ReclaimReport, measure};
 pub use report::{Emit, EngineEvent, LogLine, Progress, Report, StepOutcome, mount_point_refusals};
 pub use restore::{RestoreError, restore};

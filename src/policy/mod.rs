@@ -11,7 +11,9 @@
 //!   file per group of decisions;
 //! - `activity`: "may this task still be running?", for the builder and the executor;
 //! - `settings`: the inputs the settings file stores ([`DeleteMode`], [`Quota`]);
-//!   [`schedule`]: when the unattended cleanup runs.
+//!   [`schedule`]: when the unattended cleanup runs;
+//! - [`reclaim`]: what of the rest of Agents-Runner's footprint (artifacts, context
+//!   files, crash leftovers, logs, docker images...) may go, and its plan.
 
 mod activity;
 mod archive;
@@ -20,6 +22,7 @@ mod named_tasks;
 mod orphans;
 mod plan;
 mod quota;
+pub mod reclaim;
 pub mod schedule;
 mod settings;
 mod sweep;

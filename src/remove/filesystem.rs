@@ -39,6 +39,10 @@ pub trait Filesystem: Send + Sync {
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
         fs::rename(from, to)
     }
+    /// Deletes a file (a validated leftover).
+    fn remove_file(&self, path: &Path) -> io::Result<()> {
+        fs::remove_file(path)
+    }
     /// Creates a folder and its parents (the staging folder).
     fn create_dir_all(&self, path: &Path) -> io::Result<()> {
         fs::create_dir_all(path)

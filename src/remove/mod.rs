@@ -23,15 +23,19 @@
 //! - `stage`: the rename into staging, the purge, and leftovers of a crash;
 //! - `trash`: trash mode;
 //! - `walk`: the deleting walk over a staged tree;
+//! - `leftovers`: the other files and folders of Agents-Runner's footprint (artifacts,
+//!   context files, crash leftovers, ...), each in one exact shape ([`LeftoverTarget`]);
 //! - `filesystem`: the [`Filesystem`] seam tests inject failures through.
 
 mod filesystem;
+mod leftovers;
 mod stage;
 mod trash;
 mod validate;
 mod walk;
 
 pub use filesystem::{Filesystem, Operation, RealFilesystem};
+pub use leftovers::{LeftoverRemoval, LeftoverTarget};
 pub use trash::move_to_system_trash;
 
 use crate::store::paths;
@@ -182,6 +186,8 @@ pub type ProgressFn<'a> = &'a (dyn Fn(u64, u64) + Sync);
 /// code that deletes.
 pub struct Remover {
     data_dir: PathBuf,
+    /// Agents-Runner's home, canonical ([`Remover::with_runner_home`]).
+    runner_home: Option<PathBuf>,
     fs: Arc<dyn Filesystem>,
     cancel: Arc<AtomicBool>,
 }
@@ -200,6 +206,7 @@ impl Remover {
     ) -> Self {
         Self {
             data_dir: data_dir.to_path_buf(),
+            runner_home: None,
             fs,
             cancel,
         }

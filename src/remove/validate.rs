@@ -134,7 +134,11 @@ impl Remover {
     }
 
     /// Refuses `refused` when `folder` (it or one of its folders) is a mount point.
-    fn not_a_mount_point(&self, folder: &Path, refused: &Path) -> Result<(), RemoveError> {
+    pub(super) fn not_a_mount_point(
+        &self,
+        folder: &Path,
+        refused: &Path,
+    ) -> Result<(), RemoveError> {
         match self.fs.is_mount_point(folder) {
             Ok(false) => Ok(()),
             Ok(true) => Err(RemoveError::MountPoint {

@@ -8,10 +8,12 @@
 //! [`tasks`] also changes records (edit, archive, restore); [`paths`] says where
 //! everything lives, [`time`] how dates are written, [`log_line`] what the janitor
 //! adds to a record's `logs`, and [`atomic`] how a file is replaced without a torn
-//! write.
+//! write. [`footprint`] lists everything else Agents-Runner leaves on disk (artifacts,
+//! context files, crash leftovers, ...).
 
 pub mod atomic;
 pub mod environments;
+pub mod footprint;
 pub mod legacy;
 pub mod log_line;
 pub mod paths;

@@ -171,6 +171,51 @@ pub fn environments_file(data_dir: &Path) -> PathBuf {
     data_dir.join(ENVIRONMENTS_FILE)
 }
 
+/// Folder (under Agents-Runner's home) of each task's artifacts, `artifacts/<task>/`.
+pub const ARTIFACTS_DIR: &str = "artifacts";
+/// Folder (under `artifacts/<task>/`) a task's artifacts wait in while it runs; cancelled,
+/// killed and discarded tasks leave it behind.
+pub const ARTIFACT_STAGING_DIR: &str = "staging";
+/// Folder (under the data dir) of `github-context-<task>.toml` files.
+pub const GITHUB_CONTEXT_DIR: &str = "github-context";
+/// Folder (under the data dir) of `pr-metadata-<task>.toml` files.
+pub const PR_METADATA_DIR: &str = "pr-metadata";
+/// Folder (under Agents-Runner's home) of the prompts environments use.
+pub const PROMPTS_DIR: &str = "prompts";
+/// Folder (under Agents-Runner's home) of downloaded models.
+pub const MODELS_DIR: &str = "models";
+/// The speech-to-text model cache, under `models/`.
+pub const SPEECH_MODEL_DIR: &str = "faster-whisper";
+/// Folder (under Agents-Runner's home) of temporary recordings (`stt-*.wav`).
+pub const TMP_DIR: &str = "tmp";
+/// Folder (under Agents-Runner's home) of `crash-*.json` reports.
+pub const CRASH_REPORTS_DIR: &str = "crash-reports";
+/// The diagnostic logs Agents-Runner writes in its home.
+pub const DIAGNOSTIC_LOGS: [&str; 2] = ["faulthandler.log", "qt-diagnostics.log"];
+
+/// Agents-Runner's home, `~/.midoriai/agents-runner` under `home`: where artifacts,
+/// prompts, models and crash reports live even when the data directory is elsewhere.
+pub fn runner_home(home: &Path) -> PathBuf {
+    default_data_dir(home)
+}
+
+/// [`runner_home`] of this user, or `None` when no home folder is known. Only the
+/// front ends ask; everything below takes the folder as an input.
+pub fn runner_home_of_user() -> Option<PathBuf> {
+    home_dir().map(|home| runner_home(&home))
+}
+
+/// `<home>/artifacts`.
+pub fn artifacts_dir(runner_home: &Path) -> PathBuf {
+    runner_home.join(ARTIFACTS_DIR)
+}
+
+/// `<home>/.janitor-trash`: where folders of Agents-Runner's home (artifacts, the model
+/// cache) wait for deletion after being renamed away, on their filesystem.
+pub fn runner_home_staging_dir(runner_home: &Path) -> PathBuf {
+    runner_home.join(STAGING)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,7 @@ mod gui;
 mod messages;
 mod mounts;
 mod quotas_orphans;
+mod reclaim;
 mod safety;
 mod scan_du;
 mod trash;

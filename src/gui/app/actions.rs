@@ -30,6 +30,7 @@ impl JanitorApp {
         self.agents_runner.reset();
         self.start_watching(dir);
         self.send(Command::Load);
+        self.footprint_stale();
     }
 
     /// Reloads the data directory and sizes every workspace again (F5).
@@ -39,6 +40,7 @@ impl JanitorApp {
         }
         self.data.rescan_on_next_load();
         self.send(Command::Load);
+        self.footprint_stale();
     }
 
     /// A click on the row at `position` of the table, with Ctrl (`toggle`) or Shift

@@ -33,6 +33,7 @@ impl JanitorApp {
             progress: Default::default(),
         });
         self.send(Command::RunUnattended(action, self.config().delete_mode));
+        self.reclaim_on_schedule();
     }
 
     /// Computes each quota's state again and warns once each time one gets worse.

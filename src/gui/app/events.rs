@@ -10,6 +10,9 @@ use std::sync::Arc;
 
 impl JanitorApp {
     pub(super) fn apply(&mut self, event: Event) {
+        if self.reclaim_event(&event) {
+            return;
+        }
         match event {
             Event::Log(line) => self.push_log(line.level, line.text),
             Event::Loaded(snapshot) => self.loaded(snapshot),
@@ -72,6 +75,11 @@ impl JanitorApp {
                 self.dialogs
                     .error(format!("Task {task_id} was not restored"), message);
             }
+            // Handled by `reclaim_event` above.
+            Event::Footprint(_)
+            | Event::ReclaimPlanReady(_)
+            | Event::ReclaimFinished(_)
+            | Event::ReclaimFailed(_) => {}
             Event::ExecuteFailed(message) => {
                 self.work.stopped(0);
                 self.push_log(Level::Error, format!("could not start: {message}"));

@@ -1,7 +1,7 @@
 //! What the user asked for in a frame, as the panels report it: drawing only reads the
 //! app, and the app applies the intents once the panel is drawn.
 
-use super::{Dialog, JanitorApp, Tab};
+use super::{Dialog, JanitorApp, ReclaimIntent, Tab};
 use crate::gui::model::SortKey;
 use crate::status::StatusClass;
 use std::path::PathBuf;
@@ -54,6 +54,8 @@ pub(crate) enum Intent {
     DeleteOrphans {
         all: bool,
     },
+    /// The Reclaim view and the footprint picture.
+    Reclaim(ReclaimIntent),
 }
 
 impl JanitorApp {
@@ -77,7 +79,10 @@ impl JanitorApp {
             Intent::EnforceQuotas => self.enforce_quotas(),
             Intent::CancelWork => self.cancel_work(),
             Intent::ClearLog => self.log.clear(),
-            Intent::ShowTab(tab) => self.tab = tab,
+            Intent::ShowTab(tab) => {
+                self.tab = tab;
+                self.footprint_wanted();
+            }
             Intent::FilterEnvironment(env) => {
                 self.settings.env_filter = env;
                 self.filters_changed();
@@ -112,6 +117,10 @@ impl JanitorApp {
             Intent::OpenInFileManager(folder) => self.open_in_file_manager(folder),
             Intent::TickOrphan(path, ticked) => self.selection.tick_orphan(path, ticked),
             Intent::DeleteOrphans { all } => self.delete_orphans(all),
+            Intent::Reclaim(intent) => {
+                self.apply_reclaim(intent);
+                self.footprint_wanted();
+            }
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::gui::live_refresh::WatchMode;
 use crate::gui::model::Settings;
 use crate::policy::schedule::{Clock, SystemClock};
 use crate::remove::{Filesystem, RealFilesystem};
-use crate::store::RecordCache;
+use crate::store::{RecordCache, paths};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -38,6 +38,9 @@ pub struct Launch {
     pub watch: WatchMode,
     /// Whether Agents-Runner runs on the data folder (tests pass a fake).
     pub agents_runner: Arc<dyn Probe>,
+    /// Agents-Runner's home, where artifacts and crash reports are (tests pass a temp
+    /// folder); `None`: only the data folder's share of the footprint is shown.
+    pub runner_home: Option<PathBuf>,
 }
 
 impl Launch {
@@ -56,6 +59,7 @@ impl Launch {
             desktop_notifications: true,
             watch: WatchMode::default(),
             agents_runner: Arc::new(LiveProbe),
+            runner_home: paths::runner_home_of_user(),
         }
     }
 }

@@ -22,6 +22,7 @@ mod frame;
 mod intent;
 mod launch;
 mod log;
+mod reclaim;
 mod selection;
 mod settings_file;
 mod table;
@@ -32,6 +33,8 @@ mod worker_link;
 pub use dialog::{Dialog, Welcome};
 pub(crate) use intent::Intent;
 pub use launch::Launch;
+pub use reclaim::reclaim_button_label;
+pub(crate) use reclaim::{Reclaim, ReclaimIntent};
 pub use selection::TaskLog;
 pub use worker_link::Running;
 
@@ -67,6 +70,8 @@ pub enum Tab {
     Usage,
     /// Folders no task record points at.
     Orphans,
+    /// Everything else Agents-Runner leaves, by kind, and taking it back.
+    Reclaim,
     /// Files and folders that could not be used.
     Problems,
 }
@@ -88,6 +93,7 @@ pub struct JanitorApp {
     automation: Automation,
     live: LiveRefresh,
     agents_runner: AgentsRunnerWatch,
+    reclaim: Reclaim,
     /// Where "Create demo data" writes.
     demo_dir: PathBuf,
     ctx: egui::Context,
@@ -113,12 +119,14 @@ impl JanitorApp {
                 launch.filesystem,
                 launch.record_cache,
                 launch.agents_runner.clone(),
+                launch.runner_home.clone(),
             ),
             background: Background::new(ctx.clone()),
             settings_file,
             automation: Automation::new(launch.clock),
             live: LiveRefresh::new(launch.watch, ctx.clone()),
             agents_runner: AgentsRunnerWatch::new(launch.agents_runner, ctx.clone()),
+            reclaim: Reclaim::default(),
             demo_dir: launch.demo_dir,
             ctx: ctx.clone(),
         };

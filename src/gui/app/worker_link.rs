@@ -29,6 +29,7 @@ pub(crate) struct WorkerLink {
     filesystem: Arc<dyn Filesystem>,
     record_cache: Option<RecordCache>,
     agents_runner: Arc<dyn Probe>,
+    runner_home: Option<PathBuf>,
     running: Option<Running>,
     /// Workspaces sized so far in the current scan, and how many it covers.
     scan_progress: Option<(usize, usize)>,
@@ -41,6 +42,7 @@ impl WorkerLink {
         filesystem: Arc<dyn Filesystem>,
         record_cache: Option<RecordCache>,
         agents_runner: Arc<dyn Probe>,
+        runner_home: Option<PathBuf>,
     ) -> Self {
         Self {
             worker: None,
@@ -48,6 +50,7 @@ impl WorkerLink {
             filesystem,
             record_cache,
             agents_runner,
+            runner_home,
             running: None,
             scan_progress: None,
             bytes_freed: 0,
@@ -65,6 +68,7 @@ impl WorkerLink {
                 filesystem: self.filesystem.clone(),
                 record_cache: self.record_cache.clone(),
                 agents_runner: self.agents_runner.clone(),
+                runner_home: self.runner_home.clone(),
             },
             Arc::new(move || ctx.request_repaint()),
         ));

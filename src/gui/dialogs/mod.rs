@@ -6,10 +6,12 @@ mod confirm;
 mod open_folder;
 mod settings;
 mod settings_draft;
+mod settings_reclaim;
 
 pub use confirm::confirm_button_label;
 pub(crate) use settings::SettingsLocation;
 pub use settings_draft::{DraftErrors, QuotaDraft, SettingsDraft};
+pub use settings_reclaim::ReclaimDraft;
 
 use crate::config::Config;
 use crate::gui::app::Dialog;

@@ -189,6 +189,8 @@ pub(super) fn body(
             }
         });
     }
+    ui.add_space(6.0);
+    super::settings_reclaim::form(ui, &mut draft.reclaim, errors.reclaim.as_deref());
     ui.add_space(8.0);
     let mut answer = SettingsAnswer::Keep;
     ui.horizontal(|ui| {

@@ -2,6 +2,7 @@
 //! file is read with: nothing is saved while any field is invalid, and each error is
 //! shown next to its field.
 
+use super::settings_reclaim::ReclaimDraft;
 use crate::config::{self, Config, format_interval, format_size};
 use crate::policy::{DeleteMode, Quota};
 use std::collections::BTreeMap;
@@ -38,6 +39,8 @@ pub struct SettingsDraft {
     pub quotas: Vec<QuotaDraft>,
     /// The environment the "Add quota" button adds.
     pub new_quota_env: String,
+    /// The reclaim settings as typed.
+    pub reclaim: ReclaimDraft,
 }
 
 /// The fields that are invalid, each with its reason.
@@ -49,6 +52,8 @@ pub struct DraftErrors {
     pub schedule: Option<String>,
     /// By quota row.
     pub quotas: BTreeMap<usize, String>,
+    /// The first bad reclaim field.
+    pub reclaim: Option<String>,
 }
 
 impl SettingsDraft {
@@ -72,6 +77,7 @@ impl SettingsDraft {
                 })
                 .collect(),
             new_quota_env: String::new(),
+            reclaim: ReclaimDraft::from_settings(&config.reclaim),
         }
     }
 
@@ -102,6 +108,11 @@ impl SettingsDraft {
                 }
             }
         }
+        let reclaim = self
+            .reclaim
+            .to_settings()
+            .map_err(|reason| errors.reclaim = Some(reason))
+            .unwrap_or_default();
         if errors != DraftErrors::default() {
             return Err(errors);
         }
@@ -113,6 +124,7 @@ impl SettingsDraft {
             delete_mode: self.delete_mode,
             schedule,
             quotas,
+            reclaim,
         })
     }
 }

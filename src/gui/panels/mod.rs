@@ -3,9 +3,11 @@
 
 pub(crate) mod details;
 pub(crate) mod environments;
+mod footprint;
 pub(crate) mod log;
 mod orphans;
 mod problems;
+mod reclaim;
 mod table;
 pub(crate) mod toolbar;
 mod usage;
@@ -35,6 +37,7 @@ pub(crate) fn central(
             app.orphans().iter().filter(|o| o.kind.deletable()).count()
         );
         ui.selectable_value(&mut tab, Tab::Orphans, orphans);
+        ui.selectable_value(&mut tab, Tab::Reclaim, "Reclaim");
         let problems = format!("Problems ({})", app.problems().len());
         ui.selectable_value(&mut tab, Tab::Problems, problems);
     });
@@ -47,5 +50,6 @@ pub(crate) fn central(
         Tab::Usage => usage::show(ui, app, intents),
         Tab::Orphans => orphans::show(ui, app, intents),
         Tab::Problems => problems::show(ui, app),
+        Tab::Reclaim => reclaim::show(ui, app, intents),
     }
 }

@@ -1,4 +1,5 @@
-//! The Usage tab: bytes per environment and the biggest workspaces.
+//! The Usage tab: the whole footprint as one picture, bytes per environment and the
+//! biggest workspaces.
 
 use crate::gui::app::{Intent, JanitorApp};
 use crate::gui::style::{badge, palette_color, status_color};
@@ -12,6 +13,8 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            super::footprint::show(ui, app, intents);
+            ui.add_space(14.0);
             ui.label(RichText::new("Bytes per environment").strong());
             ui.add_space(4.0);
             let max = app

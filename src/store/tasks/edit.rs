@@ -44,6 +44,22 @@ fn edit_record_reading(
     edit: &TaskEdit,
     read: &mut dyn FnMut(&Path) -> std::io::Result<Vec<u8>>,
 ) -> Result<EditOutcome, StoreError> {
+    rewrite_record(path, read, &|bytes| apply_edit(bytes, path, task_id, edit))
+}
+
+/// What a rewrite makes of a record's bytes: the new text and what to report, or why
+/// the file is refused.
+pub(super) type Change<'a, T> = &'a dyn Fn(&[u8]) -> Result<(String, T), StoreError>;
+
+/// Replaces the record at `path` with what `change` makes of its bytes, atomically and
+/// keeping its mode; when another writer changes the file between the read and the
+/// write, `change` starts again from the new content. `change` refusing the file (it
+/// does not parse, it is another task's) leaves it untouched.
+pub(super) fn rewrite_record<T>(
+    path: &Path,
+    read: &mut dyn FnMut(&Path) -> std::io::Result<Vec<u8>>,
+    change: Change<'_, T>,
+) -> Result<T, StoreError> {
     let read_err = |source| StoreError::Read {
         path: path.into(),
         source,
@@ -51,7 +67,7 @@ fn edit_record_reading(
     for _ in 0..EDIT_ATTEMPTS {
         let before = read(path).map_err(read_err)?;
         let mode = std::fs::metadata(path).ok().as_ref().and_then(mode_of);
-        let (document, outcome) = apply_edit(&before, path, task_id, edit)?;
+        let (document, outcome) = change(&before)?;
         // Another writer (Agents-Runner) changed the file meanwhile: start again from its version.
         if read(path).map_err(read_err)? != before {
             continue;
@@ -68,20 +84,20 @@ fn edit_record_reading(
     })
 }
 
-/// The edited document, or why the file may not be edited (not TOML, another task).
-fn apply_edit(
+/// The record's document when it parses and belongs to `task_id`; otherwise why it
+/// may not be changed.
+pub(super) fn task_document(
     bytes: &[u8],
     path: &Path,
     task_id: &str,
-    edit: &TaskEdit,
-) -> Result<(String, EditOutcome), StoreError> {
+) -> Result<DocumentMut, StoreError> {
     let unparsable = |reason: String| StoreError::Unparsable {
         path: path.into(),
         reason,
     };
     let text =
         std::str::from_utf8(bytes).map_err(|err| unparsable(format!("not valid UTF-8: {err}")))?;
-    let mut document: DocumentMut = text
+    let document: DocumentMut = text
         .parse()
         .map_err(|err: toml_edit::TomlError| unparsable(err.message().to_owned()))?;
     let found = document
@@ -95,6 +111,17 @@ fn apply_edit(
             found: found.into(),
         });
     }
+    Ok(document)
+}
+
+/// The edited document, or why the file may not be edited (not TOML, another task).
+fn apply_edit(
+    bytes: &[u8],
+    path: &Path,
+    task_id: &str,
+    edit: &TaskEdit,
+) -> Result<(String, EditOutcome), StoreError> {
+    let mut document = task_document(bytes, path, task_id)?;
     if let Some(status) = &edit.status {
         set_string(&mut document, "status", status);
     }

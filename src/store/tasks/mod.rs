@@ -3,17 +3,20 @@
 //! Reading ([`read_record`]) keeps only what a list needs: the `logs` array is counted,
 //! not kept. Edits ([`edit_record`]) go through `toml_edit`, so every key we do not
 //! change stays as it was; archiving and restoring ([`archive_record`],
-//! [`restore_record`]) are renames that never replace a file. Legacy JSON records
+//! [`restore_record`]) are renames that never replace a file; [`trim_logs`] cuts an
+//! archived record's `logs` to its last lines. Legacy JSON records
 //! ([`super::legacy`]) are read here too and never written.
 
 mod archive;
 mod edit;
 mod logs_lexer;
 mod record;
+mod trim;
 
 pub use archive::{archive_record, restore_record};
 pub use edit::{EditOutcome, TaskEdit, edit_record};
 pub use record::{TaskRecord, read_log_tail, read_record, record_exists_for_folder};
+pub use trim::{TrimOutcome, preview_trim, trim_logs};
 
 use std::path::{Path, PathBuf};
 use thiserror::Error;

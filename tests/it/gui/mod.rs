@@ -7,6 +7,7 @@ mod automation;
 mod changes;
 mod opening;
 mod orphans;
+mod reclaim;
 mod settings;
 mod table;
 
@@ -67,6 +68,8 @@ fn launch(fx: &Fixture, filesystem: Arc<dyn Filesystem>) -> Result<Launch, Box<d
         watch: WatchMode::Off,
         // Never the machine's real process table: tests that need Agents-Runner set one.
         agents_runner: Arc::new(FakeProbe::not_running()),
+        // Agents-Runner's home in the fixture: never the user's own.
+        runner_home: Some(paths::runner_home(fx.root.path())),
     })
 }
 

@@ -148,3 +148,44 @@ fn quota_bars_show_usage_against_each_quota_and_warn_once() -> TestResult {
     assert_eq!(warned(app(&harness)?), 1);
     Ok(())
 }
+
+#[test]
+fn the_settings_dialog_edits_the_reclaim_settings() -> TestResult {
+    let fx = Fixture::without_git()?;
+    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, "Settings…")?;
+    click(
+        &mut harness,
+        "Reclaiming the rest of Agents-Runner's footprint",
+    )?;
+    for _ in 0..3 {
+        harness.step();
+    }
+    assert!(harness.query_by_label("Speech model cache").is_some());
+    retype(&mut harness, "7d", "soon")?;
+    for _ in 0..3 {
+        harness.step();
+    }
+    assert!(
+        harness
+            .query_all_by_label_contains("the schedule's age")
+            .next()
+            .is_some()
+    );
+    click(&mut harness, "Save")?;
+    assert!(!settings_file(&fx).exists(), "an invalid age was saved");
+    retype(&mut harness, "soon", "3d")?;
+    // Both the schedule and the trim hold "off": the trim is the draft's own test's.
+    for _ in 0..3 {
+        harness.step();
+    }
+    click(&mut harness, "Save")?;
+    step_until(&mut harness, "the settings to be saved", |app| {
+        app.config().reclaim.schedule_age_hours == 72.0
+    })?;
+    let saved = config::load(&settings_file(&fx));
+    assert!(saved.warning.is_none(), "{:?}", saved.warning);
+    assert_eq!(saved.config.reclaim.schedule_age_hours, 72.0);
+    Ok(())
+}
