@@ -138,6 +138,8 @@ fn git_sort_ranks_unsaved_work() {
         branch: None,
         uncommitted,
         unpushed: 0,
+        work: crate::git::Work::Pushed,
+        base: None,
     };
     rows[0].set_git(Some(GitStatus::Known(state(0))));
     rows[1].set_git(Some(GitStatus::Known(state(2))));

@@ -9,6 +9,8 @@ fn unsaved_work_is_kept_unless_allowed_and_always_warned() -> Result<(), PlanErr
         branch: Some("b".into()),
         uncommitted: 2,
         unpushed: 1,
+        work: Work::Uncommitted { paths: 2 },
+        base: None,
     });
     world.git.insert(ws_path("env-c", "u1"), dirty);
     let keep = world.plan(&Action::Archive {
@@ -52,6 +54,8 @@ fn unsaved_work_is_kept_unless_allowed_and_always_warned() -> Result<(), PlanErr
             branch: None,
             uncommitted: 0,
             unpushed: 0,
+            work: Work::Pushed,
+            base: None,
         }),
     );
     let sweep = world.plan(&Action::Sweep {

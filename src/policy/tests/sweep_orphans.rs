@@ -213,6 +213,8 @@ fn backups_and_deleted_environments_folders_go_only_when_named() -> Result<(), P
             branch: Some("agent/x1".into()),
             uncommitted: 0,
             unpushed: 3,
+            work: Work::Unpushed { commits: 3 },
+            base: None,
         }),
     );
     let guarded = world.plan(&named(&[("env-gone", "x1")]))?;
