@@ -425,11 +425,17 @@ impl State {
 
     fn inspect_git(&self, paths: &[PathBuf]) {
         use rayon::prelude::*;
+        let base_branches = self
+            .snapshot
+            .as_ref()
+            .map(|snapshot| snapshot.base_branches())
+            .unwrap_or_default();
         paths.par_iter().for_each(|path| {
             if self.cancel.load(Ordering::Relaxed) {
                 return;
             }
-            let status = git::inspect(path, DEFAULT_GIT_TIMEOUT);
+            let base = base_branches.get(path).map(String::as_str);
+            let status = git::inspect_workspace(path, base, DEFAULT_GIT_TIMEOUT).status;
             let _ = self.events.send(Event::GitInspected {
                 path: path.clone(),
                 status,

@@ -42,6 +42,10 @@ pub(super) enum CliCommand {
         /// Active and archived tasks.
         #[arg(long)]
         all: bool,
+        /// Check remotes first: `git fetch --prune` each workspace (60 s each at most),
+        /// so a branch merged and deleted on the remote shows as merged.
+        #[arg(long)]
+        fetch: bool,
     },
     /// Disk usage per environment and per workspace.
     Usage {

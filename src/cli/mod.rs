@@ -27,6 +27,7 @@ mod settings;
 mod snapshot;
 mod table;
 mod usage;
+mod work;
 
 pub use args::Cli;
 use args::{CliCommand, ConfigCommand, RunFlags};
@@ -76,10 +77,11 @@ pub fn run(cli: Cli) -> Result<u8> {
             env,
             archived,
             all,
+            fetch,
         } => {
             let snapshot = open(data_dir)?;
             snapshot::note_agents_runner(&snapshot);
-            list::list(&snapshot, json, env.as_deref(), archived, all)
+            list::list(&snapshot, json, env.as_deref(), archived, all, fetch)
         }
         CliCommand::Usage { json } => {
             let quotas = settings(config_path).quotas;

@@ -141,7 +141,10 @@ impl Row {
 
     /// The workspace's git state (`None`: not asked yet).
     pub fn set_git(&mut self, git: Option<GitStatus>) {
-        self.git_text = git.as_ref().map(GitStatus::describe).unwrap_or_default();
+        self.git_text = git
+            .as_ref()
+            .map(|git| git.work().label())
+            .unwrap_or_default();
         self.git = git;
     }
 
