@@ -138,7 +138,11 @@ fn git_sort_ranks_unsaved_work() {
         branch: None,
         uncommitted,
         unpushed: 0,
-        work: crate::git::Work::Pushed,
+        work: if uncommitted > 0 {
+            crate::git::Work::Uncommitted { paths: uncommitted }
+        } else {
+            crate::git::Work::Pushed
+        },
         base: None,
     };
     rows[0].set_git(Some(GitStatus::Known(state(0))));
@@ -146,7 +150,9 @@ fn git_sort_ranks_unsaved_work() {
     rows[2].set_git(Some(GitStatus::Unknown {
         reason: "x".to_owned(),
     }));
-    assert_eq!(rows[1].git_text, "2 uncommitted");
+    // The Git column says where the work went.
+    assert_eq!(rows[1].git_text, "uncommitted 2");
+    assert_eq!(rows[0].git_text, "pushed");
     let settings = Settings {
         sort: SortKey::Git,
         ..Settings::default()
