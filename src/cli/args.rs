@@ -138,6 +138,23 @@ pub(super) enum CliCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Delete only the build output of kept workspaces: what git ignores in them
+    /// (target/, node_modules/, ... when ignored), never a tracked or an untracked file
+    /// that is not ignored, never .git. Finished tasks only.
+    Slim {
+        /// The tasks whose workspaces to slim.
+        #[arg(value_name = "ID")]
+        task_ids: Vec<String>,
+        /// Every finished task's workspace.
+        #[arg(long)]
+        all_finished: bool,
+        /// Show the plan (each folder with its size) without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// The plan and the result as one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show or change the janitor's settings.
     Config {
         #[command(subcommand)]

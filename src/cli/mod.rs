@@ -1,5 +1,5 @@
 //! The headless interface: `list`, `usage`, `archive`, `discard`, `sweep`, `complete`,
-//! `enforce-quotas`, `orphans`, `restore`, `demo`, `config`, `completions`, `man`.
+//! `enforce-quotas`, `orphans`, `slim`, `restore`, `demo`, `config`, `completions`, `man`.
 //!
 //! The cleaning commands take their defaults from the settings file
 //! ([`crate::config`], `--config FILE`); an unusable file is a warning, not an error.
@@ -24,6 +24,7 @@ mod quotas;
 mod restore;
 mod run_plan;
 mod settings;
+mod slim;
 mod snapshot;
 mod table;
 mod usage;
@@ -82,6 +83,16 @@ pub fn run(cli: Cli) -> Result<u8> {
             let snapshot = open(data_dir)?;
             snapshot::note_agents_runner(&snapshot);
             list::list(&snapshot, json, env.as_deref(), archived, all, fetch)
+        }
+        CliCommand::Slim {
+            task_ids,
+            all_finished,
+            dry_run,
+            json,
+        } => {
+            let snapshot = open(data_dir)?;
+            snapshot::note_agents_runner(&snapshot);
+            slim::slim(&snapshot, task_ids, all_finished, dry_run, json)
         }
         CliCommand::Usage { json } => {
             let quotas = settings(config_path).quotas;

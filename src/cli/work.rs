@@ -1,8 +1,8 @@
 //! Where the work of each workspace went, for `list` and `slim`: "Check remotes"
 //! (`--fetch`) first when asked, then one inspection per workspace, in parallel.
 
-use crate::git::{self, DEFAULT_GIT_TIMEOUT, FETCH_TIMEOUT, Inspection};
 use super::snapshot::scan;
+use crate::git::{self, DEFAULT_GIT_TIMEOUT, FETCH_TIMEOUT, Inspection};
 use crate::store::Snapshot;
 use rayon::prelude::*;
 use std::collections::HashMap;

@@ -9,6 +9,7 @@
 //! - `builder`: the checks every action shares, and how steps fold into one plan;
 //! - `archive`, `named_tasks` (discard, completion), `sweep`, `orphans`, `quota`: one
 //!   file per group of decisions;
+//! - `slim`: which workspaces "Slim" makes smaller, and what of each;
 //! - `activity`: "may this task still be running?", for the builder and the executor;
 //! - `settings`: the inputs the settings file stores ([`DeleteMode`], [`Quota`]);
 //!   [`schedule`]: when the unattended cleanup runs.
@@ -22,6 +23,7 @@ mod plan;
 mod quota;
 pub mod schedule;
 mod settings;
+mod slim;
 mod sweep;
 
 pub(crate) use activity::{Activity, activity};
@@ -32,6 +34,10 @@ pub use plan::{
 };
 pub use quota::{QuotaLevel, QuotaState, quota_level, quota_states};
 pub use settings::{DEFAULT_SWEEP_HOURS, DEFAULT_WARN_PERCENT, DeleteMode, Quota};
+pub use slim::{
+    SlimEntry, SlimInput, SlimPlan, SlimSelection, SlimWorkspace, is_slimmable, slim_candidates,
+    slim_plan,
+};
 
 use builder::Builder;
 use std::collections::BTreeMap;

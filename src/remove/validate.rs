@@ -12,6 +12,16 @@ impl Remover {
     /// mount table and, for a deleted environment's folder, a fresh read of
     /// `environments.json`.
     pub fn validate(&self, target: &WorkspaceTarget) -> Result<Option<PathBuf>, RemoveError> {
+        self.validate_folder(target, true)
+    }
+
+    /// [`Remover::validate`]; a mount point below the folder refuses it only when
+    /// `whole` (the whole folder goes). Slimming checks below each entry instead.
+    pub(super) fn validate_folder(
+        &self,
+        target: &WorkspaceTarget,
+        whole: bool,
+    ) -> Result<Option<PathBuf>, RemoveError> {
         // Shown in messages; names are checked before it is used for anything else.
         let path = match target.kind {
             FolderKind::TaskWorkspace => {
@@ -81,6 +91,9 @@ impl Remover {
                 return Ok(None);
             }
         }
+        if !whole {
+            return Ok(Some(path));
+        }
         // Any depth below: one read of the mount table finds a mount hidden anywhere.
         let below =
             self.fs
@@ -134,7 +147,11 @@ impl Remover {
     }
 
     /// Refuses `refused` when `folder` (it or one of its folders) is a mount point.
-    fn not_a_mount_point(&self, folder: &Path, refused: &Path) -> Result<(), RemoveError> {
+    pub(super) fn not_a_mount_point(
+        &self,
+        folder: &Path,
+        refused: &Path,
+    ) -> Result<(), RemoveError> {
         match self.fs.is_mount_point(folder) {
             Ok(false) => Ok(()),
             Ok(true) => Err(RemoveError::MountPoint {

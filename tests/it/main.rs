@@ -24,5 +24,6 @@ mod mounts;
 mod quotas_orphans;
 mod safety;
 mod scan_du;
+mod slim;
 mod trash;
 mod upgraded;

@@ -4,6 +4,7 @@ mod agents_runner;
 mod guards;
 mod quotas;
 mod seed_table;
+mod slim;
 mod sweep_orphans;
 
 use super::*;

@@ -114,7 +114,10 @@ fn list_json_has_the_documented_fields_and_du_sizes() -> TestResult {
                     Some(class) => assert!(want.contains(&class), "{id}: {row}"),
                     None => assert!(want.is_empty(), "{id} has no work: {row}"),
                 }
-                assert!(row["reclaimable_bytes"].is_u64() || want.is_empty(), "{row}");
+                assert!(
+                    row["reclaimable_bytes"].is_u64() || want.is_empty(),
+                    "{row}"
+                );
             }
             "mounted" => {
                 assert!(row["workspace_path"].is_string(), "{row}");

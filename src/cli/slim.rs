@@ -1,0 +1,120 @@
+//! `slim`: delete only the build output of kept workspaces (what git ignores), after
+//! showing each folder with its size.
+
+use super::run_plan::print_log;
+use super::{bad_input, failure};
+use crate::container::ContainerRuntime;
+use crate::executor::{self, Executor};
+use crate::policy::{SlimPlan, SlimSelection};
+use crate::store::Snapshot;
+use crate::text;
+use anyhow::Result;
+use serde_json::json;
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+/// Slims the named tasks' workspaces, or every finished task's with `all_finished`.
+pub(super) fn slim(
+    snapshot: &Snapshot,
+    task_ids: Vec<String>,
+    all_finished: bool,
+    dry_run: bool,
+    json: bool,
+) -> Result<u8> {
+    let selection = match (all_finished, task_ids.is_empty()) {
+        (true, true) => SlimSelection::AllFinished,
+        (false, false) => SlimSelection::Tasks(task_ids),
+        (true, false) => return Err(bad_input("give task ids or --all-finished, not both")),
+        (false, true) => return Err(bad_input("give task ids, or --all-finished")),
+    };
+    let cancel = Arc::new(AtomicBool::new(false));
+    let executor = Executor::new(
+        &snapshot.data_dir,
+        cancel.clone(),
+        ContainerRuntime::default(),
+    );
+    if !dry_run {
+        executor
+            .finish_staged(&print_log)
+            .map_err(|err| failure(err.to_string()))?;
+    }
+    let plan = executor::prepare_slim(&selection, snapshot, &cancel)
+        .map_err(|err| bad_input(err.to_string()))?;
+    if !json {
+        print_plan(&plan, snapshot)?;
+    }
+    let report = if dry_run || plan.is_empty() {
+        None
+    } else {
+        Some(
+            executor
+                .slim(&plan, &print_log)
+                .map_err(|err| failure(err.to_string()))?,
+        )
+    };
+    let refused = matches!(selection, SlimSelection::Tasks(_))
+        && plan.skipped.iter().any(|skipped| skipped.refused);
+    let mut out = std::io::stdout().lock();
+    if json {
+        let doc = json!({
+            "dry_run": dry_run,
+            "plan": plan,
+            "result": report,
+            "bytes_freed": report.as_ref().map_or(0, |r| r.bytes_freed),
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else if dry_run {
+        writeln!(out, "Dry run: nothing was changed.")?;
+    } else if let Some(report) = &report {
+        writeln!(
+            out,
+            "slim: {} workspace(s) slimmed, {} failed, {} freed{}",
+            report.steps_ok,
+            report.steps_failed,
+            text::bytes(report.bytes_freed),
+            if report.cancelled { " (cancelled)" } else { "" }
+        )?;
+    }
+    let failed = report.as_ref().is_some_and(|r| !r.all_ok());
+    Ok(if failed || refused { 1 } else { 0 })
+}
+
+/// The plan: its total, each workspace with each folder and its size, the skipped tasks.
+fn print_plan(plan: &SlimPlan, snapshot: &Snapshot) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Plan (slim): {} workspace(s), {} to free (only what git ignores)",
+        plan.workspaces.len(),
+        text::bytes(plan.bytes_to_free)
+    )?;
+    for workspace in &plan.workspaces {
+        let shown = workspace
+            .path
+            .strip_prefix(&snapshot.data_dir)
+            .unwrap_or(&workspace.path);
+        writeln!(
+            out,
+            "  {:<12} {} ({})",
+            workspace.task_id,
+            shown.display(),
+            text::bytes(workspace.bytes)
+        )?;
+        for entry in &workspace.entries {
+            writeln!(
+                out,
+                "    {:>10}  {}",
+                text::bytes(entry.bytes),
+                entry.path.display()
+            )?;
+        }
+    }
+    if !plan.skipped.is_empty() {
+        writeln!(out, "Skipped:")?;
+        for skipped in &plan.skipped {
+            writeln!(out, "  {:<12} {}", skipped.task_id, skipped.reason)?;
+        }
+    }
+    Ok(())
+}
