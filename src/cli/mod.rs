@@ -11,7 +11,7 @@
 //! The clap types are in `args`; each subcommand has its own module with its JSON rows
 //! and its printing; the cleaning ones share `run_plan` (plan, print, execute, report).
 
-use crate::policy::Action;
+use crate::policy::{Action, SlimSelection};
 use anyhow::Result;
 
 mod args;
@@ -108,12 +108,28 @@ pub fn run(cli: Cli) -> Result<u8> {
             force,
         } => {
             let settings = settings(config_path);
+            let keep_on_error = settings.keep_on_error && !delete_failed;
             let action = Action::Archive {
-                keep_on_error: settings.keep_on_error && !delete_failed,
+                keep_on_error,
                 allow_unsaved: settings.allow_unsaved_delete || force,
                 clean_done: settings.archive_cleans_done,
             };
-            execute(&open(data_dir)?, action, &run, run.delete_mode(&settings))
+            let code = execute(&open(data_dir)?, action, &run, run.delete_mode(&settings))?;
+            if !(keep_on_error && settings.archive_slims_failed) {
+                return Ok(code);
+            }
+            // The failed tasks' workspaces it kept are slimmed instead of kept whole.
+            let slimmed = slim::slim_selection(
+                &open(data_dir)?,
+                SlimSelection::KeptFailed,
+                run.dry_run,
+                if run.json {
+                    slim::Output::LogOnly
+                } else {
+                    slim::Output::Text
+                },
+            )?;
+            Ok(code.max(slimmed))
         }
         CliCommand::Discard {
             task_ids,

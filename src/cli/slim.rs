@@ -28,6 +28,29 @@ pub(super) fn slim(
         (true, false) => return Err(bad_input("give task ids or --all-finished, not both")),
         (false, true) => return Err(bad_input("give task ids, or --all-finished")),
     };
+    let output = if json { Output::Json } else { Output::Text };
+    slim_selection(snapshot, selection, dry_run, output)
+}
+
+/// Where a slim's plan and result go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Output {
+    /// A table on stdout.
+    Text,
+    /// One JSON document on stdout.
+    Json,
+    /// Only the `[cleanup]` lines on stderr (after another command's JSON document).
+    LogOnly,
+}
+
+/// Slims what `selection` names: the plan on stdout (as `output` says), then unless
+/// `dry_run` the slim itself, its `[cleanup]` lines on stderr.
+pub(super) fn slim_selection(
+    snapshot: &Snapshot,
+    selection: SlimSelection,
+    dry_run: bool,
+    output: Output,
+) -> Result<u8> {
     let cancel = Arc::new(AtomicBool::new(false));
     let executor = Executor::new(
         &snapshot.data_dir,
@@ -41,7 +64,7 @@ pub(super) fn slim(
     }
     let plan = executor::prepare_slim(&selection, snapshot, &cancel)
         .map_err(|err| bad_input(err.to_string()))?;
-    if !json {
+    if output == Output::Text {
         print_plan(&plan, snapshot)?;
     }
     let report = if dry_run || plan.is_empty() {
@@ -56,25 +79,27 @@ pub(super) fn slim(
     let refused = matches!(selection, SlimSelection::Tasks(_))
         && plan.skipped.iter().any(|skipped| skipped.refused);
     let mut out = std::io::stdout().lock();
-    if json {
-        let doc = json!({
-            "dry_run": dry_run,
-            "plan": plan,
-            "result": report,
-            "bytes_freed": report.as_ref().map_or(0, |r| r.bytes_freed),
-        });
-        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-    } else if dry_run {
-        writeln!(out, "Dry run: nothing was changed.")?;
-    } else if let Some(report) = &report {
-        writeln!(
+    match (output, &report) {
+        (Output::LogOnly, _) => {}
+        (Output::Json, _) => {
+            let doc = json!({
+                "dry_run": dry_run,
+                "plan": plan,
+                "result": report,
+                "bytes_freed": report.as_ref().map_or(0, |r| r.bytes_freed),
+            });
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        }
+        (Output::Text, _) if dry_run => writeln!(out, "Dry run: nothing was changed.")?,
+        (Output::Text, Some(report)) => writeln!(
             out,
             "slim: {} workspace(s) slimmed, {} failed, {} freed{}",
             report.steps_ok,
             report.steps_failed,
             text::bytes(report.bytes_freed),
             if report.cancelled { " (cancelled)" } else { "" }
-        )?;
+        )?,
+        (Output::Text, None) => {}
     }
     let failed = report.as_ref().is_some_and(|r| !r.all_ok());
     Ok(if failed || refused { 1 } else { 0 })

@@ -140,6 +140,7 @@ pub(crate) fn scheduled_action(config: &Config) -> Action {
         clean_done: config.archive_cleans_done,
         older_than_hours: config.sweep_age_hours,
         quotas: config.quotas.clone(),
+        merged_unsaved: config.delete_merged_unsaved,
     }
 }
 

@@ -42,6 +42,8 @@ pub(super) struct Builder<'a> {
     ///
     /// [`Snapshot::records_by_folder`]: crate::store::Snapshot::records_by_folder
     records_by_folder: HashMap<(String, String), Vec<usize>>,
+    /// Unsaved work that is merged into the base branch does not keep a workspace.
+    merged_unsaved_goes: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -59,6 +61,13 @@ impl<'a> Builder<'a> {
             planned_workspaces: HashSet::new(),
             step_of_record: HashMap::new(),
             records_by_folder: input.snapshot.records_by_folder(),
+            merged_unsaved_goes: matches!(
+                action,
+                Action::Scheduled {
+                    merged_unsaved: true,
+                    ..
+                }
+            ),
         }
     }
 
@@ -254,6 +263,13 @@ impl<'a> Builder<'a> {
             self.plan
                 .warnings
                 .push(format!("task {task_id}: {} will be lost", git.describe()));
+        } else if self.merged_unsaved_goes && git.unsaved_work_is_merged() {
+            let work = git.work().label();
+            self.plan.warnings.push(format!(
+                "task {task_id}: its {} are {work} into the base branch: nothing is lost",
+                git.describe()
+            ));
+            return true;
         } else {
             self.refuse(
                 task_id,

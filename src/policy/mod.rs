@@ -94,6 +94,7 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             clean_done,
             older_than_hours,
             quotas,
+            merged_unsaved: _,
         } => {
             check_age(older_than_hours)?;
             builder.archive(*keep_on_error, *allow_unsaved, *clean_done);

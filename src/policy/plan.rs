@@ -84,6 +84,9 @@ pub enum Action {
         older_than_hours: f64,
         /// Every quota; only those marked auto-clean are enforced.
         quotas: BTreeMap<String, Quota>,
+        /// Unsaved work (commits on no remote) that is merged or squash-merged into the
+        /// base branch does not keep a finished task's workspace (`delete_merged_unsaved`).
+        merged_unsaved: bool,
     },
 }
 

@@ -6,6 +6,7 @@
 
 use super::activity::{Activity, activity};
 use super::plan::{PlanError, Skipped};
+use crate::status::StatusClass;
 use crate::store::{Snapshot, TaskRecord, WorkspaceLocation};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -19,6 +20,8 @@ pub enum SlimSelection {
     Tasks(Vec<String>),
     /// Every finished task's workspace, active and archived records alike.
     AllFinished,
+    /// The workspaces of failed tasks, kept for debugging (`archive_slims_failed`).
+    KeptFailed,
 }
 
 /// One entry a slim deletes.
@@ -101,10 +104,14 @@ pub fn slim_candidates<'s>(
                     .ok_or_else(|| PlanError::UnknownTask(id.clone()))
             })
             .collect(),
-        SlimSelection::AllFinished => Ok(snapshot
+        SlimSelection::AllFinished | SlimSelection::KeptFailed => Ok(snapshot
             .tasks
             .iter()
             .filter(|task| !task.duplicate && task.status_class().is_finished())
+            .filter(|task| {
+                *selection == SlimSelection::AllFinished
+                    || task.status_class() == StatusClass::Failed
+            })
             .map(managed)
             .filter(|(_, path)| path.is_some())
             .collect()),

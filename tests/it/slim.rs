@@ -165,3 +165,29 @@ fn slim_refuses_running_tasks_and_unknown_ids() -> TestResult {
     assert!(ws.join("target/debug/deps/big.rlib").exists());
     Ok(())
 }
+
+#[test]
+fn archive_slims_the_failed_tasks_it_keeps_when_set() -> TestResult {
+    if !git_available() {
+        return cannot_run("git is not installed");
+    }
+    let mini = Mini::new()?;
+    let ws = workspace_with_build_output(&mini, "failed0001")?;
+    mini.add_task("failed0001", ENV, "failed")?;
+    // Without the setting, archive keeps it whole.
+    let kept_whole = mini.run(&["archive", "--dry-run"])?;
+    assert_eq!(kept_whole.code, Some(0), "{kept_whole}");
+    assert!(!kept_whole.stdout.contains("Plan (slim)"), "{kept_whole}");
+    let set = mini.run(&["config", "set", "archive_slims_failed", "true"])?;
+    assert_eq!(set.code, Some(0), "{set}");
+    let archived = mini.run(&["archive"])?;
+    assert_eq!(archived.code, Some(0), "{archived}");
+    assert!(
+        archived.stdout.contains("Plan (slim): 1 workspace(s)"),
+        "{archived}"
+    );
+    assert!(mini.archived_record("failed0001").exists(), "{archived}");
+    assert!(ws.join("notes.txt").exists() && ws.join("build/keep.txt").exists());
+    assert!(!ws.join("target").exists(), "{archived}");
+    Ok(())
+}

@@ -215,6 +215,7 @@ fn a_workspace_that_is_or_holds_a_mount_point_is_refused_by_every_action() -> Re
         ),
         (
             Action::Scheduled {
+                merged_unsaved: false,
                 keep_on_error: false,
                 allow_unsaved: true,
                 clean_done: true,
@@ -310,5 +311,70 @@ fn quotas_pass_over_a_workspace_holding_a_mount_and_say_why() -> Result<(), Plan
         over.contains("1 kB in workspaces that are or hold a mount point"),
         "{over}"
     );
+    Ok(())
+}
+
+/// `delete_merged_unsaved`: the schedule lets a finished task's unpushed commits go
+/// when they are merged or squash-merged into the base, and only then; other actions
+/// keep them as before.
+#[test]
+fn the_schedule_deletes_unsaved_work_only_when_it_is_merged() -> Result<(), PlanError> {
+    let state = |unpushed: u32, uncommitted: u32, work: Work| {
+        GitStatus::Known(GitState {
+            branch: Some("b".into()),
+            uncommitted,
+            unpushed,
+            work,
+            base: Some("origin/main".into()),
+        })
+    };
+    let cases = [
+        ("squash", state(3, 0, Work::SquashMerged), true),
+        ("merged", state(1, 0, Work::Merged), true),
+        (
+            "unpushed",
+            state(2, 0, Work::Unpushed { commits: 2 }),
+            false,
+        ),
+        ("dirty", state(0, 1, Work::Uncommitted { paths: 1 }), false),
+    ];
+    let mut world = World::new(
+        cases
+            .iter()
+            .map(|(id, _, _)| task(id, "env-c", "done", Some(0)))
+            .collect(),
+    );
+    for (id, git, _) in &cases {
+        world.git.insert(ws_path("env-c", id), git.clone());
+    }
+    let scheduled = |merged_unsaved| Action::Scheduled {
+        keep_on_error: true,
+        allow_unsaved: false,
+        clean_done: true,
+        older_than_hours: 24.0,
+        quotas: BTreeMap::new(),
+        merged_unsaved,
+    };
+    let with = world.plan(&scheduled(true))?;
+    let without = world.plan(&scheduled(false))?;
+    for (id, _, goes) in &cases {
+        let want = if *goes { "archive+ws" } else { "archive" };
+        assert_eq!(describe(&with, id), want, "{id} with the setting");
+        assert_eq!(describe(&without, id), "archive", "{id} without it");
+    }
+    assert!(
+        with.warnings
+            .iter()
+            .any(|w| w.contains("squash") && w.contains("nothing is lost")),
+        "{:?}",
+        with.warnings
+    );
+    // Other actions do not read the setting.
+    let archive = world.plan(&Action::Archive {
+        keep_on_error: true,
+        allow_unsaved: false,
+        clean_done: true,
+    })?;
+    assert_eq!(describe(&archive, "squash"), "archive");
     Ok(())
 }

@@ -452,6 +452,7 @@ fn the_actions_that_force_active_tasks() {
             allow_unsaved: true,
         },
         Action::Scheduled {
+            merged_unsaved: false,
             keep_on_error: false,
             allow_unsaved: true,
             clean_done: true,

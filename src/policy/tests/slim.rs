@@ -91,6 +91,14 @@ fn slim_plans_finished_tasks_ignored_entries_largest_first() -> TestResult {
         .map(|s| (s.task_id.as_str(), s.refused))
         .collect();
     assert_eq!(reasons, [("run1", true), ("mnt1", false), ("empty", false)]);
+    // Archive's `archive_slims_failed`: only the failed tasks' kept workspaces.
+    let failed = slim(&world, SlimSelection::KeptFailed, &ignored)?;
+    let ids: Vec<&str> = failed
+        .workspaces
+        .iter()
+        .map(|w| w.task_id.as_str())
+        .collect();
+    assert_eq!(ids, ["fail1"]);
     assert_eq!(
         slim(&world, SlimSelection::Tasks(vec!["../x".into()]), &ignored),
         Err(PlanError::UnknownTask("../x".into()))
