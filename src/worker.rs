@@ -7,7 +7,7 @@ use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
 use crate::policy::DeleteMode;
-use crate::policy::{Action, Plan};
+use crate::policy::{Action, Plan, SlimPlan, SlimSelection};
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::scan::{Scanner, Usage};
 use crate::store::{Problem, RecordCache, Snapshot, tasks};
@@ -42,6 +42,15 @@ pub enum Command {
     Plan(Action, DeleteMode),
     /// Carry out a plan the user confirmed, then reload.
     Execute(Plan),
+    /// Build the slim plan for these tasks (what git ignores in their workspaces,
+    /// sized), answering with [`Event::SlimPlanReady`] or [`Event::PlanFailed`].
+    PlanSlim(SlimSelection),
+    /// Carry out a slim plan the user confirmed, then reload; git is asked again about
+    /// the slimmed workspaces.
+    ExecuteSlim(SlimPlan),
+    /// "Check remotes": `git fetch --prune` these workspaces (progress, cancel), then
+    /// ask git about them again ([`Event::GitInspected`] for each).
+    CheckRemotes(Vec<PathBuf>),
     /// Un-archive a task's record, answering with [`Event::Restored`], then reload.
     Restore(String),
     /// Plan and carry out an action nobody confirms (the schedule): the plan goes to
@@ -96,6 +105,14 @@ pub enum Event {
         /// Its git state.
         status: GitStatus,
     },
+    /// What "Slim" would free in one workspace of [`Command::InspectGit`]: the on-disk
+    /// bytes of what git ignores in it (sent after its [`Event::GitInspected`]).
+    Reclaimable {
+        /// The workspace.
+        path: PathBuf,
+        /// The bytes.
+        bytes: u64,
+    },
     /// The last lines of a task record's `logs`, asked for with [`Worker::read_log_tail`].
     LogTail {
         /// The record asked about.
@@ -105,6 +122,8 @@ pub enum Event {
     },
     /// The plan of a [`Command::Plan`], for the user to confirm.
     PlanReady(Plan),
+    /// The plan of a [`Command::PlanSlim`], for the user to confirm.
+    SlimPlanReady(SlimPlan),
     /// No plan could be made; why.
     PlanFailed(String),
     /// How far the running plan has got.
@@ -113,6 +132,13 @@ pub enum Event {
     Finished(Report),
     /// The plan could not start (e.g. another janitor holds the lock).
     ExecuteFailed(String),
+    /// A [`Command::CheckRemotes`] is over; git is being asked again.
+    RemotesChecked {
+        /// Workspaces whose remote was fetched.
+        fetched: usize,
+        /// Workspaces asked for.
+        total: usize,
+    },
     /// How a [`Command::RunUnattended`] ended.
     Unattended(Unattended),
     /// The outcome of [`Command::Restore`]: where the record is now, or why not.
@@ -294,6 +320,9 @@ impl State {
                 Command::InspectGit(paths) => self.inspect_git(&paths),
                 Command::Plan(action, mode) => self.plan(&action, mode),
                 Command::Execute(plan) => self.execute(&plan),
+                Command::PlanSlim(selection) => self.plan_slim(&selection),
+                Command::ExecuteSlim(plan) => self.execute_slim(&plan),
+                Command::CheckRemotes(paths) => self.check_remotes(&paths),
                 Command::RunUnattended(action, mode) => self.run_unattended(&action, mode),
                 Command::Restore(task_id) => self.restore(task_id),
             }
@@ -435,10 +464,25 @@ impl State {
                 return;
             }
             let base = base_branches.get(path).map(String::as_str);
-            let status = git::inspect_workspace(path, base, DEFAULT_GIT_TIMEOUT).status;
+            let inspection = git::inspect_workspace(path, base, DEFAULT_GIT_TIMEOUT);
+            let known = matches!(inspection.status, GitStatus::Known(_));
             let _ = self.events.send(Event::GitInspected {
                 path: path.clone(),
-                status,
+                status: inspection.status,
+            });
+            (self.wake)();
+            if !known {
+                return;
+            }
+            let scanner = Scanner::new(self.cancel.clone());
+            let bytes = inspection
+                .ignored
+                .iter()
+                .map(|entry| scanner.scan_tree(&path.join(entry)).disk_bytes)
+                .sum();
+            let _ = self.events.send(Event::Reclaimable {
+                path: path.clone(),
+                bytes,
             });
             (self.wake)();
         });
@@ -564,6 +608,83 @@ impl State {
             Err(err) => self.emit(Event::ExecuteFailed(err.to_string())),
         }
         self.load(false);
+    }
+
+    fn plan_slim(&mut self, selection: &SlimSelection) {
+        let Some(snapshot) = self.snapshot.clone() else {
+            self.emit(Event::PlanFailed("no data directory is loaded".into()));
+            return;
+        };
+        match executor::prepare_slim(selection, &snapshot, &self.cancel) {
+            Ok(plan) => self.emit(Event::SlimPlanReady(plan)),
+            Err(err) => self.emit(Event::PlanFailed(err.to_string())),
+        }
+    }
+
+    fn execute_slim(&mut self, plan: &SlimPlan) {
+        let emit = self.engine_emit();
+        let result = self.executor().slim(plan, &emit);
+        drop(emit);
+        match result {
+            Ok(report) => {
+                let slimmed: Vec<PathBuf> =
+                    plan.workspaces.iter().map(|w| w.path.clone()).collect();
+                for path in &slimmed {
+                    self.usage.remove(path);
+                }
+                self.emit(Event::Finished(report));
+                self.inspect_git(&slimmed);
+            }
+            Err(err) => self.emit(Event::ExecuteFailed(err.to_string())),
+        }
+        self.load(false);
+    }
+
+    /// Fetches each workspace's remote (a few at a time), reporting progress, then asks
+    /// git again about those that were fetched.
+    fn check_remotes(&mut self, paths: &[PathBuf]) {
+        use rayon::prelude::*;
+        let total = paths.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let emit = self.engine_emit();
+        let fetched: Vec<PathBuf> = paths
+            .par_iter()
+            .filter_map(|path| {
+                if self.cancel.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let result = git::fetch(path, git::FETCH_TIMEOUT);
+                let steps_done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Err(reason) = &result {
+                    emit(EngineEvent::Log(LogLine {
+                        level: Level::Warn,
+                        text: format!("[fetch] {}: could not fetch: {reason}", path.display()),
+                    }));
+                }
+                emit(EngineEvent::Progress(Progress {
+                    steps_done,
+                    steps_total: total,
+                    ..Progress::default()
+                }));
+                result.ok().map(|()| path.clone())
+            })
+            .collect();
+        drop(emit);
+        let cancelled = self.cancel.load(Ordering::Relaxed);
+        self.emit(Event::Log(LogLine {
+            level: Level::Info,
+            text: format!(
+                "[fetch] checked the remotes of {} of {total} workspace(s){}",
+                fetched.len(),
+                if cancelled { " (cancelled)" } else { "" }
+            ),
+        }));
+        self.emit(Event::RemotesChecked {
+            fetched: fetched.len(),
+            total,
+        });
+        self.cancel.store(false, Ordering::Relaxed);
+        self.inspect_git(&fetched);
     }
 
     fn restore(&mut self, task_id: String) {

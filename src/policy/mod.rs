@@ -10,6 +10,7 @@
 //! - `archive`, `named_tasks` (discard, completion), `sweep`, `orphans`, `quota`: one
 //!   file per group of decisions;
 //! - `slim`: which workspaces "Slim" makes smaller, and what of each;
+//! - `safe`: deleting the workspaces whose work git shows is elsewhere;
 //! - `activity`: "may this task still be running?", for the builder and the executor;
 //! - `settings`: the inputs the settings file stores ([`DeleteMode`], [`Quota`]);
 //!   [`schedule`]: when the unattended cleanup runs.
@@ -21,6 +22,7 @@ mod named_tasks;
 mod orphans;
 mod plan;
 mod quota;
+mod safe;
 pub mod schedule;
 mod settings;
 mod slim;
@@ -88,6 +90,7 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             paths,
             allow_unsaved,
         } => builder.delete_orphans(paths, *allow_unsaved)?,
+        Action::DeleteSafe { task_ids } => builder.delete_safe(task_ids)?,
         Action::Scheduled {
             keep_on_error,
             allow_unsaved,

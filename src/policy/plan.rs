@@ -71,6 +71,12 @@ pub enum Action {
         /// Take folders with unsaved git work (with a warning).
         allow_unsaved: bool,
     },
+    /// Delete the workspaces of the given finished tasks whose work git shows is safe
+    /// (merged, squash-merged, pushed and clean, no commits); the rest are refused.
+    DeleteSafe {
+        /// The tasks, as the user chose them (the window's shown rows).
+        task_ids: Vec<String>,
+    },
     /// The unattended cleanup: archive, then sweep, then the quotas marked auto-clean.
     /// Never touches active tasks.
     Scheduled {
@@ -100,6 +106,7 @@ impl Action {
             Self::Complete { .. } => "complete",
             Self::EnforceQuotas { .. } => "enforce quotas",
             Self::DeleteOrphans { .. } => "delete orphans",
+            Self::DeleteSafe { .. } => "delete safe workspaces",
             Self::Scheduled { .. } => "scheduled cleanup",
         }
     }

@@ -284,5 +284,9 @@ fn plan_title(action: &Action) -> String {
             format!("Delete {}", text::count(paths.len(), "orphan folder"))
         }
         Action::Scheduled { .. } => "Scheduled cleanup".to_owned(),
+        Action::DeleteSafe { task_ids } => format!(
+            "Delete the safe workspaces of {}",
+            text::count(task_ids.len(), "shown task")
+        ),
     }
 }

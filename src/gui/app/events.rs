@@ -46,10 +46,17 @@ impl JanitorApp {
                 self.data.set_git(path, status);
                 self.table.mark_dirty();
             }
+            Event::Reclaimable { path, bytes } => {
+                self.table.set_reclaimable(&path, Some(bytes));
+                self.data.set_reclaimable(path, bytes);
+                self.table.mark_dirty();
+            }
             Event::LogTail { record, lines } => {
                 self.selection.set_task_log(TaskLog { record, lines });
             }
             Event::PlanReady(plan) => self.dialogs.plan_ready(plan),
+            Event::SlimPlanReady(plan) => self.dialogs.slim_plan_ready(plan),
+            Event::RemotesChecked { fetched, total } => self.remotes_checked(fetched, total),
             Event::PlanFailed(message) => {
                 self.push_log(Level::Error, format!("cannot plan: {message}"));
                 self.dialogs.plan_failed(message);

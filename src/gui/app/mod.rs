@@ -27,6 +27,7 @@ mod settings_file;
 mod table;
 #[cfg(test)]
 mod tests;
+mod work_actions;
 mod worker_link;
 
 pub use dialog::{Dialog, Welcome};

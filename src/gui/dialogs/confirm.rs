@@ -12,7 +12,9 @@ pub fn confirm_button_label(plan: &Plan) -> String {
     let steps = plan.steps.len();
     match &plan.action {
         Action::DeleteOrphans { .. } => format!("Delete {}", text::count(steps, "folder")),
-        Action::EnforceQuotas { .. } => format!("Delete {}", text::count(steps, "workspace")),
+        Action::EnforceQuotas { .. } | Action::DeleteSafe { .. } => {
+            format!("Delete {}", text::count(steps, "workspace"))
+        }
         action => format!(
             "{} {}",
             capitalized(action.verb()),
@@ -45,6 +47,10 @@ pub(super) fn body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answe
         Action::DeleteOrphans { .. } => {
             format!("Delete {}?", text::count(steps, "orphan folder"))
         }
+        Action::DeleteSafe { .. } => format!(
+            "Delete {} whose work is safe elsewhere?",
+            text::count(steps, "workspace")
+        ),
         Action::Scheduled { .. } => {
             format!(
                 "Run the scheduled cleanup ({})?",
