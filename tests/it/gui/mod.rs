@@ -9,6 +9,7 @@ mod opening;
 mod orphans;
 mod settings;
 mod table;
+mod work;
 
 use crate::common;
 

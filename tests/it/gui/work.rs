@@ -1,0 +1,128 @@
+//! Where the work went, in the window: the "Safe to delete" filter, the action that
+//! deletes every safe workspace shown, Slim, and the Reclaimable column.
+
+use super::*;
+
+/// Ticks "Safe to delete": only finished tasks whose work git shows is elsewhere stay;
+/// "Delete N safe workspaces" plans them, and once confirmed only they are gone.
+#[test]
+fn safe_filter_and_delete_safe_take_only_safe_workspaces() -> TestResult {
+    if !common::git_available() {
+        return common::cannot_run("git is not installed");
+    }
+    let fx = Fixture::new()?;
+    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, "Safe to delete")?;
+    step_until(&mut harness, "the filter", |app| app.settings().only_safe)?;
+    harness.step();
+    let (safe, kept): (Vec<PathBuf>, Vec<PathBuf>) = {
+        let app = app(&harness)?;
+        let rows = app.rows();
+        let shown: Vec<_> = app.visible().iter().map(|&i| &rows[i]).collect();
+        assert!(!shown.is_empty(), "no safe task shown");
+        for row in &shown {
+            assert!(row.is_safe_to_delete(), "{} shown", row.task_id);
+            assert!(row.class.is_finished(), "{} shown", row.task_id);
+        }
+        let kept = rows
+            .iter()
+            .filter(|row| !row.is_safe_to_delete())
+            .filter_map(|row| row.workspace_on_disk().cloned())
+            .collect();
+        let safe = shown
+            .iter()
+            .filter_map(|row| row.workspace_on_disk().cloned())
+            .collect();
+        (safe, kept)
+    };
+    // The demo's unsaved work is never among them.
+    let unsaved = demo::TASKS
+        .iter()
+        .find(|t| t.workspace == demo::DemoWorkspace::Unpushed && !t.archived)
+        .ok_or("no unpushed demo task")?;
+    assert!(kept.contains(&fx.workspace(unsaved.env_id, unsaved.id)));
+    let button = format!(
+        "Delete {} safe workspace{}",
+        safe.len(),
+        if safe.len() == 1 { "" } else { "s" }
+    );
+    click(&mut harness, &button)?;
+    let label = wait_for_plan(&mut harness)?;
+    assert_eq!(
+        label,
+        format!(
+            "Delete {} workspace{}",
+            safe.len(),
+            if safe.len() == 1 { "" } else { "s" }
+        )
+    );
+    // A long plan grows its modal over a few more frames before the button holds still.
+    for _ in 0..10 {
+        harness.step();
+    }
+    click(&mut harness, &label)?;
+    step_until(&mut harness, "the delete to finish", |app| {
+        app.running().is_none()
+            && app.dialog().is_none()
+            && log_text(app).contains("delete safe workspaces:")
+    })?;
+    for path in &safe {
+        assert!(!path.exists(), "{} is still there", path.display());
+    }
+    for path in &kept {
+        assert!(path.exists(), "{} was deleted", path.display());
+    }
+    Ok(())
+}
+
+/// Slim on a selected task: the dialog lists what git ignores, with sizes; once
+/// confirmed only that goes, and the Reclaimable column had shown its size.
+#[test]
+fn slim_from_the_window_deletes_only_ignored_output() -> TestResult {
+    if !common::git_available() {
+        return common::cannot_run("git is not installed");
+    }
+    let fx = Fixture::new()?;
+    let task = common::clean_done_task()?;
+    let workspace = fx.workspace(task.env_id, task.id);
+    // Ignored through .git/info/exclude, so the tree itself stays clean.
+    std::fs::write(workspace.join(".git/info/exclude"), "target/\n")?;
+    std::fs::create_dir_all(workspace.join("target/debug"))?;
+    std::fs::write(workspace.join("target/debug/app"), vec![3_u8; 100_000])?;
+    let tracked = tree_digest(&workspace);
+    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
+    wait_until_settled(&mut harness)?;
+    step_until(&mut harness, "the reclaimable bytes", |app| {
+        app.rows()
+            .iter()
+            .any(|row| row.task_id == task.id && row.reclaimable.is_some_and(|b| b >= 100_000))
+    })?;
+    click(&mut harness, "Reclaimable")?;
+    click(&mut harness, task.id)?;
+    click(&mut harness, "Slim")?;
+    step_until(&mut harness, "the slim plan", |app| {
+        matches!(app.dialog(), Some(Dialog::ConfirmSlim { .. }))
+    })?;
+    for _ in 0..3 {
+        harness.step();
+    }
+    assert!(
+        harness
+            .query_all_by_label_contains("target")
+            .next()
+            .is_some()
+    );
+    click(&mut harness, "Slim 1 workspace")?;
+    step_until(&mut harness, "the slim to finish", |app| {
+        app.running().is_none() && app.dialog().is_none() && log_text(app).contains("slim:")
+    })?;
+    assert!(!workspace.join("target").exists());
+    let after = tree_digest(&workspace);
+    for (key, value) in &tracked {
+        if !key.starts_with("target") && !key.starts_with(".git/index") {
+            assert_eq!(after.get(key), Some(value), "{key} changed");
+        }
+    }
+    Ok(())
+}
