@@ -378,3 +378,72 @@ fn the_schedule_deletes_unsaved_work_only_when_it_is_merged() -> Result<(), Plan
     assert_eq!(describe(&archive, "squash"), "archive");
     Ok(())
 }
+
+/// "Delete safe workspaces": only finished tasks whose work is merged, squash-merged,
+/// pushed and clean, or without commits; anything else is refused, a workspace git was
+/// not asked about is planned so the executor asks.
+#[test]
+fn delete_safe_takes_only_provably_safe_workspaces() -> Result<(), PlanError> {
+    let state = |unpushed: u32, uncommitted: u32, work: Work| {
+        GitStatus::Known(GitState {
+            branch: Some("b".into()),
+            uncommitted,
+            unpushed,
+            work,
+            base: Some("origin/main".into()),
+        })
+    };
+    let cases = [
+        ("merged", "done", Some(state(0, 0, Work::Merged)), "keep+ws"),
+        ("squash", "failed", Some(state(2, 0, Work::SquashMerged)), "keep+ws"),
+        ("pushed", "done", Some(state(0, 0, Work::Pushed)), "keep+ws"),
+        ("fresh", "done", Some(state(0, 0, Work::NoCommits)), "keep+ws"),
+        ("ahead", "done", Some(state(1, 0, Work::Unpushed { commits: 1 })), "skip"),
+        ("dirty", "done", Some(state(0, 3, Work::Uncommitted { paths: 3 })), "skip"),
+        (
+            "nogit",
+            "done",
+            Some(GitStatus::Unknown {
+                reason: "not a git repository".into(),
+            }),
+            "skip",
+        ),
+        ("live", "running", Some(state(0, 0, Work::Merged)), "skip"),
+        ("unasked", "done", None, "keep+ws"),
+    ];
+    let mut world = World::new(
+        cases
+            .iter()
+            .map(|(id, status, _, _)| task(id, "env-c", status, Some(0)))
+            .collect(),
+    );
+    for (id, _, git, _) in &cases {
+        if let Some(git) = git {
+            world.git.insert(ws_path("env-c", id), git.clone());
+        }
+    }
+    let task_ids = cases.iter().map(|(id, ..)| id.to_string()).collect();
+    let plan = world.plan(&Action::DeleteSafe { task_ids })?;
+    for (id, _, _, want) in &cases {
+        assert_eq!(describe(&plan, id), *want, "{id}");
+    }
+    for refused in ["ahead", "dirty", "nogit", "live"] {
+        assert!(
+            plan.skipped.iter().any(|s| s.task_id == refused && s.refused),
+            "{refused}: {:?}",
+            plan.skipped
+        );
+    }
+    assert!(
+        plan.warnings.iter().any(|w| w.contains("squash-merged")),
+        "{:?}",
+        plan.warnings
+    );
+    assert_eq!(
+        world.plan(&Action::DeleteSafe {
+            task_ids: vec!["../x".into()]
+        }),
+        Err(PlanError::UnknownTask("../x".into()))
+    );
+    Ok(())
+}
