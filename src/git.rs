@@ -22,10 +22,12 @@
 //! - `repo_files`: what is read from `.git` without a process;
 //! - `report`: parsing git's output (status, rev-list, refs);
 //! - `classify`: deciding where the work went;
-//! - `fetch`: "Check remotes" (`git fetch --prune`, with a stricter environment).
+//! - `fetch`: "Check remotes" (`git fetch --prune`, with a stricter environment);
+//! - [`pull_request`]: the task's pull request state from `gh`, cached per task.
 
 mod classify;
 mod fetch;
+pub mod pull_request;
 mod repo_files;
 mod report;
 mod runner;

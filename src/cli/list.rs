@@ -3,8 +3,10 @@
 use super::bad_input;
 use super::snapshot::scan;
 use super::table::{age_text, mount_point_note, truncate};
+use super::work::pull_requests;
 use super::work::{inspect_all, reclaimable_bytes};
 use crate::git::Work;
+use crate::git::pull_request::PrState;
 use crate::store::{Snapshot, TaskRecord, WorkspaceLocation};
 use crate::text;
 use anyhow::Result;
@@ -36,6 +38,8 @@ struct ListedTask<'a> {
     work: Option<Work>,
     /// On-disk bytes of what git ignores in the workspace: what `slim` frees.
     reclaimable_bytes: Option<u64>,
+    /// The pull request's state when `gh` last told (`list --fetch` asks it again).
+    pr_state: Option<PrState>,
     created_at_s: Option<f64>,
     finished_at: Option<&'a str>,
     container_id: Option<&'a str>,
@@ -80,6 +84,7 @@ pub(super) fn list(
     let on_disk: Vec<PathBuf> = managed.iter().filter(|p| p.is_dir()).cloned().collect();
     let inspections = inspect_all(snapshot, &on_disk, fetch);
     let reclaimable = reclaimable_bytes(&inspections);
+    let pr_states = pull_requests(snapshot, &tasks, fetch);
     let rows: Vec<ListedTask> = tasks
         .iter()
         .zip(locations)
@@ -106,6 +111,7 @@ pub(super) fn list(
                 legacy: task.legacy,
                 workspace_type: snapshot.workspace_type(task).label(),
                 reclaimable_bytes: path.as_ref().and_then(|p| reclaimable.get(p).copied()),
+                pr_state: pr_states.get(&task.task_id).cloned(),
                 workspace_path: path,
                 workspace_bytes: found.as_ref().map(|u| u.apparent_bytes),
                 workspace_disk_bytes: found.as_ref().map(|u| u.disk_bytes),

@@ -2,10 +2,12 @@
 //! (`--fetch`) first when asked, then one inspection per workspace, in parallel.
 
 use super::snapshot::scan;
+use crate::git::pull_request::{self, PrCache, PrState};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, FETCH_TIMEOUT, Inspection};
-use crate::store::Snapshot;
+use crate::store::{RecordCache, Snapshot, TaskRecord};
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -71,4 +73,35 @@ pub(super) fn reclaimable_bytes(
             (workspace.clone(), bytes)
         })
         .collect()
+}
+
+/// The last pull request states of `tasks` (by task id), from the janitor's cache; with
+/// `fetch`, `gh` is asked first about every task with a `gh_pr_url` (when it is
+/// installed and logged in) and the cache updated. Failures go to stderr.
+pub(super) fn pull_requests(
+    snapshot: &Snapshot,
+    tasks: &[&TaskRecord],
+    fetch: bool,
+) -> HashMap<String, PrState> {
+    let Some(cache) = RecordCache::for_user() else {
+        return HashMap::new();
+    };
+    let cache = PrCache::beside(&cache.file_for(&snapshot.data_dir));
+    if fetch {
+        let asked: Vec<(String, String)> = tasks
+            .iter()
+            .filter_map(|task| {
+                let url = task.gh_pr_url.as_deref()?.trim();
+                (!url.is_empty()).then(|| (task.task_id.clone(), url.to_owned()))
+            })
+            .collect();
+        let (states, failures) = pull_request::pr_states(OsStr::new("gh"), &asked);
+        for failure in failures {
+            eprintln!("[fetch] {failure}");
+        }
+        if let Err(err) = cache.update(&states) {
+            eprintln!("problem: cannot keep the pull request states: {err}");
+        }
+    }
+    cache.read()
 }

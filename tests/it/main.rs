@@ -27,3 +27,4 @@ mod scan_du;
 mod slim;
 mod trash;
 mod upgraded;
+mod work;

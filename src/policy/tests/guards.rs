@@ -395,11 +395,31 @@ fn delete_safe_takes_only_provably_safe_workspaces() -> Result<(), PlanError> {
     };
     let cases = [
         ("merged", "done", Some(state(0, 0, Work::Merged)), "keep+ws"),
-        ("squash", "failed", Some(state(2, 0, Work::SquashMerged)), "keep+ws"),
+        (
+            "squash",
+            "failed",
+            Some(state(2, 0, Work::SquashMerged)),
+            "keep+ws",
+        ),
         ("pushed", "done", Some(state(0, 0, Work::Pushed)), "keep+ws"),
-        ("fresh", "done", Some(state(0, 0, Work::NoCommits)), "keep+ws"),
-        ("ahead", "done", Some(state(1, 0, Work::Unpushed { commits: 1 })), "skip"),
-        ("dirty", "done", Some(state(0, 3, Work::Uncommitted { paths: 3 })), "skip"),
+        (
+            "fresh",
+            "done",
+            Some(state(0, 0, Work::NoCommits)),
+            "keep+ws",
+        ),
+        (
+            "ahead",
+            "done",
+            Some(state(1, 0, Work::Unpushed { commits: 1 })),
+            "skip",
+        ),
+        (
+            "dirty",
+            "done",
+            Some(state(0, 3, Work::Uncommitted { paths: 3 })),
+            "skip",
+        ),
         (
             "nogit",
             "done",
@@ -429,7 +449,9 @@ fn delete_safe_takes_only_provably_safe_workspaces() -> Result<(), PlanError> {
     }
     for refused in ["ahead", "dirty", "nogit", "live"] {
         assert!(
-            plan.skipped.iter().any(|s| s.task_id == refused && s.refused),
+            plan.skipped
+                .iter()
+                .any(|s| s.task_id == refused && s.refused),
             "{refused}: {:?}",
             plan.skipped
         );
