@@ -5,6 +5,7 @@
 use crate::agents_runner::{LiveProbe, Probe};
 use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
+use crate::git::pull_request::{self, PrCache, PrState};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
 use crate::policy::DeleteMode;
 use crate::policy::{Action, Plan, SlimPlan, SlimSelection};
@@ -13,6 +14,7 @@ use crate::scan::{Scanner, Usage};
 use crate::store::{Problem, RecordCache, Snapshot, tasks};
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -132,6 +134,9 @@ pub enum Event {
     Finished(Report),
     /// The plan could not start (e.g. another janitor holds the lock).
     ExecuteFailed(String),
+    /// The last known pull request states by task id (from the cache after a load,
+    /// fresh from `gh` after [`Command::CheckRemotes`]).
+    PullRequests(HashMap<String, PrState>),
     /// A [`Command::CheckRemotes`] is over; git is being asked again.
     RemotesChecked {
         /// Workspaces whose remote was fetched.
@@ -164,6 +169,8 @@ pub struct WorkerSetup {
     /// Whether Agents-Runner runs on the data directory, asked when planning and again
     /// before a change (tests pass a fake).
     pub agents_runner: Arc<dyn Probe>,
+    /// The GitHub CLI "Check remotes" asks about pull requests (tests pass a fake).
+    pub gh: OsString,
 }
 
 impl Default for WorkerSetup {
@@ -173,6 +180,7 @@ impl Default for WorkerSetup {
             filesystem: Arc::new(RealFilesystem),
             record_cache: None,
             agents_runner: Arc::new(LiveProbe),
+            gh: OsString::from("gh"),
         }
     }
 }
@@ -208,6 +216,7 @@ impl Worker {
             filesystem,
             record_cache,
             agents_runner,
+            gh,
         } = setup;
         let (command_tx, command_rx) = unbounded();
         let (event_tx, event_rx) = unbounded();
@@ -218,6 +227,7 @@ impl Worker {
             filesystem,
             record_cache,
             agents_runner,
+            gh,
             cancel: cancel.clone(),
             snapshot: None,
             usage: HashMap::new(),
@@ -294,6 +304,7 @@ struct State {
     filesystem: Arc<dyn Filesystem>,
     record_cache: Option<RecordCache>,
     agents_runner: Arc<dyn Probe>,
+    gh: OsString,
     cancel: Arc<AtomicBool>,
     snapshot: Option<Arc<Snapshot>>,
     /// Sizes by workspace path, kept across reloads (a workspace is only rescanned when asked).
@@ -387,6 +398,12 @@ impl State {
                 let snapshot = Arc::new(snapshot);
                 self.snapshot = Some(snapshot.clone());
                 self.emit(Event::Loaded(snapshot));
+                if let Some(cache) = self.pr_cache() {
+                    let states = cache.read();
+                    if !states.is_empty() {
+                        self.emit(Event::PullRequests(states));
+                    }
+                }
             }
             Err(err) => {
                 self.snapshot = None;
@@ -670,6 +687,7 @@ impl State {
             })
             .collect();
         drop(emit);
+        self.check_pull_requests(paths);
         let cancelled = self.cancel.load(Ordering::Relaxed);
         self.emit(Event::Log(LogLine {
             level: Level::Info,
@@ -685,6 +703,50 @@ impl State {
         });
         self.cancel.store(false, Ordering::Relaxed);
         self.inspect_git(&fetched);
+    }
+
+    /// The pull request state cache of this data dir, beside the record cache.
+    fn pr_cache(&self) -> Option<PrCache> {
+        let cache = self.record_cache.as_ref()?;
+        Some(PrCache::beside(&cache.file_for(&self.data_dir)))
+    }
+
+    /// Asks `gh` (when logged in) about the pull requests of the tasks whose workspaces
+    /// are `paths`, keeps the answers and reports them.
+    fn check_pull_requests(&self, paths: &[PathBuf]) {
+        let Some(snapshot) = self.snapshot.as_ref() else {
+            return;
+        };
+        let wanted: HashSet<&PathBuf> = paths.iter().collect();
+        let asked: Vec<(String, String)> = snapshot
+            .tasks
+            .iter()
+            .filter(|task| match snapshot.workspace_location(task) {
+                crate::store::WorkspaceLocation::Managed(path) => wanted.contains(&path),
+                _ => false,
+            })
+            .filter_map(|task| {
+                let url = task.gh_pr_url.as_deref()?.trim();
+                (!url.is_empty()).then(|| (task.task_id.clone(), url.to_owned()))
+            })
+            .collect();
+        let (states, failures) = pull_request::pr_states(&self.gh, &asked);
+        for failure in failures {
+            self.emit(Event::Log(LogLine {
+                level: Level::Warn,
+                text: format!("[fetch] {failure}"),
+            }));
+        }
+        if states.is_empty() {
+            return;
+        }
+        if let Some(Err(err)) = self.pr_cache().map(|cache| cache.update(&states)) {
+            self.emit(Event::Log(LogLine {
+                level: Level::Warn,
+                text: format!("cannot keep the pull request states: {err}"),
+            }));
+        }
+        self.emit(Event::PullRequests(states));
     }
 
     fn restore(&mut self, task_id: String) {

@@ -2,6 +2,7 @@
 //! states gathered so far, and the files and folders that could not be used.
 
 use crate::git::GitStatus;
+use crate::git::pull_request::PrState;
 use crate::scan::{ScanProblem, Usage};
 use crate::store::{Problem, Snapshot};
 use std::collections::{HashMap, HashSet};
@@ -16,6 +17,8 @@ pub(crate) struct DataFolder {
     git: HashMap<PathBuf, GitStatus>,
     /// What "Slim" would free in each workspace, found with its git state.
     reclaimable: HashMap<PathBuf, u64>,
+    /// The last pull request states `gh` gave, by task id.
+    pull_requests: HashMap<String, PrState>,
     problems: Vec<Problem>,
     /// The next load sizes every workspace again (F5), not only new ones.
     rescan_on_load: bool,
@@ -63,6 +66,7 @@ impl DataFolder {
         self.usage.clear();
         self.git.clear();
         self.reclaimable.clear();
+        self.pull_requests.clear();
     }
 
     /// The folder could not be loaded: nothing is shown of it.
@@ -127,6 +131,14 @@ impl DataFolder {
 
     pub(crate) fn set_git(&mut self, path: PathBuf, status: GitStatus) {
         self.git.insert(path, status);
+    }
+
+    pub(crate) fn pull_request(&self, task_id: &str) -> Option<&PrState> {
+        self.pull_requests.get(task_id)
+    }
+
+    pub(crate) fn add_pull_requests(&mut self, states: HashMap<String, PrState>) {
+        self.pull_requests.extend(states);
     }
 
     pub(crate) fn set_reclaimable(&mut self, path: PathBuf, bytes: u64) {

@@ -56,6 +56,7 @@ impl JanitorApp {
             }
             Event::PlanReady(plan) => self.dialogs.plan_ready(plan),
             Event::SlimPlanReady(plan) => self.dialogs.slim_plan_ready(plan),
+            Event::PullRequests(states) => self.data.add_pull_requests(states),
             Event::RemotesChecked { fetched, total } => self.remotes_checked(fetched, total),
             Event::PlanFailed(message) => {
                 self.push_log(Level::Error, format!("cannot plan: {message}"));

@@ -10,6 +10,7 @@ use crate::gui::model::Settings;
 use crate::policy::schedule::{Clock, SystemClock};
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::store::RecordCache;
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -38,6 +39,8 @@ pub struct Launch {
     pub watch: WatchMode,
     /// Whether Agents-Runner runs on the data folder (tests pass a fake).
     pub agents_runner: Arc<dyn Probe>,
+    /// The GitHub CLI "Check remotes" asks about pull requests (`gh` on `PATH`).
+    pub gh: OsString,
 }
 
 impl Launch {
@@ -56,6 +59,7 @@ impl Launch {
             desktop_notifications: true,
             watch: WatchMode::default(),
             agents_runner: Arc::new(LiveProbe),
+            gh: OsString::from("gh"),
         }
     }
 }

@@ -114,7 +114,8 @@ impl JanitorApp {
                 launch.filesystem,
                 launch.record_cache,
                 launch.agents_runner.clone(),
-            ),
+            )
+            .with_gh(launch.gh),
             background: Background::new(ctx.clone()),
             settings_file,
             automation: Automation::new(launch.clock),

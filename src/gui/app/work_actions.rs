@@ -5,12 +5,18 @@
 
 use super::{JanitorApp, Running};
 use crate::executor::{Level, Progress};
+use crate::git::pull_request::PrState;
 use crate::policy::{Action, SlimSelection};
 use crate::text;
 use crate::worker::Command;
 use std::path::PathBuf;
 
 impl JanitorApp {
+    /// The pull request state `gh` last gave for `task_id` ("Check remotes" asks it).
+    pub fn pull_request_state(&self, task_id: &str) -> Option<&PrState> {
+        self.data.pull_request(task_id)
+    }
+
     /// The shown rows whose workspace is safe to delete, by task id.
     pub(crate) fn safe_shown(&self) -> Vec<String> {
         let rows = self.table.rows();

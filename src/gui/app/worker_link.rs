@@ -7,6 +7,7 @@ use crate::executor::Progress;
 use crate::remove::Filesystem;
 use crate::store::RecordCache;
 use crate::worker::{Command, Event, Worker, WorkerSetup};
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -29,6 +30,7 @@ pub(crate) struct WorkerLink {
     filesystem: Arc<dyn Filesystem>,
     record_cache: Option<RecordCache>,
     agents_runner: Arc<dyn Probe>,
+    gh: OsString,
     running: Option<Running>,
     /// Workspaces sized so far in the current scan, and how many it covers.
     scan_progress: Option<(usize, usize)>,
@@ -48,10 +50,17 @@ impl WorkerLink {
             filesystem,
             record_cache,
             agents_runner,
+            gh: OsString::from("gh"),
             running: None,
             scan_progress: None,
             bytes_freed: 0,
         }
+    }
+
+    /// Asks `gh` about pull requests (the launch's GitHub CLI).
+    pub(crate) fn with_gh(mut self, gh: OsString) -> Self {
+        self.gh = gh;
+        self
     }
 
     /// Starts a worker on `dir`; it wakes the window with `ctx` when it has news.
@@ -65,6 +74,7 @@ impl WorkerLink {
                 filesystem: self.filesystem.clone(),
                 record_cache: self.record_cache.clone(),
                 agents_runner: self.agents_runner.clone(),
+                gh: self.gh.clone(),
             },
             Arc::new(move || ctx.request_repaint()),
         ));

@@ -82,7 +82,18 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                     ui.label(RichText::new("Pull request").weak());
                     match &row.pr_url {
                         Some(url) => {
-                            ui.hyperlink(url);
+                            ui.horizontal_wrapped(|ui| {
+                                ui.hyperlink(url);
+                                if let Some(state) = app.pull_request_state(&row.task_id) {
+                                    let merged = state
+                                        .merged_at
+                                        .as_deref()
+                                        .map(|at| format!(" at {at}"))
+                                        .unwrap_or_default();
+                                    ui.label(format!("({}{merged})", state.status.label()))
+                                        .on_hover_text("As gh said at the last Check remotes");
+                                }
+                            });
                         }
                         None => {
                             ui.label("—");

@@ -68,6 +68,8 @@ fn launch(fx: &Fixture, filesystem: Arc<dyn Filesystem>) -> Result<Launch, Box<d
         watch: WatchMode::Off,
         // Never the machine's real process table: tests that need Agents-Runner set one.
         agents_runner: Arc::new(FakeProbe::not_running()),
+        // Never the machine's own gh (it would reach GitHub): tests that need it set one.
+        gh: fx.root.path().join("no-gh").into(),
     })
 }
 

@@ -126,3 +126,48 @@ fn slim_from_the_window_deletes_only_ignored_output() -> TestResult {
     }
     Ok(())
 }
+
+/// "Check remotes" on a selected task: its remote is fetched on the worker and a fake
+/// `gh` says its pull request was merged; the details pane shows it.
+#[cfg(unix)]
+#[test]
+fn check_remotes_fetches_and_shows_the_pull_request_state() -> TestResult {
+    use std::os::unix::fs::PermissionsExt;
+    if !common::git_available() {
+        return common::cannot_run("git is not installed");
+    }
+    let fx = Fixture::new()?;
+    let gh = fx.root.path().join("fake-gh");
+    std::fs::write(
+        &gh,
+        "#!/bin/sh\ncase \"$1 $2\" in\n  'auth status') exit 0 ;;\n  'pr view') echo '{\"state\":\"MERGED\",\"mergedAt\":\"2026-11-30T10:00:00Z\"}' ;;\n  *) exit 1 ;;\nesac\n",
+    )?;
+    std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755))?;
+    let task = common::clean_done_task()?;
+    let record = paths::active_tasks_dir(&fx.data_dir).join(format!("{}.toml", task.id));
+    let mut document: toml_edit::DocumentMut = std::fs::read_to_string(&record)?.parse()?;
+    document["gh_pr_url"] = toml_edit::value("https://github.com/example/webapp/pull/42");
+    std::fs::write(&record, document.to_string())?;
+    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
+    launch.gh = gh.into();
+    let mut harness = open(launch);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, task.id)?;
+    click(&mut harness, "Check remotes")?;
+    step_until(&mut harness, "the remotes to be checked", |app| {
+        app.running().is_none() && log_text(app).contains("[fetch] checked the remotes of 1 of 1")
+    })?;
+    step_until(&mut harness, "the pull request state", |app| {
+        app.pull_request_state(task.id).is_some_and(|state| {
+            state.status == agents_janitor::git::pull_request::PrStatus::Merged
+        })
+    })?;
+    harness.step();
+    assert!(
+        harness
+            .query_all_by_label_contains("merged at 2026-11-30")
+            .next()
+            .is_some()
+    );
+    Ok(())
+}
