@@ -47,8 +47,8 @@ pub enum Command {
     /// Build the slim plan for these tasks (what git ignores in their workspaces,
     /// sized), answering with [`Event::SlimPlanReady`] or [`Event::PlanFailed`].
     PlanSlim(SlimSelection),
-    /// Carry out a slim plan the user confirmed, then reload; git is asked again about
-    /// the slimmed workspaces.
+    /// Carry out a slim plan the user confirmed, then reload (the slimmed workspaces'
+    /// sizes are forgotten, to be sized again).
     ExecuteSlim(SlimPlan),
     /// "Check remotes": `git fetch --prune` these workspaces (progress, cancel), then
     /// ask git about them again ([`Event::GitInspected`] for each).
@@ -644,13 +644,10 @@ impl State {
         drop(emit);
         match result {
             Ok(report) => {
-                let slimmed: Vec<PathBuf> =
-                    plan.workspaces.iter().map(|w| w.path.clone()).collect();
-                for path in &slimmed {
-                    self.usage.remove(path);
+                for workspace in &plan.workspaces {
+                    self.usage.remove(&workspace.path);
                 }
                 self.emit(Event::Finished(report));
-                self.inspect_git(&slimmed);
             }
             Err(err) => self.emit(Event::ExecuteFailed(err.to_string())),
         }

@@ -368,7 +368,7 @@ impl JanitorApp {
     }
 
     /// Sizes of these folders are out of date: they are shown as being sized again.
-    fn forget_sizes(&mut self, paths: &[PathBuf]) {
+    pub(super) fn forget_sizes(&mut self, paths: &[PathBuf]) {
         self.data.forget_sizes(paths);
         for path in paths {
             self.table.set_usage(path, None);

@@ -71,7 +71,9 @@ impl JanitorApp {
             },
         });
         let slimmed: Vec<PathBuf> = plan.workspaces.iter().map(|w| w.path.clone()).collect();
+        // Sized and asked about again once the slim's reload comes.
         self.data.forget_git(&slimmed);
+        self.forget_sizes(&slimmed);
         for path in &slimmed {
             self.table.set_reclaimable(path, None);
         }

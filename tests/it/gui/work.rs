@@ -98,6 +98,12 @@ fn slim_from_the_window_deletes_only_ignored_output() -> TestResult {
             .iter()
             .any(|row| row.task_id == task.id && row.reclaimable.is_some_and(|b| b >= 100_000))
     })?;
+    let sized_before = app(&harness)?
+        .rows()
+        .iter()
+        .find(|row| row.task_id == task.id)
+        .and_then(|row| row.size)
+        .ok_or("not sized")?;
     click(&mut harness, "Reclaimable")?;
     click(&mut harness, task.id)?;
     click(&mut harness, "Slim")?;
@@ -118,6 +124,14 @@ fn slim_from_the_window_deletes_only_ignored_output() -> TestResult {
         app.running().is_none() && app.dialog().is_none() && log_text(app).contains("slim:")
     })?;
     assert!(!workspace.join("target").exists());
+    // Sized and asked again: smaller, and nothing left to slim.
+    step_until(&mut harness, "the new size", |app| {
+        app.rows().iter().any(|row| {
+            row.task_id == task.id
+                && row.size.is_some_and(|size| size < sized_before)
+                && row.reclaimable == Some(0)
+        })
+    })?;
     let after = tree_digest(&workspace);
     for (key, value) in &tracked {
         if !key.starts_with("target") && !key.starts_with(".git/index") {
