@@ -63,7 +63,10 @@ impl JanitorApp {
                 self.dialogs.plan_failed(message);
             }
             Event::Progress(progress) => self.work.progress(progress),
-            Event::Finished(report) => self.finished(&report),
+            Event::Finished(report) => {
+                self.finished(&report);
+                self.slim_kept_failed_after(&report);
+            }
             Event::Unattended(outcome) => self.unattended_finished(outcome),
             // The reload that follows shows the record where it is now.
             Event::Restored {

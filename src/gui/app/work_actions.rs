@@ -4,7 +4,7 @@
 //! through a plan the user confirms.
 
 use super::{JanitorApp, Running};
-use crate::executor::{Level, Progress};
+use crate::executor::{Level, Progress, Report};
 use crate::git::pull_request::PrState;
 use crate::policy::{Action, SlimSelection};
 use crate::text;
@@ -53,6 +53,23 @@ impl JanitorApp {
         self.dialogs
             .planning(format!("Slim {}", text::count(task_ids.len(), "workspace")));
         self.send(Command::PlanSlim(SlimSelection::Tasks(task_ids)));
+    }
+
+    /// After "Archive finished", with `archive_slims_failed` (and `keep_on_error`): the
+    /// failed tasks' kept workspaces are slimmed instead of kept whole, through the slim
+    /// plan and its confirmation.
+    pub(super) fn slim_kept_failed_after(&mut self, report: &Report) {
+        let config = self.config();
+        if report.action != "archive"
+            || report.cancelled
+            || !config.archive_slims_failed
+            || !config.keep_on_error
+        {
+            return;
+        }
+        self.dialogs
+            .planning("Slim the failed tasks' kept workspaces".to_owned());
+        self.send(Command::PlanSlim(SlimSelection::KeptFailed));
     }
 
     /// The user said yes to the slim plan in the dialog.

@@ -185,3 +185,61 @@ fn check_remotes_fetches_and_shows_the_pull_request_state() -> TestResult {
     );
     Ok(())
 }
+
+/// With `archive_slims_failed`, "Archive finished" is followed by the slim plan of the
+/// failed tasks' kept workspaces; once confirmed their build output goes, the rest stays.
+#[test]
+fn archive_then_slims_the_kept_failed_workspaces_when_set() -> TestResult {
+    if !common::git_available() {
+        return common::cannot_run("git is not installed");
+    }
+    let fx = Fixture::new()?;
+    let failed = "c91f3d5689";
+    let record = paths::active_tasks_dir(&fx.data_dir).join(format!("{failed}.toml"));
+    let mut document: toml_edit::DocumentMut = std::fs::read_to_string(&record)?.parse()?;
+    document["finalization_state"] = toml_edit::value("done");
+    std::fs::write(&record, document.to_string())?;
+    let env = demo::TASKS
+        .iter()
+        .find(|t| t.id == failed)
+        .ok_or("no such demo task")?
+        .env_id;
+    let workspace = fx.workspace(env, failed);
+    std::fs::write(workspace.join(".git/info/exclude"), "target/\n")?;
+    std::fs::create_dir_all(workspace.join("target"))?;
+    std::fs::write(workspace.join("target/out.bin"), vec![5_u8; 50_000])?;
+    let mut harness = open(launch_with_settings(&fx, "archive_slims_failed = true\n")?);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, "Archive finished")?;
+    let label = wait_for_plan(&mut harness)?;
+    for _ in 0..10 {
+        harness.step();
+    }
+    click(&mut harness, &label)?;
+    step_until(
+        &mut harness,
+        "the slim plan after the archive",
+        |app| matches!(app.dialog(), Some(Dialog::ConfirmSlim { plan }) if plan.workspaces.iter().any(|w| w.task_id == failed)),
+    )?;
+    for _ in 0..10 {
+        harness.step();
+    }
+    let slim_label = match app(&harness)?.dialog() {
+        Some(Dialog::ConfirmSlim { plan }) => {
+            format!(
+                "Slim {} workspace{}",
+                plan.workspaces.len(),
+                if plan.workspaces.len() == 1 { "" } else { "s" }
+            )
+        }
+        _ => return Err("no slim dialog".into()),
+    };
+    click(&mut harness, &slim_label)?;
+    step_until(&mut harness, "the slim to finish", |app| {
+        app.running().is_none() && app.dialog().is_none() && log_text(app).contains("slim:")
+    })?;
+    assert!(!workspace.join("target").exists());
+    assert!(workspace.join(".git").is_dir() && workspace.join("README.md").is_file());
+    assert!(archived_record(&fx, failed).is_file());
+    Ok(())
+}
