@@ -113,6 +113,7 @@ pub fn run(cli: Cli) -> Result<u8> {
                 keep_on_error,
                 allow_unsaved: settings.allow_unsaved_delete || force,
                 clean_done: settings.archive_cleans_done,
+                merged_unsaved: settings.delete_merged_unsaved,
             };
             let code = execute(&open(data_dir)?, action, &run, run.delete_mode(&settings))?;
             if !(keep_on_error && settings.archive_slims_failed) {
@@ -151,7 +152,10 @@ pub fn run(cli: Cli) -> Result<u8> {
             force,
         } => {
             let settings = settings(config_path);
+            // What the systemd service runs: `delete_merged_unsaved` applies, as in the
+            // window's schedule.
             let action = Action::Sweep {
+                merged_unsaved: settings.delete_merged_unsaved,
                 older_than_hours: older_than.unwrap_or(settings.sweep_age_hours),
                 env_id: env,
                 force,

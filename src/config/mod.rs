@@ -70,8 +70,9 @@ pub struct Config {
     pub sweep_age_hours: f64,
     /// Workspaces with uncommitted or unpushed work may be deleted without asking.
     pub allow_unsaved_delete: bool,
-    /// The schedule deletes finished tasks' workspaces whose unsaved work (commits on
-    /// no remote) is merged or squash-merged into the base branch.
+    /// The schedule, and the command line's archive and sweep (what the systemd service
+    /// runs), delete finished tasks' workspaces whose unsaved work (commits on no
+    /// remote) is merged or squash-merged into the base branch.
     pub delete_merged_unsaved: bool,
     /// Archiving slims the workspaces of failed tasks it keeps for debugging (deletes
     /// what git ignores in them) instead of keeping them whole.

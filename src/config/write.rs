@@ -36,8 +36,9 @@ archive_cleans_done = true
 sweep_age_hours = 24
 # Delete workspaces with uncommitted or unpushed git work without asking.
 allow_unsaved_delete = false
-# The schedule deletes finished tasks' workspaces whose unsaved commits are merged or
-# squash-merged into the base branch (allow_unsaved_delete still governs the rest).
+# The schedule, and archive and sweep on the command line (the systemd service), delete
+# finished tasks' workspaces whose unsaved commits are merged or squash-merged into the
+# base branch (allow_unsaved_delete still governs the rest).
 delete_merged_unsaved = false
 # Archiving slims the failed tasks' workspaces it keeps (deletes what git ignores,
 # such as target/ or node_modules/) instead of keeping them whole.

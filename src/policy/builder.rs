@@ -66,6 +66,12 @@ impl<'a> Builder<'a> {
                 Action::Scheduled {
                     merged_unsaved: true,
                     ..
+                } | Action::Archive {
+                    merged_unsaved: true,
+                    ..
+                } | Action::Sweep {
+                    merged_unsaved: true,
+                    ..
                 }
             ),
         }

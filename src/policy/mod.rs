@@ -60,6 +60,7 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             keep_on_error,
             allow_unsaved,
             clean_done,
+            merged_unsaved: _,
         } => builder.archive(*keep_on_error, *allow_unsaved, *clean_done),
         Action::Discard { task_ids, force } => builder.discard(task_ids, *force)?,
         Action::Sweep {
@@ -67,6 +68,7 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             env_id,
             force,
             allow_unsaved,
+            merged_unsaved: _,
         } => {
             check_age(older_than_hours)?;
             builder.sweep(

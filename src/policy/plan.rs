@@ -24,6 +24,9 @@ pub enum Action {
         allow_unsaved: bool,
         /// Delete the workspaces of tasks that ended well (`archive_cleans_done`).
         clean_done: bool,
+        /// Unsaved work (commits on no remote) merged or squash-merged into the base
+        /// branch does not keep a workspace (`delete_merged_unsaved`).
+        merged_unsaved: bool,
     },
     /// Throw the given tasks away: status `discarded`, archived, container and workspace removed.
     Discard {
@@ -43,6 +46,9 @@ pub enum Action {
         force: bool,
         /// Take workspaces with unsaved git work (with a warning).
         allow_unsaved: bool,
+        /// Unsaved work merged or squash-merged into the base branch does not keep a
+        /// workspace (`delete_merged_unsaved`).
+        merged_unsaved: bool,
     },
     /// Clean up after the given tasks finished, keeping failed ones when `keep_on_error`.
     Complete {

@@ -28,11 +28,13 @@ fn while_agents_runner_runs_no_active_record_is_changed_and_workspaces_still_go(
     };
     let ids = |ids: &[&str]| ids.iter().map(|id| (*id).to_owned()).collect::<Vec<_>>();
     let archive = Action::Archive {
+        merged_unsaved: false,
         keep_on_error: false,
         allow_unsaved: false,
         clean_done: true,
     };
     let sweep = Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force: false,
@@ -181,6 +183,7 @@ fn which_steps_change_their_record() {
     };
     let active = Some("/data/tasks/t.toml");
     let sweep = Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 1.0,
         env_id: None,
         force: false,

@@ -14,6 +14,7 @@ fn unsaved_work_is_kept_unless_allowed_and_always_warned() -> Result<(), PlanErr
     });
     world.git.insert(ws_path("env-c", "u1"), dirty);
     let keep = world.plan(&Action::Archive {
+        merged_unsaved: false,
         keep_on_error: true,
         allow_unsaved: false,
         clean_done: true,
@@ -28,6 +29,7 @@ fn unsaved_work_is_kept_unless_allowed_and_always_warned() -> Result<(), PlanErr
     );
     assert_eq!(keep.bytes_to_free, 0);
     let allow = world.plan(&Action::Archive {
+        merged_unsaved: false,
         keep_on_error: true,
         allow_unsaved: true,
         clean_done: true,
@@ -35,6 +37,7 @@ fn unsaved_work_is_kept_unless_allowed_and_always_warned() -> Result<(), PlanErr
     assert_eq!(describe(&allow, "u1"), "archive+ws");
     assert!(allow.warnings.iter().any(|w| w.contains("will be lost")));
     let sweep = world.plan(&Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force: false,
@@ -59,6 +62,7 @@ fn unsaved_work_is_kept_unless_allowed_and_always_warned() -> Result<(), PlanErr
         }),
     );
     let sweep = world.plan(&Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force: false,
@@ -100,6 +104,7 @@ fn mounted_and_none_workspaces_are_never_deleted() -> Result<(), PlanError> {
     world.add_workspace("env-n", "n1", 100);
     for action in [
         Action::Archive {
+            merged_unsaved: false,
             keep_on_error: false,
             allow_unsaved: true,
             clean_done: true,
@@ -109,6 +114,7 @@ fn mounted_and_none_workspaces_are_never_deleted() -> Result<(), PlanError> {
             force: true,
         },
         Action::Sweep {
+            merged_unsaved: false,
             older_than_hours: 0.0,
             env_id: None,
             force: true,
@@ -162,6 +168,7 @@ fn a_workspace_that_is_or_holds_a_mount_point_is_refused_by_every_action() -> Re
     let actions = [
         (
             Action::Archive {
+                merged_unsaved: false,
                 keep_on_error: true,
                 allow_unsaved: false,
                 clean_done: true,
@@ -179,6 +186,7 @@ fn a_workspace_that_is_or_holds_a_mount_point_is_refused_by_every_action() -> Re
         ),
         (
             Action::Sweep {
+                merged_unsaved: false,
                 older_than_hours: 1.0,
                 env_id: None,
                 force: true,
@@ -314,9 +322,9 @@ fn quotas_pass_over_a_workspace_holding_a_mount_and_say_why() -> Result<(), Plan
     Ok(())
 }
 
-/// `delete_merged_unsaved`: the schedule lets a finished task's unpushed commits go
-/// when they are merged or squash-merged into the base, and only then; other actions
-/// keep them as before.
+/// `delete_merged_unsaved`: the schedule (and the CLI's archive and sweep, which the
+/// systemd service runs) lets a finished task's unpushed commits go when they are merged
+/// or squash-merged into the base, and only then.
 #[test]
 fn the_schedule_deletes_unsaved_work_only_when_it_is_merged() -> Result<(), PlanError> {
     let state = |unpushed: u32, uncommitted: u32, work: Work| {
@@ -369,13 +377,31 @@ fn the_schedule_deletes_unsaved_work_only_when_it_is_merged() -> Result<(), Plan
         "{:?}",
         with.warnings
     );
-    // Other actions do not read the setting.
-    let archive = world.plan(&Action::Archive {
-        keep_on_error: true,
-        allow_unsaved: false,
-        clean_done: true,
-    })?;
-    assert_eq!(describe(&archive, "squash"), "archive");
+    // The CLI's archive and sweep (what the systemd service runs) follow it too; the
+    // window's own buttons pass it off.
+    for merged_unsaved in [true, false] {
+        let archive = world.plan(&Action::Archive {
+            merged_unsaved,
+            keep_on_error: true,
+            allow_unsaved: false,
+            clean_done: true,
+        })?;
+        let sweep = world.plan(&Action::Sweep {
+            merged_unsaved,
+            older_than_hours: 24.0,
+            env_id: None,
+            force: false,
+            allow_unsaved: false,
+        })?;
+        let (archived, swept) = if merged_unsaved {
+            ("archive+ws", "keep+ws")
+        } else {
+            ("archive", "skip")
+        };
+        assert_eq!(describe(&archive, "squash"), archived);
+        assert_eq!(describe(&sweep, "squash"), swept);
+        assert_eq!(describe(&sweep, "unpushed"), "skip");
+    }
     Ok(())
 }
 

@@ -20,6 +20,7 @@ fn sweep_respects_age_env_filter_and_odd_folders() -> Result<(), PlanError> {
         is_dir: true,
     });
     let plan = world.plan(&Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force: false,
@@ -39,6 +40,7 @@ fn sweep_respects_age_env_filter_and_odd_folders() -> Result<(), PlanError> {
     assert_eq!(plan.bytes_to_free, 2000);
     assert!(plan.steps.iter().any(|s| s.reason == "age: 48.0h"));
     let other_env = world.plan(&Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: Some("env-m".into()),
         force: false,
@@ -50,6 +52,7 @@ fn sweep_respects_age_env_filter_and_odd_folders() -> Result<(), PlanError> {
         ..world
     };
     let plan = not_sized.plan(&Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force: false,
@@ -137,6 +140,7 @@ fn backups_and_deleted_environments_folders_go_only_when_named() -> Result<(), P
         quotas: BTreeMap::new(),
     })?;
     let sweep = world.plan(&Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 1.0,
         env_id: None,
         force: true,
