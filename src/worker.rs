@@ -591,8 +591,18 @@ impl State {
                 .filter(|skipped| skipped.mount_point.is_some())
                 .map(|skipped| format!("task {} refused: {}", skipped.task_id, skipped.reason)),
         );
+        let slim_failed = matches!(
+            action,
+            Action::Scheduled {
+                slim_failed: true,
+                ..
+            }
+        );
         if plan.is_empty() {
             self.emit(Event::Unattended(Unattended::NothingToDo { warnings }));
+            if slim_failed {
+                self.slim_kept_failed_unattended();
+            }
             return;
         }
         let emit = self.engine_emit();
@@ -608,6 +618,54 @@ impl State {
             Err(err) => Unattended::Failed(err.to_string()),
         };
         self.emit(Event::Unattended(outcome));
+        self.load(false);
+        if slim_failed {
+            self.slim_kept_failed_unattended();
+        }
+    }
+
+    /// `archive_slims_failed` in the scheduled cleanup: the failed tasks' kept
+    /// workspaces are slimmed (on the snapshot the archive left), the plan logged first.
+    fn slim_kept_failed_unattended(&mut self) {
+        let Some(snapshot) = self.snapshot.clone() else {
+            return;
+        };
+        let plan = match executor::prepare_slim(&SlimSelection::KeptFailed, &snapshot, &self.cancel)
+        {
+            Ok(plan) => plan,
+            Err(err) => {
+                self.emit(Event::Log(LogLine {
+                    level: Level::Error,
+                    text: format!("[cleanup] slim plan: {err}"),
+                }));
+                return;
+            }
+        };
+        for workspace in &plan.workspaces {
+            self.emit(Event::Log(LogLine {
+                level: Level::Info,
+                text: format!(
+                    "[cleanup] slim plan: {}: {} of build output git ignores",
+                    workspace.task_id,
+                    crate::text::bytes(workspace.bytes)
+                ),
+            }));
+        }
+        if plan.is_empty() {
+            return;
+        }
+        let emit = self.engine_emit();
+        let result = self.executor().slim(&plan, &emit);
+        drop(emit);
+        if let Err(err) = result {
+            self.emit(Event::Log(LogLine {
+                level: Level::Error,
+                text: format!("[cleanup] slim: {err}"),
+            }));
+        }
+        for workspace in &plan.workspaces {
+            self.usage.remove(&workspace.path);
+        }
         self.load(false);
     }
 

@@ -141,6 +141,7 @@ pub(crate) fn scheduled_action(config: &Config) -> Action {
         older_than_hours: config.sweep_age_hours,
         quotas: config.quotas.clone(),
         merged_unsaved: config.delete_merged_unsaved,
+        slim_failed: config.archive_slims_failed && config.keep_on_error,
     }
 }
 

@@ -100,6 +100,7 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             older_than_hours,
             quotas,
             merged_unsaved: _,
+            slim_failed: _,
         } => {
             check_age(older_than_hours)?;
             builder.archive(*keep_on_error, *allow_unsaved, *clean_done);

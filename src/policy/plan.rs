@@ -99,6 +99,9 @@ pub enum Action {
         /// Unsaved work (commits on no remote) that is merged or squash-merged into the
         /// base branch does not keep a finished task's workspace (`delete_merged_unsaved`).
         merged_unsaved: bool,
+        /// Then the failed tasks' kept workspaces are slimmed (`archive_slims_failed`;
+        /// the worker runs that slim after the plan, it is not part of it).
+        slim_failed: bool,
     },
 }
 

@@ -20,7 +20,8 @@ pub enum SlimSelection {
     Tasks(Vec<String>),
     /// Every finished task's workspace, active and archived records alike.
     AllFinished,
-    /// The workspaces of failed tasks, kept for debugging (`archive_slims_failed`).
+    /// The workspaces of archived failed tasks, kept for debugging
+    /// (`archive_slims_failed`); a task not archived yet may still be finalizing.
     KeptFailed,
 }
 
@@ -110,7 +111,7 @@ pub fn slim_candidates<'s>(
             .filter(|task| !task.duplicate && task.status_class().is_finished())
             .filter(|task| {
                 *selection == SlimSelection::AllFinished
-                    || task.status_class() == StatusClass::Failed
+                    || (task.status_class() == StatusClass::Failed && task.archived)
             })
             .map(managed)
             .filter(|(_, path)| path.is_some())

@@ -41,6 +41,7 @@ fn while_agents_runner_runs_no_active_record_is_changed_and_workspaces_still_go(
         allow_unsaved: false,
     };
     let scheduled = Action::Scheduled {
+        slim_failed: false,
         merged_unsaved: false,
         keep_on_error: false,
         allow_unsaved: false,

@@ -223,6 +223,7 @@ fn a_workspace_that_is_or_holds_a_mount_point_is_refused_by_every_action() -> Re
         ),
         (
             Action::Scheduled {
+                slim_failed: false,
                 merged_unsaved: false,
                 keep_on_error: false,
                 allow_unsaved: true,
@@ -356,6 +357,7 @@ fn the_schedule_deletes_unsaved_work_only_when_it_is_merged() -> Result<(), Plan
         world.git.insert(ws_path("env-c", id), git.clone());
     }
     let scheduled = |merged_unsaved| Action::Scheduled {
+        slim_failed: false,
         keep_on_error: true,
         allow_unsaved: false,
         clean_done: true,

@@ -465,6 +465,7 @@ fn the_actions_that_force_active_tasks() {
             allow_unsaved: true,
         },
         Action::Scheduled {
+            slim_failed: false,
             merged_unsaved: false,
             keep_on_error: false,
             allow_unsaved: true,

@@ -28,9 +28,14 @@ fn slim(
 
 #[test]
 fn slim_plans_finished_tasks_ignored_entries_largest_first() -> TestResult {
+    let archived = |mut task: TaskRecord| {
+        task.archived = true;
+        task
+    };
     let world = World::new(vec![
         task("done1", "env-c", "done", Some(0)),
-        task("fail1", "env-c", "failed", Some(1)),
+        archived(task("fail1", "env-c", "failed", Some(1))),
+        task("fail2", "env-c", "failed", Some(1)),
         task("run1", "env-c", "running", None),
         task("mnt1", "env-m", "done", Some(0)),
         task("nogit", "env-c", "done", Some(0)),
@@ -43,6 +48,7 @@ fn slim_plans_finished_tasks_ignored_entries_largest_first() -> TestResult {
             entries(&["app.log", "target", ".git/x", "a/.git"]),
         ),
         (ws_path("env-c", "fail1"), entries(&["node_modules"])),
+        (ws_path("env-c", "fail2"), entries(&["target"])),
         (ws_path("env-c", "run1"), entries(&["target"])),
         (
             ws_path("env-c", "nogit"),
@@ -68,9 +74,10 @@ fn slim_plans_finished_tasks_ignored_entries_largest_first() -> TestResult {
                 5100
             ),
             ("fail1", vec![Path::new("node_modules")], 100),
+            ("fail2", vec![Path::new("target")], 100),
         ]
     );
-    assert_eq!(all.bytes_to_free, 5200);
+    assert_eq!(all.bytes_to_free, 5300);
     // Over everything, only git's failure is worth a word (and a refusal).
     let skipped: Vec<(&str, bool)> = all
         .skipped
@@ -91,7 +98,8 @@ fn slim_plans_finished_tasks_ignored_entries_largest_first() -> TestResult {
         .map(|s| (s.task_id.as_str(), s.refused))
         .collect();
     assert_eq!(reasons, [("run1", true), ("mnt1", false), ("empty", false)]);
-    // Archive's `archive_slims_failed`: only the failed tasks' kept workspaces.
+    // Archive's `archive_slims_failed`: only the archived failed tasks' kept workspaces
+    // (fail2, not archived yet, may still be finalizing).
     let failed = slim(&world, SlimSelection::KeptFailed, &ignored)?;
     let ids: Vec<&str> = failed
         .workspaces

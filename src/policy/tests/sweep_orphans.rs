@@ -132,6 +132,7 @@ fn backups_and_deleted_environments_folders_go_only_when_named() -> Result<(), P
     }
     let by_name_only = ["t1.bak-123", "x1", "t8", "t9", "y2.bak-7"];
     let scheduled = world.plan(&Action::Scheduled {
+        slim_failed: false,
         merged_unsaved: false,
         keep_on_error: true,
         allow_unsaved: true,

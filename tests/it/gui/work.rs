@@ -243,3 +243,41 @@ fn archive_then_slims_the_kept_failed_workspaces_when_set() -> TestResult {
     assert!(archived_record(&fx, failed).is_file());
     Ok(())
 }
+
+/// The scheduled cleanup with `archive_slims_failed`: after archiving, the failed
+/// tasks' kept workspaces are slimmed without asking (the plan goes to the log).
+#[test]
+fn the_schedule_slims_the_kept_failed_workspaces_when_set() -> TestResult {
+    if !common::git_available() {
+        return common::cannot_run("git is not installed");
+    }
+    let fx = Fixture::new()?;
+    let failed = "c91f3d5689";
+    let record = paths::active_tasks_dir(&fx.data_dir).join(format!("{failed}.toml"));
+    let mut document: toml_edit::DocumentMut = std::fs::read_to_string(&record)?.parse()?;
+    document["finalization_state"] = toml_edit::value("done");
+    std::fs::write(&record, document.to_string())?;
+    let env = demo::TASKS
+        .iter()
+        .find(|t| t.id == failed)
+        .ok_or("no such demo task")?
+        .env_id;
+    let workspace = fx.workspace(env, failed);
+    std::fs::write(workspace.join(".git/info/exclude"), "target/\n")?;
+    std::fs::create_dir_all(workspace.join("target"))?;
+    std::fs::write(workspace.join("target/out.bin"), vec![5_u8; 50_000])?;
+    let clock = ManualClock::new();
+    let mut launch = launch_with_settings(&fx, "schedule = \"1h\"\narchive_slims_failed = true\n")?;
+    launch.clock = clock.clone();
+    let mut harness = open(launch);
+    wait_until_settled(&mut harness)?;
+    clock.advance(Duration::from_secs(61 * 60));
+    step_until(&mut harness, "the scheduled slim", |app| {
+        log_text(app).contains("[cleanup] slim:") && app.running().is_none()
+    })?;
+    let app = app(&harness)?;
+    assert!(log_text(app).contains(&format!("[cleanup] slim plan: {failed}")));
+    assert!(!workspace.join("target").exists());
+    assert!(workspace.join(".git").is_dir() && workspace.join("README.md").is_file());
+    Ok(())
+}
