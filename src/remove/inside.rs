@@ -126,6 +126,14 @@ impl Remover {
             if let Some(mount_point) = below.into_iter().next() {
                 return Err(RemoveError::MountPoint { path, mount_point });
             }
+            // Git does not look inside an ignored folder: a repository there (a vendored
+            // checkout, a nested clone) may hold work that exists nowhere else.
+            if let Some(repository) = git_folder_below(self.fs.as_ref(), &path)? {
+                return Err(refuse(format!(
+                    "it holds a git repository ({}) whose work may exist nowhere else",
+                    repository.display()
+                )));
+            }
         } else {
             self.not_a_mount_point(&path, &path)?;
             if super::device(&meta) != data_device {
@@ -155,6 +163,30 @@ impl Remover {
             Err(err) => Err(io_error(&path, &err)),
         }
     }
+}
+
+/// The first `.git` (folder or file) at any depth below `folder`, never following a
+/// symlink.
+fn git_folder_below(
+    fs: &dyn super::Filesystem,
+    folder: &Path,
+) -> Result<Option<PathBuf>, RemoveError> {
+    let mut todo = vec![folder.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        let entries = fs.list(&dir).map_err(|err| io_error(&dir, &err))?;
+        for entry in entries {
+            if entry.file_name().is_some_and(|name| name == ".git") {
+                return Ok(Some(entry));
+            }
+            let meta = fs
+                .symlink_metadata(&entry)
+                .map_err(|err| io_error(&entry, &err))?;
+            if meta.is_dir() {
+                todo.push(entry);
+            }
+        }
+    }
+    Ok(None)
 }
 
 /// The names of a relative path below a workspace, or why it is not one: empty,

@@ -21,7 +21,8 @@
 //!
 //! One more kind deletes inside a workspace that stays ("Slim", [`Remover::stage_inside`]):
 //! only entries git ignores, each an exact path below a validated workspace with no
-//! symlink on the way, no mount, never `.git`, asked of git again right before it moves.
+//! symlink on the way, no mount, never `.git` (nor a folder holding one), asked of git
+//! again right before it moves.
 //!
 //! - `inside`: the "inside a workspace" kind;
 //! - `validate`: every rule a folder must pass before anything moves ([`Remover::validate`]);

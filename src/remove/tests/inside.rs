@@ -60,6 +60,10 @@ fn only_ignored_plain_entries_outside_git_and_mounts_are_staged() -> TestResult 
     std::os::unix::fs::symlink(&layout.outside, ws.join("link"))?;
     fs::create_dir_all(ws.join("mnt"))?;
     fs::write(ws.join("notes.txt"), "untracked work")?;
+    // An ignored folder holding a repository of its own (a vendored checkout).
+    fs::write(ws.join(".git/info/exclude"), "vendor/\n")?;
+    fs::create_dir_all(ws.join("vendor/lib/.git"))?;
+    fs::write(ws.join("vendor/lib/.git/HEAD"), "ref: refs/heads/main\n")?;
     let fs_with_mount = Arc::new(FaultyFilesystem {
         mount_points: Some(vec![ws.join("mnt")]),
         ..FaultyFilesystem::default()
@@ -74,6 +78,7 @@ fn only_ignored_plain_entries_outside_git_and_mounts_are_staged() -> TestResult 
         ".git",
         "../t1",
         "gone.o",
+        "vendor",
     ]
     .iter()
     .map(PathBuf::from)
@@ -105,6 +110,11 @@ fn only_ignored_plain_entries_outside_git_and_mounts_are_staged() -> TestResult 
             "{not_ignored}: {results:?}"
         );
     }
+    assert!(
+        matches!(by_name.get("vendor"), Some(Err(RemoveError::Refused { reason, .. })) if reason.contains("holds a git repository")),
+        "{results:?}"
+    );
+    assert!(ws.join("vendor/lib/.git/HEAD").is_file());
     for bad in [".git", "../t1"] {
         assert!(
             matches!(by_name.get(bad), Some(Err(RemoveError::Refused { .. }))),
