@@ -1,18 +1,15 @@
 //! `slim`: delete only the build output of kept workspaces (what git ignores), after
 //! showing each folder with its size.
 
-use super::run_plan::print_log;
+use super::run_plan::{executor_for, print_log};
 use super::{bad_input, failure};
-use crate::container::ContainerRuntime;
-use crate::executor::{self, Executor};
+use crate::executor;
 use crate::policy::{SlimPlan, SlimSelection};
 use crate::store::Snapshot;
 use crate::text;
 use anyhow::Result;
 use serde_json::json;
 use std::io::Write;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 /// Slims the named tasks' workspaces, or every finished task's with `all_finished`.
 pub(super) fn slim(
@@ -51,17 +48,7 @@ pub(super) fn slim_selection(
     dry_run: bool,
     output: Output,
 ) -> Result<u8> {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let executor = Executor::new(
-        &snapshot.data_dir,
-        cancel.clone(),
-        ContainerRuntime::default(),
-    );
-    if !dry_run {
-        executor
-            .finish_staged(&print_log)
-            .map_err(|err| failure(err.to_string()))?;
-    }
+    let (executor, cancel) = executor_for(snapshot, dry_run)?;
     let plan = executor::prepare_slim(&selection, snapshot, &cancel)
         .map_err(|err| bad_input(err.to_string()))?;
     if output == Output::Text {

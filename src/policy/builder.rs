@@ -196,6 +196,26 @@ impl<'a> Builder<'a> {
         false
     }
 
+    /// The task's workspace when it is on disk and ours; otherwise the task is skipped
+    /// (gone, none) or refused (not ours) and `None` is returned.
+    pub(super) fn present_workspace(&mut self, task: &TaskRecord) -> Option<PathBuf> {
+        match self.managed(task) {
+            Managed::Present(path) => Some(path),
+            Managed::Gone => {
+                self.skip(&task.task_id, "workspace already gone");
+                None
+            }
+            Managed::NotOurs(reason) => {
+                self.refuse(&task.task_id, reason);
+                None
+            }
+            Managed::None => {
+                self.skip(&task.task_id, "no managed workspace");
+                None
+            }
+        }
+    }
+
     pub(super) fn managed(&self, task: &TaskRecord) -> Managed {
         let snapshot = self.input.snapshot;
         let Some(env) = snapshot.environment(&task.environment_id) else {

@@ -2,7 +2,7 @@
 //! elsewhere (merged, squash-merged, pushed and clean, or no commits of their own).
 
 use super::RecordChange;
-use super::builder::{Builder, Managed};
+use super::builder::Builder;
 use super::plan::PlanError;
 
 impl Builder<'_> {
@@ -16,20 +16,8 @@ impl Builder<'_> {
             if !self.activity_allows(task, false) {
                 continue;
             }
-            let path = match self.managed(task) {
-                Managed::Present(path) => path,
-                Managed::Gone => {
-                    self.skip(task_id, "workspace already gone");
-                    continue;
-                }
-                Managed::NotOurs(reason) => {
-                    self.refuse(task_id, reason);
-                    continue;
-                }
-                Managed::None => {
-                    self.skip(task_id, "no managed workspace");
-                    continue;
-                }
+            let Some(path) = self.present_workspace(task) else {
+                continue;
             };
             let git = self.git(&path);
             let reason = match &git {

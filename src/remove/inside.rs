@@ -114,18 +114,7 @@ impl Remover {
             if !self.real_folder(&path, data_device, &path)? {
                 return Ok(Staging::Missing(path));
             }
-            let below =
-                self.fs
-                    .mount_points_under(&path)
-                    .map_err(|err| RemoveError::MountsUnknown {
-                        path: path.clone(),
-                        checked: path.clone(),
-                        what: "holds a mount point",
-                        message: err.to_string(),
-                    })?;
-            if let Some(mount_point) = below.into_iter().next() {
-                return Err(RemoveError::MountPoint { path, mount_point });
-            }
+            self.no_mount_below(&path)?;
             // Git does not look inside an ignored folder: a repository there (a vendored
             // checkout, a nested clone) may hold work that exists nowhere else.
             if let Some(repository) = git_folder_below(self.fs.as_ref(), &path)? {

@@ -94,20 +94,29 @@ impl Remover {
         if !whole {
             return Ok(Some(path));
         }
-        // Any depth below: one read of the mount table finds a mount hidden anywhere.
-        let below =
-            self.fs
-                .mount_points_under(&path)
-                .map_err(|err| RemoveError::MountsUnknown {
-                    path: path.clone(),
-                    checked: path.clone(),
-                    what: "holds a mount point",
-                    message: err.to_string(),
-                })?;
-        if let Some(mount_point) = below.into_iter().next() {
-            return Err(RemoveError::MountPoint { path, mount_point });
-        }
+        self.no_mount_below(&path)?;
         Ok(Some(path))
+    }
+
+    /// Refuses `path` when a mount point is at any depth below it: one read of the
+    /// mount table finds a mount hidden anywhere.
+    pub(super) fn no_mount_below(&self, path: &Path) -> Result<(), RemoveError> {
+        let below = self
+            .fs
+            .mount_points_under(path)
+            .map_err(|err| RemoveError::MountsUnknown {
+                path: path.to_path_buf(),
+                checked: path.to_path_buf(),
+                what: "holds a mount point",
+                message: err.to_string(),
+            })?;
+        match below.into_iter().next() {
+            Some(mount_point) => Err(RemoveError::MountPoint {
+                path: path.to_path_buf(),
+                mount_point,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// A deleted environment's folder: `environments.json`, read now, must be whole

@@ -2,36 +2,10 @@
 //! untracked work, `.git` and whatever a symlink points at stay, byte for byte.
 
 use crate::common::mini::{Canaries, ENV, Mini, TestResult};
-use crate::common::{cannot_run, git_available};
+use crate::common::{cannot_run, git_available, git_setup as git};
 use serde_json::Value;
 use std::fs;
 use std::path::Path;
-use std::process::Command;
-
-/// Runs git for setup, isolated from the machine's config.
-fn git(dir: &Path, args: &[&str]) -> TestResult {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .output()?;
-    if !output.status.success() {
-        return Err(format!("git {args:?}: {}", String::from_utf8_lossy(&output.stderr)).into());
-    }
-    Ok(())
-}
 
 /// A finished task whose workspace is a repository with ignored build output
 /// (`target/` holding a symlink to the canaries outside, `build/out.o`, `app.log`), a

@@ -3,35 +3,9 @@
 //! `PATH` for the pull request's state, which is cached for later `list`s.
 
 use crate::common::mini::{ENV, Mini, TestResult};
-use crate::common::{cannot_run, git_available};
+use crate::common::{cannot_run, git_available, git_setup as git};
 use serde_json::Value;
 use std::fs;
-use std::path::Path;
-use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) -> TestResult {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .output()?;
-    if !output.status.success() {
-        return Err(format!("git {args:?}: {}", String::from_utf8_lossy(&output.stderr)).into());
-    }
-    Ok(())
-}
 
 /// A fake `gh` first on the janitor's `PATH`: logged in, every pull request merged.
 #[cfg(unix)]

@@ -4,6 +4,7 @@
 
 mod confirm;
 mod open_folder;
+mod plan_parts;
 mod settings;
 mod settings_draft;
 mod slim;

@@ -1,6 +1,6 @@
 //! The Slim confirmation: each workspace with each folder git ignores and its size.
 
-use super::Answer;
+use super::{Answer, plan_parts};
 use crate::policy::SlimPlan;
 use crate::text;
 use egui::{RichText, Ui};
@@ -36,40 +36,15 @@ pub(super) fn body(ui: &mut Ui, plan: &SlimPlan, escape: bool, enter: bool) -> A
                 }
                 ui.add_space(4.0);
             }
-            if !plan.skipped.is_empty() {
-                ui.add_space(6.0);
-                ui.label(RichText::new(format!("Left alone ({})", plan.skipped.len())).strong());
-                for skipped in &plan.skipped {
-                    let text = format!("{}: {}", skipped.task_id, skipped.reason);
-                    if skipped.refused {
-                        ui.colored_label(ui.visuals().warn_fg_color, text);
-                    } else {
-                        ui.label(RichText::new(text).weak());
-                    }
-                }
-            }
+            plan_parts::left_alone(ui, &plan.skipped);
         });
     ui.add_space(8.0);
-    let mut answer = Answer::Keep;
-    ui.horizontal(|ui| {
-        if ui
-            .button("Cancel")
-            .on_hover_text("Change nothing (Escape)")
-            .clicked()
-            || escape
-        {
-            answer = Answer::Close;
-        }
-        if count == 0 {
-            ui.label("Nothing to slim.");
-            return;
-        }
-        let label = format!("Slim {}", text::count(count, "workspace"));
-        let confirm = egui::Button::new(RichText::new(label).strong())
-            .fill(ui.visuals().error_fg_color.gamma_multiply(0.6));
-        if ui.add(confirm).on_hover_text("Go ahead (Enter)").clicked() || enter {
-            answer = Answer::ConfirmSlim;
-        }
-    });
-    answer
+    let go = (count > 0).then(|| format!("Slim {}", text::count(count, "workspace")));
+    plan_parts::cancel_or_go(
+        ui,
+        go,
+        "Nothing to slim.",
+        Answer::ConfirmSlim,
+        (escape, enter),
+    )
 }

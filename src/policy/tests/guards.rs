@@ -323,20 +323,22 @@ fn quotas_pass_over_a_workspace_holding_a_mount_and_say_why() -> Result<(), Plan
     Ok(())
 }
 
+/// A workspace git answered for, compared with `origin/main`.
+fn state(unpushed: u32, uncommitted: u32, work: Work) -> GitStatus {
+    GitStatus::Known(GitState {
+        branch: Some("b".into()),
+        uncommitted,
+        unpushed,
+        work,
+        base: Some("origin/main".into()),
+    })
+}
+
 /// `delete_merged_unsaved`: the schedule (and the CLI's archive and sweep, which the
 /// systemd service runs) lets a finished task's unpushed commits go when they are merged
 /// or squash-merged into the base, and only then.
 #[test]
 fn the_schedule_deletes_unsaved_work_only_when_it_is_merged() -> Result<(), PlanError> {
-    let state = |unpushed: u32, uncommitted: u32, work: Work| {
-        GitStatus::Known(GitState {
-            branch: Some("b".into()),
-            uncommitted,
-            unpushed,
-            work,
-            base: Some("origin/main".into()),
-        })
-    };
     let cases = [
         ("squash", state(3, 0, Work::SquashMerged), true),
         ("merged", state(1, 0, Work::Merged), true),
@@ -412,15 +414,6 @@ fn the_schedule_deletes_unsaved_work_only_when_it_is_merged() -> Result<(), Plan
 /// not asked about is planned so the executor asks.
 #[test]
 fn delete_safe_takes_only_provably_safe_workspaces() -> Result<(), PlanError> {
-    let state = |unpushed: u32, uncommitted: u32, work: Work| {
-        GitStatus::Known(GitState {
-            branch: Some("b".into()),
-            uncommitted,
-            unpushed,
-            work,
-            base: Some("origin/main".into()),
-        })
-    };
     let cases = [
         ("merged", "done", Some(state(0, 0, Work::Merged)), "keep+ws"),
         (

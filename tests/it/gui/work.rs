@@ -186,14 +186,9 @@ fn check_remotes_fetches_and_shows_the_pull_request_state() -> TestResult {
     Ok(())
 }
 
-/// With `archive_slims_failed`, "Archive finished" is followed by the slim plan of the
-/// failed tasks' kept workspaces; once confirmed their build output goes, the rest stays.
-#[test]
-fn archive_then_slims_the_kept_failed_workspaces_when_set() -> TestResult {
-    if !common::git_available() {
-        return common::cannot_run("git is not installed");
-    }
-    let fx = Fixture::new()?;
+/// The demo's failed task, finalized (so archive takes it), with build output git
+/// ignores (through `.git/info/exclude`, so the tree stays clean) in its workspace.
+fn failed_with_build_output(fx: &Fixture) -> Result<(&'static str, PathBuf), Box<dyn Error>> {
     let failed = "c91f3d5689";
     let record = paths::active_tasks_dir(&fx.data_dir).join(format!("{failed}.toml"));
     let mut document: toml_edit::DocumentMut = std::fs::read_to_string(&record)?.parse()?;
@@ -208,6 +203,18 @@ fn archive_then_slims_the_kept_failed_workspaces_when_set() -> TestResult {
     std::fs::write(workspace.join(".git/info/exclude"), "target/\n")?;
     std::fs::create_dir_all(workspace.join("target"))?;
     std::fs::write(workspace.join("target/out.bin"), vec![5_u8; 50_000])?;
+    Ok((failed, workspace))
+}
+
+/// With `archive_slims_failed`, "Archive finished" is followed by the slim plan of the
+/// failed tasks' kept workspaces; once confirmed their build output goes, the rest stays.
+#[test]
+fn archive_then_slims_the_kept_failed_workspaces_when_set() -> TestResult {
+    if !common::git_available() {
+        return common::cannot_run("git is not installed");
+    }
+    let fx = Fixture::new()?;
+    let (failed, workspace) = failed_with_build_output(&fx)?;
     let mut harness = open(launch_with_settings(&fx, "archive_slims_failed = true\n")?);
     wait_until_settled(&mut harness)?;
     click(&mut harness, "Archive finished")?;
@@ -252,20 +259,7 @@ fn the_schedule_slims_the_kept_failed_workspaces_when_set() -> TestResult {
         return common::cannot_run("git is not installed");
     }
     let fx = Fixture::new()?;
-    let failed = "c91f3d5689";
-    let record = paths::active_tasks_dir(&fx.data_dir).join(format!("{failed}.toml"));
-    let mut document: toml_edit::DocumentMut = std::fs::read_to_string(&record)?.parse()?;
-    document["finalization_state"] = toml_edit::value("done");
-    std::fs::write(&record, document.to_string())?;
-    let env = demo::TASKS
-        .iter()
-        .find(|t| t.id == failed)
-        .ok_or("no such demo task")?
-        .env_id;
-    let workspace = fx.workspace(env, failed);
-    std::fs::write(workspace.join(".git/info/exclude"), "target/\n")?;
-    std::fs::create_dir_all(workspace.join("target"))?;
-    std::fs::write(workspace.join("target/out.bin"), vec![5_u8; 50_000])?;
+    let (failed, workspace) = failed_with_build_output(&fx)?;
     let clock = ManualClock::new();
     let mut launch = launch_with_settings(&fx, "schedule = \"1h\"\narchive_slims_failed = true\n")?;
     launch.clock = clock.clone();
