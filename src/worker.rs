@@ -476,27 +476,34 @@ impl State {
             .as_ref()
             .map(|snapshot| snapshot.base_branches())
             .unwrap_or_default();
-        paths.par_iter().for_each(|path| {
-            if self.cancel.load(Ordering::Relaxed) {
-                return;
-            }
-            let base = base_branches.get(path).map(String::as_str);
-            let inspection = git::inspect_workspace(path, base, DEFAULT_GIT_TIMEOUT);
-            let known = matches!(inspection.status, GitStatus::Known(_));
-            let _ = self.events.send(Event::GitInspected {
-                path: path.clone(),
-                status: inspection.status,
-            });
-            (self.wake)();
-            if !known {
-                return;
-            }
+        // Every git state first (they fill the Git column as they come), then what
+        // each workspace's ignored entries take on disk.
+        let ignored: Vec<(PathBuf, Vec<PathBuf>)> = paths
+            .par_iter()
+            .filter_map(|path| {
+                if self.cancel.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let base = base_branches.get(path).map(String::as_str);
+                let inspection = git::inspect_workspace(path, base, DEFAULT_GIT_TIMEOUT);
+                let known = matches!(inspection.status, GitStatus::Known(_));
+                let _ = self.events.send(Event::GitInspected {
+                    path: path.clone(),
+                    status: inspection.status,
+                });
+                (self.wake)();
+                known.then(|| (path.clone(), inspection.ignored))
+            })
+            .collect();
+        ignored.par_iter().for_each(|(path, entries)| {
             let scanner = Scanner::new(self.cancel.clone());
-            let bytes = inspection
-                .ignored
+            let bytes = entries
                 .iter()
                 .map(|entry| scanner.scan_tree(&path.join(entry)).disk_bytes)
                 .sum();
+            if self.cancel.load(Ordering::Relaxed) {
+                return;
+            }
             let _ = self.events.send(Event::Reclaimable {
                 path: path.clone(),
                 bytes,
