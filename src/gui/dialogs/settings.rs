@@ -83,7 +83,7 @@ pub(super) fn body(
     );
     ui.checkbox(
         &mut draft.delete_merged_unsaved,
-        "The scheduled cleanup deletes unsaved work once it is merged into the base branch",
+        "The schedule (and archive, sweep on the command line) deletes unsaved work once it is merged",
     );
     ui.checkbox(
         &mut draft.archive_slims_failed,
