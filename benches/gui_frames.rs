@@ -214,6 +214,7 @@ mod frames {
             })
             .collect();
         driver.app_mut()?.request_plan(Action::Sweep {
+            merged_unsaved: false,
             older_than_hours: 0.0,
             env_id: None,
             force: true,

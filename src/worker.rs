@@ -5,15 +5,17 @@
 use crate::agents_runner::{LiveProbe, Probe};
 use crate::container::ContainerRuntime;
 use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
+use crate::git::pull_request::{self, PrCache, PrState};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
 use crate::policy::DeleteMode;
 use crate::policy::reclaim::{ReclaimPlan, ReclaimRequest, ReclaimSettings};
-use crate::policy::{Action, Plan};
+use crate::policy::{Action, Plan, SlimPlan, SlimSelection};
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::scan::{Scanner, Usage};
 use crate::store::{Problem, RecordCache, Snapshot, paths, tasks};
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use std::collections::{HashMap, HashSet};
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,6 +49,15 @@ pub enum Command {
     Plan(Action, DeleteMode),
     /// Carry out a plan the user confirmed, then reload.
     Execute(Plan),
+    /// Build the slim plan for these tasks (what git ignores in their workspaces,
+    /// sized), answering with [`Event::SlimPlanReady`] or [`Event::PlanFailed`].
+    PlanSlim(SlimSelection),
+    /// Carry out a slim plan the user confirmed, then reload (the slimmed workspaces'
+    /// sizes are forgotten, to be sized again).
+    ExecuteSlim(SlimPlan),
+    /// "Check remotes": `git fetch --prune` these workspaces (progress, cancel), then
+    /// ask git about them again ([`Event::GitInspected`] for each).
+    CheckRemotes(Vec<PathBuf>),
     /// Un-archive a task's record, answering with [`Event::Restored`], then reload.
     Restore(String),
     /// Plan and carry out an action nobody confirms (the schedule): the plan goes to
@@ -110,6 +121,14 @@ pub enum Event {
         /// Its git state.
         status: GitStatus,
     },
+    /// What "Slim" would free in one workspace of [`Command::InspectGit`]: the on-disk
+    /// bytes of what git ignores in it (sent after its [`Event::GitInspected`]).
+    Reclaimable {
+        /// The workspace.
+        path: PathBuf,
+        /// The bytes.
+        bytes: u64,
+    },
     /// The last lines of a task record's `logs`, asked for with [`Worker::read_log_tail`].
     LogTail {
         /// The record asked about.
@@ -119,6 +138,8 @@ pub enum Event {
     },
     /// The plan of a [`Command::Plan`], for the user to confirm.
     PlanReady(Plan),
+    /// The plan of a [`Command::PlanSlim`], for the user to confirm.
+    SlimPlanReady(SlimPlan),
     /// No plan could be made; why.
     PlanFailed(String),
     /// How far the running plan has got.
@@ -127,6 +148,16 @@ pub enum Event {
     Finished(Report),
     /// The plan could not start (e.g. another janitor holds the lock).
     ExecuteFailed(String),
+    /// The last known pull request states by task id (from the cache after a load,
+    /// fresh from `gh` after [`Command::CheckRemotes`]).
+    PullRequests(HashMap<String, PrState>),
+    /// A [`Command::CheckRemotes`] is over; git is being asked again.
+    RemotesChecked {
+        /// Workspaces whose remote was fetched.
+        fetched: usize,
+        /// Workspaces asked for.
+        total: usize,
+    },
     /// How a [`Command::RunUnattended`] ended.
     Unattended(Unattended),
     /// The footprint of a [`Command::MeasureFootprint`].
@@ -163,6 +194,8 @@ pub struct WorkerSetup {
     /// Agents-Runner's home (`~/.midoriai/agents-runner`), where artifacts and crash
     /// reports are; `None`: only the data directory's share is measured.
     pub runner_home: Option<PathBuf>,
+    /// The GitHub CLI "Check remotes" asks about pull requests (tests pass a fake).
+    pub gh: OsString,
 }
 
 impl Default for WorkerSetup {
@@ -173,6 +206,7 @@ impl Default for WorkerSetup {
             record_cache: None,
             agents_runner: Arc::new(LiveProbe),
             runner_home: paths::runner_home_of_user(),
+            gh: OsString::from("gh"),
         }
     }
 }
@@ -209,6 +243,7 @@ impl Worker {
             record_cache,
             agents_runner,
             runner_home,
+            gh,
         } = setup;
         let (command_tx, command_rx) = unbounded();
         let (event_tx, event_rx) = unbounded();
@@ -220,6 +255,7 @@ impl Worker {
             record_cache,
             agents_runner,
             runner_home,
+            gh,
             cancel: cancel.clone(),
             snapshot: None,
             usage: HashMap::new(),
@@ -297,6 +333,7 @@ struct State {
     record_cache: Option<RecordCache>,
     agents_runner: Arc<dyn Probe>,
     runner_home: Option<PathBuf>,
+    gh: OsString,
     cancel: Arc<AtomicBool>,
     snapshot: Option<Arc<Snapshot>>,
     /// Sizes by workspace path, kept across reloads (a workspace is only rescanned when asked).
@@ -323,6 +360,9 @@ impl State {
                 Command::InspectGit(paths) => self.inspect_git(&paths),
                 Command::Plan(action, mode) => self.plan(&action, mode),
                 Command::Execute(plan) => self.execute(&plan),
+                Command::PlanSlim(selection) => self.plan_slim(&selection),
+                Command::ExecuteSlim(plan) => self.execute_slim(&plan),
+                Command::CheckRemotes(paths) => self.check_remotes(&paths),
                 Command::RunUnattended(action, mode) => self.run_unattended(&action, mode),
                 Command::Restore(task_id) => self.restore(task_id),
                 Command::MeasureFootprint(settings) => self.measure_footprint(&settings),
@@ -394,6 +434,12 @@ impl State {
                 let snapshot = Arc::new(snapshot);
                 self.snapshot = Some(snapshot.clone());
                 self.emit(Event::Loaded(snapshot));
+                if let Some(cache) = self.pr_cache() {
+                    let states = cache.read();
+                    if !states.is_empty() {
+                        self.emit(Event::PullRequests(states));
+                    }
+                }
             }
             Err(err) => {
                 self.snapshot = None;
@@ -461,14 +507,42 @@ impl State {
 
     fn inspect_git(&self, paths: &[PathBuf]) {
         use rayon::prelude::*;
-        paths.par_iter().for_each(|path| {
+        let base_branches = self
+            .snapshot
+            .as_ref()
+            .map(|snapshot| snapshot.base_branches())
+            .unwrap_or_default();
+        // Every git state first (they fill the Git column as they come), then what
+        // each workspace's ignored entries take on disk.
+        let ignored: Vec<(PathBuf, Vec<PathBuf>)> = paths
+            .par_iter()
+            .filter_map(|path| {
+                if self.cancel.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let base = base_branches.get(path).map(String::as_str);
+                let inspection = git::inspect_workspace(path, base, DEFAULT_GIT_TIMEOUT);
+                let known = matches!(inspection.status, GitStatus::Known(_));
+                let _ = self.events.send(Event::GitInspected {
+                    path: path.clone(),
+                    status: inspection.status,
+                });
+                (self.wake)();
+                known.then(|| (path.clone(), inspection.ignored))
+            })
+            .collect();
+        ignored.par_iter().for_each(|(path, entries)| {
+            let scanner = Scanner::new(self.cancel.clone());
+            let bytes = entries
+                .iter()
+                .map(|entry| scanner.scan_tree(&path.join(entry)).disk_bytes)
+                .sum();
             if self.cancel.load(Ordering::Relaxed) {
                 return;
             }
-            let status = git::inspect(path, DEFAULT_GIT_TIMEOUT);
-            let _ = self.events.send(Event::GitInspected {
+            let _ = self.events.send(Event::Reclaimable {
                 path: path.clone(),
-                status,
+                bytes,
             });
             (self.wake)();
         });
@@ -560,8 +634,18 @@ impl State {
                 .filter(|skipped| skipped.mount_point.is_some())
                 .map(|skipped| format!("task {} refused: {}", skipped.task_id, skipped.reason)),
         );
+        let slim_failed = matches!(
+            action,
+            Action::Scheduled {
+                slim_failed: true,
+                ..
+            }
+        );
         if plan.is_empty() {
             self.emit(Event::Unattended(Unattended::NothingToDo { warnings }));
+            if slim_failed {
+                self.slim_kept_failed_unattended();
+            }
             return;
         }
         let emit = self.engine_emit();
@@ -577,6 +661,54 @@ impl State {
             Err(err) => Unattended::Failed(err.to_string()),
         };
         self.emit(Event::Unattended(outcome));
+        self.load(false);
+        if slim_failed {
+            self.slim_kept_failed_unattended();
+        }
+    }
+
+    /// `archive_slims_failed` in the scheduled cleanup: the failed tasks' kept
+    /// workspaces are slimmed (on the snapshot the archive left), the plan logged first.
+    fn slim_kept_failed_unattended(&mut self) {
+        let Some(snapshot) = self.snapshot.clone() else {
+            return;
+        };
+        let plan = match executor::prepare_slim(&SlimSelection::KeptFailed, &snapshot, &self.cancel)
+        {
+            Ok(plan) => plan,
+            Err(err) => {
+                self.emit(Event::Log(LogLine {
+                    level: Level::Error,
+                    text: format!("[cleanup] slim plan: {err}"),
+                }));
+                return;
+            }
+        };
+        for workspace in &plan.workspaces {
+            self.emit(Event::Log(LogLine {
+                level: Level::Info,
+                text: format!(
+                    "[cleanup] slim plan: {}: {} of build output git ignores",
+                    workspace.task_id,
+                    crate::text::bytes(workspace.bytes)
+                ),
+            }));
+        }
+        if plan.is_empty() {
+            return;
+        }
+        let emit = self.engine_emit();
+        let result = self.executor().slim(&plan, &emit);
+        drop(emit);
+        if let Err(err) = result {
+            self.emit(Event::Log(LogLine {
+                level: Level::Error,
+                text: format!("[cleanup] slim: {err}"),
+            }));
+        }
+        for workspace in &plan.workspaces {
+            self.usage.remove(&workspace.path);
+        }
         self.load(false);
     }
 
@@ -594,6 +726,125 @@ impl State {
             Err(err) => self.emit(Event::ExecuteFailed(err.to_string())),
         }
         self.load(false);
+    }
+
+    fn plan_slim(&mut self, selection: &SlimSelection) {
+        let Some(snapshot) = self.snapshot.clone() else {
+            self.emit(Event::PlanFailed("no data directory is loaded".into()));
+            return;
+        };
+        match executor::prepare_slim(selection, &snapshot, &self.cancel) {
+            Ok(plan) => self.emit(Event::SlimPlanReady(plan)),
+            Err(err) => self.emit(Event::PlanFailed(err.to_string())),
+        }
+    }
+
+    fn execute_slim(&mut self, plan: &SlimPlan) {
+        let emit = self.engine_emit();
+        let result = self.executor().slim(plan, &emit);
+        drop(emit);
+        match result {
+            Ok(report) => {
+                for workspace in &plan.workspaces {
+                    self.usage.remove(&workspace.path);
+                }
+                self.emit(Event::Finished(report));
+            }
+            Err(err) => self.emit(Event::ExecuteFailed(err.to_string())),
+        }
+        self.load(false);
+    }
+
+    /// Fetches each workspace's remote (a few at a time), reporting progress, then asks
+    /// git again about those that were fetched.
+    fn check_remotes(&mut self, paths: &[PathBuf]) {
+        use rayon::prelude::*;
+        let total = paths.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let emit = self.engine_emit();
+        let fetched: Vec<PathBuf> = paths
+            .par_iter()
+            .filter_map(|path| {
+                if self.cancel.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let result = git::fetch(path, git::FETCH_TIMEOUT);
+                let steps_done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if let Err(reason) = &result {
+                    emit(EngineEvent::Log(LogLine {
+                        level: Level::Warn,
+                        text: format!("[fetch] {}: could not fetch: {reason}", path.display()),
+                    }));
+                }
+                emit(EngineEvent::Progress(Progress {
+                    steps_done,
+                    steps_total: total,
+                    ..Progress::default()
+                }));
+                result.ok().map(|()| path.clone())
+            })
+            .collect();
+        drop(emit);
+        self.check_pull_requests(paths);
+        let cancelled = self.cancel.load(Ordering::Relaxed);
+        self.emit(Event::Log(LogLine {
+            level: Level::Info,
+            text: format!(
+                "[fetch] checked the remotes of {} of {total} workspace(s){}",
+                fetched.len(),
+                if cancelled { " (cancelled)" } else { "" }
+            ),
+        }));
+        self.emit(Event::RemotesChecked {
+            fetched: fetched.len(),
+            total,
+        });
+        self.cancel.store(false, Ordering::Relaxed);
+        self.inspect_git(&fetched);
+    }
+
+    /// The pull request state cache of this data dir, beside the record cache.
+    fn pr_cache(&self) -> Option<PrCache> {
+        let cache = self.record_cache.as_ref()?;
+        Some(PrCache::beside(&cache.file_for(&self.data_dir)))
+    }
+
+    /// Asks `gh` (when logged in) about the pull requests of the tasks whose workspaces
+    /// are `paths`, keeps the answers and reports them.
+    fn check_pull_requests(&self, paths: &[PathBuf]) {
+        let Some(snapshot) = self.snapshot.as_ref() else {
+            return;
+        };
+        let wanted: HashSet<&PathBuf> = paths.iter().collect();
+        let asked: Vec<(String, String)> = snapshot
+            .tasks
+            .iter()
+            .filter(|task| match snapshot.workspace_location(task) {
+                crate::store::WorkspaceLocation::Managed(path) => wanted.contains(&path),
+                _ => false,
+            })
+            .filter_map(|task| {
+                let url = task.gh_pr_url.as_deref()?.trim();
+                (!url.is_empty()).then(|| (task.task_id.clone(), url.to_owned()))
+            })
+            .collect();
+        let (states, failures) = pull_request::pr_states(&self.gh, &asked);
+        for failure in failures {
+            self.emit(Event::Log(LogLine {
+                level: Level::Warn,
+                text: format!("[fetch] {failure}"),
+            }));
+        }
+        if states.is_empty() {
+            return;
+        }
+        if let Some(Err(err)) = self.pr_cache().map(|cache| cache.update(&states)) {
+            self.emit(Event::Log(LogLine {
+                level: Level::Warn,
+                text: format!("cannot keep the pull request states: {err}"),
+            }));
+        }
+        self.emit(Event::PullRequests(states));
     }
 
     fn restore(&mut self, task_id: String) {

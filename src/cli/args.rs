@@ -43,6 +43,10 @@ pub(super) enum CliCommand {
         /// Active and archived tasks.
         #[arg(long)]
         all: bool,
+        /// Check remotes first: `git fetch --prune` each workspace (60 s each at most),
+        /// so a branch merged and deleted on the remote shows as merged.
+        #[arg(long)]
+        fetch: bool,
     },
     /// Disk usage per environment and per workspace.
     Usage {
@@ -153,6 +157,24 @@ pub(super) enum CliCommand {
         /// Show the plan; change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// The plan and the result as one JSON document.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete only the build output of kept workspaces: what git ignores in them
+    /// (target/, node_modules/, ... when ignored), never a tracked or an untracked file
+    /// that is not ignored, never .git. Finished tasks only.
+    Slim {
+        /// The tasks whose workspaces to slim.
+        #[arg(value_name = "ID")]
+        task_ids: Vec<String>,
+        /// Every finished task's workspace.
+        #[arg(long)]
+        all_finished: bool,
+        /// Show the plan (each folder with its size) without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// The plan and the result as one JSON document.
         #[arg(long)]
         json: bool,
     },

@@ -3,6 +3,10 @@
 use super::bad_input;
 use super::snapshot::scan;
 use super::table::{age_text, mount_point_note, truncate};
+use super::work::pull_requests;
+use super::work::{inspect_all, reclaimable_bytes};
+use crate::git::Work;
+use crate::git::pull_request::PrState;
 use crate::store::{Snapshot, TaskRecord, WorkspaceLocation};
 use crate::text;
 use anyhow::Result;
@@ -29,6 +33,13 @@ struct ListedTask<'a> {
     /// Mount points at or below the workspace: not counted in its size, and it is not
     /// deleted while they are there.
     workspace_mount_points: Vec<PathBuf>,
+    /// Where the workspace's work went (`merged`, `squash_merged`, `pushed`, ...), from
+    /// the local clone (`--fetch` checks the remotes first); absent without a workspace.
+    work: Option<Work>,
+    /// On-disk bytes of what git ignores in the workspace: what `slim` frees.
+    reclaimable_bytes: Option<u64>,
+    /// The pull request's state when `gh` last told (`list --fetch` asks it again).
+    pr_state: Option<PrState>,
     created_at_s: Option<f64>,
     finished_at: Option<&'a str>,
     container_id: Option<&'a str>,
@@ -45,6 +56,7 @@ pub(super) fn list(
     env: Option<&str>,
     archived: bool,
     all: bool,
+    fetch: bool,
 ) -> Result<u8> {
     if let Some(env) = env
         && snapshot.environment(env).is_none()
@@ -69,10 +81,18 @@ pub(super) fn list(
         })
         .collect();
     let usage = scan(&managed);
+    let on_disk: Vec<PathBuf> = managed.iter().filter(|p| p.is_dir()).cloned().collect();
+    let inspections = inspect_all(snapshot, &on_disk, fetch);
+    let reclaimable = reclaimable_bytes(&inspections);
+    let pr_states = pull_requests(snapshot, &tasks, fetch);
     let rows: Vec<ListedTask> = tasks
         .iter()
         .zip(locations)
         .map(|(task, location)| {
+            let inspection = match &location {
+                WorkspaceLocation::Managed(path) => inspections.get(path),
+                _ => None,
+            };
             let (path, found) = match location {
                 WorkspaceLocation::Managed(path) => {
                     let found = usage.get(&path).cloned().unwrap_or_default();
@@ -90,10 +110,13 @@ pub(super) fn list(
                 duplicate: task.duplicate,
                 legacy: task.legacy,
                 workspace_type: snapshot.workspace_type(task).label(),
+                reclaimable_bytes: path.as_ref().and_then(|p| reclaimable.get(p).copied()),
+                pr_state: pr_states.get(&task.task_id).cloned(),
                 workspace_path: path,
                 workspace_bytes: found.as_ref().map(|u| u.apparent_bytes),
                 workspace_disk_bytes: found.as_ref().map(|u| u.disk_bytes),
                 workspace_mount_points: found.map(|u| u.mount_points).unwrap_or_default(),
+                work: inspection.map(|i| i.status.work()),
                 created_at_s: task.created_at_s,
                 finished_at: task.finished_at.as_deref(),
                 container_id: task.container_id.as_deref(),
@@ -111,8 +134,8 @@ pub(super) fn list(
     let now = SystemTime::now();
     writeln!(
         out,
-        "{:<12} {:<14} {:<10} {:<8} {:>10}  {:<9} PROMPT",
-        "TASK", "ENVIRONMENT", "STATUS", "ARCHIVED", "SIZE", "CREATED"
+        "{:<12} {:<14} {:<10} {:<8} {:>10}  {:<9} {:<16} PROMPT",
+        "TASK", "ENVIRONMENT", "STATUS", "ARCHIVED", "SIZE", "CREATED", "WORK"
     )?;
     for (row, task) in rows.iter().zip(&tasks) {
         let size = match (row.workspace_type, row.workspace_bytes) {
@@ -137,13 +160,14 @@ pub(super) fn list(
         };
         writeln!(
             out,
-            "{:<12} {:<14} {:<10} {:<8} {:>10}  {:<9} {}",
+            "{:<12} {:<14} {:<10} {:<8} {:>10}  {:<9} {:<16} {}",
             row.task_id,
             truncate(env_name, 14),
             truncate(row.status, 10),
             archived,
             size,
             created,
+            truncate(&row.work.as_ref().map(Work::label).unwrap_or_default(), 16),
             truncate(&row.prompt, 60)
         )?;
     }

@@ -1,5 +1,5 @@
 //! The headless interface: `list`, `usage`, `archive`, `discard`, `sweep`, `complete`,
-//! `enforce-quotas`, `orphans`, `reclaim`, `restore`, `demo`, `config`, `completions`, `man`.
+//! `enforce-quotas`, `orphans`, `reclaim`, `slim`, `restore`, `demo`, `config`, `completions`, `man`.
 //!
 //! The cleaning commands take their defaults from the settings file
 //! ([`crate::config`], `--config FILE`); an unusable file is a warning, not an error.
@@ -11,7 +11,7 @@
 //! The clap types are in `args`; each subcommand has its own module with its JSON rows
 //! and its printing; the cleaning ones share `run_plan` (plan, print, execute, report).
 
-use crate::policy::Action;
+use crate::policy::{Action, SlimSelection};
 use anyhow::Result;
 
 mod args;
@@ -25,9 +25,11 @@ mod reclaim;
 mod restore;
 mod run_plan;
 mod settings;
+mod slim;
 mod snapshot;
 mod table;
 mod usage;
+mod work;
 
 pub use args::Cli;
 use args::{CliCommand, ConfigCommand, RunFlags};
@@ -77,10 +79,21 @@ pub fn run(cli: Cli) -> Result<u8> {
             env,
             archived,
             all,
+            fetch,
         } => {
             let snapshot = open(data_dir)?;
             snapshot::note_agents_runner(&snapshot);
-            list::list(&snapshot, json, env.as_deref(), archived, all)
+            list::list(&snapshot, json, env.as_deref(), archived, all, fetch)
+        }
+        CliCommand::Slim {
+            task_ids,
+            all_finished,
+            dry_run,
+            json,
+        } => {
+            let snapshot = open(data_dir)?;
+            snapshot::note_agents_runner(&snapshot);
+            slim::slim(&snapshot, task_ids, all_finished, dry_run, json)
         }
         CliCommand::Usage { json } => {
             let settings = settings(config_path);
@@ -115,12 +128,29 @@ pub fn run(cli: Cli) -> Result<u8> {
             force,
         } => {
             let settings = settings(config_path);
+            let keep_on_error = settings.keep_on_error && !delete_failed;
             let action = Action::Archive {
-                keep_on_error: settings.keep_on_error && !delete_failed,
+                keep_on_error,
                 allow_unsaved: settings.allow_unsaved_delete || force,
                 clean_done: settings.archive_cleans_done,
+                merged_unsaved: settings.delete_merged_unsaved,
             };
-            execute(&open(data_dir)?, action, &run, run.delete_mode(&settings))
+            let code = execute(&open(data_dir)?, action, &run, run.delete_mode(&settings))?;
+            if !(keep_on_error && settings.archive_slims_failed) {
+                return Ok(code);
+            }
+            // The failed tasks' workspaces it kept are slimmed instead of kept whole.
+            let slimmed = slim::slim_selection(
+                &open(data_dir)?,
+                SlimSelection::KeptFailed,
+                run.dry_run,
+                if run.json {
+                    slim::Output::LogOnly
+                } else {
+                    slim::Output::Text
+                },
+            )?;
+            Ok(code.max(slimmed))
         }
         CliCommand::Discard {
             task_ids,
@@ -142,7 +172,10 @@ pub fn run(cli: Cli) -> Result<u8> {
             force,
         } => {
             let settings = settings(config_path);
+            // What the systemd service runs: `delete_merged_unsaved` applies, as in the
+            // window's schedule.
             let action = Action::Sweep {
+                merged_unsaved: settings.delete_merged_unsaved,
                 older_than_hours: older_than.unwrap_or(settings.sweep_age_hours),
                 env_id: env,
                 force,

@@ -23,6 +23,26 @@ pub(super) fn print_log(event: EngineEvent) {
     }
 }
 
+/// The executor of a cleaning command and its cancel flag; unless `dry_run`, deletes
+/// a crash or a cancel left in staging are finished first.
+pub(super) fn executor_for(
+    snapshot: &Snapshot,
+    dry_run: bool,
+) -> Result<(Executor, Arc<AtomicBool>)> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let executor = Executor::new(
+        &snapshot.data_dir,
+        cancel.clone(),
+        ContainerRuntime::default(),
+    );
+    if !dry_run {
+        executor
+            .finish_staged(&print_log)
+            .map_err(|err| failure(err.to_string()))?;
+    }
+    Ok((executor, cancel))
+}
+
 /// Builds the plan, prints it, and unless `--dry-run` carries it out.
 pub(super) fn execute(
     snapshot: &Snapshot,
@@ -30,17 +50,7 @@ pub(super) fn execute(
     flags: &RunFlags,
     delete_mode: DeleteMode,
 ) -> Result<u8> {
-    let cancel = Arc::new(AtomicBool::new(false));
-    let executor = Executor::new(
-        &snapshot.data_dir,
-        cancel.clone(),
-        ContainerRuntime::default(),
-    );
-    if !flags.dry_run {
-        executor
-            .finish_staged(&print_log)
-            .map_err(|err| failure(err.to_string()))?;
-    }
+    let (executor, cancel) = executor_for(snapshot, flags.dry_run)?;
     let mut usage = HashMap::new();
     let runner = LiveProbe.check(&snapshot.data_dir);
     let plan = executor::prepare_with_runner(

@@ -91,6 +91,8 @@ fn show_settings(loaded: &LoadedConfig, json: bool) -> Result<u8> {
                 "archive_cleans_done": settings.archive_cleans_done,
                 "sweep_age_hours": settings.sweep_age_hours,
                 "allow_unsaved_delete": settings.allow_unsaved_delete,
+                "delete_merged_unsaved": settings.delete_merged_unsaved,
+                "archive_slims_failed": settings.archive_slims_failed,
                 "delete_mode": settings.delete_mode,
                 "schedule": schedule,
                 "schedule_seconds": settings.schedule.map(|s| s.as_secs_f64()),
@@ -121,6 +123,16 @@ fn show_settings(loaded: &LoadedConfig, json: bool) -> Result<u8> {
         out,
         "allow_unsaved_delete = {}",
         settings.allow_unsaved_delete
+    )?;
+    writeln!(
+        out,
+        "delete_merged_unsaved = {}",
+        settings.delete_merged_unsaved
+    )?;
+    writeln!(
+        out,
+        "archive_slims_failed = {}",
+        settings.archive_slims_failed
     )?;
     writeln!(out, "delete_mode = {:?}", settings.delete_mode.as_str())?;
     writeln!(out, "schedule = {schedule:?}")?;

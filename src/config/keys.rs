@@ -9,6 +9,8 @@ pub(super) const KEEP_ON_ERROR: &str = "keep_on_error";
 pub(super) const ARCHIVE_CLEANS_DONE: &str = "archive_cleans_done";
 pub(super) const SWEEP_AGE_HOURS: &str = "sweep_age_hours";
 pub(super) const ALLOW_UNSAVED_DELETE: &str = "allow_unsaved_delete";
+pub(super) const DELETE_MERGED_UNSAVED: &str = "delete_merged_unsaved";
+pub(super) const ARCHIVE_SLIMS_FAILED: &str = "archive_slims_failed";
 pub(super) const DELETE_MODE: &str = "delete_mode";
 pub(super) const SCHEDULE: &str = "schedule";
 pub(super) const QUOTAS: &str = "quotas";
@@ -17,7 +19,7 @@ pub(super) const WARN_PERCENT: &str = "warn_percent";
 pub(super) const AUTO_CLEAN: &str = "auto_clean";
 
 pub(super) const KEY_LIST: &str = "keep_on_error, archive_cleans_done, sweep_age_hours, \
-    allow_unsaved_delete, delete_mode, schedule, quotas.<env>.limit, \
+    allow_unsaved_delete, delete_merged_unsaved, archive_slims_failed, delete_mode, schedule, quotas.<env>.limit, \
     quotas.<env>.warn_percent, quotas.<env>.auto_clean, reclaim.<kind> (never, ask or \
     schedule), reclaim.schedule_age, reclaim.trim_logs_after, reclaim.trim_logs_keep";
 
@@ -32,6 +34,10 @@ pub enum Key {
     SweepAgeHours,
     /// `allow_unsaved_delete`
     AllowUnsavedDelete,
+    /// `delete_merged_unsaved`
+    DeleteMergedUnsaved,
+    /// `archive_slims_failed`
+    ArchiveSlimsFailed,
     /// `delete_mode`
     DeleteMode,
     /// `schedule`
@@ -78,6 +84,8 @@ impl FromStr for Key {
             ARCHIVE_CLEANS_DONE => Self::ArchiveCleansDone,
             SWEEP_AGE_HOURS => Self::SweepAgeHours,
             ALLOW_UNSAVED_DELETE => Self::AllowUnsavedDelete,
+            DELETE_MERGED_UNSAVED => Self::DeleteMergedUnsaved,
+            ARCHIVE_SLIMS_FAILED => Self::ArchiveSlimsFailed,
             DELETE_MODE => Self::DeleteMode,
             SCHEDULE => Self::Schedule,
             _ if text.starts_with("reclaim.") => {
@@ -122,6 +130,8 @@ impl fmt::Display for Key {
             Self::ArchiveCleansDone => ARCHIVE_CLEANS_DONE,
             Self::SweepAgeHours => SWEEP_AGE_HOURS,
             Self::AllowUnsavedDelete => ALLOW_UNSAVED_DELETE,
+            Self::DeleteMergedUnsaved => DELETE_MERGED_UNSAVED,
+            Self::ArchiveSlimsFailed => ARCHIVE_SLIMS_FAILED,
             Self::DeleteMode => DELETE_MODE,
             Self::Schedule => SCHEDULE,
             Self::Reclaim(field) => return write!(f, "reclaim.{}", field.name()),

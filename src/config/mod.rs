@@ -9,6 +9,8 @@
 //! archive_cleans_done = true    # archiving deletes the workspaces of tasks that ended well
 //! sweep_age_hours = 24          # also "36h", "2d", "1w"; more than 0
 //! allow_unsaved_delete = false  # delete workspaces with unsaved git work without asking
+//! delete_merged_unsaved = false # the schedule deletes unsaved work that is merged
+//! archive_slims_failed = false  # archive slims failed tasks' kept workspaces
 //! delete_mode = "delete"        # or "trash"
 //! schedule = "off"              # or an interval of 1m to 1y: "6h", "90m", "1d"
 //!
@@ -77,6 +79,13 @@ pub struct Config {
     pub sweep_age_hours: f64,
     /// Workspaces with uncommitted or unpushed work may be deleted without asking.
     pub allow_unsaved_delete: bool,
+    /// The schedule, and the command line's archive and sweep (what the systemd service
+    /// runs), delete finished tasks' workspaces whose unsaved work (commits on no
+    /// remote) is merged or squash-merged into the base branch.
+    pub delete_merged_unsaved: bool,
+    /// Archiving slims the workspaces of failed tasks it keeps for debugging (deletes
+    /// what git ignores in them) instead of keeping them whole.
+    pub archive_slims_failed: bool,
     /// Whether workspaces are deleted at once or moved to the system trash.
     pub delete_mode: DeleteMode,
     /// How often the running window cleans up by itself; `None` is off.
@@ -94,6 +103,8 @@ impl Default for Config {
             archive_cleans_done: true,
             sweep_age_hours: DEFAULT_SWEEP_HOURS,
             allow_unsaved_delete: false,
+            delete_merged_unsaved: false,
+            archive_slims_failed: false,
             delete_mode: DeleteMode::Delete,
             schedule: None,
             quotas: BTreeMap::new(),

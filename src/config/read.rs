@@ -1,8 +1,9 @@
 //! Reading the settings out of a parsed TOML document, value by value.
 
 use super::keys::{
-    ALLOW_UNSAVED_DELETE, ARCHIVE_CLEANS_DONE, AUTO_CLEAN, DELETE_MODE, KEEP_ON_ERROR, LIMIT,
-    QUOTAS, SCHEDULE, SWEEP_AGE_HOURS, WARN_PERCENT,
+    ALLOW_UNSAVED_DELETE, ARCHIVE_CLEANS_DONE, ARCHIVE_SLIMS_FAILED, AUTO_CLEAN,
+    DELETE_MERGED_UNSAVED, DELETE_MODE, KEEP_ON_ERROR, LIMIT, QUOTAS, SCHEDULE, SWEEP_AGE_HOURS,
+    WARN_PERCENT,
 };
 use super::values::{
     INTERVAL_EXPECTED, SIZE_ZERO, check_percent, check_sweep_hours, parse_age_hours,
@@ -70,6 +71,8 @@ pub(super) fn read_document(doc: &DocumentMut) -> Result<(Config, Vec<String>), 
             KEEP_ON_ERROR => config.keep_on_error = read_bool(key, item)?,
             ARCHIVE_CLEANS_DONE => config.archive_cleans_done = read_bool(key, item)?,
             ALLOW_UNSAVED_DELETE => config.allow_unsaved_delete = read_bool(key, item)?,
+            DELETE_MERGED_UNSAVED => config.delete_merged_unsaved = read_bool(key, item)?,
+            ARCHIVE_SLIMS_FAILED => config.archive_slims_failed = read_bool(key, item)?,
             SWEEP_AGE_HOURS => config.sweep_age_hours = read_sweep_hours(item)?,
             DELETE_MODE => {
                 config.delete_mode = item

@@ -38,7 +38,8 @@ fn every_setting_and_form_loads() -> TestResult {
     fs::write(
         &path,
         "keep_on_error = false\narchive_cleans_done = false\nsweep_age_hours = \"2d\"\n\
-         allow_unsaved_delete = true\ndelete_mode = \"trash\"\nschedule = \"6h\"\n\
+         allow_unsaved_delete = true\ndelete_merged_unsaved = true\narchive_slims_failed = true\n\
+         delete_mode = \"trash\"\nschedule = \"6h\"\n\
          quotas.dotted.limit = 5000\nfuture_key = [1, 2]\n\
          [quotas.\"my.env\"]\nlimit = \"20 GiB\"\nwarn_percent = 90\nauto_clean = true\ncolour = 1\n\
          [quotas.inline]\nlimit = 1.5e3\n",
@@ -56,6 +57,8 @@ fn every_setting_and_form_loads() -> TestResult {
         archive_cleans_done: false,
         sweep_age_hours: 48.0,
         allow_unsaved_delete: true,
+        delete_merged_unsaved: true,
+        archive_slims_failed: true,
         delete_mode: DeleteMode::Trash,
         schedule: Some(6 * HOUR),
         quotas: BTreeMap::from([
@@ -210,6 +213,8 @@ fn set_value_writes_every_key_as_load_reads_it() -> TestResult {
         ("keep_on_error", "false"),
         ("archive_cleans_done", "false"),
         ("allow_unsaved_delete", "true"),
+        ("delete_merged_unsaved", "true"),
+        ("archive_slims_failed", "true"),
         ("sweep_age_hours", "36h"),
         ("delete_mode", "trash"),
         ("schedule", "90m"),
@@ -228,6 +233,8 @@ fn set_value_writes_every_key_as_load_reads_it() -> TestResult {
         archive_cleans_done: false,
         sweep_age_hours: 36.0,
         allow_unsaved_delete: true,
+        delete_merged_unsaved: true,
+        archive_slims_failed: true,
         delete_mode: DeleteMode::Trash,
         schedule: Some(90 * MIN_INTERVAL),
         quotas: BTreeMap::from([(
@@ -328,6 +335,8 @@ fn everything_changed() -> Config {
         archive_cleans_done: false,
         sweep_age_hours: 1.5,
         allow_unsaved_delete: true,
+        delete_merged_unsaved: true,
+        archive_slims_failed: true,
         delete_mode: DeleteMode::Trash,
         schedule: Some(Duration::from_secs(5400)),
         quotas: BTreeMap::from([

@@ -1,8 +1,9 @@
 //! Changing the file: one key (`config set`) or every changed setting (`save`).
 
 use super::keys::{
-    ALLOW_UNSAVED_DELETE, ARCHIVE_CLEANS_DONE, AUTO_CLEAN, DELETE_MODE, KEEP_ON_ERROR, Key, LIMIT,
-    QUOTAS, QuotaField, SCHEDULE, SWEEP_AGE_HOURS, WARN_PERCENT,
+    ALLOW_UNSAVED_DELETE, ARCHIVE_CLEANS_DONE, ARCHIVE_SLIMS_FAILED, AUTO_CLEAN,
+    DELETE_MERGED_UNSAVED, DELETE_MODE, KEEP_ON_ERROR, Key, LIMIT, QUOTAS, QuotaField, SCHEDULE,
+    SWEEP_AGE_HOURS, WARN_PERCENT,
 };
 use super::read::{parse_file, read_document, read_file, syntax_reason};
 use super::values::{
@@ -45,6 +46,13 @@ archive_cleans_done = true
 sweep_age_hours = 24
 # Delete workspaces with uncommitted or unpushed git work without asking.
 allow_unsaved_delete = false
+# The schedule, and archive and sweep on the command line (the systemd service), delete
+# finished tasks' workspaces whose unsaved commits are merged or squash-merged into the
+# base branch (allow_unsaved_delete still governs the rest).
+delete_merged_unsaved = false
+# Archiving slims the failed tasks' workspaces it keeps (deletes what git ignores,
+# such as target/ or node_modules/) instead of keeping them whole.
+archive_slims_failed = false
 # \"delete\" frees the space at once; \"trash\" moves workspaces to the system trash.
 delete_mode = \"delete\"
 # How often the open window cleans up by itself: \"off\", or an interval such as \"6h\" or \"1d\".
@@ -79,7 +87,11 @@ pub fn set_value(path: &Path, key: &str, value: &str) -> Result<Config, ConfigEr
     };
     let root = doc.as_table_mut();
     match &parsed_key {
-        Key::KeepOnError | Key::ArchiveCleansDone | Key::AllowUnsavedDelete => {
+        Key::KeepOnError
+        | Key::ArchiveCleansDone
+        | Key::AllowUnsavedDelete
+        | Key::DeleteMergedUnsaved
+        | Key::ArchiveSlimsFailed => {
             let flag = parse_bool(text).map_err(invalid)?;
             put(root, key, Value::from(flag));
         }
@@ -178,6 +190,16 @@ pub fn save(path: &Path, config: &Config) -> Result<(), ConfigError> {
             ALLOW_UNSAVED_DELETE,
             current.allow_unsaved_delete,
             config.allow_unsaved_delete,
+        ),
+        (
+            DELETE_MERGED_UNSAVED,
+            current.delete_merged_unsaved,
+            config.delete_merged_unsaved,
+        ),
+        (
+            ARCHIVE_SLIMS_FAILED,
+            current.archive_slims_failed,
+            config.archive_slims_failed,
         ),
     ];
     for (key, old, new) in flags {

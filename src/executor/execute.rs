@@ -44,7 +44,7 @@ pub struct Executor {
     pub(super) data_dir: PathBuf,
     pub(super) remover: Remover,
     pub(super) containers: ContainerRuntime,
-    cancel: Arc<AtomicBool>,
+    pub(super) cancel: Arc<AtomicBool>,
     pub(super) agents_runner: Arc<dyn Probe>,
 }
 

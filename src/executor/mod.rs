@@ -8,6 +8,8 @@
 //!   ask the policy's and the store's rules again, never rules of their own);
 //! - `reclaim`: measuring the rest of Agents-Runner's footprint and carrying out a
 //!   reclaim plan ([`measure`], [`Executor::reclaim`]);
+//! - `slim`: preparing and running a slim (build output git ignores, deleted from
+//!   workspaces that stay);
 //! - `restore`: taking a record back out of the archive ([`restore`]);
 //! - `report`: the events, outcomes and report the executor hands out.
 
@@ -16,6 +18,7 @@ mod prepare;
 mod reclaim;
 mod report;
 mod restore;
+mod slim;
 mod step;
 
 pub use crate::store::log_line::Level;
@@ -24,3 +27,4 @@ pub use prepare::{prepare, prepare_with_runner, size_missing};
 pub use reclaim::{MeasureInput, Measured, ReclaimOutcome, ReclaimReport, measure};
 pub use report::{Emit, EngineEvent, LogLine, Progress, Report, StepOutcome, mount_point_refusals};
 pub use restore::{RestoreError, restore};
+pub use slim::prepare_slim;

@@ -131,10 +131,16 @@ pub fn prepare_with_runner(
             return Ok(plan);
         }
         size_missing(&unknown, usage, cancel);
+        // The work is compared with each task's own base branch, as the window shows it.
+        let base_branches = snapshot.base_branches();
         git.extend(
             unknown
                 .par_iter()
-                .map(|path| (path.clone(), git::inspect(path, git::DEFAULT_GIT_TIMEOUT)))
+                .map(|path| {
+                    let base = base_branches.get(path).map(String::as_str);
+                    let found = git::inspect_workspace(path, base, git::DEFAULT_GIT_TIMEOUT);
+                    (path.clone(), found.status)
+                })
                 .collect::<Vec<_>>(),
         );
     }

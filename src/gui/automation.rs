@@ -140,6 +140,8 @@ pub(crate) fn scheduled_action(config: &Config) -> Action {
         clean_done: config.archive_cleans_done,
         older_than_hours: config.sweep_age_hours,
         quotas: config.quotas.clone(),
+        merged_unsaved: config.delete_merged_unsaved,
+        slim_failed: config.archive_slims_failed && config.keep_on_error,
     }
 }
 

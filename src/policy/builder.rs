@@ -42,6 +42,8 @@ pub(super) struct Builder<'a> {
     ///
     /// [`Snapshot::records_by_folder`]: crate::store::Snapshot::records_by_folder
     records_by_folder: HashMap<(String, String), Vec<usize>>,
+    /// Unsaved work that is merged into the base branch does not keep a workspace.
+    merged_unsaved_goes: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -59,6 +61,19 @@ impl<'a> Builder<'a> {
             planned_workspaces: HashSet::new(),
             step_of_record: HashMap::new(),
             records_by_folder: input.snapshot.records_by_folder(),
+            merged_unsaved_goes: matches!(
+                action,
+                Action::Scheduled {
+                    merged_unsaved: true,
+                    ..
+                } | Action::Archive {
+                    merged_unsaved: true,
+                    ..
+                } | Action::Sweep {
+                    merged_unsaved: true,
+                    ..
+                }
+            ),
         }
     }
 
@@ -181,6 +196,26 @@ impl<'a> Builder<'a> {
         false
     }
 
+    /// The task's workspace when it is on disk and ours; otherwise the task is skipped
+    /// (gone, none) or refused (not ours) and `None` is returned.
+    pub(super) fn present_workspace(&mut self, task: &TaskRecord) -> Option<PathBuf> {
+        match self.managed(task) {
+            Managed::Present(path) => Some(path),
+            Managed::Gone => {
+                self.skip(&task.task_id, "workspace already gone");
+                None
+            }
+            Managed::NotOurs(reason) => {
+                self.refuse(&task.task_id, reason);
+                None
+            }
+            Managed::None => {
+                self.skip(&task.task_id, "no managed workspace");
+                None
+            }
+        }
+    }
+
     pub(super) fn managed(&self, task: &TaskRecord) -> Managed {
         let snapshot = self.input.snapshot;
         let Some(env) = snapshot.environment(&task.environment_id) else {
@@ -254,6 +289,13 @@ impl<'a> Builder<'a> {
             self.plan
                 .warnings
                 .push(format!("task {task_id}: {} will be lost", git.describe()));
+        } else if self.merged_unsaved_goes && git.unsaved_work_is_merged() {
+            let work = git.work().label();
+            self.plan.warnings.push(format!(
+                "task {task_id}: its {} are {work} into the base branch: nothing is lost",
+                git.describe()
+            ));
+            return true;
         } else {
             self.refuse(
                 task_id,

@@ -9,6 +9,8 @@
 //! - `builder`: the checks every action shares, and how steps fold into one plan;
 //! - `archive`, `named_tasks` (discard, completion), `sweep`, `orphans`, `quota`: one
 //!   file per group of decisions;
+//! - `slim`: which workspaces "Slim" makes smaller, and what of each;
+//! - `safe`: deleting the workspaces whose work git shows is elsewhere;
 //! - `activity`: "may this task still be running?", for the builder and the executor;
 //! - `settings`: the inputs the settings file stores ([`DeleteMode`], [`Quota`]);
 //!   [`schedule`]: when the unattended cleanup runs;
@@ -23,8 +25,10 @@ mod orphans;
 mod plan;
 mod quota;
 pub mod reclaim;
+mod safe;
 pub mod schedule;
 mod settings;
+mod slim;
 mod sweep;
 
 pub(crate) use activity::{Activity, activity};
@@ -35,6 +39,10 @@ pub use plan::{
 };
 pub use quota::{QuotaLevel, QuotaState, quota_level, quota_states};
 pub use settings::{DEFAULT_SWEEP_HOURS, DEFAULT_WARN_PERCENT, DeleteMode, Quota};
+pub use slim::{
+    SlimEntry, SlimInput, SlimPlan, SlimSelection, SlimWorkspace, is_slimmable, slim_candidates,
+    slim_plan,
+};
 
 use builder::Builder;
 use std::collections::BTreeMap;
@@ -55,6 +63,7 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             keep_on_error,
             allow_unsaved,
             clean_done,
+            merged_unsaved: _,
         } => builder.archive(*keep_on_error, *allow_unsaved, *clean_done),
         Action::Discard { task_ids, force } => builder.discard(task_ids, *force)?,
         Action::Sweep {
@@ -62,6 +71,7 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             env_id,
             force,
             allow_unsaved,
+            merged_unsaved: _,
         } => {
             check_age(older_than_hours)?;
             builder.sweep(
@@ -85,12 +95,15 @@ pub fn plan(action: &Action, input: &PlanInput) -> Result<Plan, PlanError> {
             paths,
             allow_unsaved,
         } => builder.delete_orphans(paths, *allow_unsaved)?,
+        Action::DeleteSafe { task_ids } => builder.delete_safe(task_ids)?,
         Action::Scheduled {
             keep_on_error,
             allow_unsaved,
             clean_done,
             older_than_hours,
             quotas,
+            merged_unsaved: _,
+            slim_failed: _,
         } => {
             check_age(older_than_hours)?;
             builder.archive(*keep_on_error, *allow_unsaved, *clean_done);

@@ -79,20 +79,8 @@ impl Builder<'_> {
                 );
                 continue;
             }
-            let path = match self.managed(task) {
-                Managed::Present(path) => path,
-                Managed::Gone => {
-                    self.skip(task_id, "workspace already gone");
-                    continue;
-                }
-                Managed::NotOurs(reason) => {
-                    self.refuse(task_id, reason);
-                    continue;
-                }
-                Managed::None => {
-                    self.skip(task_id, "no managed workspace");
-                    continue;
-                }
+            let Some(path) = self.present_workspace(task) else {
+                continue;
             };
             if !self.unsaved_allows(task_id, &path, force) || !self.mounts_allow(task_id, &path) {
                 continue;

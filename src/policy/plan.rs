@@ -24,6 +24,9 @@ pub enum Action {
         allow_unsaved: bool,
         /// Delete the workspaces of tasks that ended well (`archive_cleans_done`).
         clean_done: bool,
+        /// Unsaved work (commits on no remote) merged or squash-merged into the base
+        /// branch does not keep a workspace (`delete_merged_unsaved`).
+        merged_unsaved: bool,
     },
     /// Throw the given tasks away: status `discarded`, archived, container and workspace removed.
     Discard {
@@ -43,6 +46,9 @@ pub enum Action {
         force: bool,
         /// Take workspaces with unsaved git work (with a warning).
         allow_unsaved: bool,
+        /// Unsaved work merged or squash-merged into the base branch does not keep a
+        /// workspace (`delete_merged_unsaved`).
+        merged_unsaved: bool,
     },
     /// Clean up after the given tasks finished, keeping failed ones when `keep_on_error`.
     Complete {
@@ -71,6 +77,12 @@ pub enum Action {
         /// Take folders with unsaved git work (with a warning).
         allow_unsaved: bool,
     },
+    /// Delete the workspaces of the given finished tasks whose work git shows is safe
+    /// (merged, squash-merged, pushed and clean, no commits); the rest are refused.
+    DeleteSafe {
+        /// The tasks, as the user chose them (the window's shown rows).
+        task_ids: Vec<String>,
+    },
     /// The unattended cleanup: archive, then sweep, then the quotas marked auto-clean.
     /// Never touches active tasks.
     Scheduled {
@@ -84,6 +96,12 @@ pub enum Action {
         older_than_hours: f64,
         /// Every quota; only those marked auto-clean are enforced.
         quotas: BTreeMap<String, Quota>,
+        /// Unsaved work (commits on no remote) that is merged or squash-merged into the
+        /// base branch does not keep a finished task's workspace (`delete_merged_unsaved`).
+        merged_unsaved: bool,
+        /// Then the failed tasks' kept workspaces are slimmed (`archive_slims_failed`;
+        /// the worker runs that slim after the plan, it is not part of it).
+        slim_failed: bool,
     },
 }
 
@@ -97,6 +115,7 @@ impl Action {
             Self::Complete { .. } => "complete",
             Self::EnforceQuotas { .. } => "enforce quotas",
             Self::DeleteOrphans { .. } => "delete orphans",
+            Self::DeleteSafe { .. } => "delete safe workspaces",
             Self::Scheduled { .. } => "scheduled cleanup",
         }
     }

@@ -19,6 +19,12 @@
 //! trash from its real path, so the trash remembers where it came from and "Restore" in a
 //! file manager puts it back (see [`move_to_system_trash`] for what is checked last).
 //!
+//! One more kind deletes inside a workspace that stays ("Slim", [`Remover::stage_inside`]):
+//! only entries git ignores, each an exact path below a validated workspace with no
+//! symlink on the way, no mount, never `.git` (nor a folder holding one), asked of git
+//! again right before it moves.
+//!
+//! - `inside`: the "inside a workspace" kind;
 //! - `validate`: every rule a folder must pass before anything moves ([`Remover::validate`]);
 //! - `stage`: the rename into staging, the purge, and leftovers of a crash;
 //! - `trash`: trash mode;
@@ -28,6 +34,7 @@
 //! - `filesystem`: the [`Filesystem`] seam tests inject failures through.
 
 mod filesystem;
+mod inside;
 mod leftovers;
 mod stage;
 mod trash;

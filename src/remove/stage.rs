@@ -15,7 +15,7 @@ impl Remover {
     /// The staging folder, checked like a workspace path (`managed-repos` and the
     /// staging folder itself real folders in the data dir's mount). `None` when it
     /// does not exist and `create` is false.
-    fn checked_staging(&self, create: bool) -> Result<Option<PathBuf>, RemoveError> {
+    pub(super) fn checked_staging(&self, create: bool) -> Result<Option<PathBuf>, RemoveError> {
         let data_device = self.data_device()?;
         let managed = paths::managed_repos_dir(&self.data_dir);
         let staging = self.staging_dir();
@@ -116,7 +116,7 @@ pub(super) const NAME_MAX: usize = 255;
 /// `<env>--<task>--<nanos>`, with the ids cut short where the whole would be longer than
 /// a file name may be (a task id of 250 characters is a valid folder name on its own).
 /// The nanoseconds keep it unique; ids are plain ASCII, so any cut is on a character.
-fn staged_name(env_id: &str, task_id: &str, nanos: u128) -> String {
+pub(super) fn staged_name(env_id: &str, task_id: &str, nanos: u128) -> String {
     let suffix = format!("--{nanos}");
     let mut name = format!("{env_id}--{task_id}");
     name.truncate(NAME_MAX.saturating_sub(suffix.len()));

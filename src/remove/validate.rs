@@ -12,6 +12,16 @@ impl Remover {
     /// mount table and, for a deleted environment's folder, a fresh read of
     /// `environments.json`.
     pub fn validate(&self, target: &WorkspaceTarget) -> Result<Option<PathBuf>, RemoveError> {
+        self.validate_folder(target, true)
+    }
+
+    /// [`Remover::validate`]; a mount point below the folder refuses it only when
+    /// `whole` (the whole folder goes). Slimming checks below each entry instead.
+    pub(super) fn validate_folder(
+        &self,
+        target: &WorkspaceTarget,
+        whole: bool,
+    ) -> Result<Option<PathBuf>, RemoveError> {
         // Shown in messages; names are checked before it is used for anything else.
         let path = match target.kind {
             FolderKind::TaskWorkspace => {
@@ -81,20 +91,32 @@ impl Remover {
                 return Ok(None);
             }
         }
-        // Any depth below: one read of the mount table finds a mount hidden anywhere.
-        let below =
-            self.fs
-                .mount_points_under(&path)
-                .map_err(|err| RemoveError::MountsUnknown {
-                    path: path.clone(),
-                    checked: path.clone(),
-                    what: "holds a mount point",
-                    message: err.to_string(),
-                })?;
-        if let Some(mount_point) = below.into_iter().next() {
-            return Err(RemoveError::MountPoint { path, mount_point });
+        if !whole {
+            return Ok(Some(path));
         }
+        self.no_mount_below(&path)?;
         Ok(Some(path))
+    }
+
+    /// Refuses `path` when a mount point is at any depth below it: one read of the
+    /// mount table finds a mount hidden anywhere.
+    pub(super) fn no_mount_below(&self, path: &Path) -> Result<(), RemoveError> {
+        let below = self
+            .fs
+            .mount_points_under(path)
+            .map_err(|err| RemoveError::MountsUnknown {
+                path: path.to_path_buf(),
+                checked: path.to_path_buf(),
+                what: "holds a mount point",
+                message: err.to_string(),
+            })?;
+        match below.into_iter().next() {
+            Some(mount_point) => Err(RemoveError::MountPoint {
+                path: path.to_path_buf(),
+                mount_point,
+            }),
+            None => Ok(()),
+        }
     }
 
     /// A deleted environment's folder: `environments.json`, read now, must be whole

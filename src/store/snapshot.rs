@@ -167,6 +167,23 @@ impl Snapshot {
         }
     }
 
+    /// The base branch each managed workspace's work is compared with (the task's
+    /// `gh_base_branch`), keyed by the workspace folder; tasks without one are left out.
+    pub fn base_branches(&self) -> HashMap<PathBuf, String> {
+        self.tasks
+            .iter()
+            .filter_map(|task| {
+                let branch = task.gh_base_branch.as_deref()?.trim();
+                match self.workspace_location(task) {
+                    WorkspaceLocation::Managed(path) if !branch.is_empty() => {
+                        Some((path, branch.to_owned()))
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
     /// Records keyed by their workspace folder `(env folder, task folder)`, so a
     /// folder on disk can be matched to its task. Active records come first.
     pub fn records_by_folder(&self) -> HashMap<(String, String), Vec<usize>> {

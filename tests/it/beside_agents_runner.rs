@@ -177,6 +177,7 @@ fn while_agents_runner_runs_a_sweep_frees_space_but_writes_no_record_it_holds() 
     let snapshot = Snapshot::load(&mini.data_dir)?;
     let runner = probe.check(&mini.data_dir);
     let action = Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force: false,

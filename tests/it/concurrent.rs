@@ -258,6 +258,7 @@ fn a_free_running_writer_loses_nothing_during_archive_and_discard() -> TestResul
         force: false,
     };
     let archive = Action::Archive {
+        merged_unsaved: false,
         keep_on_error: true,
         allow_unsaved: true,
         clean_done: true,

@@ -164,7 +164,7 @@ fn a_corrupt_file_warns_uses_the_defaults_and_is_never_rewritten() -> TestResult
     assert!(planned.stderr.contains("not valid TOML"), "{planned}");
     assert_eq!(
         planned.json()?["plan"]["action"],
-        json!({"kind": "archive", "keep_on_error": true, "allow_unsaved": false, "clean_done": true})
+        json!({"kind": "archive", "keep_on_error": true, "allow_unsaved": false, "clean_done": true, "merged_unsaved": false})
     );
 
     let set = run_with(&fx, &path, &["config", "set", "keep_on_error", "true"])?;

@@ -223,6 +223,7 @@ fn a_missing_data_dir_is_reported_not_fatal() -> TestResult {
     }
     worker.send(Command::Plan(
         Action::Archive {
+            merged_unsaved: false,
             keep_on_error: true,
             allow_unsaved: false,
             clean_done: true,
@@ -254,6 +255,7 @@ fn archive_follows_the_seed_table_on_real_files() -> TestResult {
     let snapshot = Snapshot::load(&fixture.data_dir)?;
     let cancel = Arc::new(AtomicBool::new(false));
     let action = Action::Archive {
+        merged_unsaved: false,
         keep_on_error: true,
         allow_unsaved: false,
         clean_done: true,
@@ -317,6 +319,7 @@ fn a_cancelled_run_changes_nothing_and_says_so() -> TestResult {
     let cancel = Arc::new(AtomicBool::new(false));
     let mut usage = HashMap::new();
     let action = Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force: false,
@@ -357,6 +360,7 @@ fn a_second_janitor_is_told_who_holds_the_lock() -> TestResult {
     let cancel = Arc::new(AtomicBool::new(false));
     let plan = executor::prepare(
         &Action::Sweep {
+            merged_unsaved: false,
             older_than_hours: 24.0,
             env_id: None,
             force: false,

@@ -25,5 +25,7 @@ mod quotas_orphans;
 mod reclaim;
 mod safety;
 mod scan_du;
+mod slim;
 mod trash;
 mod upgraded;
+mod work;

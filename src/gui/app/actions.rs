@@ -103,6 +103,7 @@ impl JanitorApp {
         }
         let config = self.config();
         self.request_plan(Action::Archive {
+            merged_unsaved: false,
             keep_on_error: config.keep_on_error,
             allow_unsaved: config.allow_unsaved_delete,
             clean_done: config.archive_cleans_done,
@@ -146,6 +147,7 @@ impl JanitorApp {
     /// Deletes the workspaces older than the top bar's age, in the environment shown.
     pub(crate) fn sweep(&mut self) {
         self.request_plan(Action::Sweep {
+            merged_unsaved: false,
             older_than_hours: self.settings.sweep_hours,
             env_id: self.settings.env_filter.clone(),
             force: false,
@@ -286,5 +288,9 @@ fn plan_title(action: &Action) -> String {
             format!("Delete {}", text::count(paths.len(), "orphan folder"))
         }
         Action::Scheduled { .. } => "Scheduled cleanup".to_owned(),
+        Action::DeleteSafe { task_ids } => format!(
+            "Delete the safe workspaces of {}",
+            text::count(task_ids.len(), "shown task")
+        ),
     }
 }

@@ -2,6 +2,7 @@
 //! states gathered so far, and the files and folders that could not be used.
 
 use crate::git::GitStatus;
+use crate::git::pull_request::PrState;
 use crate::scan::{ScanProblem, Usage};
 use crate::store::{Problem, Snapshot};
 use std::collections::{HashMap, HashSet};
@@ -14,6 +15,10 @@ pub(crate) struct DataFolder {
     snapshot: Option<Arc<Snapshot>>,
     usage: HashMap<PathBuf, Usage>,
     git: HashMap<PathBuf, GitStatus>,
+    /// What "Slim" would free in each workspace, found with its git state.
+    reclaimable: HashMap<PathBuf, u64>,
+    /// The last pull request states `gh` gave, by task id.
+    pull_requests: HashMap<String, PrState>,
     problems: Vec<Problem>,
     /// The next load sizes every workspace again (F5), not only new ones.
     rescan_on_load: bool,
@@ -42,6 +47,10 @@ impl DataFolder {
         &self.git
     }
 
+    pub(crate) fn reclaimable(&self) -> &HashMap<PathBuf, u64> {
+        &self.reclaimable
+    }
+
     pub(crate) fn problems(&self) -> &[Problem] {
         &self.problems
     }
@@ -56,6 +65,8 @@ impl DataFolder {
         self.snapshot = None;
         self.usage.clear();
         self.git.clear();
+        self.reclaimable.clear();
+        self.pull_requests.clear();
     }
 
     /// The folder could not be loaded: nothing is shown of it.
@@ -67,6 +78,7 @@ impl DataFolder {
     pub(crate) fn rescan_on_next_load(&mut self) {
         self.rescan_on_load = true;
         self.git.clear();
+        self.reclaimable.clear();
     }
 
     /// Takes a new snapshot; sizes and git states of folders that are gone are forgotten.
@@ -80,6 +92,7 @@ impl DataFolder {
             .collect();
         self.usage.retain(|path, _| on_disk.contains(path));
         self.git.retain(|path, _| on_disk.contains(path));
+        self.reclaimable.retain(|path, _| on_disk.contains(path));
         let rescan = std::mem::take(&mut self.rescan_on_load);
         let to_size = if rescan {
             snapshot.workspaces.len()
@@ -118,6 +131,27 @@ impl DataFolder {
 
     pub(crate) fn set_git(&mut self, path: PathBuf, status: GitStatus) {
         self.git.insert(path, status);
+    }
+
+    pub(crate) fn pull_request(&self, task_id: &str) -> Option<&PrState> {
+        self.pull_requests.get(task_id)
+    }
+
+    pub(crate) fn add_pull_requests(&mut self, states: HashMap<String, PrState>) {
+        self.pull_requests.extend(states);
+    }
+
+    pub(crate) fn set_reclaimable(&mut self, path: PathBuf, bytes: u64) {
+        self.reclaimable.insert(path, bytes);
+    }
+
+    /// These workspaces changed inside (slimmed, fetched): git is asked again at the
+    /// next load.
+    pub(crate) fn forget_git(&mut self, paths: &[PathBuf]) {
+        for path in paths {
+            self.git.remove(path);
+            self.reclaimable.remove(path);
+        }
     }
 
     /// These folders changed: their sizes are out of date.

@@ -3,7 +3,7 @@
 //! settings dialogs.
 
 use crate::gui::dialogs::SettingsDraft;
-use crate::policy::Plan;
+use crate::policy::{Plan, SlimPlan};
 use std::path::PathBuf;
 
 /// A modal dialog.
@@ -17,6 +17,11 @@ pub enum Dialog {
     Confirm {
         /// What would change.
         plan: Plan,
+    },
+    /// The slim plan, waiting for the user's yes or no.
+    ConfirmSlim {
+        /// What would be deleted.
+        plan: SlimPlan,
     },
     /// A typed path (the folder picker may be unavailable).
     OpenFolder {
@@ -100,6 +105,21 @@ impl Dialogs {
     pub(crate) fn plan_ready(&mut self, plan: Plan) {
         if self.is_planning() {
             self.dialog = Some(Dialog::Confirm { plan });
+        }
+    }
+
+    /// The slim plan arrived: shown for confirmation, unless the user stopped waiting.
+    pub(crate) fn slim_plan_ready(&mut self, plan: SlimPlan) {
+        if self.is_planning() {
+            self.dialog = Some(Dialog::ConfirmSlim { plan });
+        }
+    }
+
+    /// Closes the dialog; the slim plan in it when it was a slim confirmation.
+    pub(crate) fn take_slim_plan(&mut self) -> Option<SlimPlan> {
+        match self.dialog.take() {
+            Some(Dialog::ConfirmSlim { plan }) => Some(plan),
+            _ => None,
         }
     }
 

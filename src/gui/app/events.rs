@@ -49,16 +49,27 @@ impl JanitorApp {
                 self.data.set_git(path, status);
                 self.table.mark_dirty();
             }
+            Event::Reclaimable { path, bytes } => {
+                self.table.set_reclaimable(&path, Some(bytes));
+                self.data.set_reclaimable(path, bytes);
+                self.table.mark_dirty();
+            }
             Event::LogTail { record, lines } => {
                 self.selection.set_task_log(TaskLog { record, lines });
             }
             Event::PlanReady(plan) => self.dialogs.plan_ready(plan),
+            Event::SlimPlanReady(plan) => self.dialogs.slim_plan_ready(plan),
+            Event::PullRequests(states) => self.data.add_pull_requests(states),
+            Event::RemotesChecked { fetched, total } => self.remotes_checked(fetched, total),
             Event::PlanFailed(message) => {
                 self.push_log(Level::Error, format!("cannot plan: {message}"));
                 self.dialogs.plan_failed(message);
             }
             Event::Progress(progress) => self.work.progress(progress),
-            Event::Finished(report) => self.finished(&report),
+            Event::Finished(report) => {
+                self.finished(&report);
+                self.slim_kept_failed_after(&report);
+            }
             Event::Unattended(outcome) => self.unattended_finished(outcome),
             // The reload that follows shows the record where it is now.
             Event::Restored {

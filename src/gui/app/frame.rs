@@ -103,12 +103,17 @@ impl JanitorApp {
                 let closed = self.dialogs.close();
                 if matches!(
                     closed,
-                    Some(Dialog::Confirm { .. } | Dialog::Planning { .. })
+                    Some(
+                        Dialog::Confirm { .. }
+                            | Dialog::ConfirmSlim { .. }
+                            | Dialog::Planning { .. }
+                    )
                 ) {
                     self.push_log(Level::Info, "cancelled: nothing was changed".into());
                 }
             }
             Answer::Confirm => self.confirm(),
+            Answer::ConfirmSlim => self.confirm_slim(),
             Answer::SaveSettings(config) => {
                 self.dialogs.close();
                 self.save_settings(config);

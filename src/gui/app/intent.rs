@@ -34,6 +34,14 @@ pub(crate) enum Intent {
     /// Show or hide the tasks of a status class.
     ShowStatus(StatusClass, bool),
     ShowArchived(bool),
+    /// Only the tasks whose workspace is safe to delete.
+    OnlySafe(bool),
+    /// Delete every safe workspace among the shown rows.
+    DeleteSafe,
+    /// Slim the selected tasks' workspaces.
+    Slim,
+    /// Fetch the remotes of the selected (or shown) workspaces, then ask git again.
+    CheckRemotes,
     /// A click on a column title.
     SortBy(SortKey),
     /// A click on the row at `position` of the table, Ctrl (`toggle`) or Shift
@@ -102,6 +110,13 @@ impl JanitorApp {
                 self.settings.show_archived = shown;
                 self.filters_changed();
             }
+            Intent::OnlySafe(only) => {
+                self.settings.only_safe = only;
+                self.filters_changed();
+            }
+            Intent::DeleteSafe => self.delete_safe_shown(),
+            Intent::Slim => self.slim_selected(),
+            Intent::CheckRemotes => self.check_remotes(),
             Intent::SortBy(key) => {
                 self.settings.sort_by(key);
                 self.filters_changed();

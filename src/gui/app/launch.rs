@@ -10,6 +10,7 @@ use crate::gui::model::Settings;
 use crate::policy::schedule::{Clock, SystemClock};
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::store::{RecordCache, paths};
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -41,6 +42,8 @@ pub struct Launch {
     /// Agents-Runner's home, where artifacts and crash reports are (tests pass a temp
     /// folder); `None`: only the data folder's share of the footprint is shown.
     pub runner_home: Option<PathBuf>,
+    /// The GitHub CLI "Check remotes" asks about pull requests (`gh` on `PATH`).
+    pub gh: OsString,
 }
 
 impl Launch {
@@ -60,6 +63,7 @@ impl Launch {
             watch: WatchMode::default(),
             agents_runner: Arc::new(LiveProbe),
             runner_home: paths::runner_home_of_user(),
+            gh: OsString::from("gh"),
         }
     }
 }

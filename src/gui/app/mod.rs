@@ -28,6 +28,7 @@ mod settings_file;
 mod table;
 #[cfg(test)]
 mod tests;
+mod work_actions;
 mod worker_link;
 
 pub use dialog::{Dialog, Welcome};
@@ -120,7 +121,8 @@ impl JanitorApp {
                 launch.record_cache,
                 launch.agents_runner.clone(),
                 launch.runner_home.clone(),
-            ),
+            )
+            .with_gh(launch.gh),
             background: Background::new(ctx.clone()),
             settings_file,
             automation: Automation::new(launch.clock),
@@ -374,7 +376,7 @@ impl JanitorApp {
     }
 
     /// Sizes of these folders are out of date: they are shown as being sized again.
-    fn forget_sizes(&mut self, paths: &[PathBuf]) {
+    pub(super) fn forget_sizes(&mut self, paths: &[PathBuf]) {
         self.data.forget_sizes(paths);
         for path in paths {
             self.table.set_usage(path, None);

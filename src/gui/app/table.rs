@@ -108,6 +108,12 @@ impl Table {
             Some(snapshot) => model::build_rows(snapshot, data.usage(), data.git()),
             None => Vec::new(),
         };
+        for row in &mut self.rows {
+            if let Some(path) = row.workspace_on_disk() {
+                let bytes = data.reclaimable().get(path).copied();
+                row.set_reclaimable(bytes);
+            }
+        }
         self.row_by_workspace = self
             .rows
             .iter()
@@ -127,6 +133,13 @@ impl Table {
     pub(crate) fn set_git(&mut self, path: &Path, status: &GitStatus) {
         if let Some(&index) = self.row_by_workspace.get(path) {
             self.rows[index].set_git(Some(status.clone()));
+        }
+    }
+
+    /// What "Slim" would free in the workspace at `path`.
+    pub(crate) fn set_reclaimable(&mut self, path: &Path, bytes: Option<u64>) {
+        if let Some(&index) = self.row_by_workspace.get(path) {
+            self.rows[index].set_reclaimable(bytes);
         }
     }
 

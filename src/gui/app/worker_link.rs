@@ -7,6 +7,7 @@ use crate::executor::Progress;
 use crate::remove::Filesystem;
 use crate::store::RecordCache;
 use crate::worker::{Command, Event, Worker, WorkerSetup};
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -30,6 +31,7 @@ pub(crate) struct WorkerLink {
     record_cache: Option<RecordCache>,
     agents_runner: Arc<dyn Probe>,
     runner_home: Option<PathBuf>,
+    gh: OsString,
     running: Option<Running>,
     /// Workspaces sized so far in the current scan, and how many it covers.
     scan_progress: Option<(usize, usize)>,
@@ -51,10 +53,17 @@ impl WorkerLink {
             record_cache,
             agents_runner,
             runner_home,
+            gh: OsString::from("gh"),
             running: None,
             scan_progress: None,
             bytes_freed: 0,
         }
+    }
+
+    /// Asks `gh` about pull requests (the launch's GitHub CLI).
+    pub(crate) fn with_gh(mut self, gh: OsString) -> Self {
+        self.gh = gh;
+        self
     }
 
     /// Starts a worker on `dir`; it wakes the window with `ctx` when it has news.
@@ -69,6 +78,7 @@ impl WorkerLink {
                 record_cache: self.record_cache.clone(),
                 agents_runner: self.agents_runner.clone(),
                 runner_home: self.runner_home.clone(),
+                gh: self.gh.clone(),
             },
             Arc::new(move || ctx.request_repaint()),
         ));

@@ -1,6 +1,6 @@
 //! The confirmation dialog: what a plan would change, and the button that does it.
 
-use super::Answer;
+use super::{Answer, plan_parts};
 use crate::gui::widgets::capitalized;
 use crate::policy::DeleteMode;
 use crate::policy::{Action, Plan, RecordChange};
@@ -12,7 +12,9 @@ pub fn confirm_button_label(plan: &Plan) -> String {
     let steps = plan.steps.len();
     match &plan.action {
         Action::DeleteOrphans { .. } => format!("Delete {}", text::count(steps, "folder")),
-        Action::EnforceQuotas { .. } => format!("Delete {}", text::count(steps, "workspace")),
+        Action::EnforceQuotas { .. } | Action::DeleteSafe { .. } => {
+            format!("Delete {}", text::count(steps, "workspace"))
+        }
         action => format!(
             "{} {}",
             capitalized(action.verb()),
@@ -45,6 +47,10 @@ pub(super) fn body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answe
         Action::DeleteOrphans { .. } => {
             format!("Delete {}?", text::count(steps, "orphan folder"))
         }
+        Action::DeleteSafe { .. } => format!(
+            "Delete {} whose work is safe elsewhere?",
+            text::count(steps, "workspace")
+        ),
         Action::Scheduled { .. } => {
             format!(
                 "Run the scheduled cleanup ({})?",
@@ -118,40 +124,9 @@ pub(super) fn body(ui: &mut Ui, plan: &Plan, escape: bool, enter: bool) -> Answe
                 .on_hover_text(step.reason.as_str());
                 ui.add_space(4.0);
             }
-            if !plan.skipped.is_empty() {
-                ui.add_space(6.0);
-                ui.label(RichText::new(format!("Left alone ({})", plan.skipped.len())).strong());
-                for skipped in &plan.skipped {
-                    let text = format!("{}: {}", skipped.task_id, skipped.reason);
-                    if skipped.refused {
-                        ui.colored_label(ui.visuals().warn_fg_color, text);
-                    } else {
-                        ui.label(RichText::new(text).weak());
-                    }
-                }
-            }
+            plan_parts::left_alone(ui, &plan.skipped);
         });
     ui.add_space(8.0);
-    let mut answer = Answer::Keep;
-    ui.horizontal(|ui| {
-        if ui
-            .button("Cancel")
-            .on_hover_text("Change nothing (Escape)")
-            .clicked()
-            || escape
-        {
-            answer = Answer::Close;
-        }
-        if steps == 0 {
-            ui.label("Nothing to do.");
-            return;
-        }
-        let label = confirm_button_label(plan);
-        let confirm = egui::Button::new(RichText::new(label).strong())
-            .fill(ui.visuals().error_fg_color.gamma_multiply(0.6));
-        if ui.add(confirm).on_hover_text("Go ahead (Enter)").clicked() || enter {
-            answer = Answer::Confirm;
-        }
-    });
-    answer
+    let go = (steps > 0).then(|| confirm_button_label(plan));
+    plan_parts::cancel_or_go(ui, go, "Nothing to do.", Answer::Confirm, (escape, enter))
 }

@@ -4,9 +4,11 @@
 
 mod confirm;
 mod open_folder;
+mod plan_parts;
 mod settings;
 mod settings_draft;
 mod settings_reclaim;
+mod slim;
 
 pub use confirm::confirm_button_label;
 pub(crate) use settings::SettingsLocation;
@@ -30,6 +32,8 @@ pub(crate) enum Answer {
     Close,
     /// Go ahead with the plan shown.
     Confirm,
+    /// Go ahead with the slim plan shown.
+    ConfirmSlim,
     /// Open this data folder.
     Open(PathBuf),
     /// Pick the folder with the system's folder picker instead.
@@ -69,6 +73,7 @@ pub(crate) fn show(
                 Answer::Keep
             }
             Dialog::Confirm { plan } => confirm::body(ui, plan, escape, enter),
+            Dialog::ConfirmSlim { plan } => slim::body(ui, plan, escape, enter),
             Dialog::OpenFolder { typed } => open_folder::body(ui, typed, escape, enter),
             Dialog::Settings { draft } => {
                 let known_envs = settings::known_environments(environments);

@@ -81,6 +81,14 @@ pub(super) fn body(
         &mut draft.allow_unsaved_delete,
         "Delete workspaces with uncommitted or unpushed work without asking",
     );
+    ui.checkbox(
+        &mut draft.delete_merged_unsaved,
+        "The schedule (and archive, sweep on the command line) deletes unsaved work once it is merged",
+    );
+    ui.checkbox(
+        &mut draft.archive_slims_failed,
+        "Archiving slims the failed tasks' workspaces it keeps (deletes only what git ignores)",
+    );
     ui.horizontal(|ui| {
         ui.label("Sweep workspaces untouched for");
         ui.add_sized(

@@ -29,6 +29,10 @@ pub struct SettingsDraft {
     pub archive_cleans_done: bool,
     /// Delete workspaces with unsaved work without asking.
     pub allow_unsaved_delete: bool,
+    /// The schedule deletes unsaved work that is merged.
+    pub delete_merged_unsaved: bool,
+    /// Archiving slims the failed tasks' workspaces it keeps.
+    pub archive_slims_failed: bool,
     /// Delete at once, or move to the trash.
     pub delete_mode: DeleteMode,
     /// The sweep age as typed ("24h", "2d").
@@ -63,6 +67,8 @@ impl SettingsDraft {
             keep_on_error: config.keep_on_error,
             archive_cleans_done: config.archive_cleans_done,
             allow_unsaved_delete: config.allow_unsaved_delete,
+            delete_merged_unsaved: config.delete_merged_unsaved,
+            archive_slims_failed: config.archive_slims_failed,
             delete_mode: config.delete_mode,
             sweep_age: format!("{}h", config.sweep_age_hours),
             schedule: format_interval(config.schedule),
@@ -121,6 +127,8 @@ impl SettingsDraft {
             archive_cleans_done: self.archive_cleans_done,
             sweep_age_hours,
             allow_unsaved_delete: self.allow_unsaved_delete,
+            delete_merged_unsaved: self.delete_merged_unsaved,
+            archive_slims_failed: self.archive_slims_failed,
             delete_mode: self.delete_mode,
             schedule,
             quotas,

@@ -40,6 +40,8 @@ pub enum SortKey {
     Size,
     /// By unsaved work: uncommitted plus unpushed commits.
     Git,
+    /// By the bytes "Slim" would free (what git ignores in the workspace).
+    Reclaimable,
 }
 
 /// The user's choices that persist between runs.
@@ -62,6 +64,8 @@ pub struct Settings {
     pub env_filter: Option<String>,
     /// The top bar's Sweep age in hours (set from the settings file at start).
     pub sweep_hours: f64,
+    /// Only the tasks whose workspace is safe to delete ([`Row::is_safe_to_delete`]).
+    pub only_safe: bool,
 }
 
 impl Default for Settings {
@@ -75,6 +79,7 @@ impl Default for Settings {
             show_archived: false,
             env_filter: None,
             sweep_hours: crate::policy::DEFAULT_SWEEP_HOURS,
+            only_safe: false,
         }
     }
 }
@@ -89,7 +94,11 @@ impl Settings {
             self.sort = key;
             self.descending = matches!(
                 key,
-                SortKey::Size | SortKey::Created | SortKey::Finished | SortKey::Git
+                SortKey::Size
+                    | SortKey::Created
+                    | SortKey::Finished
+                    | SortKey::Git
+                    | SortKey::Reclaimable
             );
         }
     }

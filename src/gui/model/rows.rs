@@ -74,6 +74,11 @@ pub struct Row {
     pub size_text: String,
     /// `git` as the table shows it, formatted once.
     pub git_text: String,
+    /// On-disk bytes of what git ignores in the workspace: what "Slim" frees (set with
+    /// [`Row::set_reclaimable`]).
+    pub reclaimable: Option<u64>,
+    /// `reclaimable` as the table shows it, formatted once.
+    pub reclaimable_text: String,
     /// Lower-case task id and prompt, for the search box.
     pub(super) search_text: String,
 }
@@ -126,6 +131,8 @@ impl Row {
             git: None,
             size_text: String::new(),
             git_text: String::new(),
+            reclaimable: None,
+            reclaimable_text: String::new(),
             search_text,
         }
     }
@@ -141,8 +148,25 @@ impl Row {
 
     /// The workspace's git state (`None`: not asked yet).
     pub fn set_git(&mut self, git: Option<GitStatus>) {
-        self.git_text = git.as_ref().map(GitStatus::describe).unwrap_or_default();
+        self.git_text = git
+            .as_ref()
+            .map(|git| git.work().label())
+            .unwrap_or_default();
         self.git = git;
+    }
+
+    /// What "Slim" would free (`None`: not known yet).
+    pub fn set_reclaimable(&mut self, bytes: Option<u64>) {
+        self.reclaimable_text = bytes.map(crate::text::bytes).unwrap_or_default();
+        self.reclaimable = bytes;
+    }
+
+    /// The task finished and git shows its workspace's work is elsewhere (merged,
+    /// squash-merged, pushed and clean, no commits): deleting the workspace loses nothing.
+    pub fn is_safe_to_delete(&self) -> bool {
+        self.class.is_finished()
+            && self.workspace_on_disk().is_some()
+            && self.git.as_ref().is_some_and(GitStatus::is_safe_to_delete)
     }
 
     /// The managed folder, while it is on disk.
@@ -197,6 +221,7 @@ fn row_matches(row: &Row, settings: &Settings, search_lower: &str) -> bool {
             .as_ref()
             .is_none_or(|env| *env == row.env_id)
         && (search_lower.is_empty() || row.search_text.contains(search_lower))
+        && (!settings.only_safe || row.is_safe_to_delete())
 }
 
 /// The indexes of the rows to show, filtered and sorted as `settings` say. Rows
@@ -231,6 +256,7 @@ pub(crate) fn visible_rows(rows: &[Row], settings: &Settings) -> Vec<usize> {
             SortKey::Finished => by_option(&ra.finished, &rb.finished, &ordered),
             SortKey::Size => by_option(&ra.size, &rb.size, &ordered),
             SortKey::Git => by_option(&git_rank(ra), &git_rank(rb), &ordered),
+            SortKey::Reclaimable => by_option(&ra.reclaimable, &rb.reclaimable, &ordered),
         };
         primary.then_with(|| ra.task_id.cmp(&rb.task_id))
     });

@@ -30,6 +30,8 @@ fn row(id: &str, class: StatusClass, size: Option<u64>) -> Row {
         git: None,
         size_text: String::new(),
         git_text: String::new(),
+        reclaimable: None,
+        reclaimable_text: String::new(),
         search_text: format!("{id}\nfix the {id} bug\nmore"),
     }
 }
@@ -138,13 +140,21 @@ fn git_sort_ranks_unsaved_work() {
         branch: None,
         uncommitted,
         unpushed: 0,
+        work: if uncommitted > 0 {
+            crate::git::Work::Uncommitted { paths: uncommitted }
+        } else {
+            crate::git::Work::Pushed
+        },
+        base: None,
     };
     rows[0].set_git(Some(GitStatus::Known(state(0))));
     rows[1].set_git(Some(GitStatus::Known(state(2))));
     rows[2].set_git(Some(GitStatus::Unknown {
         reason: "x".to_owned(),
     }));
-    assert_eq!(rows[1].git_text, "2 uncommitted");
+    // The Git column says where the work went.
+    assert_eq!(rows[1].git_text, "uncommitted 2");
+    assert_eq!(rows[0].git_text, "pushed");
     let settings = Settings {
         sort: SortKey::Git,
         ..Settings::default()
@@ -182,6 +192,7 @@ fn settings_round_trip_and_missing_fields_take_defaults() -> Result<(), serde_js
         show_archived: true,
         env_filter: Some("env-a".to_owned()),
         sweep_hours: 6.5,
+        only_safe: true,
     };
     let text = serde_json::to_string(&settings)?;
     assert_eq!(serde_json::from_str::<Settings>(&text)?, settings);
@@ -195,4 +206,61 @@ fn settings_round_trip_and_missing_fields_take_defaults() -> Result<(), serde_js
         }
     );
     Ok(())
+}
+
+/// "Safe to delete": finished tasks whose workspace is on disk and whose work git shows
+/// is elsewhere; Reclaimable sorts by what Slim would free.
+#[test]
+fn safe_filter_and_reclaimable_sort() {
+    let state = |work: crate::git::Work, unpushed: u32| {
+        Some(GitStatus::Known(GitState {
+            branch: Some("b".into()),
+            uncommitted: 0,
+            unpushed,
+            work,
+            base: None,
+        }))
+    };
+    use crate::git::Work;
+    let mut rows = vec![
+        row("merged", StatusClass::Succeeded, Some(1)),
+        row("squash", StatusClass::Failed, Some(1)),
+        row("pushed", StatusClass::Succeeded, Some(1)),
+        row("fresh", StatusClass::Succeeded, Some(1)),
+        row("unpushed", StatusClass::Succeeded, Some(1)),
+        row("running", StatusClass::Active, Some(1)),
+        row("unknown", StatusClass::Succeeded, Some(1)),
+        row("asking", StatusClass::Succeeded, Some(1)),
+    ];
+    rows[0].set_git(state(Work::Merged, 0));
+    rows[1].set_git(state(Work::SquashMerged, 2));
+    rows[2].set_git(state(Work::Pushed, 0));
+    rows[3].set_git(state(Work::NoCommits, 0));
+    rows[4].set_git(state(Work::Unpushed { commits: 1 }, 1));
+    rows[5].set_git(state(Work::Merged, 0));
+    rows[6].set_git(Some(GitStatus::Unknown {
+        reason: "no remote".into(),
+    }));
+    for (row, bytes) in rows.iter_mut().zip([30, 10, 20, 0, 5, 1, 2, 3]) {
+        row.set_reclaimable(Some(bytes));
+    }
+    rows[7].set_reclaimable(None);
+    let settings = Settings {
+        only_safe: true,
+        sort: SortKey::Reclaimable,
+        descending: true,
+        ..Settings::default()
+    };
+    assert_eq!(
+        ids(&rows, &visible_rows(&rows, &settings)),
+        ["merged", "pushed", "squash", "fresh"]
+    );
+    assert_eq!(rows[0].reclaimable_text, "30 B");
+    let all = Settings {
+        sort: SortKey::Reclaimable,
+        descending: true,
+        ..Settings::default()
+    };
+    let shown = ids(&rows, &visible_rows(&rows, &all));
+    assert_eq!(shown.last().map(String::as_str), Some("asking"));
 }

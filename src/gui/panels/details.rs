@@ -1,5 +1,6 @@
 //! The details pane of the focused task: its record, workspace, git state and log.
 
+use crate::git::{GitState, GitStatus};
 use crate::gui::app::{Intent, JanitorApp, TaskLog};
 use crate::gui::model::{RowWorkspace, exact_time};
 use crate::gui::style::{badge, status_color};
@@ -64,12 +65,35 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                     }
                     field(ui, "Branch", row.branch.as_deref().unwrap_or("—"));
                     if let Some(git) = &row.git {
-                        field(ui, "Git", &git.describe());
+                        let work = git.work();
+                        field(
+                            ui,
+                            "Work",
+                            &format!("{}: {}", work.label(), work.explanation()),
+                        );
+                        field(ui, "Unsaved work", &git.describe());
+                        if let GitStatus::Known(GitState {
+                            base: Some(base), ..
+                        }) = git
+                        {
+                            field(ui, "Compared with", base);
+                        }
                     }
                     ui.label(RichText::new("Pull request").weak());
                     match &row.pr_url {
                         Some(url) => {
-                            ui.hyperlink(url);
+                            ui.horizontal_wrapped(|ui| {
+                                ui.hyperlink(url);
+                                if let Some(state) = app.pull_request_state(&row.task_id) {
+                                    let merged = state
+                                        .merged_at
+                                        .as_deref()
+                                        .map(|at| format!(" at {at}"))
+                                        .unwrap_or_default();
+                                    ui.label(format!("({}{merged})", state.status.label()))
+                                        .on_hover_text("As gh said at the last Check remotes");
+                                }
+                            });
                         }
                         None => {
                             ui.label("—");

@@ -12,6 +12,7 @@ mod table;
 pub(crate) mod toolbar;
 mod usage;
 pub(crate) mod welcome;
+mod work_buttons;
 
 use crate::gui::app::{Intent, JanitorApp, Tab};
 use egui::Ui;

@@ -42,6 +42,8 @@ fn filter_bar(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
         if ui.checkbox(&mut show_archived, "Show archived").changed() {
             intents.push(Intent::ShowArchived(show_archived));
         }
+        ui.separator();
+        safe_controls(ui, app, intents);
     });
 }
 
@@ -91,6 +93,7 @@ pub(crate) fn show(
                 .column(Column::initial(150.0).at_least(70.0).clip(true))
                 .column(Column::initial(80.0).at_least(60.0))
                 .column(Column::initial(104.0).at_least(60.0).clip(true))
+                .column(Column::initial(80.0).at_least(60.0))
                 .column(Column::remainder().at_least(140.0).clip(true))
                 .column(Column::initial(96.0).at_least(60.0).clip(true))
                 .column(Column::initial(76.0).at_least(60.0))
@@ -104,6 +107,7 @@ pub(crate) fn show(
                 ("Task", SortKey::Task),
                 ("Size", SortKey::Size),
                 ("Git", SortKey::Git),
+                ("Reclaimable", SortKey::Reclaimable),
                 ("Prompt", SortKey::Prompt),
                 ("Environment", SortKey::Environment),
                 ("Created", SortKey::Created),
@@ -174,6 +178,7 @@ pub(crate) fn show(
                         });
                         table_row.col(|ui| size_cell(ui, row));
                         table_row.col(|ui| git_cell(ui, row));
+                        table_row.col(|ui| reclaimable_cell(ui, row));
                         table_row.col(|ui| {
                             // Tooltips are built only while hovered: no per-frame copies.
                             ui.add(egui::Label::new(&row.prompt_line).truncate())
@@ -298,6 +303,60 @@ fn git_cell(ui: &mut Ui, row: &Row) {
         }
         Some(_) => {
             ui.label(row.git_text.as_str());
+        }
+    }
+}
+
+/// The "Safe to delete" filter and the action that deletes every safe workspace shown.
+fn safe_controls(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
+    let mut only_safe = app.settings().only_safe;
+    if ui
+        .checkbox(&mut only_safe, "Safe to delete")
+        .on_hover_text(
+            "Only finished tasks whose work git shows is elsewhere: merged, squash-merged, pushed and clean, or no commits of their own",
+        )
+        .changed()
+    {
+        intents.push(Intent::OnlySafe(only_safe));
+    }
+    // Counted, not collected: this runs every frame.
+    let rows = app.rows();
+    let safe = app
+        .visible()
+        .iter()
+        .filter(|&&i| rows[i].is_safe_to_delete())
+        .count();
+    if ui
+        .add_enabled(
+            app.running().is_none() && safe > 0,
+            egui::Button::new(format!("Delete {}", text::count(safe, "safe workspace"))),
+        )
+        .on_hover_text(
+            "Delete the workspaces of the shown tasks that are safe to delete (the plan asks git again and shows each one first)",
+        )
+        .clicked()
+    {
+        intents.push(Intent::DeleteSafe);
+    }
+}
+
+/// What "Slim" would free: the bytes of what git ignores in the workspace.
+fn reclaimable_cell(ui: &mut Ui, row: &Row) {
+    match (row.workspace_on_disk(), row.reclaimable) {
+        (None, _) => {
+            ui.label(RichText::new("—").weak());
+        }
+        (Some(_), None) => {
+            hover(
+                ui.label(RichText::new("…").weak()),
+                "Asking git what it ignores",
+            );
+        }
+        (Some(_), Some(_)) => {
+            hover(
+                ui.label(row.reclaimable_text.as_str()),
+                "Build output git ignores (target/, node_modules/, ...): what Slim deletes",
+            );
         }
     }
 }

@@ -82,6 +82,7 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
         if with_reason_when_disabled(archive, held.as_deref()).clicked() {
             intents.push(Intent::ArchiveFinished);
         }
+        super::work_buttons::show(ui, app, intents);
         ui.separator();
         let scope = match &app.settings().env_filter {
             Some(env) => format!("in {env}"),

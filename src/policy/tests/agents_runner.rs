@@ -28,17 +28,21 @@ fn while_agents_runner_runs_no_active_record_is_changed_and_workspaces_still_go(
     };
     let ids = |ids: &[&str]| ids.iter().map(|id| (*id).to_owned()).collect::<Vec<_>>();
     let archive = Action::Archive {
+        merged_unsaved: false,
         keep_on_error: false,
         allow_unsaved: false,
         clean_done: true,
     };
     let sweep = Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force: false,
         allow_unsaved: false,
     };
     let scheduled = Action::Scheduled {
+        slim_failed: false,
+        merged_unsaved: false,
         keep_on_error: false,
         allow_unsaved: false,
         clean_done: true,
@@ -180,6 +184,7 @@ fn which_steps_change_their_record() {
     };
     let active = Some("/data/tasks/t.toml");
     let sweep = Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 1.0,
         env_id: None,
         force: false,

@@ -4,11 +4,12 @@ mod agents_runner;
 mod guards;
 mod quotas;
 mod seed_table;
+mod slim;
 mod sweep_orphans;
 
 use super::*;
 use crate::agents_runner::RunnerProcess;
-use crate::git::{GitState, GitStatus};
+use crate::git::{GitState, GitStatus, Work};
 use crate::scan::Usage;
 use crate::store::paths;
 use crate::store::{Environment, FolderKind, Snapshot, TaskRecord, WorkspaceDir, WorkspaceType};
@@ -186,6 +187,8 @@ fn unsaved(world: &mut World, task_id: &str) {
             branch: None,
             uncommitted: 2,
             unpushed: 0,
+            work: Work::Uncommitted { paths: 2 },
+            base: None,
         }),
     );
 }

@@ -93,6 +93,8 @@ fn the_scheduled_cleanup_archives_sweeps_and_enforces_auto_quotas_once_each()
     let mut world = quota_world();
     world.add_workspace("env-c", "young-orphan", 0);
     let scheduled = |auto_clean: bool| Action::Scheduled {
+        slim_failed: false,
+        merged_unsaved: false,
         keep_on_error: true,
         allow_unsaved: false,
         clean_done: true,

@@ -92,6 +92,7 @@ fn the_seed_table_for_every_status_and_action() -> Result<(), PlanError> {
         let actions = [
             (
                 Action::Archive {
+                    merged_unsaved: false,
                     keep_on_error: true,
                     allow_unsaved: false,
                     clean_done: true,
@@ -107,6 +108,7 @@ fn the_seed_table_for_every_status_and_action() -> Result<(), PlanError> {
             ),
             (
                 Action::Sweep {
+                    merged_unsaved: false,
                     older_than_hours: 24.0,
                     env_id: None,
                     force: false,
@@ -144,6 +146,7 @@ fn without_keep_on_error_failed_workspaces_go_too() -> Result<(), PlanError> {
         "a policy choice, not a refusal"
     );
     let archive = world.plan(&Action::Archive {
+        merged_unsaved: false,
         keep_on_error: false,
         allow_unsaved: false,
         clean_done: true,
@@ -172,6 +175,7 @@ fn archive_cleans_done_false_keeps_only_the_workspaces_of_tasks_that_ended_well(
         let id = format!("t{row}");
         let world = World::new(vec![task(&id, "env-c", status, code)]);
         let plan = world.plan(&Action::Archive {
+            merged_unsaved: false,
             keep_on_error: false,
             allow_unsaved: false,
             clean_done: false,
@@ -196,6 +200,7 @@ fn archive_waits_for_finalization_and_ignores_archived_records() -> Result<(), P
     archived.archived = true;
     let world = World::new(vec![pending, archived]);
     let plan = world.plan(&Action::Archive {
+        merged_unsaved: false,
         keep_on_error: true,
         allow_unsaved: false,
         clean_done: true,
@@ -228,6 +233,7 @@ fn force_lets_active_tasks_through_with_a_warning() -> Result<(), PlanError> {
         plan.warnings
     );
     let sweep = world.plan(&Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force: true,
@@ -267,6 +273,7 @@ fn bad_requests_are_errors() {
     );
     assert!(matches!(
         world.plan(&Action::Sweep {
+            merged_unsaved: false,
             older_than_hours: -1.0,
             env_id: None,
             force: false,
@@ -276,6 +283,7 @@ fn bad_requests_are_errors() {
     ));
     assert!(matches!(
         world.plan(&Action::Sweep {
+            merged_unsaved: false,
             older_than_hours: f64::NAN,
             env_id: None,
             force: false,
@@ -294,6 +302,7 @@ fn legacy_records_are_never_changed_but_their_workspaces_follow_the_same_rules()
     ]);
     world.snapshot.tasks[0].finalization_state = Some("done".into());
     let archive = world.plan(&Action::Archive {
+        merged_unsaved: false,
         keep_on_error: true,
         allow_unsaved: false,
         clean_done: true,
@@ -327,6 +336,7 @@ fn legacy_records_are_never_changed_but_their_workspaces_follow_the_same_rules()
         "keep+ws"
     );
     let sweep = |force| Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force,
@@ -410,6 +420,7 @@ fn the_actions_that_force_active_tasks() {
             force: true,
         },
         Action::Sweep {
+            merged_unsaved: false,
             older_than_hours: 1.0,
             env_id: None,
             force: true,
@@ -427,6 +438,7 @@ fn the_actions_that_force_active_tasks() {
             force: false,
         },
         Action::Sweep {
+            merged_unsaved: false,
             older_than_hours: 1.0,
             env_id: None,
             force: false,
@@ -438,6 +450,7 @@ fn the_actions_that_force_active_tasks() {
             force: false,
         },
         Action::Archive {
+            merged_unsaved: false,
             keep_on_error: true,
             allow_unsaved: true,
             clean_done: true,
@@ -452,6 +465,8 @@ fn the_actions_that_force_active_tasks() {
             allow_unsaved: true,
         },
         Action::Scheduled {
+            slim_failed: false,
+            merged_unsaved: false,
             keep_on_error: false,
             allow_unsaved: true,
             clean_done: true,

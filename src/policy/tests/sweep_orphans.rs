@@ -20,6 +20,7 @@ fn sweep_respects_age_env_filter_and_odd_folders() -> Result<(), PlanError> {
         is_dir: true,
     });
     let plan = world.plan(&Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force: false,
@@ -39,6 +40,7 @@ fn sweep_respects_age_env_filter_and_odd_folders() -> Result<(), PlanError> {
     assert_eq!(plan.bytes_to_free, 2000);
     assert!(plan.steps.iter().any(|s| s.reason == "age: 48.0h"));
     let other_env = world.plan(&Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: Some("env-m".into()),
         force: false,
@@ -50,6 +52,7 @@ fn sweep_respects_age_env_filter_and_odd_folders() -> Result<(), PlanError> {
         ..world
     };
     let plan = not_sized.plan(&Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 24.0,
         env_id: None,
         force: false,
@@ -129,6 +132,8 @@ fn backups_and_deleted_environments_folders_go_only_when_named() -> Result<(), P
     }
     let by_name_only = ["t1.bak-123", "x1", "t8", "t9", "y2.bak-7"];
     let scheduled = world.plan(&Action::Scheduled {
+        slim_failed: false,
+        merged_unsaved: false,
         keep_on_error: true,
         allow_unsaved: true,
         clean_done: true,
@@ -136,6 +141,7 @@ fn backups_and_deleted_environments_folders_go_only_when_named() -> Result<(), P
         quotas: BTreeMap::new(),
     })?;
     let sweep = world.plan(&Action::Sweep {
+        merged_unsaved: false,
         older_than_hours: 1.0,
         env_id: None,
         force: true,
@@ -213,6 +219,8 @@ fn backups_and_deleted_environments_folders_go_only_when_named() -> Result<(), P
             branch: Some("agent/x1".into()),
             uncommitted: 0,
             unpushed: 3,
+            work: Work::Unpushed { commits: 3 },
+            base: None,
         }),
     );
     let guarded = world.plan(&named(&[("env-gone", "x1")]))?;

@@ -1,6 +1,7 @@
 //! Tests of the remover: a filesystem with injected failures and a data dir layout,
 //! shared by the topic files below.
 
+mod inside;
 mod leftovers;
 mod purge;
 mod staging;

@@ -102,6 +102,22 @@ fn list_json_has_the_documented_fields_and_du_sizes() -> TestResult {
                 } else if compare_du {
                     assert_eq!(Some(bytes), du_bytes(&["-sb"], &expected)?, "{id}");
                 }
+                // Where the work went, by the demo checkout's shape.
+                let class = row["work"]["class"].as_str();
+                let want: &[&str] = match task.workspace {
+                    DemoWorkspace::None => &[],
+                    DemoWorkspace::Clean => &["pushed", "merged", "no_commits"],
+                    DemoWorkspace::Uncommitted => &["uncommitted"],
+                    DemoWorkspace::Unpushed => &["unpushed"],
+                };
+                match class {
+                    Some(class) => assert!(want.contains(&class), "{id}: {row}"),
+                    None => assert!(want.is_empty(), "{id} has no work: {row}"),
+                }
+                assert!(
+                    row["reclaimable_bytes"].is_u64() || want.is_empty(),
+                    "{row}"
+                );
             }
             "mounted" => {
                 assert!(row["workspace_path"].is_string(), "{row}");

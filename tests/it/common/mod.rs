@@ -484,3 +484,31 @@ pub fn clean_done_task() -> Result<&'static DemoTask, Box<dyn Error>> {
         })
         .ok_or_else(|| "the demo has no clean done task".into())
 }
+
+/// Runs git in `dir` to set a test up: isolated from the machine's system and global
+/// config, a fixed author, `main` as the first branch; fails on a non-zero exit.
+pub fn git_setup(dir: &Path, args: &[&str]) -> Result<(), Box<dyn Error>> {
+    let output = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", "Test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_NAME", "Test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .output()?;
+    if !output.status.success() {
+        return Err(format!("git {args:?}: {}", String::from_utf8_lossy(&output.stderr)).into());
+    }
+    Ok(())
+}

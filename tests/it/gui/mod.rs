@@ -10,6 +10,7 @@ mod orphans;
 mod reclaim;
 mod settings;
 mod table;
+mod work;
 
 use crate::common;
 
@@ -70,6 +71,8 @@ fn launch(fx: &Fixture, filesystem: Arc<dyn Filesystem>) -> Result<Launch, Box<d
         agents_runner: Arc::new(FakeProbe::not_running()),
         // Agents-Runner's home in the fixture: never the user's own.
         runner_home: Some(paths::runner_home(fx.root.path())),
+        // Never the machine's own gh (it would reach GitHub): tests that need it set one.
+        gh: fx.root.path().join("no-gh").into(),
     })
 }
 

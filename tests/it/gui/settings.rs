@@ -66,6 +66,14 @@ fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> Te
     retype(&mut harness, "every now and then", "6h")?;
     retype(&mut harness, "0", "2d")?;
     click(&mut harness, "Move to the trash")?;
+    click(
+        &mut harness,
+        "The schedule (and archive, sweep on the command line) deletes unsaved work once it is merged",
+    )?;
+    click(
+        &mut harness,
+        "Archiving slims the failed tasks' workspaces it keeps (deletes only what git ignores)",
+    )?;
     for _ in 0..3 {
         harness.step();
     }
@@ -83,6 +91,7 @@ fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> Te
     assert_eq!(saved.config.schedule, Some(Duration::from_secs(6 * 3600)));
     assert_eq!(saved.config.sweep_age_hours, 48.0);
     assert_eq!(saved.config.delete_mode, DeleteMode::Trash);
+    assert!(saved.config.delete_merged_unsaved && saved.config.archive_slims_failed);
     assert_eq!(saved.config.quotas.len(), 1);
     let app = app(&harness)?;
     assert_eq!(app.settings().sweep_hours, 48.0, "Sweep takes the new age");

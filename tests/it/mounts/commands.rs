@@ -103,6 +103,8 @@ fn the_scheduled_cleanup_refuses_a_workspace_holding_a_bind_mount() -> TestResul
         assert!(worker.send(Command::Load));
         wait_for(&|e| matches!(e, Event::Loaded(_)))?;
         let action = Action::Scheduled {
+            slim_failed: false,
+            merged_unsaved: false,
             keep_on_error: true,
             allow_unsaved: false,
             clean_done: true,
