@@ -2,7 +2,7 @@
 //! points, Agents-Runner, which folders are ours) and the folding of steps into one plan.
 
 use super::{
-    Action, Activity, Plan, PlanError, PlanInput, RecordChange, Skipped, Step, WorkspaceDeletion,
+    Action, Activity, DeleteMode, Plan, PlanError, PlanInput, RecordChange, Skipped, Step, WorkspaceDeletion,
     activity,
 };
 use crate::git::GitStatus;
@@ -120,7 +120,17 @@ impl<'a> Builder<'a> {
             refused,
             held_by_agents_runner: false,
             mount_point: None,
+            force_includes: false,
         });
+    }
+
+    /// Refuses a task; `forcible` when the same action with force (`--force`, the
+    /// window's "Include running tasks and unsaved work") would take it.
+    fn refuse_unless_forced(&mut self, task_id: &str, reason: String, forcible: bool) {
+        self.leave(task_id, reason, true);
+        if let Some(skipped) = self.plan.skipped.last_mut() {
+            skipped.force_includes = forcible;
+        }
     }
 
     /// Refuses a change to `task`'s record while Agents-Runner runs and holds it (an
@@ -139,6 +149,7 @@ impl<'a> Builder<'a> {
             refused: true,
             held_by_agents_runner: true,
             mount_point: None,
+            force_includes: false,
         });
         false
     }
@@ -177,6 +188,7 @@ impl<'a> Builder<'a> {
             refused: true,
             held_by_agents_runner: false,
             mount_point: Some(mount_point),
+            force_includes: false,
         });
         false
     }
@@ -251,16 +263,24 @@ impl<'a> Builder<'a> {
             return true;
         };
         if allow {
+            // In trash mode the work is not lost yet: it goes with the workspace.
+            let fate = match self.input.delete_mode {
+                DeleteMode::Delete => "will be lost".to_owned(),
+                DeleteMode::Trash => {
+                    "goes to the trash with the workspace (lost once the trash is emptied)"
+                        .to_owned()
+                }
+            };
             self.plan
                 .warnings
-                .push(format!("task {task_id}: {} will be lost", git.describe()));
+                .push(format!("task {task_id}: {} {fate}", git.describe()));
         } else {
-            self.refuse(
+            // Every action but the unattended one has a force that takes unsaved work.
+            let forcible = !matches!(self.plan.action, Action::Scheduled { .. });
+            self.refuse_unless_forced(
                 task_id,
-                format!(
-                    "workspace kept: it has {} (force to delete)",
-                    git.describe()
-                ),
+                format!("workspace kept: it has {}", git.describe()),
+                forcible,
             );
         }
         allow
@@ -298,17 +318,21 @@ impl<'a> Builder<'a> {
                 return true;
             }
             Activity::MayBeRunning if task.status_class() == StatusClass::Unknown => format!(
-                "unknown status {:?}: it may still be running (force to override); {}",
+                "unknown status {:?}: it may still be running; {}",
                 task.status,
                 task.file.display()
             ),
             Activity::MayBeRunning => format!(
-                "task is still running ({}); force to override; {}",
+                "task is still running ({}); {}",
                 task.status,
                 task.file.display()
             ),
         };
-        self.refuse(&task.task_id, reason);
+        let forcible = matches!(
+            self.plan.action,
+            Action::Discard { .. } | Action::Sweep { .. } | Action::Complete { .. }
+        );
+        self.refuse_unless_forced(&task.task_id, reason, forcible);
         false
     }
 

@@ -188,6 +188,10 @@ pub struct Skipped {
     /// The mount point that keeps the workspace (it is one, or holds one): always a
     /// refusal, and the command fails whoever named the task.
     pub mount_point: Option<PathBuf>,
+    /// The same action with force would take it (a task that may still be running,
+    /// a workspace with unsaved work): the CLI's `--force`, the window's "Include
+    /// running tasks and unsaved work".
+    pub force_includes: bool,
 }
 
 /// What an action will do, decided before anything is touched: shown by `--dry-run` and
