@@ -4,7 +4,9 @@
 
 use crate::agents_runner::{LiveProbe, Probe};
 use crate::container::ContainerRuntime;
-use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
+use crate::executor::{
+    self, EngineEvent, Executor, Level, LogLine, Progress, Report, UndoItem, UndoOutcome,
+};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
 use crate::policy::DeleteMode;
 use crate::policy::{Action, Plan};
@@ -47,6 +49,15 @@ pub enum Command {
     /// Plan and carry out an action nobody confirms (the schedule): the plan goes to
     /// the log, the outcome comes back as [`Event::Unattended`].
     RunUnattended(Action, DeleteMode),
+    /// Finish the deletes a cancel left in staging, with progress, answering with
+    /// [`Event::StagingFinished`], then reload.
+    FinishStaged,
+    /// Put back what a change moved to staging or the trash, answering with
+    /// [`Event::Undone`], then reload.
+    Undo(Vec<UndoItem>),
+    /// Which of these workspace paths the system trash holds an item from, answered
+    /// with [`Event::InTrash`].
+    LookInTrash(Vec<PathBuf>),
 }
 
 /// How an unattended cleanup ended.
@@ -115,6 +126,19 @@ pub enum Event {
     ExecuteFailed(String),
     /// How a [`Command::RunUnattended`] ended.
     Unattended(Unattended),
+    /// Deletes left in staging were finished (by [`Command::FinishStaged`], or the
+    /// start of a [`Command::Load`]), freeing this much.
+    StagingFinished {
+        /// On-disk bytes freed.
+        bytes_freed: u64,
+        /// False when it could not run (the lock is held, the staging folder is not a
+        /// real one): what was there is still there.
+        ran: bool,
+    },
+    /// How a [`Command::Undo`] went: one outcome per item, or why nothing was done.
+    Undone(Result<Vec<UndoOutcome>, String>),
+    /// The paths of a [`Command::LookInTrash`] the trash holds an item from.
+    InTrash(Vec<PathBuf>),
     /// The outcome of [`Command::Restore`]: where the record is now, or why not.
     Restored {
         /// The task asked about.
@@ -296,6 +320,12 @@ impl State {
                 Command::Execute(plan) => self.execute(&plan),
                 Command::RunUnattended(action, mode) => self.run_unattended(&action, mode),
                 Command::Restore(task_id) => self.restore(task_id),
+                Command::FinishStaged => {
+                    self.finish_staged();
+                    self.load(false);
+                }
+                Command::Undo(items) => self.undo(&items),
+                Command::LookInTrash(paths) => self.look_in_trash(paths),
             }
         }
     }
@@ -334,13 +364,7 @@ impl State {
             Ok(snapshot) => {
                 self.data_dir = snapshot.data_dir.clone();
                 if finish_staged {
-                    let emit = self.engine_emit();
-                    if let Err(err) = self.executor().finish_staged(&emit) {
-                        emit(EngineEvent::Log(LogLine {
-                            level: Level::Warn,
-                            text: format!("[cleanup] {err}"),
-                        }));
-                    }
+                    self.finish_staged();
                 }
                 // Each problem is logged once, not again at every reload.
                 let new_problems: Vec<Problem> = snapshot
@@ -558,6 +582,52 @@ impl State {
             Err(err) => self.emit(Event::ExecuteFailed(err.to_string())),
         }
         self.load(false);
+    }
+
+    /// Finishes deletes left in staging; the window counts what they free.
+    fn finish_staged(&self) {
+        let emit = self.engine_emit();
+        match self.executor().finish_staged(&emit) {
+            Ok(bytes_freed) => self.emit(Event::StagingFinished {
+                bytes_freed,
+                ran: true,
+            }),
+            Err(err) => {
+                emit(EngineEvent::Log(LogLine {
+                    level: Level::Warn,
+                    text: format!("[cleanup] {err}"),
+                }));
+                self.emit(Event::StagingFinished {
+                    bytes_freed: 0,
+                    ran: false,
+                });
+            }
+        }
+    }
+
+    fn undo(&mut self, items: &[UndoItem]) {
+        let emit = self.engine_emit();
+        let result = self
+            .executor()
+            .undo(items, &emit)
+            .map_err(|err| err.to_string());
+        drop(emit);
+        // A workspace put back is sized again.
+        for outcome in result.iter().flatten() {
+            if let Some(path) = &outcome.workspace {
+                self.usage.remove(path);
+            }
+        }
+        self.emit(Event::Undone(result));
+        self.load(false);
+    }
+
+    fn look_in_trash(&self, paths: Vec<PathBuf>) {
+        let found = paths
+            .into_iter()
+            .filter(|path| self.filesystem.in_trash(path).unwrap_or(false))
+            .collect();
+        self.emit(Event::InTrash(found));
     }
 
     fn restore(&mut self, task_id: String) {

@@ -7,6 +7,8 @@
 //! - `step`: one step up to the deletion, with the re-checks right before it acts (they
 //!   ask the policy's and the store's rules again, never rules of their own);
 //! - `restore`: taking a record back out of the archive ([`restore`]);
+//! - `undo`: a change's workspaces put back from staging or the trash, with their
+//!   records ([`Executor::undo`]);
 //! - `report`: the events, outcomes and report the executor hands out.
 
 mod execute;
@@ -14,9 +16,13 @@ mod prepare;
 mod report;
 mod restore;
 mod step;
+mod undo;
 
 pub use crate::store::log_line::Level;
 pub use execute::{ExecuteError, Executor};
 pub use prepare::{prepare, prepare_with_runner, size_missing};
-pub use report::{Emit, EngineEvent, LogLine, Progress, Report, StepOutcome, mount_point_refusals};
+pub use report::{
+    Emit, EngineEvent, LeftInStaging, LogLine, Progress, Report, StepOutcome, mount_point_refusals,
+};
 pub use restore::{RestoreError, restore};
+pub use undo::{PutBack, PutBackFrom, UndoItem, UndoOutcome};

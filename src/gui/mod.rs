@@ -23,7 +23,10 @@ mod toasts;
 mod widgets;
 
 pub use agents_runner_watch::AGENTS_RUNNER_RECHECK;
-pub use app::{Dialog, JanitorApp, Launch, Running, Tab, TaskLog, Welcome};
+pub use app::{
+    Dialog, FolderPicker, JanitorApp, Launch, PickedFolder, Running, Tab, TaskLabel, TaskLog,
+    UndoOffer, Welcome, system_folder_picker,
+};
 pub use dialogs::{DraftErrors, QuotaDraft, SettingsDraft, confirm_button_label};
 pub use live_refresh::{PERIODIC_REFRESH, WatchMode};
 pub use model::{OrphanRowKind, Settings, SortKey};

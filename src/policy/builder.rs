@@ -2,8 +2,8 @@
 //! points, Agents-Runner, which folders are ours) and the folding of steps into one plan.
 
 use super::{
-    Action, Activity, DeleteMode, Plan, PlanError, PlanInput, RecordChange, Skipped, Step, WorkspaceDeletion,
-    activity,
+    Action, Activity, DeleteMode, Plan, PlanError, PlanInput, RecordChange, Skipped, Step,
+    WorkspaceDeletion, activity,
 };
 use crate::git::GitStatus;
 use crate::status::StatusClass;

@@ -237,6 +237,24 @@ impl Plan {
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }
+
+    /// The part of this plan that concerns `task_ids`: their steps, skips and the
+    /// warnings naming them (`task ID: ...`), with the bytes counted again. For an
+    /// action over every task (archive) applied to the ones the user picked: its
+    /// decisions are made task by task, so the part is the plan of those tasks alone.
+    pub fn narrowed_to(mut self, task_ids: &BTreeSet<String>) -> Plan {
+        self.steps.retain(|step| task_ids.contains(&step.task_id));
+        self.skipped
+            .retain(|skipped| task_ids.contains(&skipped.task_id));
+        self.warnings.retain(|warning| {
+            warning
+                .strip_prefix("task ")
+                .and_then(|rest| rest.split_once(':'))
+                .is_some_and(|(id, _)| task_ids.contains(id))
+        });
+        self.bytes_to_free = self.steps.iter().map(|step| step.bytes).sum();
+        self
+    }
 }
 
 /// Why no plan could be made for a request: the request itself is wrong.

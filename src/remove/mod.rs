@@ -22,17 +22,19 @@
 //! - `validate`: every rule a folder must pass before anything moves ([`Remover::validate`]);
 //! - `stage`: the rename into staging, the purge, and leftovers of a crash;
 //! - `trash`: trash mode;
+//! - `put_back`: Undo, a workspace moved back out of staging or the trash;
 //! - `walk`: the deleting walk over a staged tree;
 //! - `filesystem`: the [`Filesystem`] seam tests inject failures through.
 
 mod filesystem;
+mod put_back;
 mod stage;
 mod trash;
 mod validate;
 mod walk;
 
 pub use filesystem::{Filesystem, Operation, RealFilesystem};
-pub use trash::move_to_system_trash;
+pub use trash::{in_system_trash, move_to_system_trash, restore_from_system_trash};
 
 use crate::store::paths;
 use crate::store::{FolderKind, WorkspaceType};

@@ -15,7 +15,7 @@ impl Remover {
     /// The staging folder, checked like a workspace path (`managed-repos` and the
     /// staging folder itself real folders in the data dir's mount). `None` when it
     /// does not exist and `create` is false.
-    fn checked_staging(&self, create: bool) -> Result<Option<PathBuf>, RemoveError> {
+    pub(super) fn checked_staging(&self, create: bool) -> Result<Option<PathBuf>, RemoveError> {
         let data_device = self.data_device()?;
         let managed = paths::managed_repos_dir(&self.data_dir);
         let staging = self.staging_dir();

@@ -2,6 +2,7 @@
 //! uses, which tests replace (a pausing filesystem, a manual clock, a fake
 //! Agents-Runner).
 
+use super::background::{FolderPicker, system_folder_picker};
 use crate::agents_runner::{LiveProbe, Probe};
 use crate::config::LoadedConfig;
 use crate::container::ContainerRuntime;
@@ -38,6 +39,8 @@ pub struct Launch {
     pub watch: WatchMode,
     /// Whether Agents-Runner runs on the data folder (tests pass a fake).
     pub agents_runner: Arc<dyn Probe>,
+    /// What "Browse…" shows (tests pass one that answers at once).
+    pub folder_picker: FolderPicker,
 }
 
 impl Launch {
@@ -56,6 +59,7 @@ impl Launch {
             desktop_notifications: true,
             watch: WatchMode::default(),
             agents_runner: Arc::new(LiveProbe),
+            folder_picker: system_folder_picker,
         }
     }
 }

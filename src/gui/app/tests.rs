@@ -2,7 +2,7 @@
 //! limit; the dialog moves; the schedule's timing.
 
 use super::data_folder::DataFolder;
-use super::dialog::{Dialog, Dialogs};
+use super::dialog::{Dialog, Dialogs, PlanShown};
 use super::log::Log;
 use super::selection::Selection;
 use super::table::Table;
@@ -10,8 +10,9 @@ use crate::executor::Level;
 use crate::gui::automation::Automation;
 use crate::gui::model::{Settings, SortKey};
 use crate::policy::schedule::Clock;
-use crate::policy::{Action, Plan};
+use crate::policy::{Action, Plan, Skipped};
 use crate::store::Snapshot;
+use std::collections::HashMap;
 use std::error::Error;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -42,7 +43,7 @@ fn table() -> Result<(Table, tempfile::TempDir), Box<dyn Error>> {
         descending: false,
         ..Settings::default()
     };
-    table.recompute(&folder, &settings);
+    table.recompute(&folder, &settings, false);
     Ok((table, data))
 }
 
@@ -132,19 +133,47 @@ fn empty_plan() -> Plan {
     }
 }
 
+/// A plan that does nothing but says why it leaves a task alone.
+fn plan_leaving_one_alone() -> Plan {
+    Plan {
+        skipped: vec![Skipped {
+            task_id: "t1".into(),
+            reason: "may still be running".into(),
+            refused: true,
+            held_by_agents_runner: false,
+            mount_point: None,
+            force_includes: true,
+        }],
+        ..empty_plan()
+    }
+}
+
 #[test]
 fn a_plan_is_shown_only_while_the_user_still_waits_for_it() {
     let mut dialogs = Dialogs::default();
     // Nobody asked (or the user cancelled): the plan and the failure are dropped.
-    dialogs.plan_ready(empty_plan());
+    assert_eq!(
+        dialogs.plan_ready(plan_leaving_one_alone(), |_| HashMap::new()),
+        PlanShown::Dropped
+    );
     dialogs.plan_failed("no".into());
     assert!(!dialogs.is_open());
-    dialogs.planning("Discard 1 task".into());
-    dialogs.plan_ready(empty_plan());
+    dialogs.planning("Discard 1 task".into(), None);
+    assert_eq!(
+        dialogs.plan_ready(plan_leaving_one_alone(), |_| HashMap::new()),
+        PlanShown::Shown
+    );
     assert!(matches!(dialogs.current(), Some(Dialog::Confirm { .. })));
     assert!(dialogs.take_plan().is_some());
     assert!(!dialogs.is_open());
-    dialogs.planning("Discard 1 task".into());
+    // A plan with nothing to do and nothing left alone is not asked about.
+    dialogs.planning("Discard 1 task".into(), None);
+    assert_eq!(
+        dialogs.plan_ready(empty_plan(), |_| HashMap::new()),
+        PlanShown::NothingToDo("Discard 1 task".into())
+    );
+    assert!(!dialogs.is_open());
+    dialogs.planning("Discard 1 task".into(), None);
     dialogs.plan_failed("locked".into());
     assert!(
         matches!(dialogs.current(), Some(Dialog::Error { message, .. }) if message == "locked")

@@ -32,6 +32,10 @@ pub(crate) enum Answer {
     Open(PathBuf),
     /// Pick the folder with the system's folder picker instead.
     Browse,
+    /// Plan again with force: include the running tasks and unsaved work left alone.
+    Include,
+    /// Show (true) or leave (false) the question whether to include them.
+    AskToInclude(bool),
     /// Save these settings.
     SaveSettings(Config),
 }
@@ -66,8 +70,23 @@ pub(crate) fn show(
                 }
                 Answer::Keep
             }
-            Dialog::Confirm { plan } => confirm::body(ui, plan, escape, enter),
-            Dialog::OpenFolder { typed } => open_folder::body(ui, typed, escape, enter),
+            Dialog::Confirm {
+                plan,
+                labels,
+                asking_to_include,
+            } => confirm::body(ui, plan, labels, *asking_to_include, (escape, enter)),
+            Dialog::OpenFolder {
+                typed,
+                problem,
+                waiting,
+            } => open_folder::body(
+                ui,
+                typed,
+                problem.as_deref(),
+                waiting.as_deref(),
+                escape,
+                enter,
+            ),
             Dialog::Settings { draft } => {
                 let known_envs = settings::known_environments(environments);
                 match settings::body(ui, draft, location, &known_envs, escape) {
@@ -87,7 +106,12 @@ pub(crate) fn show(
             }
         }
     });
-    if modal.should_close() && !editing && !matches!(modal.inner, Answer::Confirm | Answer::Open(_))
+    if modal.should_close()
+        && !editing
+        && !matches!(
+            modal.inner,
+            Answer::Confirm | Answer::Open(_) | Answer::Include | Answer::AskToInclude(_)
+        )
     {
         Answer::Close
     } else {

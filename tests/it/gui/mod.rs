@@ -16,8 +16,8 @@ use agents_janitor::config;
 use agents_janitor::container::ContainerRuntime;
 use agents_janitor::demo::{self, ENV_NOTES, NOTES_DIR};
 use agents_janitor::gui::{
-    AGENTS_RUNNER_RECHECK, Dialog, JanitorApp, Launch, OrphanRowKind, PERIODIC_REFRESH, Settings,
-    SortKey, WatchMode, confirm_button_label,
+    AGENTS_RUNNER_RECHECK, Dialog, JanitorApp, Launch, OrphanRowKind, PERIODIC_REFRESH,
+    PickedFolder, Settings, SortKey, WatchMode, confirm_button_label,
 };
 use agents_janitor::policy::Action;
 use agents_janitor::policy::QuotaLevel;
@@ -67,6 +67,8 @@ fn launch(fx: &Fixture, filesystem: Arc<dyn Filesystem>) -> Result<Launch, Box<d
         watch: WatchMode::Off,
         // Never the machine's real process table: tests that need Agents-Runner set one.
         agents_runner: Arc::new(FakeProbe::not_running()),
+        // Never the desktop's picker: a test would wait for a person.
+        folder_picker: no_folder_picker,
     })
 }
 
@@ -143,9 +145,14 @@ fn click(harness: &mut App<'_>, label: &str) -> TestResult {
     Ok(())
 }
 
+/// The folder picker of a machine without one.
+fn no_folder_picker(_start: Option<PathBuf>) -> PickedFolder {
+    PickedFolder::Unavailable("no desktop portal in tests".into())
+}
+
 fn confirm_label(app: &JanitorApp) -> Option<String> {
     match app.dialog() {
-        Some(Dialog::Confirm { plan }) => Some(confirm_button_label(plan)),
+        Some(Dialog::Confirm { plan, .. }) => Some(confirm_button_label(plan)),
         _ => None,
     }
 }
