@@ -257,14 +257,15 @@ impl Executor {
 
     /// Deletes the staged workspaces in parallel, with throttled progress, and records
     /// each result in its step's outcome. Returns which of `staged` a cancel left in
-    /// staging, and the number of entries removed.
+    /// staging (each with whether its delete had not removed anything yet), and the
+    /// number of entries removed.
     fn purge_staged(
         &self,
         staged: &[(usize, StagedWorkspace)],
         outcomes: &mut [StepOutcome],
         total: usize,
         emit: Emit,
-    ) -> (Vec<usize>, u64) {
+    ) -> (Vec<(usize, bool)>, u64) {
         let steps_done = outcomes.len();
         let entries = AtomicU64::new(0);
         let bytes = AtomicU64::new(0);
@@ -304,7 +305,7 @@ impl Executor {
                     ),
                 );
             } else if report.failures.is_empty() {
-                left_in_staging.push(which);
+                left_in_staging.push((which, report.entries_removed == 0));
                 outcome.note(
                     Level::Warn,
                     "Delete cancelled; the rest is finished at the next start",
@@ -381,17 +382,17 @@ fn report_progress(
     }
 }
 
-/// The workspaces of `staged` (at `left`) a cancel left in staging, with the bytes
-/// their steps still have to free.
+/// The workspaces of `staged` (at `left`, each with whether its delete had not begun)
+/// a cancel left in staging, with the bytes their steps still have to free.
 fn left_in_staging_of(
     plan: &Plan,
     staged: &[(usize, StagedWorkspace)],
     outcomes: &[StepOutcome],
-    left: &[usize],
+    left: &[(usize, bool)],
 ) -> Vec<LeftInStaging> {
     left.iter()
-        .filter_map(|&which| staged.get(which))
-        .map(|(at, workspace)| {
+        .filter_map(|&(which, untouched)| Some((staged.get(which)?, untouched)))
+        .map(|((at, workspace), untouched)| {
             let planned = plan.steps.get(*at).map_or(0, |step| step.bytes);
             let freed = outcomes.get(*at).map_or(0, |outcome| outcome.bytes_freed);
             LeftInStaging {
@@ -402,6 +403,7 @@ fn left_in_staging_of(
                 original: workspace.original.clone(),
                 staged: workspace.staged.clone(),
                 bytes: planned.saturating_sub(freed),
+                untouched,
             }
         })
         .collect()

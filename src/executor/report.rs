@@ -98,6 +98,9 @@ pub struct LeftInStaging {
     pub staged: PathBuf,
     /// Bytes still to free, as the plan counted them less what the delete freed.
     pub bytes: u64,
+    /// Its delete had not removed anything yet: the workspace is whole, and Undo may
+    /// put it back (a partly deleted one is only finished).
+    pub untouched: bool,
 }
 
 impl Report {

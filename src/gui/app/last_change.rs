@@ -79,7 +79,7 @@ impl LastChange {
             } else if let Some(left) = report
                 .left_in_staging
                 .iter()
-                .find(|left| left.task_id == step.task_id)
+                .find(|left| left.task_id == step.task_id && left.untouched)
             {
                 PutBackFrom::Staging(left.staged.clone())
             } else {

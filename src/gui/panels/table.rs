@@ -176,12 +176,18 @@ pub(crate) fn show(
                         let selected = app.selected().contains(&row.task_id);
                         table_row.set_selected(selected);
                         let mut row_clicked = false;
+                        // The id takes clicks of its own: a right click on it opens the
+                        // row's menu too.
+                        let mut id_response = None;
                         table_row.col(|ui| status_cell(ui, row));
                         table_row.col(|ui| {
-                            row_clicked |= ui
-                                .selectable_label(selected, RichText::new(&row.task_id).monospace())
-                                .clicked();
+                            let id = ui.selectable_label(
+                                selected,
+                                RichText::new(&row.task_id).monospace(),
+                            );
+                            row_clicked |= id.clicked();
                             record_mark(ui, row);
+                            id_response = Some(id);
                         });
                         table_row.col(|ui| size_cell(ui, row, total, biggest));
                         table_row.col(|ui| git_cell(ui, row));
@@ -219,10 +225,12 @@ pub(crate) fn show(
                         if row_clicked || response.clicked() {
                             clicked = Some((position, ui_modifiers(&table_row)));
                         }
-                        if response.secondary_clicked() {
-                            intents.push(Intent::ContextRow(position));
+                        for response in id_response.into_iter().chain([response]) {
+                            if response.secondary_clicked() {
+                                intents.push(Intent::ContextRow(position));
+                            }
+                            response.context_menu(|ui| context_menu(ui, app, row, intents));
                         }
-                        response.context_menu(|ui| context_menu(ui, app, row, intents));
                     });
                 });
         });

@@ -9,6 +9,7 @@ mod opening;
 mod orphans;
 mod settings;
 mod table;
+mod window;
 
 use crate::common;
 
