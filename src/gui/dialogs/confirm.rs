@@ -221,7 +221,7 @@ fn include_question(
 ) -> Answer {
     let forcible: Vec<_> = plan.skipped.iter().filter(|s| s.force_includes).collect();
     ui.heading(format!(
-        "Include {} more?",
+        "Include them too ({})?",
         text::count(forcible.len(), "task")
     ));
     let fate = match plan.delete_mode {
