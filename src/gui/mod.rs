@@ -27,7 +27,7 @@ pub use app::{
     Dialog, FolderPicker, JanitorApp, Launch, PickedFolder, Running, Tab, TaskLabel, TaskLog,
     UndoOffer, Welcome, system_folder_picker,
 };
-pub use dialogs::{DraftErrors, QuotaDraft, SettingsDraft, confirm_button_label};
+pub use dialogs::{DraftErrors, QuotaDraft, QuotaErrors, SettingsDraft, confirm_button_label};
 pub use live_refresh::{PERIODIC_REFRESH, WatchMode};
 pub use model::{OrphanRowKind, Settings, SortKey};
 pub use toasts::Toast;

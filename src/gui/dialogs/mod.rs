@@ -9,7 +9,7 @@ mod settings_draft;
 
 pub use confirm::confirm_button_label;
 pub(crate) use settings::SettingsLocation;
-pub use settings_draft::{DraftErrors, QuotaDraft, SettingsDraft};
+pub use settings_draft::{DraftErrors, QuotaDraft, QuotaErrors, SettingsDraft};
 
 use crate::config::Config;
 use crate::gui::app::Dialog;

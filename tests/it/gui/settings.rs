@@ -4,7 +4,7 @@ use super::*;
 
 /// Replaces what the dialog's text field holding `holding` holds with `text`, as the
 /// user would: focus it, select all, type.
-fn retype(harness: &mut App<'_>, holding: &str, text: &str) -> TestResult {
+pub(super) fn retype(harness: &mut App<'_>, holding: &str, text: &str) -> TestResult {
     let field = |value: &str| {
         let value = value.to_owned();
         move |node: &egui_kittest::kittest::AccessKitNode<'_>| {

@@ -769,3 +769,61 @@ fn undo_and_restore_bring_a_trashed_workspace_back_with_its_record() -> TestResu
     assert!(workspace.is_dir());
     Ok(())
 }
+
+#[test]
+fn the_quota_editor_keeps_its_fields_in_place_and_says_each_error_under_its_field() -> TestResult {
+    let fx = Fixture::without_git()?;
+    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
+    if let Some(loaded) = &mut launch.config {
+        loaded.config.quotas.insert(
+            demo::ENV_WEBAPP.into(),
+            Quota {
+                limit_bytes: 20_000_000_000,
+                warn_percent: 80,
+                auto_clean: false,
+            },
+        );
+    }
+    let mut harness = open(launch);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, "Settings…")?;
+    for _ in 0..3 {
+        harness.step();
+    }
+    let field_x = |harness: &App<'_>, value: &str| -> Result<f32, Box<dyn Error>> {
+        let rect = harness
+            .query_by(|node| {
+                node.role() == Role::TextInput && node.value().as_deref() == Some(value)
+            })
+            .ok_or_else(|| format!("no field holds {value:?}"))?
+            .rect();
+        Ok(rect.left())
+    };
+    let limit_x = field_x(&harness, "20 GB")?;
+    let warn_x = field_x(&harness, "80")?;
+
+    super::settings::retype(&mut harness, "20 GB", "lots and lots of bytes")?;
+    super::settings::retype(&mut harness, "80", "120")?;
+    for _ in 0..3 {
+        harness.step();
+    }
+    // The dialog may grow taller; the fields keep their columns.
+    assert_eq!(field_x(&harness, "lots and lots of bytes")? - limit_x, 0.0);
+    assert_eq!(field_x(&harness, "120")? - warn_x, 0.0);
+    // Both errors are said, each starting under its own field.
+    let warn_error = harness
+        .query_by_label("a whole percentage from 1 to 100")
+        .ok_or("no warning error")?
+        .rect();
+    assert!(
+        warn_error.left() >= warn_x - 1.0,
+        "the warning error is not under its field"
+    );
+    let limit_error = harness
+        .query_by_label("expected a size such as 20 GB, 20 GiB or a number of bytes")
+        .ok_or("no limit error")?
+        .rect();
+    assert!(limit_error.left() >= limit_x - 1.0 && limit_error.left() < warn_x);
+    click(&mut harness, "Cancel")?;
+    Ok(())
+}
