@@ -134,7 +134,7 @@ fn the_trash_is_asked_only_once_the_place_is_free() -> TestResult {
     assert_eq!(r.untrash(&target("env-1", "t1"))?, ws);
     assert_eq!(
         *fs_ops.untrashed.lock().map_err(|e| e.to_string())?,
-        [ws.clone()]
+        std::slice::from_ref(&ws)
     );
     Ok(())
 }
