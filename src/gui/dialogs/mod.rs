@@ -53,7 +53,18 @@ pub(crate) fn show(
     // A stray click beside the Settings dialog must not throw the edits away: only
     // Cancel and Escape close it.
     let editing = matches!(dialog, Dialog::Settings { .. });
-    let modal = egui::Modal::new(egui::Id::unique("agents-janitor-dialog")).show(&ctx, |ui| {
+    let id = egui::Id::unique("agents-janitor-dialog");
+    // Dialogs whose error lines come and go as the user types hang from a fixed top:
+    // they grow downwards, and the field being typed in stays under the pointer.
+    let grows_while_typing = matches!(dialog, Dialog::Settings { .. } | Dialog::OpenFolder { .. });
+    let mut modal = egui::Modal::new(id);
+    if grows_while_typing {
+        let top = (ctx.content_rect().height() * 0.08).max(12.0);
+        modal = modal.area(
+            egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, top)),
+        );
+    }
+    let modal = modal.show(&ctx, |ui| {
         // A fixed width: a dialog that resizes itself each frame moves its buttons
         // away from the pointer between press and release.
         ui.set_width(DIALOG_WIDTH);

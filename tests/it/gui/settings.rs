@@ -40,7 +40,7 @@ fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> Te
     // Typed values are checked as they are typed; Save does nothing while one is wrong.
     retype(&mut harness, "off", "every now and then")?;
     retype(&mut harness, "24h", "0")?;
-    // The dialog grows by the error lines and centres itself again.
+    // The dialog grows downwards by the error lines.
     for _ in 0..3 {
         harness.step();
     }

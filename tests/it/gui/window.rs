@@ -790,25 +790,26 @@ fn the_quota_editor_keeps_its_fields_in_place_and_says_each_error_under_its_fiel
     for _ in 0..3 {
         harness.step();
     }
-    let field_x = |harness: &App<'_>, value: &str| -> Result<f32, Box<dyn Error>> {
+    let field = |harness: &App<'_>, value: &str| -> Result<egui::Pos2, Box<dyn Error>> {
         let rect = harness
             .query_by(|node| {
                 node.role() == Role::TextInput && node.value().as_deref() == Some(value)
             })
             .ok_or_else(|| format!("no field holds {value:?}"))?
             .rect();
-        Ok(rect.left())
+        Ok(rect.left_top())
     };
-    let limit_x = field_x(&harness, "20 GB")?;
-    let warn_x = field_x(&harness, "80")?;
+    let field_x = |harness: &App<'_>, value: &str| Ok::<f32, Box<dyn Error>>(field(harness, value)?.x);
+    let limit_at = field(&harness, "20 GB")?;
+    let (limit_x, warn_x) = (limit_at.x, field_x(&harness, "80")?);
 
     super::settings::retype(&mut harness, "20 GB", "lots and lots of bytes")?;
     super::settings::retype(&mut harness, "80", "120")?;
     for _ in 0..3 {
         harness.step();
     }
-    // The dialog may grow taller; the fields keep their columns.
-    assert_eq!(field_x(&harness, "lots and lots of bytes")? - limit_x, 0.0);
+    // The dialog grows downwards; the fields keep their place.
+    assert_eq!(field(&harness, "lots and lots of bytes")?, limit_at);
     assert_eq!(field_x(&harness, "120")? - warn_x, 0.0);
     // Both errors are said, each starting under its own field.
     let warn_error = harness
