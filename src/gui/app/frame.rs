@@ -64,9 +64,11 @@ impl JanitorApp {
     fn bottom_panel(&mut self, ui: &mut Ui, intents: &mut Vec<Intent>) -> f32 {
         let mut open = self.settings.log_open;
         let collapsed = egui::Panel::bottom("log_panel_collapsed").resizable(false);
+        // A short window starts with a shorter log.
+        let height = ui.ctx().content_rect().height();
         let expanded = egui::Panel::bottom("log_panel")
             .resizable(true)
-            .default_size(130.0)
+            .default_size((height * 0.16).clamp(90.0, 130.0))
             .min_size(90.0);
         let shown = egui::Panel::show_switched(ui, &mut open, collapsed, expanded, |ui, open| {
             panels::log::show(ui, self, open, intents);
@@ -83,9 +85,11 @@ impl JanitorApp {
         let collapsed = egui::Panel::right("details_collapsed")
             .resizable(false)
             .exact_size(30.0);
+        // A small window starts with a narrower pane, so the table keeps room.
+        let width = ui.ctx().content_rect().width();
         let expanded = egui::Panel::right("details")
             .resizable(true)
-            .default_size(290.0)
+            .default_size((width * 0.24).clamp(200.0, 290.0))
             .size_range(200.0..=640.0);
         egui::Panel::show_switched(ui, &mut open, collapsed, expanded, |ui, open| {
             if open {
