@@ -481,7 +481,8 @@ fn undo_is_refused_whole_while_agents_runner_runs_and_a_record_would_be_restored
     };
     let before = common::tree_digest(&mini.data_dir);
     let (_, emit) = collect_logs();
-    let result = executor(&mini, &FakeProbe::running(4242)).undo(std::slice::from_ref(&item), &emit);
+    let result =
+        executor(&mini, &FakeProbe::running(4242)).undo(std::slice::from_ref(&item), &emit);
     let Err(refused @ ExecuteError::AgentsRunnerRunning { .. }) = result else {
         return Err(format!("expected a refusal, got {result:?}").into());
     };

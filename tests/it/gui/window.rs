@@ -799,7 +799,8 @@ fn the_quota_editor_keeps_its_fields_in_place_and_says_each_error_under_its_fiel
             .rect();
         Ok(rect.left_top())
     };
-    let field_x = |harness: &App<'_>, value: &str| Ok::<f32, Box<dyn Error>>(field(harness, value)?.x);
+    let field_x =
+        |harness: &App<'_>, value: &str| Ok::<f32, Box<dyn Error>>(field(harness, value)?.x);
     let limit_at = field(&harness, "20 GB")?;
     let (limit_x, warn_x) = (limit_at.x, field_x(&harness, "80")?);
 
