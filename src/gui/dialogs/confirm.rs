@@ -56,10 +56,16 @@ fn heading(plan: &Plan) -> String {
     }
 }
 
-/// How high the list of steps is: fixed for the dialog's life, so it keeps its size
-/// while it scrolls, and small enough for a small window.
-fn list_height(ui: &Ui) -> f32 {
-    (ui.ctx().content_rect().height() - 340.0).clamp(120.0, 320.0)
+/// The dialog's list (of steps, of tasks): a scrolled area of a fixed height for the
+/// dialog's life, so it keeps its size while it scrolls, and small enough for a small
+/// window.
+fn fixed_list(ui: &mut Ui, add: impl FnOnce(&mut Ui)) {
+    let height = (ui.ctx().content_rect().height() - 340.0).clamp(120.0, 320.0);
+    egui::ScrollArea::vertical()
+        .min_scrolled_height(height)
+        .max_height(height)
+        .auto_shrink([false, false])
+        .show(ui, add);
 }
 
 /// The dialog's body: what `plan` would change, and Cancel or the confirm button; or
@@ -101,66 +107,61 @@ pub(super) fn body(
         );
     }
     ui.add_space(6.0);
-    let height = list_height(ui);
     let now = SystemTime::now();
-    egui::ScrollArea::vertical()
-        .min_scrolled_height(height)
-        .max_height(height)
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            for step in &plan.steps {
-                let unsaved = step.git.as_ref().filter(|g| g.has_unsaved_work());
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new(&step.task_id).monospace().strong());
-                    if step.workspace.is_some() {
-                        ui.label(text::bytes(step.bytes));
-                    }
-                    if let Some(git) = unsaved {
-                        ui.colored_label(ui.visuals().warn_fg_color, git.describe());
-                    }
-                });
-                if let Some(label) = labels.get(&step.task_id) {
+    fixed_list(ui, |ui| {
+        for step in &plan.steps {
+            let unsaved = step.git.as_ref().filter(|g| g.has_unsaved_work());
+            ui.horizontal_wrapped(|ui| {
+                ui.label(RichText::new(&step.task_id).monospace().strong());
+                if step.workspace.is_some() {
+                    ui.label(text::bytes(step.bytes));
+                }
+                if let Some(git) = unsaved {
+                    ui.colored_label(ui.visuals().warn_fg_color, git.describe());
+                }
+            });
+            if let Some(label) = labels.get(&step.task_id) {
+                task_line(ui, label, now);
+            }
+            let record = match step.record_change {
+                RecordChange::Keep => "",
+                RecordChange::Archive => "archive the record; ",
+                RecordChange::Discard { archive: true } => {
+                    "mark discarded and archive the record; "
+                }
+                RecordChange::Discard { archive: false } => "mark discarded; ",
+            };
+            let workspace = match &step.workspace {
+                Some(w) => match plan.delete_mode {
+                    DeleteMode::Delete => format!("delete {}", w.path.display()),
+                    DeleteMode::Trash => format!("move {} to the trash", w.path.display()),
+                },
+                None => "workspace kept".to_owned(),
+            };
+            ui.add(
+                egui::Label::new(RichText::new(format!("{record}{workspace}")).small().weak())
+                    .wrap(),
+            )
+            .on_hover_text(step.reason.as_str());
+            ui.add_space(4.0);
+        }
+        if !plan.skipped.is_empty() {
+            ui.add_space(6.0);
+            ui.label(RichText::new(format!("Left alone ({})", plan.skipped.len())).strong());
+            for skipped in &plan.skipped {
+                let text = format!("{}: {}", skipped.task_id, skipped.reason);
+                let text = if skipped.refused {
+                    RichText::new(text).color(ui.visuals().warn_fg_color)
+                } else {
+                    RichText::new(text).weak()
+                };
+                ui.add(egui::Label::new(text).wrap());
+                if let Some(label) = labels.get(&skipped.task_id) {
                     task_line(ui, label, now);
                 }
-                let record = match step.record_change {
-                    RecordChange::Keep => "",
-                    RecordChange::Archive => "archive the record; ",
-                    RecordChange::Discard { archive: true } => {
-                        "mark discarded and archive the record; "
-                    }
-                    RecordChange::Discard { archive: false } => "mark discarded; ",
-                };
-                let workspace = match &step.workspace {
-                    Some(w) => match plan.delete_mode {
-                        DeleteMode::Delete => format!("delete {}", w.path.display()),
-                        DeleteMode::Trash => format!("move {} to the trash", w.path.display()),
-                    },
-                    None => "workspace kept".to_owned(),
-                };
-                ui.add(
-                    egui::Label::new(RichText::new(format!("{record}{workspace}")).small().weak())
-                        .wrap(),
-                )
-                .on_hover_text(step.reason.as_str());
-                ui.add_space(4.0);
             }
-            if !plan.skipped.is_empty() {
-                ui.add_space(6.0);
-                ui.label(RichText::new(format!("Left alone ({})", plan.skipped.len())).strong());
-                for skipped in &plan.skipped {
-                    let text = format!("{}: {}", skipped.task_id, skipped.reason);
-                    let text = if skipped.refused {
-                        RichText::new(text).color(ui.visuals().warn_fg_color)
-                    } else {
-                        RichText::new(text).weak()
-                    };
-                    ui.add(egui::Label::new(text).wrap());
-                    if let Some(label) = labels.get(&skipped.task_id) {
-                        task_line(ui, label, now);
-                    }
-                }
-            }
-        });
+        }
+    });
     ui.add_space(8.0);
     let forcible = plan.skipped.iter().filter(|s| s.force_includes).count();
     let mut answer = Answer::Keep;
@@ -238,20 +239,15 @@ fn include_question(
         .wrap(),
     );
     ui.add_space(6.0);
-    let height = list_height(ui);
     let now = SystemTime::now();
-    egui::ScrollArea::vertical()
-        .min_scrolled_height(height)
-        .max_height(height)
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            for skipped in &forcible {
-                ui.add(egui::Label::new(format!("{}: {}", skipped.task_id, skipped.reason)).wrap());
-                if let Some(label) = labels.get(&skipped.task_id) {
-                    task_line(ui, label, now);
-                }
+    fixed_list(ui, |ui| {
+        for skipped in &forcible {
+            ui.add(egui::Label::new(format!("{}: {}", skipped.task_id, skipped.reason)).wrap());
+            if let Some(label) = labels.get(&skipped.task_id) {
+                task_line(ui, label, now);
             }
-        });
+        }
+    });
     ui.add_space(8.0);
     let mut answer = Answer::Keep;
     ui.horizontal(|ui| {

@@ -309,22 +309,6 @@ fn quotas_pass_over_a_workspace_holding_a_mount_and_say_why() -> Result<(), Plan
     Ok(())
 }
 
-/// The plan of `action` over `world`, its workspaces going to the trash.
-fn plan_to_trash(world: &World, action: &Action) -> Result<Plan, PlanError> {
-    plan(
-        action,
-        &PlanInput {
-            snapshot: &world.snapshot,
-            usage: &world.usage,
-            git: &world.git,
-            mount_points: world.mount_points.as_ref(),
-            now: world.now,
-            agents_runner: None,
-            delete_mode: DeleteMode::Trash,
-        },
-    )
-}
-
 #[test]
 fn refusals_say_whether_force_takes_them_and_trash_mode_does_not_call_work_lost()
 -> Result<(), PlanError> {
@@ -376,7 +360,7 @@ fn refusals_say_whether_force_takes_them_and_trash_mode_does_not_call_work_lost(
             .iter()
             .any(|w| w.ends_with("will be lost"))
     );
-    let trashed = plan_to_trash(&world, &discard)?;
+    let trashed = world.plan_with(&discard, None, DeleteMode::Trash)?;
     assert_eq!(
         trashed.warnings,
         [

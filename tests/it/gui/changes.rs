@@ -217,30 +217,13 @@ fn a_workspace_holding_a_bind_mount_is_marked_and_refused_in_the_plan_dialog() -
     Ok(())
 }
 
-/// Deletes for real, but the first file removal waits until the test lets it go.
-struct PausingFilesystem {
-    armed: AtomicBool,
-    paused: Sender<()>,
-    release: Receiver<()>,
-}
-
-impl Filesystem for PausingFilesystem {
-    fn before(&self, operation: Operation, path: &Path) -> io::Result<()> {
-        if operation == Operation::RemoveFile && self.armed.swap(false, Ordering::SeqCst) {
-            let _ = self.paused.send(());
-            // Held until the test says so (or gives up and drops the sender).
-            let _ = self.release.recv_timeout(PATIENCE);
-        }
-        RealFilesystem.before(operation, path)
-    }
-}
-
 #[test]
 fn frames_keep_coming_while_the_worker_is_held_mid_delete_and_cancel_stops_it() -> TestResult {
     let fx = Fixture::without_git()?;
     let (paused_tx, paused_rx) = bounded(1);
     let (release_tx, release_rx) = bounded(1);
     let filesystem = Arc::new(PausingFilesystem {
+        hold: Hold::FirstRemoval,
         armed: AtomicBool::new(false),
         paused: paused_tx,
         release: release_rx,

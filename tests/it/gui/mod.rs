@@ -75,8 +75,13 @@ fn launch(fx: &Fixture, filesystem: Arc<dyn Filesystem>) -> Result<Launch, Box<d
 
 /// The real app in a window tall enough that every fixture row is laid out.
 fn open(launch: Launch) -> App<'static> {
+    open_sized(launch, 1500.0, 2200.0)
+}
+
+/// The real app in a window of `width` × `height`, as a user's screen.
+fn open_sized(launch: Launch, width: f32, height: f32) -> App<'static> {
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(1500.0, 2200.0))
+        .with_size(egui::vec2(width, height))
         .build_ui_state(
             |ui, app: &mut Option<JanitorApp>| {
                 if let Some(app) = app {
@@ -144,6 +149,47 @@ fn click(harness: &mut App<'_>, label: &str) -> TestResult {
     harness.step();
     harness.step();
     Ok(())
+}
+
+/// Which operation [`PausingFilesystem`] holds.
+#[derive(Clone, Copy, PartialEq)]
+enum Hold {
+    /// The first file removal of a delete.
+    FirstRemoval,
+    /// The first rename (a workspace going into staging).
+    FirstRename,
+}
+
+/// Deletes for real, but the operation it holds waits, once armed, until the test
+/// lets it go.
+struct PausingFilesystem {
+    hold: Hold,
+    armed: AtomicBool,
+    paused: Sender<()>,
+    release: Receiver<()>,
+}
+
+impl PausingFilesystem {
+    fn pause_if(&self, hold: Hold) {
+        if self.hold == hold && self.armed.swap(false, Ordering::SeqCst) {
+            let _ = self.paused.send(());
+            // Held until the test says so (or gives up and drops the sender).
+            let _ = self.release.recv_timeout(PATIENCE);
+        }
+    }
+}
+
+impl Filesystem for PausingFilesystem {
+    fn before(&self, operation: Operation, path: &Path) -> io::Result<()> {
+        if operation == Operation::RemoveFile {
+            self.pause_if(Hold::FirstRemoval);
+        }
+        RealFilesystem.before(operation, path)
+    }
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        self.pause_if(Hold::FirstRename);
+        RealFilesystem.rename(from, to)
+    }
 }
 
 /// The folder picker of a machine without one.

@@ -5,6 +5,29 @@
 use super::*;
 use agents_janitor::text;
 
+/// The demo (without git) open in the window, sized and settled.
+fn settled_demo() -> Result<(Fixture, App<'static>), Box<dyn Error>> {
+    let fx = Fixture::without_git()?;
+    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
+    wait_until_settled(&mut harness)?;
+    Ok((fx, harness))
+}
+
+/// `launch` with a quota of `limit_bytes` (warning at 80%) on the Web app.
+fn with_webapp_quota(mut launch: Launch, limit_bytes: u64) -> Launch {
+    if let Some(loaded) = &mut launch.config {
+        loaded.config.quotas.insert(
+            demo::ENV_WEBAPP.into(),
+            Quota {
+                limit_bytes,
+                warn_percent: 80,
+                auto_clean: false,
+            },
+        );
+    }
+    launch
+}
+
 /// The ids of the rows shown, in the table's order.
 fn shown_ids(app: &JanitorApp) -> Vec<String> {
     app.visible()
@@ -19,6 +42,17 @@ fn selected_sorted(app: &JanitorApp) -> Vec<String> {
     ids
 }
 
+/// Clicks `first`, then Ctrl-clicks `second`: both selected.
+fn select_two(harness: &mut App<'_>, first: &str, second: &str) -> TestResult {
+    click(harness, first)?;
+    harness
+        .get_by_label(second)
+        .click_modifiers(egui::Modifiers::COMMAND);
+    harness.step();
+    harness.step();
+    Ok(())
+}
+
 fn toast_text(app: &JanitorApp) -> String {
     app.toasts()
         .iter()
@@ -29,16 +63,10 @@ fn toast_text(app: &JanitorApp) -> String {
 
 #[test]
 fn selected_rows_hidden_by_a_filter_are_never_acted_on() -> TestResult {
-    let fx = Fixture::without_git()?;
+    let (_fx, mut harness) = settled_demo()?;
     let (webapp_task, api_task) = ("a13f5c7e01", "d0a4e6f8a1");
-    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
 
-    click(&mut harness, webapp_task)?;
-    harness
-        .get_by_label(api_task)
-        .click_modifiers(egui::Modifiers::COMMAND);
-    harness.step();
+    select_two(&mut harness, webapp_task, api_task)?;
     assert_eq!(selected_sorted(app(&harness)?), [webapp_task, api_task]);
 
     // Another environment (in the side panel, drawn before the table): the Web app
@@ -119,10 +147,8 @@ fn selected_rows_hidden_by_a_filter_are_never_acted_on() -> TestResult {
 
 #[test]
 fn jump_to_from_usage_turns_on_what_shows_an_archived_task() -> TestResult {
-    let fx = Fixture::without_git()?;
+    let (_fx, mut harness) = settled_demo()?;
     let archived = "e2b3c4d5e6";
-    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
     assert!(!app(&harness)?.settings().show_archived);
     // A status filter hides it too.
     click(&mut harness, "Status: all")?;
@@ -154,18 +180,8 @@ fn a_plan_with_nothing_to_do_is_not_offered_and_the_selection_moves_on_after_a_d
 -> TestResult {
     let fx = Fixture::without_git()?;
     let task = common::clean_done_task()?;
-    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
     // A quota far above what the environment holds: enforcing it has nothing to do.
-    if let Some(loaded) = &mut launch.config {
-        loaded.config.quotas.insert(
-            demo::ENV_WEBAPP.into(),
-            Quota {
-                limit_bytes: 1 << 40,
-                warn_percent: 80,
-                auto_clean: false,
-            },
-        );
-    }
+    let launch = with_webapp_quota(launch(&fx, Arc::new(RealFilesystem))?, 1 << 40);
     let mut harness = open(launch);
     wait_until_settled(&mut harness)?;
     click(&mut harness, "Enforce quotas")?;
@@ -213,9 +229,7 @@ fn folder_field<'h>(harness: &'h App<'_>) -> Result<egui_kittest::Node<'h>, Box<
 
 #[test]
 fn a_mistyped_path_keeps_the_open_folder_and_says_what_is_wrong() -> TestResult {
-    let fx = Fixture::without_git()?;
-    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
+    let (fx, mut harness) = settled_demo()?;
     let open_dir = app(&harness)?.data_dir().map(Path::to_path_buf);
     let rows = app(&harness)?.rows().len();
 
@@ -263,9 +277,7 @@ fn a_mistyped_path_keeps_the_open_folder_and_says_what_is_wrong() -> TestResult 
 
 #[test]
 fn browse_without_a_file_chooser_says_so_and_keeps_the_path_field() -> TestResult {
-    let fx = Fixture::without_git()?;
-    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
+    let (_fx, mut harness) = settled_demo()?;
     click(&mut harness, "Open data folder…")?;
     click(&mut harness, "Browse…")?;
     step_until(&mut harness, "the picker's answer", |app| {
@@ -289,9 +301,7 @@ fn browse_without_a_file_chooser_says_so_and_keeps_the_path_field() -> TestResul
 
 #[test]
 fn the_side_panel_and_the_bottom_bar_show_one_total() -> TestResult {
-    let fx = Fixture::without_git()?;
-    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
+    let (_fx, harness) = settled_demo()?;
     let app = app(&harness)?;
     let total = app.total_bytes();
     let shown = text::bytes(total);
@@ -311,9 +321,7 @@ fn the_side_panel_and_the_bottom_bar_show_one_total() -> TestResult {
 
 #[test]
 fn keys_move_extend_and_clear_the_selection_and_ctrl_f_finds() -> TestResult {
-    let fx = Fixture::without_git()?;
-    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
+    let (_fx, mut harness) = settled_demo()?;
     let order = shown_ids(app(&harness)?);
     let last = order.len() - 1;
 
@@ -371,22 +379,26 @@ fn keys_move_extend_and_clear_the_selection_and_ctrl_f_finds() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn the_right_click_menu_copies_and_acts_on_the_row_it_was_opened_on() -> TestResult {
-    let fx = Fixture::without_git()?;
-    let task = common::clean_done_task()?;
-    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
-    click(&mut harness, "3fa0b1c278")?;
-
-    // The table's cell (the details pane, drawn first, shows the id too).
+/// Right-clicks the table's cell of `task_id` (the details pane, drawn first, may
+/// show the id too).
+fn open_row_menu(harness: &mut App<'_>, task_id: &str) -> TestResult {
     harness
-        .query_all_by_label(task.id)
+        .query_all_by_label(task_id)
         .last()
         .ok_or("no row")?
         .click_secondary();
     harness.step();
     harness.step();
+    Ok(())
+}
+
+#[test]
+fn the_right_click_menu_copies_and_acts_on_the_row_it_was_opened_on() -> TestResult {
+    let (fx, mut harness) = settled_demo()?;
+    let task = common::clean_done_task()?;
+    click(&mut harness, "3fa0b1c278")?;
+
+    open_row_menu(&mut harness, task.id)?;
     // The row right-clicked becomes the selection the menu acts on.
     assert_eq!(selected_sorted(app(&harness)?), [task.id.to_owned()]);
     // The menu's Open folder, beside the details pane's.
@@ -395,14 +407,7 @@ fn the_right_click_menu_copies_and_acts_on_the_row_it_was_opened_on() -> TestRes
     harness.step();
     assert!(toast_text(app(&harness)?).contains(&format!("Copied the task id: {}", task.id)));
 
-    // The table's cell (the details pane, drawn first, shows the id too).
-    harness
-        .query_all_by_label(task.id)
-        .last()
-        .ok_or("no row")?
-        .click_secondary();
-    harness.step();
-    harness.step();
+    open_row_menu(&mut harness, task.id)?;
     // The menu's (the details pane has one too); the menu is drawn last.
     harness
         .query_all_by_label("Copy path")
@@ -418,14 +423,7 @@ fn the_right_click_menu_copies_and_acts_on_the_row_it_was_opened_on() -> TestRes
         toast_text(app(&harness)?)
     );
 
-    // The table's cell (the details pane, drawn first, shows the id too).
-    harness
-        .query_all_by_label(task.id)
-        .last()
-        .ok_or("no row")?
-        .click_secondary();
-    harness.step();
-    harness.step();
+    open_row_menu(&mut harness, task.id)?;
     click(&mut harness, "Discard 1 task…")?;
     let label = wait_for_plan(&mut harness)?;
     assert_eq!(label, "Discard 1 task");
@@ -435,16 +433,9 @@ fn the_right_click_menu_copies_and_acts_on_the_row_it_was_opened_on() -> TestRes
 
 #[test]
 fn several_selected_rows_are_summed_up_in_the_details_pane() -> TestResult {
-    let fx = Fixture::without_git()?;
+    let (_fx, mut harness) = settled_demo()?;
     let (first, second) = ("a24e6d8f12", "c80e2c4578");
-    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
-    click(&mut harness, first)?;
-    harness
-        .get_by_label(second)
-        .click_modifiers(egui::Modifiers::COMMAND);
-    harness.step();
-    harness.step();
+    select_two(&mut harness, first, second)?;
     assert!(harness.query_by_label("2 tasks selected").is_some());
     let app = app(&harness)?;
     let bytes: u64 = app
@@ -462,25 +453,6 @@ fn several_selected_rows_are_summed_up_in_the_details_pane() -> TestResult {
     Ok(())
 }
 
-/// Renames for real, but the first rename (the first workspace going into staging)
-/// waits until the test lets it go.
-struct PausingRename {
-    armed: AtomicBool,
-    paused: Sender<()>,
-    release: Receiver<()>,
-}
-
-impl Filesystem for PausingRename {
-    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
-        if self.armed.swap(false, Ordering::SeqCst) {
-            let _ = self.paused.send(());
-            // Held until the test says so (or gives up and drops the sender).
-            let _ = self.release.recv_timeout(PATIENCE);
-        }
-        std::fs::rename(from, to)
-    }
-}
-
 /// Three finished tasks of the demo whose clean workspaces every plan may delete.
 const FINISHED: [&str; 3] = ["a13f5c7e01", "b46a8f0134", "b57b901245"];
 
@@ -490,7 +462,8 @@ const FINISHED: [&str; 3] = ["a13f5c7e01", "b46a8f0134", "b57b901245"];
 fn cancelled_discard(fx: &Fixture) -> Result<(App<'static>, Vec<String>), Box<dyn Error>> {
     let (paused_tx, paused_rx) = bounded(1);
     let (release_tx, release_rx) = bounded(1);
-    let filesystem = Arc::new(PausingRename {
+    let filesystem = Arc::new(PausingFilesystem {
+        hold: Hold::FirstRename,
         armed: AtomicBool::new(false),
         paused: paused_tx,
         release: release_rx,
@@ -606,10 +579,8 @@ fn after_a_cancel_refresh_finishes_the_delete_and_counts_what_it_frees() -> Test
 
 #[test]
 fn running_tasks_are_included_only_after_a_second_confirmation_never_by_force() -> TestResult {
-    let fx = Fixture::without_git()?;
+    let (fx, mut harness) = settled_demo()?;
     let running = "3fa0b1c278";
-    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
     let before = tree_digest(&fx.data_dir);
     click(&mut harness, running)?;
     click(&mut harness, "Discard")?;
@@ -773,17 +744,7 @@ fn undo_and_restore_bring_a_trashed_workspace_back_with_its_record() -> TestResu
 #[test]
 fn the_quota_editor_keeps_its_fields_in_place_and_says_each_error_under_its_field() -> TestResult {
     let fx = Fixture::without_git()?;
-    let mut launch = launch(&fx, Arc::new(RealFilesystem))?;
-    if let Some(loaded) = &mut launch.config {
-        loaded.config.quotas.insert(
-            demo::ENV_WEBAPP.into(),
-            Quota {
-                limit_bytes: 20_000_000_000,
-                warn_percent: 80,
-                auto_clean: false,
-            },
-        );
-    }
+    let launch = with_webapp_quota(launch(&fx, Arc::new(RealFilesystem))?, 20_000_000_000);
     let mut harness = open(launch);
     wait_until_settled(&mut harness)?;
     click(&mut harness, "Settings…")?;
@@ -828,23 +789,6 @@ fn the_quota_editor_keeps_its_fields_in_place_and_says_each_error_under_its_fiel
     assert!(limit_error.left() >= limit_x - 1.0 && limit_error.left() < warn_x);
     click(&mut harness, "Cancel")?;
     Ok(())
-}
-
-/// The real app in a window of `width` × `height`, as a user's small screen.
-fn open_sized(launch: Launch, width: f32, height: f32) -> App<'static> {
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(width, height))
-        .build_ui_state(
-            |ui, app: &mut Option<JanitorApp>| {
-                if let Some(app) = app {
-                    app.ui(ui);
-                }
-            },
-            None,
-        );
-    let ctx = harness.ctx.clone();
-    *harness.state_mut() = Some(JanitorApp::new(&ctx, launch));
-    harness
 }
 
 /// The left edge of the table's column title `title`.
@@ -950,9 +894,7 @@ fn the_table_keeps_its_order_while_a_rescan_sorted_by_git_is_under_way() -> Test
 
 #[test]
 fn names_badges_and_reasons_say_what_ids_and_colours_do_not() -> TestResult {
-    let fx = Fixture::without_git()?;
-    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
+    let (_fx, mut harness) = settled_demo()?;
     // Sweep's scope names the environment.
     harness
         .query_all_by_label("Web app")
@@ -1038,9 +980,7 @@ fn at_900_by_600_the_details_pane_and_the_log_collapse_to_leave_the_table_room()
 #[test]
 fn notices_answer_copy_and_wait_behind_dialogs_and_problems_can_be_opened_and_copied() -> TestResult
 {
-    let fx = Fixture::without_git()?;
-    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
+    let (fx, mut harness) = settled_demo()?;
     let tab = format!("Problems ({})", app(&harness)?.problems().len());
     click(&mut harness, &tab)?;
     harness.step();
