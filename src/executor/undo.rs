@@ -1,11 +1,13 @@
 //! Undo of a change: each workspace it moved to staging (a cancelled delete) or to the
 //! system trash is put back at its path through [`crate::remove`], with the checks a
-//! delete has; then the record it archived is moved back to `tasks/`, as Restore does.
+//! delete has; then the record it archived is moved back to `tasks/`, as Restore does,
+//! and a discarded task gets its status back.
 
 use super::report::log;
 use super::{Emit, ExecuteError, Executor, Level};
 use crate::lock::DataDirLock;
 use crate::remove::WorkspaceTarget;
+use crate::store::log_line::janitor_line;
 use crate::store::{paths, tasks};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -38,6 +40,9 @@ pub struct UndoItem {
     /// The change archived the record: it goes back to `tasks/` (once the workspace,
     /// if any, is back).
     pub restore_record: bool,
+    /// The change marked the task discarded: its status before, put back in the record
+    /// (once the record is back).
+    pub status_before: Option<String>,
 }
 
 /// How one item went.
@@ -56,11 +61,14 @@ pub struct UndoOutcome {
 impl Executor {
     /// Puts back what `items` name, under the data-dir lock. Refused whole, changing
     /// nothing, while Agents-Runner runs on the data directory and a record would be
-    /// restored (it would not know the record, as with Restore).
+    /// restored or changed (it would not know the record, as with Restore, or would
+    /// write its own copy over the change).
     pub fn undo(&self, items: &[UndoItem], emit: Emit) -> Result<Vec<UndoOutcome>, ExecuteError> {
         let _lock = DataDirLock::acquire(&self.data_dir, "undo")?;
         if let Some(runner) = self.agents_runner.check(&self.data_dir)
-            && let Some(item) = items.iter().find(|item| item.restore_record)
+            && let Some(item) = items
+                .iter()
+                .find(|item| item.restore_record || item.status_before.is_some())
         {
             return Err(ExecuteError::AgentsRunnerRunning {
                 record: paths::archived_tasks_dir(&self.data_dir)
@@ -125,9 +133,60 @@ impl Executor {
                         format!("[cleanup] Undo: not restored: {err}"),
                     );
                     outcome.error = Some(err.to_string());
+                    return outcome;
                 }
             }
         }
+        if let Some(status) = &item.status_before {
+            self.put_status_back(item, status, &mut outcome, emit);
+        }
         outcome
+    }
+
+    /// Writes `status` back into the task's active record (a discard had marked it
+    /// discarded), with a line saying so in its `logs`.
+    fn put_status_back(
+        &self,
+        item: &UndoItem,
+        status: &str,
+        outcome: &mut UndoOutcome,
+        emit: Emit,
+    ) {
+        let record = outcome.record.clone().unwrap_or_else(|| {
+            paths::active_tasks_dir(&self.data_dir).join(format!("{}.toml", item.task_id))
+        });
+        let edit = tasks::TaskEdit {
+            status: Some(status.to_owned()),
+            append_logs: vec![janitor_line(
+                Level::Info,
+                &format!("Discard undone by agents-janitor: status {status} again"),
+            )],
+            ..tasks::TaskEdit::default()
+        };
+        match tasks::edit_record(&record, &item.task_id, &edit) {
+            Ok(_) => {
+                log(
+                    emit,
+                    Level::Info,
+                    format!(
+                        "[cleanup] Undo: task {} is {status} again: {}",
+                        item.task_id,
+                        record.display()
+                    ),
+                );
+                outcome.record = Some(record);
+            }
+            Err(err) => {
+                log(
+                    emit,
+                    Level::Error,
+                    format!(
+                        "[cleanup] Undo: status of task {} not put back: {err}",
+                        item.task_id
+                    ),
+                );
+                outcome.error = Some(format!("its status stays discarded: {err}"));
+            }
+        }
     }
 }

@@ -461,7 +461,12 @@ fn undo_is_refused_whole_while_agents_runner_runs_and_a_record_would_be_restored
     use agents_janitor::store::{FolderKind, WorkspaceType};
     let mini = Mini::new()?;
     add_archived(&mini, "d2")?;
-    // What a cancelled discard leaves: the record archived, the workspace in staging.
+    // What a cancelled discard leaves: the record marked discarded and archived, the
+    // workspace in staging.
+    write_private(
+        &mini.archived_record("d2"),
+        record("d2", "discarded", "done")?.as_bytes(),
+    )?;
     let staging = paths::staging_dir(&mini.data_dir);
     std::fs::create_dir_all(&staging)?;
     let staged = staging.join(format!("{ENV}--d2--1"));
@@ -478,6 +483,7 @@ fn undo_is_refused_whole_while_agents_runner_runs_and_a_record_would_be_restored
             from: PutBackFrom::Staging(staged.clone()),
         }),
         restore_record: true,
+        status_before: Some("done".into()),
     };
     let before = common::tree_digest(&mini.data_dir);
     let (_, emit) = collect_logs();
@@ -491,13 +497,14 @@ fn undo_is_refused_whole_while_agents_runner_runs_and_a_record_would_be_restored
     after.retain(|path, _| !path.contains(".agents-janitor.lock"));
     assert_eq!(before, after, "nothing may change");
 
-    // Agents-Runner closed: both come back, the workspace first.
+    // Agents-Runner closed: both come back, the workspace first, and the status.
     let outcomes = executor(&mini, &FakeProbe::not_running()).undo(&[item], &emit)?;
     assert_eq!(outcomes.len(), 1);
     assert_eq!(outcomes[0].error, None);
     assert!(mini.workspace(ENV, "d2").is_dir());
     assert!(!staged.exists());
-    assert!(mini.active_record("d2").is_file());
     assert!(!mini.archived_record("d2").exists());
+    let restored = agents_janitor::store::tasks::read_record(&mini.active_record("d2"), false)?;
+    assert_eq!(restored.status, "done");
     Ok(())
 }

@@ -358,7 +358,9 @@ impl JanitorApp {
         }
         running.steps = plan.steps.iter().map(|s| s.task_id.clone()).collect();
         self.work.start(running);
-        self.last_change.started(&plan);
+        let table = &self.table;
+        self.last_change
+            .started(&plan, |id| table.row(id).map(|row| row.status.clone()));
         // The rows change state at once; the worker's reload confirms it.
         let doing = doing(&plan.action);
         for step in &plan.steps {
@@ -424,6 +426,8 @@ impl JanitorApp {
                 from: PutBackFrom::Trash,
             }),
             restore_record: true,
+            // Restore leaves the status as it is.
+            status_before: None,
         };
         self.work.start(Running::new("restore", self.now()));
         self.send(Command::Undo(vec![item]));

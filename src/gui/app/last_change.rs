@@ -26,6 +26,8 @@ struct PlannedStep {
     task_id: String,
     target: Option<WorkspaceTarget>,
     archives_record: bool,
+    /// The task's status before, when the step marks it discarded.
+    status_before: Option<String>,
 }
 
 /// The running change's steps, the workspaces left in staging, the Undo offer and
@@ -40,8 +42,9 @@ pub(crate) struct LastChange {
 }
 
 impl LastChange {
-    /// A change starts: its steps are kept for Undo; an older offer goes.
-    pub(crate) fn started(&mut self, plan: &Plan) {
+    /// A change starts: its steps are kept for Undo (with each task's status as
+    /// `status_of` tells it); an older offer goes.
+    pub(crate) fn started(&mut self, plan: &Plan, status_of: impl Fn(&str) -> Option<String>) {
         self.undo = None;
         self.running = plan
             .steps
@@ -58,6 +61,10 @@ impl LastChange {
                     step.record_change,
                     RecordChange::Archive | RecordChange::Discard { archive: true }
                 ),
+                status_before: match step.record_change {
+                    RecordChange::Discard { .. } => status_of(&step.task_id),
+                    RecordChange::Keep | RecordChange::Archive => None,
+                },
             })
             .collect();
     }
@@ -93,6 +100,7 @@ impl LastChange {
                 task_id: step.task_id.clone(),
                 workspace: Some(PutBack { target, from }),
                 restore_record: step.archives_record && record_archived,
+                status_before: step.status_before.clone(),
             });
         }
         if items.is_empty() {

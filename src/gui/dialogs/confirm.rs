@@ -92,8 +92,9 @@ pub(super) fn body(
                 text::bytes(plan.bytes_to_free)
             )),
             DeleteMode::Trash => ui.label(format!(
-                "{} ({}) will be moved to the trash: they can be restored from it, and the space is freed only when the trash is emptied.",
+                "{} ({}) will be moved to the trash: {} can be restored from it, and the space is freed only when the trash is emptied.",
                 text::count(deleted, "workspace"),
+                if deleted == 1 { "it" } else { "they" },
                 text::bytes(plan.bytes_to_free)
             )),
         };

@@ -179,7 +179,8 @@ fn task(ui: &mut Ui, app: &JanitorApp, row: &Row, intents: &mut Vec<Intent>) {
             ui.label(RichText::new("Pull request").weak());
             match &row.pr_url {
                 Some(url) => {
-                    ui.hyperlink(url);
+                    // A long address would widen the pane: its end names the PR.
+                    ui.hyperlink_to(short_url(url), url).on_hover_text(url);
                 }
                 None => {
                     ui.label("—");
@@ -272,5 +273,34 @@ fn buttons(ui: &mut Ui, app: &JanitorApp, row: &Row, intents: &mut Vec<Intent>) 
         if with_reason_when_disabled(both, held.as_deref()).clicked() {
             intents.push(Intent::RestoreWithWorkspace(row.task_id.clone()));
         }
+    }
+}
+
+/// `url` without its scheme, cut at the front to its last 34 characters when longer
+/// ("…/webapp/pull/128").
+fn short_url(url: &str) -> String {
+    const KEEP: usize = 34;
+    let bare = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    let count = bare.chars().count();
+    if count <= KEEP {
+        return bare.to_owned();
+    }
+    let tail: String = bare.chars().skip(count - KEEP + 1).collect();
+    format!("…{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_url;
+
+    #[test]
+    fn long_addresses_keep_their_end() {
+        assert_eq!(short_url("https://x.org/a/pull/1"), "x.org/a/pull/1");
+        let long = short_url("https://github.com/example-org/webapp/pull/128");
+        assert_eq!(long, "…b.com/example-org/webapp/pull/128");
+        assert_eq!(long.chars().count(), 34);
     }
 }

@@ -60,8 +60,13 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, open: bool, intents: &mut Vec<
     }
     if let Some(offer) = app.undo_offer() {
         ui.horizontal_wrapped(|ui| {
+            let workspaces = if offer.items.len() == 1 {
+                "its workspace is"
+            } else {
+                "its workspaces are"
+            };
             ui.label(format!(
-                "The {} can be undone while its workspaces are {}.",
+                "The {} can be undone while {workspaces} {}.",
                 offer.what, offer.waiting_in
             ));
             if ui

@@ -544,7 +544,7 @@ fn cancel_stops_before_the_next_step_says_what_was_done_and_undo_puts_it_back() 
     })?;
     assert!(workspace.is_dir(), "the workspace is not back");
     let record = paths::active_tasks_dir(&fx.data_dir).join(format!("{first}.toml"));
-    assert!(record.is_file(), "the record is not back in tasks/");
+    assert_eq!(record_status(&record)?, "done", "the discard is not undone");
     let app = app(&harness)?;
     assert_eq!(app.staged_bytes(), None);
     assert!(app.undo_offer().is_none());
@@ -696,11 +696,8 @@ fn undo_and_restore_bring_a_trashed_workspace_back_with_its_record() -> TestResu
         app.running().is_none() && toast_text(app).contains("Undone: 1 task put back")
     })?;
     assert!(workspace.is_dir());
-    assert!(
-        paths::active_tasks_dir(&fx.data_dir)
-            .join(format!("{}.toml", task.id))
-            .is_file()
-    );
+    let record = paths::active_tasks_dir(&fx.data_dir).join(format!("{}.toml", task.id));
+    assert_eq!(record_status(&record)?, task.status);
 
     // Once more, and the Undo offer let go: Restore of the archived task offers to
     // bring its workspace back from the trash.
