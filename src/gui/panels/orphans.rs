@@ -63,7 +63,9 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
     ui.add_space(4.0);
     let now = app.now();
     let mut open = None;
-    egui::ScrollArea::vertical()
+    // The tables scroll sideways in a narrow window; the text wraps at what is seen.
+    let visible_width = ui.available_width();
+    egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| {
             if folder_count == 0 {
@@ -114,15 +116,18 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
             }
             ui.add_space(14.0);
             ui.label(RichText::new("Legacy checkouts").strong());
-            ui.add(
-                egui::Label::new(
-                    RichText::new(
-                        "Checkouts directly in an environment's folder, from older Agents-Runner versions. Shown for their size; the janitor never deletes them.",
+            ui.scope(|ui| {
+                ui.set_max_width(visible_width);
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(
+                            "Checkouts directly in an environment's folder, from older Agents-Runner versions. Shown for their size; the janitor never deletes them.",
+                        )
+                        .weak(),
                     )
-                    .weak(),
-                )
-                .wrap(),
-            );
+                    .wrap(),
+                );
+            });
             egui::Grid::new("legacy-checkouts")
                 .num_columns(4)
                 .striped(true)

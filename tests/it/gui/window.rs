@@ -1021,3 +1021,34 @@ fn notices_answer_copy_and_wait_behind_dialogs_and_problems_can_be_opened_and_co
     click(&mut harness, "Cancel")?;
     Ok(())
 }
+
+#[test]
+fn at_900_by_600_the_orphans_tab_wraps_its_text_and_names_legacy_checkouts_in_full() -> TestResult {
+    let fx = Fixture::without_git()?;
+    let mut harness = open_sized(launch(&fx, Arc::new(RealFilesystem))?, 900.0, 600.0);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, "Orphans (2)")?;
+    harness.step();
+    harness.step();
+    let legacy = format!("managed-repos/{}", demo::ENV_API);
+    for (what, node) in [
+        ("the legacy checkout", harness.query_by_label(&legacy)),
+        (
+            "the legacy checkouts' note",
+            harness.query_by_label_contains("the janitor never deletes them"),
+        ),
+    ] {
+        let right = node
+            .ok_or_else(|| format!("{what} is not shown"))?
+            .rect()
+            .right();
+        assert!(
+            right <= 900.0,
+            "{what} is cut at the window's edge ({right})"
+        );
+    }
+    // The environment is named, not only by its folder: in the side panel and the
+    // legacy checkouts' table.
+    assert_eq!(harness.query_all_by_label("Billing API").count(), 2);
+    Ok(())
+}
