@@ -1052,3 +1052,22 @@ fn at_900_by_600_the_orphans_tab_wraps_its_text_and_names_legacy_checkouts_in_fu
     assert_eq!(harness.query_all_by_label("Billing API").count(), 2);
     Ok(())
 }
+
+#[test]
+fn archive_from_the_right_click_menu_plans_only_the_selected_tasks() -> TestResult {
+    let (_fx, mut harness) = settled_demo()?;
+    let finalized = "a13f5c7e01";
+    open_row_menu(&mut harness, finalized)?;
+    click(&mut harness, "Archive 1 task…")?;
+    let label = wait_for_plan(&mut harness)?;
+    assert_eq!(label, "Archive 1 task");
+    let Some(Dialog::Confirm { plan, .. }) = app(&harness)?.dialog() else {
+        return Err("no confirm dialog".into());
+    };
+    // "Archive finished" would take more: the plan is narrowed to the selection.
+    let tasks: Vec<&str> = plan.steps.iter().map(|s| s.task_id.as_str()).collect();
+    assert_eq!(tasks, [finalized]);
+    assert!(plan.skipped.iter().all(|s| s.task_id == finalized));
+    click(&mut harness, "Cancel")?;
+    Ok(())
+}
