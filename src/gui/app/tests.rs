@@ -208,3 +208,45 @@ fn the_schedule_is_due_one_interval_after_it_starts_and_after_each_run() {
     automation.scheduled_run_started(start + hour);
     assert_eq!(automation.schedule_wait(start + hour, hour), Some(hour));
 }
+
+#[test]
+fn progress_goes_by_bytes_when_known_and_says_the_time_left_at_the_pace_so_far() {
+    use super::Running;
+    use crate::executor::Progress;
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+    let running = |bytes_total: u64, bytes_freed: u64, steps_done: usize| {
+        let mut running = Running::new("discard", start);
+        running.bytes_total = bytes_total;
+        running.progress = Progress {
+            steps_done,
+            steps_total: 3,
+            bytes_freed,
+            ..Progress::default()
+        };
+        running
+    };
+    // (bytes total, freed, steps done, seconds in) -> (fraction, time left)
+    let table: [((u64, u64, usize, u64), (f32, Option<u64>)); 5] = [
+        // All steps staged, a few bytes freed: the bar is at the bytes, not at 3/3.
+        ((2_480, 148, 3, 10), (148.0 / 2_480.0, Some(157))),
+        ((1_000, 500, 1, 30), (0.5, Some(30))),
+        // No pace yet: nothing freed, or under a second in.
+        ((1_000, 0, 0, 30), (0.0, None)),
+        ((1_000, 500, 1, 0), (0.5, None)),
+        // Trash mode frees nothing: by steps, without a time.
+        ((0, 0, 2, 30), (2.0 / 3.0, None)),
+    ];
+    for ((total, freed, steps, seconds), (fraction, left)) in table {
+        let running = running(total, freed, steps);
+        assert!(
+            (running.fraction() - fraction).abs() < 1e-6,
+            "{total} {freed}"
+        );
+        let now = start + Duration::from_secs(seconds);
+        assert_eq!(
+            running.time_left(now).map(|d| d.as_secs()),
+            left,
+            "{total} {freed} {seconds}"
+        );
+    }
+}
