@@ -225,8 +225,9 @@ fn progress_goes_by_bytes_when_known_and_says_the_time_left_at_the_pace_so_far()
         };
         running
     };
-    // (bytes total, freed, steps done, seconds in) -> (fraction, time left)
-    let table: [((u64, u64, usize, u64), (f32, Option<u64>)); 5] = [
+    // (bytes total, freed, steps done, seconds in) -> (fraction, seconds left)
+    type Case = ((u64, u64, usize, u64), (f32, Option<u64>));
+    let table: [Case; 5] = [
         // All steps staged, a few bytes freed: the bar is at the bytes, not at 3/3.
         ((2_480, 148, 3, 10), (148.0 / 2_480.0, Some(157))),
         ((1_000, 500, 1, 30), (0.5, Some(30))),
