@@ -8,6 +8,17 @@ use crate::gui::dialogs::{self, Answer};
 use crate::gui::panels;
 use egui::{Key, Ui};
 
+/// The keys that move or change the table's selection, taken from every widget.
+const TABLE_KEYS: [Key; 7] = [
+    Key::ArrowUp,
+    Key::ArrowDown,
+    Key::Home,
+    Key::End,
+    Key::PageUp,
+    Key::PageDown,
+    Key::Space,
+];
+
 impl JanitorApp {
     /// One frame of the window.
     pub fn ui(&mut self, ui: &mut Ui) {
@@ -111,7 +122,8 @@ impl JanitorApp {
         if self.dialogs.is_open() {
             return;
         }
-        let typing = ui.ctx().egui_wants_keyboard_input();
+        // Only a text field keeps the keys: a focused button or row label does not.
+        let typing = ui.ctx().text_edit_focused();
         let keys = ui.input(|i| Keys {
             refresh: i.key_pressed(Key::F5),
             delete: i.key_pressed(Key::Delete),
@@ -126,7 +138,12 @@ impl JanitorApp {
             page_down: i.key_pressed(Key::PageDown),
             space: i.key_pressed(Key::Space),
             escape: i.key_pressed(Key::Escape),
-            shift: i.modifiers.shift,
+            // The key's own modifiers too: Shift may be let go within the same frame.
+            shift: i.modifiers.shift
+                || i.events.iter().any(|event| {
+                    matches!(event, egui::Event::Key { key, pressed: true, modifiers, .. }
+                        if modifiers.shift && TABLE_KEYS.contains(key))
+                }),
         });
         if keys.settings {
             self.open_settings();
@@ -142,6 +159,13 @@ impl JanitorApp {
         if typing || self.tab != Tab::Tasks {
             return;
         }
+        // The table's keys are the table's: a button or row that has the keyboard
+        // focus must not also take Space as a click, or the arrows as a move of focus.
+        ui.ctx().input_mut(|i| {
+            i.events.retain(|event| {
+                !matches!(event, egui::Event::Key { key, pressed: true, .. } if TABLE_KEYS.contains(key))
+            });
+        });
         if keys.delete {
             self.discard_selected();
         }

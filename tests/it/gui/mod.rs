@@ -121,7 +121,9 @@ fn step_until(harness: &mut App<'_>, what: &str, done: impl Fn(&JanitorApp) -> b
     }
 }
 
-/// Loaded, every workspace sized and every git state known.
+/// Loaded, every workspace sized and every git state known, and the table sorted
+/// again with them (rows keep their place while values arrive, so a click aimed
+/// from the frame before could land on another row).
 fn wait_until_settled(harness: &mut App<'_>) -> TestResult {
     step_until(harness, "the first scan", |app| {
         app.snapshot().is_some()
@@ -130,7 +132,11 @@ fn wait_until_settled(harness: &mut App<'_>) -> TestResult {
             && app.rows().iter().all(|row| {
                 row.workspace_on_disk().is_none() || (row.size.is_some() && row.git.is_some())
             })
-    })
+    })?;
+    for _ in 0..3 {
+        harness.step();
+    }
+    Ok(())
 }
 
 fn log_text(app: &JanitorApp) -> String {

@@ -361,6 +361,24 @@ fn keys_move_extend_and_clear_the_selection_and_ctrl_f_finds() -> TestResult {
     harness.step();
     assert!(app(&harness)?.selected().is_empty());
 
+    // After a click the row's id has the keyboard focus: Space is still the table's
+    // (it drops the row), never a second click on the id.
+    click(&mut harness, &order[1])?;
+    harness
+        .query_all_by_label(&order[1])
+        .last()
+        .ok_or("no row")?
+        .focus();
+    harness.step();
+    harness.key_press(egui::Key::Space);
+    harness.step();
+    harness.step();
+    assert!(
+        app(&harness)?.selected().is_empty(),
+        "{:?}",
+        selected_sorted(app(&harness)?)
+    );
+
     // Ctrl+F gives the search box the keyboard; × clears it.
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
     harness.step();
@@ -706,6 +724,8 @@ fn undo_and_restore_bring_a_trashed_workspace_back_with_its_record() -> TestResu
             .iter()
             .any(|r| r.task_id == task.id && !r.archived)
     })?;
+    // The put-back workspace is sized again: its row moves once that is done.
+    wait_until_settled(&mut harness)?;
     discard(&mut harness)?;
     click(&mut harness, "Show archived")?;
     step_until(&mut harness, "the archived row", |app| {
