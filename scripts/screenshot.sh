@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Takes a screenshot of the app on a fresh demo data dir, under Xvfb.
 #   scripts/screenshot.sh [OUTPUT.png] [WIDTHxHEIGHT]
-# Defaults: assets/screenshot.png at 1280x800. Needs Xvfb, xdotool and ImageMagick
+# Defaults: assets/screenshot.png at 1280x800; PROFILE=debug uses the debug build. Needs Xvfb, xdotool and ImageMagick
 # (installed with apt-get when missing and running as root) and Mesa's software GL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,13 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-cargo build --release --quiet
+profile="${PROFILE:-release}"
+if [ "$profile" = release ]; then
+    cargo build --release --quiet
+else
+    cargo build --quiet
+fi
+bin="${CARGO_TARGET_DIR:-target}/$profile/agents-janitor"
 work="$(mktemp -d)"
 display=":$((90 + RANDOM % 9))"
 cleanup() {
@@ -36,8 +42,8 @@ export DISPLAY="$display"
 # A private home: no saved window state or folder choice leaks into the picture.
 export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
 mkdir -p "$HOME"
-./target/release/agents-janitor demo "$work/agents-runner" >/dev/null
-./target/release/agents-janitor --data-dir "$work/agents-runner" >"$work/app.log" 2>&1 &
+"$bin" demo "$work/agents-runner" >/dev/null
+"$bin" --data-dir "$work/agents-runner" >"$work/app.log" 2>&1 &
 app_pid=$!
 
 for _ in $(seq 1 100); do

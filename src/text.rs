@@ -33,6 +33,19 @@ pub fn relative_time(moment: SystemTime, now: SystemTime) -> String {
     }
 }
 
+/// A duration to wait, rounded for people: "5 s", "3 min", "2 h 10 min".
+pub fn duration(span: std::time::Duration) -> String {
+    let seconds = span.as_secs();
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", (seconds + 30) / 60),
+        _ => {
+            let minutes = (seconds + 30) / 60;
+            format!("{} h {} min", minutes / 60, minutes % 60)
+        }
+    }
+}
+
 /// The first line of `text` that is not blank, trimmed ("" when there is none): the
 /// title of a prompt, the message of a tool's stderr.
 pub fn first_line(text: &str) -> &str {
@@ -90,6 +103,22 @@ mod tests {
             relative_time(now + Duration::from_secs(5), now),
             "in the future"
         );
+    }
+
+    #[test]
+    fn durations_round_to_what_a_person_waits_for() {
+        for (seconds, want) in [
+            (0, "0 s"),
+            (59, "59 s"),
+            (60, "1 min"),
+            (89, "1 min"),
+            (90, "2 min"),
+            (3599, "60 min"),
+            (3600, "1 h 0 min"),
+            (7_800, "2 h 10 min"),
+        ] {
+            assert_eq!(duration(Duration::from_secs(seconds)), want, "{seconds} s");
+        }
     }
 
     #[test]

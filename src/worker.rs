@@ -4,7 +4,9 @@
 
 use crate::agents_runner::{LiveProbe, Probe};
 use crate::container::ContainerRuntime;
-use crate::executor::{self, EngineEvent, Executor, Level, LogLine, Progress, Report};
+use crate::executor::{
+    self, EngineEvent, Executor, Level, LogLine, Progress, Report, UndoItem, UndoOutcome,
+};
 use crate::git::pull_request::{self, PrCache, PrState};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
 use crate::policy::DeleteMode;
@@ -72,6 +74,15 @@ pub enum Command {
     ExecuteReclaim(Box<ReclaimPlan>, ReclaimSettings),
     /// Plan and carry out the reclaim of the kinds set to "schedule" (the schedule).
     ReclaimScheduled(ReclaimSettings),
+    /// Finish the deletes a cancel left in staging, with progress, answering with
+    /// [`Event::StagingFinished`], then reload.
+    FinishStaged,
+    /// Put back what a change moved to staging or the trash, answering with
+    /// [`Event::Undone`], then reload.
+    Undo(Vec<UndoItem>),
+    /// Which of these workspace paths the system trash holds an item from, answered
+    /// with [`Event::InTrash`].
+    LookInTrash(Vec<PathBuf>),
 }
 
 /// How an unattended cleanup ended.
@@ -168,6 +179,19 @@ pub enum Event {
     ReclaimFinished(Box<ReclaimFinished>),
     /// No footprint, plan or run: why.
     ReclaimFailed(String),
+    /// Deletes left in staging were finished (by [`Command::FinishStaged`], or the
+    /// start of a [`Command::Load`]), freeing this much.
+    StagingFinished {
+        /// On-disk bytes freed.
+        bytes_freed: u64,
+        /// False when it could not run (the lock is held, the staging folder is not a
+        /// real one): what was there is still there.
+        ran: bool,
+    },
+    /// How a [`Command::Undo`] went: one outcome per item, or why nothing was done.
+    Undone(Result<Vec<UndoOutcome>, String>),
+    /// The paths of a [`Command::LookInTrash`] the trash holds an item from.
+    InTrash(Vec<PathBuf>),
     /// The outcome of [`Command::Restore`]: where the record is now, or why not.
     Restored {
         /// The task asked about.
@@ -371,6 +395,12 @@ impl State {
                     self.execute_reclaim(&plan, &settings, false)
                 }
                 Command::ReclaimScheduled(settings) => self.reclaim_scheduled(&settings),
+                Command::FinishStaged => {
+                    self.finish_staged();
+                    self.load(false);
+                }
+                Command::Undo(items) => self.undo(&items),
+                Command::LookInTrash(paths) => self.look_in_trash(paths),
             }
         }
     }
@@ -410,13 +440,7 @@ impl State {
             Ok(snapshot) => {
                 self.data_dir = snapshot.data_dir.clone();
                 if finish_staged {
-                    let emit = self.engine_emit();
-                    if let Err(err) = self.executor().finish_staged(&emit) {
-                        emit(EngineEvent::Log(LogLine {
-                            level: Level::Warn,
-                            text: format!("[cleanup] {err}"),
-                        }));
-                    }
+                    self.finish_staged();
                 }
                 // Each problem is logged once, not again at every reload.
                 let new_problems: Vec<Problem> = snapshot
@@ -845,6 +869,52 @@ impl State {
             }));
         }
         self.emit(Event::PullRequests(states));
+    }
+
+    /// Finishes deletes left in staging; the window counts what they free.
+    fn finish_staged(&self) {
+        let emit = self.engine_emit();
+        match self.executor().finish_staged(&emit) {
+            Ok(bytes_freed) => self.emit(Event::StagingFinished {
+                bytes_freed,
+                ran: true,
+            }),
+            Err(err) => {
+                emit(EngineEvent::Log(LogLine {
+                    level: Level::Warn,
+                    text: format!("[cleanup] {err}"),
+                }));
+                self.emit(Event::StagingFinished {
+                    bytes_freed: 0,
+                    ran: false,
+                });
+            }
+        }
+    }
+
+    fn undo(&mut self, items: &[UndoItem]) {
+        let emit = self.engine_emit();
+        let result = self
+            .executor()
+            .undo(items, &emit)
+            .map_err(|err| err.to_string());
+        drop(emit);
+        // A workspace put back is sized again.
+        for outcome in result.iter().flatten() {
+            if let Some(path) = &outcome.workspace {
+                self.usage.remove(path);
+            }
+        }
+        self.emit(Event::Undone(result));
+        self.load(false);
+    }
+
+    fn look_in_trash(&self, paths: Vec<PathBuf>) {
+        let found = paths
+            .into_iter()
+            .filter(|path| self.filesystem.in_trash(path).unwrap_or(false))
+            .collect();
+        self.emit(Event::InTrash(found));
     }
 
     fn restore(&mut self, task_id: String) {

@@ -164,7 +164,12 @@ fn print_plan(plan: &Plan, snapshot: &Snapshot) -> Result<()> {
     if !plan.skipped.is_empty() {
         writeln!(out, "Skipped:")?;
         for skipped in &plan.skipped {
-            writeln!(out, "  {:<12} {}", skipped.task_id, skipped.reason)?;
+            let hint = if skipped.force_includes {
+                " (--force takes it)"
+            } else {
+                ""
+            };
+            writeln!(out, "  {:<12} {}{hint}", skipped.task_id, skipped.reason)?;
         }
     }
     for warning in &plan.warnings {

@@ -2,7 +2,7 @@
 //! the staged workspaces in parallel and appends the cleanup lines to each task's record.
 
 use super::report::log;
-use super::{Emit, EngineEvent, Level, Progress, Report, StepOutcome};
+use super::{Emit, EngineEvent, LeftInStaging, Level, Progress, Report, StepOutcome};
 use crate::agents_runner::{LiveProbe, Probe, RunnerProcess};
 use crate::checkpoint::{self, checkpoint};
 use crate::container::ContainerRuntime;
@@ -87,11 +87,13 @@ impl Executor {
     pub fn finish_staged(&self, emit: Emit) -> Result<u64, LockError> {
         let _lock = DataDirLock::acquire(&self.data_dir, "finishing interrupted deletes")?;
         let resumed = AtomicU64::new(0);
-        let on_progress = |removed: u64, _| {
-            checkpoint::counted(
-                checkpoint::RESUME_ENTRY,
-                resumed.fetch_add(removed, Ordering::Relaxed) + removed,
-            );
+        let bytes = AtomicU64::new(0);
+        let last_report = Mutex::new(Instant::now());
+        let on_progress = |removed: u64, freed: u64| {
+            let entries_removed = resumed.fetch_add(removed, Ordering::Relaxed) + removed;
+            checkpoint::counted(checkpoint::RESUME_ENTRY, entries_removed);
+            let bytes_freed = bytes.fetch_add(freed, Ordering::Relaxed) + freed;
+            report_progress(&last_report, emit, entries_removed, bytes_freed);
         };
         let leftovers = match self.remover.finish_staged(&on_progress) {
             Ok(leftovers) => leftovers,
@@ -164,6 +166,7 @@ impl Executor {
         }
         let (left_in_staging, entries_removed) =
             self.purge_staged(&staged, &mut outcomes, total, emit);
+        let left_in_staging = left_in_staging_of(plan, &staged, &outcomes, &left_in_staging);
         checkpoint(checkpoint::PURGED);
         cancelled |= self.cancelled();
         let mut kept_out = 0;
@@ -201,14 +204,16 @@ impl Executor {
             bytes_trashed: outcomes.iter().map(|o| o.bytes_trashed).sum(),
             cancelled,
             outcomes,
+            left_in_staging,
         };
         if cancelled {
             log(
                 emit,
                 Level::Warn,
                 format!(
-                    "[cleanup] Cancelled after {} of {total} step(s); {left_in_staging} workspace(s) left in staging are finished at the next start",
-                    report.outcomes.len()
+                    "[cleanup] Cancelled after {} of {total} step(s); {} workspace(s) left in staging are finished at the next start",
+                    report.outcomes.len(),
+                    report.left_in_staging.len()
                 ),
             );
         }
@@ -252,15 +257,16 @@ impl Executor {
     }
 
     /// Deletes the staged workspaces in parallel, with throttled progress, and records
-    /// each result in its step's outcome. Returns how many were left in staging by a
-    /// cancel, and the number of entries removed.
+    /// each result in its step's outcome. Returns which of `staged` a cancel left in
+    /// staging (each with whether its delete had not removed anything yet), and the
+    /// number of entries removed.
     fn purge_staged(
         &self,
         staged: &[(usize, StagedWorkspace)],
         outcomes: &mut [StepOutcome],
         total: usize,
         emit: Emit,
-    ) -> (usize, u64) {
+    ) -> (Vec<(usize, bool)>, u64) {
         let steps_done = outcomes.len();
         let entries = AtomicU64::new(0);
         let bytes = AtomicU64::new(0);
@@ -285,8 +291,8 @@ impl Executor {
             .par_iter()
             .map(|(_, workspace)| self.remover.purge(&workspace.staged, &on_progress))
             .collect();
-        let mut left_in_staging = 0;
-        for ((at, workspace), report) in staged.iter().zip(reports) {
+        let mut left_in_staging = Vec::new();
+        for (which, ((at, workspace), report)) in staged.iter().zip(reports).enumerate() {
             let outcome = &mut outcomes[*at];
             self.log_purge(&workspace.original, &report, emit);
             outcome.bytes_freed += report.bytes_freed;
@@ -300,7 +306,7 @@ impl Executor {
                     ),
                 );
             } else if report.failures.is_empty() {
-                left_in_staging += 1;
+                left_in_staging.push((which, report.entries_removed == 0));
                 outcome.note(
                     Level::Warn,
                     "Delete cancelled; the rest is finished at the next start",
@@ -355,6 +361,53 @@ impl Executor {
             );
         }
     }
+}
+
+/// Tells how a finish of staged deletes goes (no steps: only entries and bytes),
+/// at most every [`PROGRESS_INTERVAL`].
+fn report_progress(
+    last_report: &Mutex<Instant>,
+    emit: Emit,
+    entries_removed: u64,
+    bytes_freed: u64,
+) {
+    if let Ok(mut last) = last_report.try_lock()
+        && last.elapsed() >= PROGRESS_INTERVAL
+    {
+        *last = Instant::now();
+        emit(EngineEvent::Progress(Progress {
+            entries_removed,
+            bytes_freed,
+            ..Progress::default()
+        }));
+    }
+}
+
+/// The workspaces of `staged` (at `left`, each with whether its delete had not begun)
+/// a cancel left in staging, with the bytes their steps still have to free.
+fn left_in_staging_of(
+    plan: &Plan,
+    staged: &[(usize, StagedWorkspace)],
+    outcomes: &[StepOutcome],
+    left: &[(usize, bool)],
+) -> Vec<LeftInStaging> {
+    left.iter()
+        .filter_map(|&(which, untouched)| Some((staged.get(which)?, untouched)))
+        .map(|((at, workspace), untouched)| {
+            let planned = plan.steps.get(*at).map_or(0, |step| step.bytes);
+            let freed = outcomes.get(*at).map_or(0, |outcome| outcome.bytes_freed);
+            LeftInStaging {
+                task_id: outcomes
+                    .get(*at)
+                    .map(|outcome| outcome.task_id.clone())
+                    .unwrap_or_default(),
+                original: workspace.original.clone(),
+                staged: workspace.staged.clone(),
+                bytes: planned.saturating_sub(freed),
+                untouched,
+            }
+        })
+        .collect()
 }
 
 /// Whether `runner` may hold `record` in memory (see [`RunnerProcess::may_hold`]); a

@@ -11,6 +11,8 @@
 //! - `slim`: preparing and running a slim (build output git ignores, deleted from
 //!   workspaces that stay);
 //! - `restore`: taking a record back out of the archive ([`restore`]);
+//! - `undo`: a change's workspaces put back from staging or the trash, with their
+//!   records ([`Executor::undo`]);
 //! - `report`: the events, outcomes and report the executor hands out.
 
 mod execute;
@@ -20,11 +22,15 @@ mod report;
 mod restore;
 mod slim;
 mod step;
+mod undo;
 
 pub use crate::store::log_line::Level;
 pub use execute::{ExecuteError, Executor};
 pub use prepare::{prepare, prepare_with_runner, size_missing};
 pub use reclaim::{MeasureInput, Measured, ReclaimOutcome, ReclaimReport, measure};
-pub use report::{Emit, EngineEvent, LogLine, Progress, Report, StepOutcome, mount_point_refusals};
+pub use report::{
+    Emit, EngineEvent, LeftInStaging, LogLine, Progress, Report, StepOutcome, mount_point_refusals,
+};
 pub use restore::{RestoreError, restore};
 pub use slim::prepare_slim;
+pub use undo::{PutBack, PutBackFrom, UndoItem, UndoOutcome};

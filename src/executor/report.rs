@@ -82,6 +82,25 @@ pub struct Report {
     pub cancelled: bool,
     /// One per step started, in plan order.
     pub outcomes: Vec<StepOutcome>,
+    /// Workspaces a cancel left in staging: gone from their path, not yet deleted.
+    pub left_in_staging: Vec<LeftInStaging>,
+}
+
+/// A workspace a cancel left in staging: its space is freed when the delete is
+/// finished (at the next load), or it is put back by Undo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LeftInStaging {
+    /// The step's task id.
+    pub task_id: String,
+    /// Where it was.
+    pub original: PathBuf,
+    /// Where it is now, in the staging folder.
+    pub staged: PathBuf,
+    /// Bytes still to free, as the plan counted them less what the delete freed.
+    pub bytes: u64,
+    /// Its delete had not removed anything yet: the workspace is whole, and Undo may
+    /// put it back (a partly deleted one is only finished).
+    pub untouched: bool,
 }
 
 impl Report {

@@ -93,6 +93,9 @@ impl Executor {
             bytes_trashed: 0,
             cancelled,
             outcomes,
+            // Each workspace's entries are purged before the next one starts; a cancel
+            // stops between workspaces, so nothing waits in staging.
+            left_in_staging: Vec::new(),
         };
         let level = if report.steps_failed > 0 {
             Level::Error

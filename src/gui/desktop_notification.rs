@@ -32,6 +32,13 @@ pub fn notify(summary: &str, body: &str) {
 
 #[cfg(all(unix, not(target_os = "macos")))]
 fn worth_trying() -> bool {
+    session_bus_here()
+}
+
+/// Whether this process can reach a D-Bus session bus (notifications and the desktop
+/// portal's file chooser go through it).
+#[cfg(all(unix, not(target_os = "macos")))]
+pub(crate) fn session_bus_here() -> bool {
     session_bus_available(
         |name| std::env::var_os(name),
         |path| path.symlink_metadata().is_ok(),

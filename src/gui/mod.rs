@@ -23,8 +23,13 @@ mod toasts;
 mod widgets;
 
 pub use agents_runner_watch::AGENTS_RUNNER_RECHECK;
-pub use app::{Dialog, JanitorApp, Launch, Running, Tab, TaskLog, Welcome, reclaim_button_label};
-pub use dialogs::{DraftErrors, QuotaDraft, ReclaimDraft, SettingsDraft, confirm_button_label};
+pub use app::{
+    Dialog, FolderPicker, JanitorApp, Launch, PickedFolder, Running, Tab, TaskLabel, TaskLog,
+    UndoOffer, Welcome, reclaim_button_label, system_folder_picker,
+};
+pub use dialogs::{
+    DraftErrors, QuotaDraft, QuotaErrors, ReclaimDraft, SettingsDraft, confirm_button_label,
+};
 pub use live_refresh::{PERIODIC_REFRESH, WatchMode};
 pub use model::{OrphanRowKind, Settings, SortKey};
 pub use toasts::Toast;

@@ -2,6 +2,7 @@
 //! colour per status class, log level and quota level.
 
 use crate::executor::Level;
+use crate::gui::model::Row;
 use crate::policy::QuotaLevel;
 use crate::status::StatusClass;
 use egui::{Color32, RichText, Ui};
@@ -39,6 +40,45 @@ pub(crate) fn palette_color(name: Option<&str>) -> Color32 {
     Color32::from_rgb((rgb >> 16) as u8, (rgb >> 8) as u8, rgb as u8)
 }
 
+/// What a status class means for cleanup: the filter menu's and the badges' tooltips.
+pub(crate) fn class_meaning(class: StatusClass) -> &'static str {
+    match class {
+        StatusClass::Active => "still running or queued: never touched",
+        StatusClass::Succeeded => "ended without an error (done, cancelled, killed, exited 0)",
+        StatusClass::Failed => {
+            "ended with an error (failed, error, dead, exited non-zero): its workspace is kept for debugging while keep_on_error is on"
+        }
+        StatusClass::Discarded => "thrown away",
+        StatusClass::Unknown => "a status the janitor does not know: treated as still running",
+    }
+}
+
+/// A task's status badge: its word (`exited` with its code), in the colour of its
+/// class, one colour per class everywhere; the tooltip names the class.
+pub(crate) fn status_badge(ui: &mut Ui, row: &Row) {
+    let word = match (row.status.as_str(), row.exit_code) {
+        ("exited", Some(code)) => format!("exited {code}"),
+        (status, _) => status.to_owned(),
+    };
+    let class = row.class;
+    egui::Frame::new()
+        .fill(status_color(class))
+        .corner_radius(4.0)
+        .inner_margin(egui::Margin::symmetric(6, 1))
+        .show(ui, |ui| {
+            ui.label(RichText::new(word).color(Color32::WHITE).small());
+        })
+        .response
+        .on_hover_ui(|ui| {
+            ui.label(format!(
+                "{}: {} — {}",
+                row.status,
+                class.label(),
+                class_meaning(class)
+            ));
+        });
+}
+
 /// The colour of a status class: its badge, and its filter checkbox.
 pub(crate) fn status_color(class: StatusClass) -> Color32 {
     match class {
@@ -66,15 +106,4 @@ pub(crate) fn quota_color(level: QuotaLevel) -> Color32 {
         QuotaLevel::Warning => Color32::from_rgb(230, 170, 30),
         QuotaLevel::Over => Color32::from_rgb(220, 60, 60),
     }
-}
-
-/// A status word in white on a rounded patch of `color`.
-pub(crate) fn badge(ui: &mut Ui, text: &str, color: Color32) {
-    egui::Frame::new()
-        .fill(color)
-        .corner_radius(4.0)
-        .inner_margin(egui::Margin::symmetric(6, 1))
-        .show(ui, |ui| {
-            ui.label(RichText::new(text).color(Color32::WHITE).small());
-        });
 }

@@ -59,14 +59,15 @@ impl Toasts {
         &self.items
     }
 
-    /// Draws the toasts at the bottom right; a click dismisses one.
-    pub(crate) fn show(&mut self, ui: &Ui) {
+    /// Draws the toasts at the bottom right, `above` points over the window's bottom
+    /// edge (the bottom panel's height); a click dismisses one.
+    pub(crate) fn show(&mut self, ui: &Ui, above: f32) {
         if self.items.is_empty() {
             return;
         }
         let mut dismissed = None;
         egui::Area::new(egui::Id::unique("agents-janitor-toasts"))
-            .anchor(Align2::RIGHT_BOTTOM, vec2(-16.0, -170.0))
+            .anchor(Align2::RIGHT_BOTTOM, vec2(-16.0, -(above + 12.0)))
             .order(egui::Order::Foreground)
             .interactable(true)
             .show(ui.ctx(), |ui| {

@@ -73,3 +73,18 @@ pub(crate) fn mount_points_text(mount_points: &[PathBuf]) -> String {
         names.join(", ")
     )
 }
+
+/// `part`'s share of `total` as a percentage ("3.9%", "<0.1%").
+pub(crate) fn share_text(part: u64, total: u64) -> String {
+    if total == 0 {
+        return "—".to_owned();
+    }
+    let percent = part as f64 * 100.0 / total as f64;
+    if part > 0 && percent < 0.1 {
+        "<0.1%".to_owned()
+    } else if percent >= 10.0 {
+        format!("{percent:.0}%")
+    } else {
+        format!("{percent:.1}%")
+    }
+}

@@ -2,8 +2,8 @@
 //! points, Agents-Runner, which folders are ours) and the folding of steps into one plan.
 
 use super::{
-    Action, Activity, Plan, PlanError, PlanInput, RecordChange, Skipped, Step, WorkspaceDeletion,
-    activity,
+    Action, Activity, DeleteMode, Plan, PlanError, PlanInput, RecordChange, Skipped, Step,
+    WorkspaceDeletion, activity,
 };
 use crate::git::GitStatus;
 use crate::status::StatusClass;
@@ -135,7 +135,17 @@ impl<'a> Builder<'a> {
             refused,
             held_by_agents_runner: false,
             mount_point: None,
+            force_includes: false,
         });
+    }
+
+    /// Refuses a task; `forcible` when the same action with force (`--force`, the
+    /// window's "Include running tasks and unsaved work") would take it.
+    fn refuse_unless_forced(&mut self, task_id: &str, reason: String, forcible: bool) {
+        self.leave(task_id, reason, true);
+        if let Some(skipped) = self.plan.skipped.last_mut() {
+            skipped.force_includes = forcible;
+        }
     }
 
     /// Refuses a change to `task`'s record while Agents-Runner runs and holds it (an
@@ -154,6 +164,7 @@ impl<'a> Builder<'a> {
             refused: true,
             held_by_agents_runner: true,
             mount_point: None,
+            force_includes: false,
         });
         false
     }
@@ -192,6 +203,7 @@ impl<'a> Builder<'a> {
             refused: true,
             held_by_agents_runner: false,
             mount_point: Some(mount_point),
+            force_includes: false,
         });
         false
     }
@@ -286,9 +298,17 @@ impl<'a> Builder<'a> {
             return true;
         };
         if allow {
+            // In trash mode the work is not lost yet: it goes with the workspace.
+            let fate = match self.input.delete_mode {
+                DeleteMode::Delete => "will be lost".to_owned(),
+                DeleteMode::Trash => {
+                    "goes to the trash with the workspace (lost once the trash is emptied)"
+                        .to_owned()
+                }
+            };
             self.plan
                 .warnings
-                .push(format!("task {task_id}: {} will be lost", git.describe()));
+                .push(format!("task {task_id}: {} {fate}", git.describe()));
         } else if self.merged_unsaved_goes && git.unsaved_work_is_merged() {
             let work = git.work().label();
             self.plan.warnings.push(format!(
@@ -297,12 +317,16 @@ impl<'a> Builder<'a> {
             ));
             return true;
         } else {
-            self.refuse(
+            // Every action but the unattended one and "delete safe" has a force that
+            // takes unsaved work.
+            let forcible = !matches!(
+                self.plan.action,
+                Action::Scheduled { .. } | Action::DeleteSafe { .. }
+            );
+            self.refuse_unless_forced(
                 task_id,
-                format!(
-                    "workspace kept: it has {} (force to delete)",
-                    git.describe()
-                ),
+                format!("workspace kept: it has {}", git.describe()),
+                forcible,
             );
         }
         allow
@@ -340,17 +364,21 @@ impl<'a> Builder<'a> {
                 return true;
             }
             Activity::MayBeRunning if task.status_class() == StatusClass::Unknown => format!(
-                "unknown status {:?}: it may still be running (force to override); {}",
+                "unknown status {:?}: it may still be running; {}",
                 task.status,
                 task.file.display()
             ),
             Activity::MayBeRunning => format!(
-                "task is still running ({}); force to override; {}",
+                "task is still running ({}); {}",
                 task.status,
                 task.file.display()
             ),
         };
-        self.refuse(&task.task_id, reason);
+        let forcible = matches!(
+            self.plan.action,
+            Action::Discard { .. } | Action::Sweep { .. } | Action::Complete { .. }
+        );
+        self.refuse_unless_forced(&task.task_id, reason, forcible);
         false
     }
 

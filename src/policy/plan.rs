@@ -207,6 +207,10 @@ pub struct Skipped {
     /// The mount point that keeps the workspace (it is one, or holds one): always a
     /// refusal, and the command fails whoever named the task.
     pub mount_point: Option<PathBuf>,
+    /// The same action with force would take it (a task that may still be running,
+    /// a workspace with unsaved work): the CLI's `--force`, the window's "Include
+    /// running tasks and unsaved work".
+    pub force_includes: bool,
 }
 
 /// What an action will do, decided before anything is touched: shown by `--dry-run` and
@@ -251,6 +255,24 @@ impl Plan {
     /// True when the plan has no step (there may still be skipped tasks to show).
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
+    }
+
+    /// The part of this plan that concerns `task_ids`: their steps, skips and the
+    /// warnings naming them (`task ID: ...`), with the bytes counted again. For an
+    /// action over every task (archive) applied to the ones the user picked: its
+    /// decisions are made task by task, so the part is the plan of those tasks alone.
+    pub fn narrowed_to(mut self, task_ids: &BTreeSet<String>) -> Plan {
+        self.steps.retain(|step| task_ids.contains(&step.task_id));
+        self.skipped
+            .retain(|skipped| task_ids.contains(&skipped.task_id));
+        self.warnings.retain(|warning| {
+            warning
+                .strip_prefix("task ")
+                .and_then(|rest| rest.split_once(':'))
+                .is_some_and(|(id, _)| task_ids.contains(id))
+        });
+        self.bytes_to_free = self.steps.iter().map(|step| step.bytes).sum();
+        self
     }
 }
 

@@ -135,6 +135,7 @@ pub fn slim_plan(selection: &SlimSelection, input: &SlimInput) -> Result<SlimPla
             refused,
             held_by_agents_runner: false,
             mount_point: None,
+            force_includes: false,
         });
     };
     for (task, path) in slim_candidates(selection, input.snapshot)? {

@@ -1,7 +1,7 @@
 //! The [`Filesystem`] seam: the calls validation, staging and the walk make, which tests
 //! override to inject the failures root cannot otherwise provoke.
 
-use super::move_to_system_trash;
+use super::{in_system_trash, move_to_system_trash, restore_from_system_trash};
 use crate::mounts;
 use std::fs::{self, Metadata};
 use std::io;
@@ -65,6 +65,15 @@ pub trait Filesystem: Send + Sync {
     /// ([`move_to_system_trash`]).
     fn trash(&self, path: &Path, data_dir: &Path) -> io::Result<()> {
         move_to_system_trash(path, data_dir)
+    }
+    /// Moves the newest item the system trash holds from `original` back there
+    /// ([`restore_from_system_trash`]).
+    fn untrash(&self, original: &Path) -> io::Result<()> {
+        restore_from_system_trash(original)
+    }
+    /// Whether the system trash holds an item from `original` ([`in_system_trash`]).
+    fn in_trash(&self, original: &Path) -> io::Result<bool> {
+        in_system_trash(original)
     }
 }
 

@@ -28,6 +28,7 @@
 //! - `validate`: every rule a folder must pass before anything moves ([`Remover::validate`]);
 //! - `stage`: the rename into staging, the purge, and leftovers of a crash;
 //! - `trash`: trash mode;
+//! - `put_back`: Undo, a workspace moved back out of staging or the trash;
 //! - `walk`: the deleting walk over a staged tree;
 //! - `leftovers`: the other files and folders of Agents-Runner's footprint (artifacts,
 //!   context files, crash leftovers, ...), each in one exact shape ([`LeftoverTarget`]);
@@ -36,6 +37,7 @@
 mod filesystem;
 mod inside;
 mod leftovers;
+mod put_back;
 mod stage;
 mod trash;
 mod validate;
@@ -43,7 +45,7 @@ mod walk;
 
 pub use filesystem::{Filesystem, Operation, RealFilesystem};
 pub use leftovers::{LeftoverRemoval, LeftoverTarget};
-pub use trash::move_to_system_trash;
+pub use trash::{in_system_trash, move_to_system_trash, restore_from_system_trash};
 
 use crate::store::paths;
 use crate::store::{FolderKind, WorkspaceType};

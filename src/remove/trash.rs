@@ -169,3 +169,72 @@ fn trash_error(err: trash::Error) -> io::Error {
         other => io::Error::other(format!("{other:?}")),
     }
 }
+
+/// The newest item of the system trash that came from `original`.
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn trashed_from(original: &Path) -> io::Result<Option<trash::TrashItem>> {
+    let items = trash::os_limited::list().map_err(trash_error)?;
+    Ok(items
+        .into_iter()
+        .filter(|item| item.original_path() == original)
+        .max_by_key(|item| item.time_deleted))
+}
+
+/// Whether the system trash holds an item that came from `original`.
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+pub fn in_system_trash(original: &Path) -> io::Result<bool> {
+    Ok(trashed_from(original)?.is_some())
+}
+
+/// Moves the newest item the system trash holds from `original` back there, with the
+/// `trash` crate (it makes a folder at `original` and renames the item onto it). The
+/// caller has checked `original`'s folders and that nothing is there. The trash
+/// [`move_to_system_trash`] used is on the workspace's filesystem, so this is a rename;
+/// if it fails, the empty folder the crate made is removed again.
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+pub fn restore_from_system_trash(original: &Path) -> io::Result<()> {
+    let item = trashed_from(original)?.ok_or_else(|| {
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            "it is no longer in the trash (emptied, or restored already)",
+        )
+    })?;
+    match trash::os_limited::restore_all([item]) {
+        Ok(()) => Ok(()),
+        Err(err) => {
+            // Only an empty folder goes: whatever else is there stays.
+            let _ = fs::remove_dir(original);
+            Err(trash_error(err))
+        }
+    }
+}
+
+/// Restoring from the trash is left to the file manager where the `trash` crate
+/// cannot list it.
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+)))]
+pub fn in_system_trash(_original: &Path) -> io::Result<bool> {
+    Ok(false)
+}
+
+/// See [`in_system_trash`]: not on this platform.
+#[cfg(not(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+)))]
+pub fn restore_from_system_trash(_original: &Path) -> io::Result<()> {
+    Err(io::Error::other(
+        "putting a workspace back from the trash is not supported here: use the file manager's Restore",
+    ))
+}

@@ -25,7 +25,7 @@ mod workspaces;
 
 pub use environments::{Environment, WorkspaceType};
 pub use record_cache::RecordCache;
-pub use snapshot::{OpenError, Snapshot, WorkspaceLocation};
+pub use snapshot::{OpenError, Snapshot, WorkspaceLocation, check_data_dir};
 pub use tasks::{StoreError, TaskEdit, TaskRecord};
 pub use workspaces::{FolderKind, LegacyCheckout, Orphan, OrphanKind, WorkspaceDir};
 

@@ -28,6 +28,43 @@ pub enum OpenError {
         /// The OS error.
         source: std::io::Error,
     },
+    /// A folder without `environments.json` or `tasks/`: not Agents-Runner's (only
+    /// [`check_data_dir`] says so; loading such a folder shows it empty).
+    #[error(
+        "{0} holds neither environments.json nor tasks/: it is not an Agents-Runner data folder"
+    )]
+    NotAgentsRunner(PathBuf),
+}
+
+/// Checks a folder the user named before it is opened: it exists, is a folder that
+/// resolves, and holds Agents-Runner's `environments.json` or `tasks/`. Returns it
+/// resolved.
+pub fn check_data_dir(data_dir: &Path) -> Result<PathBuf, OpenError> {
+    let resolved = resolve_data_dir(data_dir)?;
+    let known = |path: PathBuf| std::fs::symlink_metadata(path).is_ok();
+    if known(paths::environments_file(&resolved)) || known(paths::active_tasks_dir(&resolved)) {
+        Ok(resolved)
+    } else {
+        Err(OpenError::NotAgentsRunner(data_dir.into()))
+    }
+}
+
+/// `data_dir` resolved, once it is known to be a folder.
+fn resolve_data_dir(data_dir: &Path) -> Result<PathBuf, OpenError> {
+    let meta = std::fs::metadata(data_dir).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => OpenError::Missing(data_dir.into()),
+        _ => OpenError::Unreadable {
+            path: data_dir.into(),
+            source,
+        },
+    })?;
+    if !meta.is_dir() {
+        return Err(OpenError::NotADirectory(data_dir.into()));
+    }
+    std::fs::canonicalize(data_dir).map_err(|source| OpenError::Unreadable {
+        path: data_dir.into(),
+        source,
+    })
 }
 
 /// Where a task's workspace is, and whether it is ours to clean.
@@ -81,20 +118,7 @@ impl Snapshot {
         cache: Option<&RecordCache>,
         now: std::time::SystemTime,
     ) -> Result<Self, OpenError> {
-        let meta = std::fs::metadata(data_dir).map_err(|source| match source.kind() {
-            std::io::ErrorKind::NotFound => OpenError::Missing(data_dir.into()),
-            _ => OpenError::Unreadable {
-                path: data_dir.into(),
-                source,
-            },
-        })?;
-        if !meta.is_dir() {
-            return Err(OpenError::NotADirectory(data_dir.into()));
-        }
-        let data_dir = std::fs::canonicalize(data_dir).map_err(|source| OpenError::Unreadable {
-            path: data_dir.into(),
-            source,
-        })?;
+        let data_dir = resolve_data_dir(data_dir)?;
         let mut problems = Vec::new();
         let environments::Loaded {
             environments,

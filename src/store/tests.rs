@@ -111,6 +111,18 @@ fn a_missing_or_odd_data_dir_is_an_error() -> TestResult {
         Snapshot::load(&file),
         Err(OpenError::NotADirectory(_))
     ));
+    // A folder the user names is checked to be Agents-Runner's before it is opened.
+    for wrong in [root.path().join("nope"), file] {
+        assert!(crate::store::check_data_dir(&wrong).is_err());
+    }
+    let empty = root.path().join("empty");
+    fs::create_dir(&empty)?;
+    assert!(matches!(
+        crate::store::check_data_dir(&empty),
+        Err(OpenError::NotAgentsRunner(_))
+    ));
+    fs::create_dir(empty.join("tasks"))?;
+    assert_eq!(crate::store::check_data_dir(&empty)?, empty.canonicalize()?);
     Ok(())
 }
 

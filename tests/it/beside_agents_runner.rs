@@ -454,3 +454,58 @@ fn agents_runner_starting_between_the_plan_and_the_first_write_stops_the_discard
     assert_recorded_once(&mini.data_dir, "after the refused discard")?;
     simulator.stop()
 }
+
+#[test]
+fn undo_is_refused_whole_while_agents_runner_runs_and_a_record_would_be_restored() -> TestResult {
+    use agents_janitor::executor::{PutBack, PutBackFrom, UndoItem};
+    use agents_janitor::remove::WorkspaceTarget;
+    use agents_janitor::store::{FolderKind, WorkspaceType};
+    let mini = Mini::new()?;
+    add_archived(&mini, "d2")?;
+    // What a cancelled discard leaves: the record marked discarded and archived, the
+    // workspace in staging.
+    write_private(
+        &mini.archived_record("d2"),
+        record("d2", "discarded", "done")?.as_bytes(),
+    )?;
+    let staging = paths::staging_dir(&mini.data_dir);
+    std::fs::create_dir_all(&staging)?;
+    let staged = staging.join(format!("{ENV}--d2--1"));
+    std::fs::rename(mini.workspace(ENV, "d2"), &staged)?;
+    let item = UndoItem {
+        task_id: "d2".into(),
+        workspace: Some(PutBack {
+            target: WorkspaceTarget {
+                env_id: ENV.into(),
+                task_id: "d2".into(),
+                workspace_type: WorkspaceType::Cloned,
+                kind: FolderKind::TaskWorkspace,
+            },
+            from: PutBackFrom::Staging(staged.clone()),
+        }),
+        restore_record: true,
+        status_before: Some("done".into()),
+    };
+    let before = common::tree_digest(&mini.data_dir);
+    let (_, emit) = collect_logs();
+    let result =
+        executor(&mini, &FakeProbe::running(4242)).undo(std::slice::from_ref(&item), &emit);
+    let Err(refused @ ExecuteError::AgentsRunnerRunning { .. }) = result else {
+        return Err(format!("expected a refusal, got {result:?}").into());
+    };
+    assert!(refused.to_string().contains(REFUSAL), "{refused}");
+    let mut after = common::tree_digest(&mini.data_dir);
+    after.retain(|path, _| !path.contains(".agents-janitor.lock"));
+    assert_eq!(before, after, "nothing may change");
+
+    // Agents-Runner closed: both come back, the workspace first, and the status.
+    let outcomes = executor(&mini, &FakeProbe::not_running()).undo(&[item], &emit)?;
+    assert_eq!(outcomes.len(), 1);
+    assert_eq!(outcomes[0].error, None);
+    assert!(mini.workspace(ENV, "d2").is_dir());
+    assert!(!staged.exists());
+    assert!(!mini.archived_record("d2").exists());
+    let restored = agents_janitor::store::tasks::read_record(&mini.active_record("d2"), false)?;
+    assert_eq!(restored.status, "done");
+    Ok(())
+}

@@ -28,10 +28,7 @@ impl JanitorApp {
         self.automation.scheduled_run_started(now);
         let action = scheduled_action(self.config());
         self.push_log(Level::Info, "[cleanup] scheduled cleanup started".into());
-        self.work.start(Running {
-            verb: action.verb(),
-            progress: Default::default(),
-        });
+        self.work.start(Running::new(action.verb(), now));
         self.send(Command::RunUnattended(action, self.config().delete_mode));
         self.reclaim_on_schedule();
     }

@@ -55,11 +55,6 @@ impl DataFolder {
         &self.problems
     }
 
-    /// Bytes on disk of every workspace sized so far.
-    pub(crate) fn total_bytes(&self) -> u64 {
-        self.usage.values().map(|u| u.disk_bytes).sum()
-    }
-
     /// Another folder opens: nothing of the old one is kept.
     pub(crate) fn clear(&mut self) {
         self.snapshot = None;

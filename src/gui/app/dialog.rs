@@ -4,7 +4,20 @@
 
 use crate::gui::dialogs::SettingsDraft;
 use crate::policy::{Plan, SlimPlan};
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::time::SystemTime;
+
+/// A task of a plan as the user knows it, beside its id in the dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskLabel {
+    /// Its environment's name.
+    pub env_name: String,
+    /// The first line of its prompt.
+    pub prompt: String,
+    /// When it was created, if the record says.
+    pub created: Option<SystemTime>,
+}
 
 /// A modal dialog.
 pub enum Dialog {
@@ -17,6 +30,11 @@ pub enum Dialog {
     Confirm {
         /// What would change.
         plan: Plan,
+        /// Each task of the plan by id, as the table knows it.
+        labels: HashMap<String, TaskLabel>,
+        /// The second question is on screen: include the tasks the plan left alone
+        /// that force would take (running ones, unsaved work)?
+        asking_to_include: bool,
     },
     /// The slim plan, waiting for the user's yes or no.
     ConfirmSlim {
@@ -27,6 +45,10 @@ pub enum Dialog {
     OpenFolder {
         /// The path as typed so far.
         typed: String,
+        /// What is wrong with the path last tried, or why the picker did not help.
+        problem: Option<String>,
+        /// What the dialog waits for ("Checking the folder…"), if anything.
+        waiting: Option<String>,
     },
     /// Something failed; nothing was changed by it.
     Error {
@@ -63,6 +85,21 @@ pub enum Welcome {
 pub(crate) struct Dialogs {
     dialog: Option<Dialog>,
     welcome: Option<Welcome>,
+    /// The plan asked for is narrowed to these tasks (an action over everything
+    /// applied to the tasks picked in the table).
+    narrowing: Option<BTreeSet<String>>,
+}
+
+/// What became of a plan that arrived.
+#[derive(Debug, PartialEq)]
+pub(crate) enum PlanShown {
+    /// On screen for confirmation (or to show what was left alone and why).
+    Shown,
+    /// It has no step and leaves nothing alone: nothing to ask about. The title
+    /// of what was asked for.
+    NothingToDo(String),
+    /// Nobody waits for it any more.
+    Dropped,
 }
 
 impl Dialogs {
@@ -96,16 +133,43 @@ impl Dialogs {
         self.dialog.take()
     }
 
-    /// Waits for the worker's plan under `title`.
-    pub(crate) fn planning(&mut self, title: String) {
+    /// Waits for the worker's plan under `title`, to be narrowed to `only` when given.
+    pub(crate) fn planning(&mut self, title: String, only: Option<BTreeSet<String>>) {
         self.dialog = Some(Dialog::Planning { title });
+        self.narrowing = only;
     }
 
-    /// The plan arrived: shown for confirmation, unless the user stopped waiting.
-    pub(crate) fn plan_ready(&mut self, plan: Plan) {
-        if self.is_planning() {
-            self.dialog = Some(Dialog::Confirm { plan });
+    /// The tasks the plan waited for is narrowed to.
+    pub(crate) fn narrowing(&self) -> Option<&BTreeSet<String>> {
+        self.narrowing.as_ref()
+    }
+
+    /// The plan arrived: shown for confirmation (narrowed as asked, its tasks named
+    /// by `labels`), unless the user stopped waiting or there is nothing to ask.
+    pub(crate) fn plan_ready(
+        &mut self,
+        plan: Plan,
+        labels: impl FnOnce(&Plan) -> HashMap<String, TaskLabel>,
+    ) -> PlanShown {
+        let Some(Dialog::Planning { title }) = &self.dialog else {
+            return PlanShown::Dropped;
+        };
+        let plan = match &self.narrowing {
+            Some(only) => plan.narrowed_to(only),
+            None => plan,
+        };
+        if plan.steps.is_empty() && plan.skipped.is_empty() {
+            let title = title.clone();
+            self.dialog = None;
+            return PlanShown::NothingToDo(title);
         }
+        let labels = labels(&plan);
+        self.dialog = Some(Dialog::Confirm {
+            plan,
+            labels,
+            asking_to_include: false,
+        });
+        PlanShown::Shown
     }
 
     /// The slim plan arrived: shown for confirmation, unless the user stopped waiting.
@@ -141,7 +205,7 @@ impl Dialogs {
     /// Closes the dialog; the plan in it when it was a confirmation.
     pub(crate) fn take_plan(&mut self) -> Option<Plan> {
         match self.dialog.take() {
-            Some(Dialog::Confirm { plan }) => Some(plan),
+            Some(Dialog::Confirm { plan, .. }) => Some(plan),
             _ => None,
         }
     }

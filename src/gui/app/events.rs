@@ -1,11 +1,16 @@
 //! How the window follows the worker: each [`Event`] updates the parts it concerns.
 
+use super::dialog::{PlanShown, TaskLabel};
 use super::{JanitorApp, TaskLog, Welcome};
-use crate::executor::{Level, Report};
+use crate::executor::{Level, Report, UndoOutcome};
 use crate::gui::automation::scheduled_summary;
+use crate::gui::widgets::capitalized;
+use crate::policy::Plan;
 use crate::store::Snapshot;
 use crate::text;
 use crate::worker::{Command, Event, Unattended};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 impl JanitorApp {
@@ -45,6 +50,7 @@ impl JanitorApp {
                 }
             }
             Event::GitInspected { path, status } => {
+                self.work.git_answered();
                 self.table.set_git(&path, &status);
                 self.data.set_git(path, status);
                 self.table.mark_dirty();
@@ -57,7 +63,30 @@ impl JanitorApp {
             Event::LogTail { record, lines } => {
                 self.selection.set_task_log(TaskLog { record, lines });
             }
-            Event::PlanReady(plan) => self.dialogs.plan_ready(plan),
+            Event::PlanReady(plan) => {
+                let table = &self.table;
+                let labels = |plan: &Plan| -> HashMap<String, TaskLabel> {
+                    plan.steps
+                        .iter()
+                        .map(|step| &step.task_id)
+                        .chain(plan.skipped.iter().map(|skipped| &skipped.task_id))
+                        .filter_map(|id| {
+                            let row = table.row(id)?;
+                            Some((
+                                id.clone(),
+                                TaskLabel {
+                                    env_name: row.env_name.clone(),
+                                    prompt: row.prompt_line.clone(),
+                                    created: row.created,
+                                },
+                            ))
+                        })
+                        .collect()
+                };
+                if let PlanShown::NothingToDo(title) = self.dialogs.plan_ready(plan, labels) {
+                    self.notice(Level::Info, format!("{title}: nothing to do"));
+                }
+            }
             Event::SlimPlanReady(plan) => self.dialogs.slim_plan_ready(plan),
             Event::PullRequests(states) => self.data.add_pull_requests(states),
             Event::RemotesChecked { fetched, total } => self.remotes_checked(fetched, total),
@@ -96,6 +125,70 @@ impl JanitorApp {
                 self.push_log(Level::Error, format!("could not start: {message}"));
                 self.dialogs.error("Nothing was changed".into(), message);
             }
+            Event::StagingFinished { bytes_freed, ran } => {
+                // A finish the window asked for ran as a change; one at load did not.
+                if self
+                    .work
+                    .running()
+                    .is_some_and(|r| r.verb == super::FINISH_DELETING)
+                {
+                    self.work.stopped(bytes_freed);
+                } else {
+                    self.work.count_freed(bytes_freed);
+                }
+                if ran && self.last_change.staged_bytes().is_some() {
+                    self.push_log(
+                        Level::Info,
+                        format!(
+                            "deletes left in staging finished: {} freed",
+                            text::bytes(bytes_freed)
+                        ),
+                    );
+                }
+                self.last_change.staging_finished(ran);
+            }
+            Event::Undone(result) => self.undone(result),
+            Event::InTrash(paths) => self.last_change.found_in_trash(paths),
+        }
+    }
+
+    /// Says how an Undo went.
+    fn undone(&mut self, result: Result<Vec<UndoOutcome>, String>) {
+        self.work.stopped(0);
+        let outcomes = match result {
+            Ok(outcomes) => outcomes,
+            Err(message) => {
+                self.dialogs.error("Nothing was put back".into(), message);
+                return;
+            }
+        };
+        let back: HashSet<PathBuf> = outcomes
+            .iter()
+            .filter_map(|outcome| outcome.workspace.clone())
+            .collect();
+        self.last_change.put_back(&back);
+        let failed: Vec<String> = outcomes
+            .iter()
+            .filter_map(|outcome| {
+                let error = outcome.error.as_ref()?;
+                Some(format!("{}: {error}", outcome.task_id))
+            })
+            .collect();
+        let restored = outcomes.iter().filter(|o| o.error.is_none()).count();
+        if failed.is_empty() {
+            self.notice(
+                Level::Info,
+                format!("Undone: {} put back", text::count(restored, "task")),
+            );
+        } else {
+            self.notify(
+                Level::Error,
+                format!(
+                    "Undo put back {}; not {}",
+                    text::count(restored, "task"),
+                    failed.join("; ")
+                ),
+            );
         }
     }
 
@@ -115,6 +208,7 @@ impl JanitorApp {
             };
             self.send(command);
         }
+        self.work.git_asked(unknowns.git_paths.len());
         if !unknowns.git_paths.is_empty() {
             self.send(Command::InspectGit(unknowns.git_paths));
         }
@@ -122,7 +216,17 @@ impl JanitorApp {
     }
 
     fn finished(&mut self, report: &Report) {
+        let planned = self
+            .work
+            .running()
+            .map(|running| running.steps.clone())
+            .unwrap_or_default();
         self.work.stopped(report.bytes_freed);
+        self.last_change.finished(report);
+        if report.cancelled {
+            let said = cancelled_summary(report, &planned);
+            self.notify(Level::Warn, said);
+        }
         let level = if report.all_ok() {
             Level::Info
         } else {
@@ -184,4 +288,52 @@ impl JanitorApp {
             }
         }
     }
+}
+
+/// What a cancelled change did and did not do, naming the tasks: the steps done (and
+/// where their workspaces wait), and the ones never started (unchanged).
+fn cancelled_summary(report: &Report, planned: &[String]) -> String {
+    let done: Vec<String> = report
+        .outcomes
+        .iter()
+        .map(|outcome| {
+            match report
+                .left_in_staging
+                .iter()
+                .find(|left| left.task_id == outcome.task_id)
+            {
+                Some(left) => format!(
+                    "{} (its workspace waits in staging: {} to free)",
+                    outcome.task_id,
+                    text::bytes(left.bytes)
+                ),
+                None if outcome.ok => outcome.task_id.clone(),
+                None => format!("{} (failed)", outcome.task_id),
+            }
+        })
+        .collect();
+    let not_started: Vec<&str> = planned
+        .iter()
+        .skip(report.outcomes.len())
+        .map(String::as_str)
+        .collect();
+    let mut said = format!(
+        "{} cancelled: {} of {} done",
+        capitalized(report.action),
+        report.outcomes.len(),
+        planned.len().max(report.outcomes.len())
+    );
+    if !done.is_empty() {
+        said.push_str(&format!(" ({})", done.join(", ")));
+    }
+    if !not_started.is_empty() {
+        said.push_str(&format!(
+            "; not started, unchanged: {}",
+            not_started.join(", ")
+        ));
+    }
+    if !report.left_in_staging.is_empty() {
+        said.push_str(". Refresh (F5) finishes the delete; Undo puts the workspaces back");
+    }
+    said
 }

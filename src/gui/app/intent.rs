@@ -17,8 +17,10 @@ pub(crate) enum Intent {
         typed: String,
     },
     CreateDemo,
-    /// Discard the selected tasks.
+    /// Discard the selected tasks the table shows.
     Discard,
+    /// Archive the selected tasks the table shows (the context menu).
+    ArchiveSelected,
     ArchiveFinished,
     Sweep,
     /// The age in hours Sweep deletes workspaces older than.
@@ -26,6 +28,16 @@ pub(crate) enum Intent {
     EnforceQuotas,
     /// Stop the running change or scan.
     CancelWork,
+    /// Delete what a cancel left in staging now.
+    FinishStaged,
+    /// Put back what the last change moved away.
+    Undo,
+    DismissUndo,
+    /// Copy `text`; `what` it is, for the notice ("path").
+    Copy {
+        text: String,
+        what: &'static str,
+    },
     ClearLog,
     ShowTab(Tab),
     /// Only this environment's tasks (`None`: all).
@@ -51,10 +63,17 @@ pub(crate) enum Intent {
         toggle: bool,
         extend: bool,
     },
+    /// A right click on the row at `position`: the menu acts on the selection it is in.
+    ContextRow(usize),
     /// Select this task alone and show it in the table.
     ShowTask(String),
-    HideDetails,
+    /// Open or close the details pane.
+    ShowDetails(bool),
+    /// Open or close the log.
+    ShowLog(bool),
     Restore(String),
+    /// Restore an archived task and bring its workspace back from the trash.
+    RestoreWithWorkspace(String),
     OpenInFileManager(PathBuf),
     /// Tick or untick an orphan folder.
     TickOrphan(PathBuf, bool),
@@ -78,14 +97,23 @@ impl JanitorApp {
         match intent {
             Intent::Refresh => self.refresh(),
             Intent::OpenSettings => self.open_settings(),
-            Intent::OpenFolderDialog { typed } => self.dialogs.open(Dialog::OpenFolder { typed }),
+            Intent::OpenFolderDialog { typed } => self.dialogs.open(Dialog::OpenFolder {
+                typed,
+                problem: None,
+                waiting: None,
+            }),
             Intent::CreateDemo => self.create_demo(),
             Intent::Discard => self.discard_selected(),
+            Intent::ArchiveSelected => self.archive_selected(),
             Intent::ArchiveFinished => self.archive_finished(),
             Intent::Sweep => self.sweep(),
             Intent::SweepHours(hours) => self.settings.sweep_hours = hours,
             Intent::EnforceQuotas => self.enforce_quotas(),
             Intent::CancelWork => self.cancel_work(),
+            Intent::FinishStaged => self.finish_staged(),
+            Intent::Undo => self.undo(),
+            Intent::DismissUndo => self.dismiss_undo(),
+            Intent::Copy { text, what } => self.copy(text, what),
             Intent::ClearLog => self.log.clear(),
             Intent::ShowTab(tab) => {
                 self.tab = tab;
@@ -126,9 +154,12 @@ impl JanitorApp {
                 toggle,
                 extend,
             } => self.click_row(position, toggle, extend),
+            Intent::ContextRow(position) => self.context_row(position),
             Intent::ShowTask(task_id) => self.show_task(task_id),
-            Intent::HideDetails => self.selection.hide_details(),
+            Intent::ShowDetails(shown) => self.settings.details_open = shown,
+            Intent::ShowLog(shown) => self.settings.log_open = shown,
             Intent::Restore(task_id) => self.restore(task_id),
+            Intent::RestoreWithWorkspace(task_id) => self.restore_with_workspace(task_id),
             Intent::OpenInFileManager(folder) => self.open_in_file_manager(folder),
             Intent::TickOrphan(path, ticked) => self.selection.tick_orphan(path, ticked),
             Intent::DeleteOrphans { all } => self.delete_orphans(all),

@@ -2,6 +2,7 @@
 //! uses, which tests replace (a pausing filesystem, a manual clock, a fake
 //! Agents-Runner).
 
+use super::background::{FolderPicker, system_folder_picker};
 use crate::agents_runner::{LiveProbe, Probe};
 use crate::config::LoadedConfig;
 use crate::container::ContainerRuntime;
@@ -44,6 +45,8 @@ pub struct Launch {
     pub runner_home: Option<PathBuf>,
     /// The GitHub CLI "Check remotes" asks about pull requests (`gh` on `PATH`).
     pub gh: OsString,
+    /// What "Browse…" shows (tests pass one that answers at once).
+    pub folder_picker: FolderPicker,
 }
 
 impl Launch {
@@ -64,6 +67,7 @@ impl Launch {
             agents_runner: Arc::new(LiveProbe),
             runner_home: paths::runner_home_of_user(),
             gh: OsString::from("gh"),
+            folder_picker: system_folder_picker,
         }
     }
 }

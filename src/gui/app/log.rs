@@ -49,6 +49,12 @@ impl Log {
         }
     }
 
+    /// Logs `text` and shows it as a toast, without a desktop notification.
+    pub(crate) fn notice(&mut self, level: Level, text: String, now: SystemTime) {
+        self.push(level, text.clone());
+        self.toasts.push(level, text, now);
+    }
+
     pub(crate) fn lines(&self) -> &[LogLine] {
         &self.lines
     }
@@ -67,8 +73,8 @@ impl Log {
         self.toasts.expire(now)
     }
 
-    /// Draws the toasts (a click dismisses one).
-    pub(crate) fn show_toasts(&mut self, ui: &egui::Ui) {
-        self.toasts.show(ui);
+    /// Draws the toasts (a click dismisses one), above the bottom panel.
+    pub(crate) fn show_toasts(&mut self, ui: &egui::Ui, above: f32) {
+        self.toasts.show(ui, above);
     }
 }

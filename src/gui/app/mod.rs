@@ -20,6 +20,7 @@ mod dialog;
 mod events;
 mod frame;
 mod intent;
+mod last_change;
 mod launch;
 mod log;
 mod reclaim;
@@ -31,11 +32,15 @@ mod tests;
 mod work_actions;
 mod worker_link;
 
-pub use dialog::{Dialog, Welcome};
+pub(crate) use actions::Move;
+pub use background::{FolderPicker, PickedFolder, system_folder_picker};
+pub use dialog::{Dialog, TaskLabel, Welcome};
 pub(crate) use intent::Intent;
+pub use last_change::UndoOffer;
 pub use launch::Launch;
 pub use reclaim::reclaim_button_label;
 pub(crate) use reclaim::{Reclaim, ReclaimIntent};
+pub(crate) use selection::ScrollTo;
 pub use selection::TaskLog;
 pub use worker_link::Running;
 
@@ -53,6 +58,7 @@ use crate::worker::Command;
 use background::{Background, Finished};
 use data_folder::DataFolder;
 use dialog::Dialogs;
+use last_change::LastChange;
 use log::Log;
 use selection::Selection;
 use settings_file::SettingsFile;
@@ -61,6 +67,9 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 use table::Table;
 use worker_link::WorkerLink;
+
+/// What the progress bar says while deletes a cancel left in staging are finished.
+const FINISH_DELETING: &str = "finish deleting";
 
 /// The tabs of the central panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,8 +104,11 @@ pub struct JanitorApp {
     live: LiveRefresh,
     agents_runner: AgentsRunnerWatch,
     reclaim: Reclaim,
+    last_change: LastChange,
     /// Where "Create demo data" writes.
     demo_dir: PathBuf,
+    /// What "Browse…" shows.
+    folder_picker: FolderPicker,
     ctx: egui::Context,
 }
 
@@ -129,7 +141,9 @@ impl JanitorApp {
             live: LiveRefresh::new(launch.watch, ctx.clone()),
             agents_runner: AgentsRunnerWatch::new(launch.agents_runner, ctx.clone()),
             reclaim: Reclaim::default(),
+            last_change: LastChange::default(),
             demo_dir: launch.demo_dir,
+            folder_picker: launch.folder_picker,
             ctx: ctx.clone(),
         };
         if let Some(warning) = app.settings_file.unusable().map(str::to_owned) {
@@ -208,9 +222,87 @@ impl JanitorApp {
         self.automation.quotas()
     }
 
-    /// The ids of the selected tasks.
+    /// The ids of the selected tasks, shown or not.
     pub fn selected(&self) -> &HashSet<String> {
         self.selection.selected()
+    }
+
+    /// The selected tasks the table shows, in its order: what Discard and the context
+    /// menu act on.
+    pub fn selected_shown(&self) -> Vec<String> {
+        self.selection.shown(&self.table)
+    }
+
+    /// How many selected tasks the filters hide (never acted on).
+    pub fn selected_hidden(&self) -> usize {
+        self.selection.hidden_count(&self.table)
+    }
+
+    /// The Undo the last change offers, while its workspaces are in staging or the
+    /// trash.
+    pub fn undo_offer(&self) -> Option<&UndoOffer> {
+        self.last_change.undo_offer()
+    }
+
+    /// Bytes a cancelled delete left in staging, until the delete is finished.
+    pub fn staged_bytes(&self) -> Option<u64> {
+        self.last_change.staged_bytes()
+    }
+
+    /// The name of the environment whose folder under `managed-repos/` is
+    /// `env_folder` (the folder's name when no environment claims it).
+    pub fn env_name<'a>(&'a self, env_folder: &'a str) -> &'a str {
+        self.table
+            .environments()
+            .iter()
+            .find(|env| {
+                env.env_id
+                    .as_deref()
+                    .is_some_and(|id| crate::store::paths::safe_id(id) == env_folder)
+            })
+            .filter(|env| env.workspace_type != "unknown")
+            .map_or(env_folder, |env| env.name.as_str())
+    }
+
+    /// Where Sweep acts, in words ("in Web app", "in all environments").
+    pub fn sweep_scope(&self) -> String {
+        match &self.settings.env_filter {
+            Some(env_id) => {
+                let name = self
+                    .table
+                    .environments()
+                    .iter()
+                    .find(|env| env.env_id.as_deref() == Some(env_id.as_str()))
+                    .map_or(env_id.as_str(), |env| env.name.as_str());
+                format!("in {name}")
+            }
+            None => "in all environments".to_owned(),
+        }
+    }
+
+    /// Why Sweep surely has nothing to do in its scope, at the age chosen (it is then
+    /// disabled with this as its reason).
+    pub fn nothing_to_sweep(&self) -> Option<String> {
+        let hours = self.settings.sweep_hours;
+        if !hours.is_finite() || hours < 0.0 {
+            return None;
+        }
+        let cutoff = self
+            .now()
+            .checked_sub(std::time::Duration::from_secs_f64(hours * 3600.0))?;
+        let folder = self
+            .settings
+            .env_filter
+            .as_deref()
+            .map(crate::store::paths::safe_id);
+        self.table
+            .sweep_ages(folder.as_deref())
+            .nothing_to_sweep(cutoff, &self.sweep_scope())
+    }
+
+    /// Whether the trash was found to hold the gone workspace at `path`.
+    pub fn workspace_in_trash(&self, path: &Path) -> bool {
+        self.last_change.is_in_trash(path)
     }
 
     /// The task the details pane shows.
@@ -258,9 +350,10 @@ impl JanitorApp {
         self.work.bytes_freed()
     }
 
-    /// Bytes on disk of every workspace sized so far.
+    /// Bytes on disk of every managed workspace sized so far: the one total the side
+    /// panel and the bottom bar show.
     pub fn total_bytes(&self) -> u64 {
-        self.data.total_bytes()
+        self.table.total_bytes()
     }
 
     /// The Agents-Runner running on the open data folder, as last seen.
@@ -318,8 +411,9 @@ impl JanitorApp {
                 self.dialogs
                     .error("Cannot create demo data".into(), message);
             }
-            Some(Finished::FolderPicked(Some(dir))) => self.open_data_dir(dir),
-            Some(Finished::FolderPicked(None)) | None => {}
+            Some(Finished::FolderPicked(picked)) => self.folder_picked(picked),
+            Some(Finished::FolderChecked(checked)) => self.folder_checked(checked),
+            None => {}
         }
         if let Some(saved) = self.background.settings_saved() {
             self.settings_saved(saved);
@@ -356,9 +450,17 @@ impl JanitorApp {
         self.log.notify(level, text, now);
     }
 
+    /// Logs `text` and shows it as a toast: the answer to something the user just did
+    /// in the window (no desktop notification).
+    fn notice(&mut self, level: Level, text: String) {
+        let now = self.now();
+        self.log.notice(level, text, now);
+    }
+
     /// Filters, sorts and sums again after a change; quotas follow the sizes.
     fn recompute(&mut self) {
-        self.table.recompute(&self.data, &self.settings);
+        let arriving = self.work.values_arriving();
+        self.table.recompute(&self.data, &self.settings, arriving);
         let deletable: HashSet<&PathBuf> = self
             .table
             .orphans()

@@ -166,10 +166,7 @@ impl JanitorApp {
                     self.reclaim.plan = Some(plan);
                     return;
                 }
-                self.work.start(Running {
-                    verb: "reclaim",
-                    progress: Default::default(),
-                });
+                self.work.start(Running::new("reclaim", self.now()));
                 let settings = self.config().reclaim.clone();
                 if !self.send_reclaim(Command::ExecuteReclaim(Box::new(plan), settings)) {
                     self.work.stopped(0);

@@ -15,14 +15,23 @@ pub struct TaskLog {
     pub lines: Result<Vec<String>, String>,
 }
 
+/// How the table brings the focused row into view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ScrollTo {
+    /// In the middle (a task picked elsewhere).
+    Center,
+    /// Only as far as needed (the keyboard cursor).
+    InView,
+}
+
 /// The selected tasks, the focused one, and the ticked orphan folders.
 #[derive(Default)]
 pub(crate) struct Selection {
     selected: HashSet<String>,
     focused: Option<String>,
     anchor: Option<String>,
-    /// The table should scroll to the focused task (it was picked in the Usage tab).
-    scroll_to_focused: bool,
+    /// The table should scroll to the focused task.
+    scroll: Option<ScrollTo>,
     task_log: Option<TaskLog>,
     orphans_ticked: HashSet<PathBuf>,
 }
@@ -32,11 +41,82 @@ impl Selection {
         &self.selected
     }
 
-    /// The selected ids in order, for a plan.
+    /// The selected ids in order.
+    #[cfg(test)]
     pub(crate) fn selected_sorted(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.selected.iter().cloned().collect();
         ids.sort();
         ids
+    }
+
+    /// The selected tasks the table shows, in table order: what an action takes. A
+    /// task a filter hides stays selected but is never acted on.
+    pub(crate) fn shown(&self, table: &Table) -> Vec<String> {
+        table
+            .visible_ids()
+            .filter(|id| self.selected.contains(id))
+            .collect()
+    }
+
+    /// How many selected tasks a filter hides.
+    pub(crate) fn hidden_count(&self, table: &Table) -> usize {
+        self.selected.len() - self.shown(table).len()
+    }
+
+    /// Escape: nothing is selected or focused any more.
+    pub(crate) fn clear_selected(&mut self) {
+        self.selected.clear();
+        self.anchor = None;
+        self.focused = None;
+        self.task_log = None;
+    }
+
+    /// Where the keyboard cursor is: the focused row, else the anchor, if shown.
+    pub(crate) fn cursor(&self, table: &Table) -> Option<usize> {
+        self.focused
+            .as_deref()
+            .or(self.anchor.as_deref())
+            .and_then(|id| table.position_of(id))
+    }
+
+    /// Space: the focused row joins or leaves the selection.
+    pub(crate) fn toggle_focused(&mut self) {
+        let Some(id) = self.focused.clone() else {
+            return;
+        };
+        if !self.selected.remove(&id) {
+            self.selected.insert(id.clone());
+        }
+        self.anchor = Some(id);
+    }
+
+    /// After a change that takes `gone` out of the table: the row after the last of
+    /// them (else the one before the first) becomes the selection, so the next Delete
+    /// acts on what the user sees. Returns it, to be focused.
+    pub(crate) fn select_after(&mut self, table: &Table, gone: &HashSet<&str>) -> Option<String> {
+        if !self.selected.iter().any(|id| gone.contains(id.as_str())) {
+            return None;
+        }
+        let ids: Vec<String> = table.visible_ids().collect();
+        let last = ids.iter().rposition(|id| gone.contains(id.as_str()));
+        let first = ids.iter().position(|id| gone.contains(id.as_str()));
+        let after = last.and_then(|last| {
+            ids[last + 1..]
+                .iter()
+                .find(|id| !gone.contains(id.as_str()))
+        });
+        let before = first.and_then(|first| {
+            ids[..first]
+                .iter()
+                .rev()
+                .find(|id| !gone.contains(id.as_str()))
+        });
+        self.selected.retain(|id| !gone.contains(id.as_str()));
+        let next = after.or(before)?.clone();
+        self.selected.clear();
+        self.selected.insert(next.clone());
+        self.anchor = Some(next.clone());
+        Some(next)
     }
 
     pub(crate) fn focused(&self) -> Option<&str> {
@@ -116,21 +196,21 @@ impl Selection {
         self.selected.clear();
         self.selected.insert(task_id.to_owned());
         self.anchor = Some(task_id.to_owned());
-        self.scroll_to_focused = true;
+        self.scroll = Some(ScrollTo::Center);
     }
 
-    /// Whether the table should scroll to the focused task, once.
-    pub(crate) fn take_scroll_request(&mut self) -> bool {
-        std::mem::take(&mut self.scroll_to_focused)
+    /// The keyboard moved the cursor: the table keeps it in view.
+    pub(crate) fn scroll_to_cursor(&mut self) {
+        self.scroll = Some(ScrollTo::InView);
+    }
+
+    /// Whether (and how) the table should scroll to the focused task, once.
+    pub(crate) fn take_scroll_request(&mut self) -> Option<ScrollTo> {
+        self.scroll.take()
     }
 
     pub(crate) fn select_all(&mut self, ids: impl IntoIterator<Item = String>) {
         self.selected = ids.into_iter().collect();
-    }
-
-    /// The "Hide" button of the details pane.
-    pub(crate) fn hide_details(&mut self) {
-        self.focused = None;
     }
 
     /// After a reload: tasks no longer there are neither selected nor focused.

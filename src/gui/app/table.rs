@@ -5,7 +5,7 @@
 
 use super::data_folder::DataFolder;
 use crate::git::GitStatus;
-use crate::gui::model::{self, EnvSummary, OrphanRow, Row, Settings};
+use crate::gui::model::{self, EnvSummary, OrphanRow, Row, Settings, SortKey, SweepAges};
 use crate::scan::Usage;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -23,8 +23,14 @@ pub(crate) struct Table {
     environments: Vec<EnvSummary>,
     /// Folders without a task record, and legacy checkouts.
     orphans: Vec<OrphanRow>,
+    /// The workspace folders' ages by environment folder (`None`: all), for Sweep.
+    sweep_ages: HashMap<Option<String>, SweepAges>,
     /// Filters or data changed: the derived views must be computed again.
     dirty: bool,
+    /// The filters and sort the visible order was last computed with.
+    shown_with: Option<Settings>,
+    /// The task ids shown then, in order (the rows may have been rebuilt since).
+    shown_ids: Vec<String>,
 }
 
 impl Default for Table {
@@ -36,7 +42,10 @@ impl Default for Table {
             largest: Vec::new(),
             environments: Vec::new(),
             orphans: Vec::new(),
+            sweep_ages: HashMap::new(),
             dirty: true,
+            shown_with: None,
+            shown_ids: Vec::new(),
         }
     }
 }
@@ -99,6 +108,8 @@ impl Table {
 
     pub(crate) fn clear(&mut self) {
         self.rows.clear();
+        self.visible.clear();
+        self.shown_ids.clear();
         self.dirty = true;
     }
 
@@ -120,6 +131,9 @@ impl Table {
             .enumerate()
             .filter_map(|(i, row)| row.workspace_on_disk().map(|p| (p.clone(), i)))
             .collect();
+        // Indexes into the old rows mean nothing now; the order is kept by id.
+        self.visible.clear();
+        self.largest.clear();
         self.dirty = true;
     }
 
@@ -143,17 +157,50 @@ impl Table {
         }
     }
 
-    /// Shows the task as being changed ("discard…") until the reload that follows.
-    pub(crate) fn mark_changing(&mut self, task_id: &str, verb: &str) {
+    /// Shows the task as being changed ("discarding") until the reload that follows.
+    pub(crate) fn mark_changing(&mut self, task_id: &str, doing: &'static str) {
         if let Some(row) = self.rows.iter_mut().find(|r| r.task_id == task_id) {
-            row.status = format!("{verb}…");
+            row.changing = Some(doing);
         }
     }
 
-    /// Filters, sorts and sums again.
-    pub(crate) fn recompute(&mut self, data: &DataFolder, settings: &Settings) {
+    /// The ages Sweep looks at in the environment folder `env_folder` (`None`: all).
+    pub(crate) fn sweep_ages(&self, env_folder: Option<&str>) -> SweepAges {
+        self.sweep_ages
+            .get(&env_folder.map(str::to_owned))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// Bytes of every managed workspace sized so far: the one total the side panel
+    /// and the bottom bar both show.
+    pub(crate) fn total_bytes(&self) -> u64 {
+        self.environments.first().map_or(0, |all| all.bytes)
+    }
+
+    /// Filters, sorts and sums again. While `values_arriving` (a scan or git answers
+    /// under way) and the filters and sort are unchanged, rows keep their place when
+    /// sorted by a value that is arriving (size, git); they are sorted once it is over.
+    pub(crate) fn recompute(
+        &mut self,
+        data: &DataFolder,
+        settings: &Settings,
+        values_arriving: bool,
+    ) {
         self.dirty = false;
-        self.visible = model::visible_rows(&self.rows, settings);
+        let sorted = model::visible_rows(&self.rows, settings);
+        let same_view = self
+            .shown_with
+            .as_ref()
+            .is_some_and(|shown| same_view(shown, settings));
+        let arriving_key = matches!(settings.sort, SortKey::Size | SortKey::Git);
+        self.visible = if values_arriving && same_view && arriving_key {
+            model::keep_order(&self.rows, &self.shown_ids, sorted)
+        } else {
+            sorted
+        };
+        self.shown_with = Some(settings.clone());
+        self.shown_ids = self.visible_ids().collect();
         self.largest = model::largest_workspaces(&self.rows, LARGEST_SHOWN);
         self.environments = match data.snapshot() {
             Some(snapshot) => model::summarize_environments(snapshot, &self.rows, data.usage()),
@@ -163,5 +210,19 @@ impl Table {
             Some(snapshot) => model::orphan_rows(snapshot, data.usage(), data.git()),
             None => Vec::new(),
         };
+        self.sweep_ages = match data.snapshot() {
+            Some(snapshot) => model::sweep_ages(snapshot, data.usage()),
+            None => HashMap::new(),
+        };
     }
+}
+
+/// Whether two settings filter and sort the table alike.
+fn same_view(a: &Settings, b: &Settings) -> bool {
+    a.sort == b.sort
+        && a.descending == b.descending
+        && a.search == b.search
+        && a.hidden_classes == b.hidden_classes
+        && a.show_archived == b.show_archived
+        && a.env_filter == b.env_filter
 }

@@ -2,7 +2,7 @@
 //! limit; the dialog moves; the schedule's timing.
 
 use super::data_folder::DataFolder;
-use super::dialog::{Dialog, Dialogs};
+use super::dialog::{Dialog, Dialogs, PlanShown};
 use super::log::Log;
 use super::selection::Selection;
 use super::table::Table;
@@ -10,8 +10,9 @@ use crate::executor::Level;
 use crate::gui::automation::Automation;
 use crate::gui::model::{Settings, SortKey};
 use crate::policy::schedule::Clock;
-use crate::policy::{Action, Plan};
+use crate::policy::{Action, Plan, Skipped};
 use crate::store::Snapshot;
+use std::collections::HashMap;
 use std::error::Error;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -42,7 +43,7 @@ fn table() -> Result<(Table, tempfile::TempDir), Box<dyn Error>> {
         descending: false,
         ..Settings::default()
     };
-    table.recompute(&folder, &settings);
+    table.recompute(&folder, &settings, false);
     Ok((table, data))
 }
 
@@ -132,19 +133,47 @@ fn empty_plan() -> Plan {
     }
 }
 
+/// A plan that does nothing but says why it leaves a task alone.
+fn plan_leaving_one_alone() -> Plan {
+    Plan {
+        skipped: vec![Skipped {
+            task_id: "t1".into(),
+            reason: "may still be running".into(),
+            refused: true,
+            held_by_agents_runner: false,
+            mount_point: None,
+            force_includes: true,
+        }],
+        ..empty_plan()
+    }
+}
+
 #[test]
 fn a_plan_is_shown_only_while_the_user_still_waits_for_it() {
     let mut dialogs = Dialogs::default();
     // Nobody asked (or the user cancelled): the plan and the failure are dropped.
-    dialogs.plan_ready(empty_plan());
+    assert_eq!(
+        dialogs.plan_ready(plan_leaving_one_alone(), |_| HashMap::new()),
+        PlanShown::Dropped
+    );
     dialogs.plan_failed("no".into());
     assert!(!dialogs.is_open());
-    dialogs.planning("Discard 1 task".into());
-    dialogs.plan_ready(empty_plan());
+    dialogs.planning("Discard 1 task".into(), None);
+    assert_eq!(
+        dialogs.plan_ready(plan_leaving_one_alone(), |_| HashMap::new()),
+        PlanShown::Shown
+    );
     assert!(matches!(dialogs.current(), Some(Dialog::Confirm { .. })));
     assert!(dialogs.take_plan().is_some());
     assert!(!dialogs.is_open());
-    dialogs.planning("Discard 1 task".into());
+    // A plan with nothing to do and nothing left alone is not asked about.
+    dialogs.planning("Discard 1 task".into(), None);
+    assert_eq!(
+        dialogs.plan_ready(empty_plan(), |_| HashMap::new()),
+        PlanShown::NothingToDo("Discard 1 task".into())
+    );
+    assert!(!dialogs.is_open());
+    dialogs.planning("Discard 1 task".into(), None);
     dialogs.plan_failed("locked".into());
     assert!(
         matches!(dialogs.current(), Some(Dialog::Error { message, .. }) if message == "locked")
@@ -178,4 +207,47 @@ fn the_schedule_is_due_one_interval_after_it_starts_and_after_each_run() {
     assert_eq!(automation.schedule_wait(start + hour, hour), None);
     automation.scheduled_run_started(start + hour);
     assert_eq!(automation.schedule_wait(start + hour, hour), Some(hour));
+}
+
+#[test]
+fn progress_goes_by_bytes_when_known_and_says_the_time_left_at_the_pace_so_far() {
+    use super::Running;
+    use crate::executor::Progress;
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000);
+    let running = |bytes_total: u64, bytes_freed: u64, steps_done: usize| {
+        let mut running = Running::new("discard", start);
+        running.bytes_total = bytes_total;
+        running.progress = Progress {
+            steps_done,
+            steps_total: 3,
+            bytes_freed,
+            ..Progress::default()
+        };
+        running
+    };
+    // (bytes total, freed, steps done, seconds in) -> (fraction, seconds left)
+    type Case = ((u64, u64, usize, u64), (f32, Option<u64>));
+    let table: [Case; 5] = [
+        // All steps staged, a few bytes freed: the bar is at the bytes, not at 3/3.
+        ((2_480, 148, 3, 10), (148.0 / 2_480.0, Some(157))),
+        ((1_000, 500, 1, 30), (0.5, Some(30))),
+        // No pace yet: nothing freed, or under a second in.
+        ((1_000, 0, 0, 30), (0.0, None)),
+        ((1_000, 500, 1, 0), (0.5, None)),
+        // Trash mode frees nothing: by steps, without a time.
+        ((0, 0, 2, 30), (2.0 / 3.0, None)),
+    ];
+    for ((total, freed, steps, seconds), (fraction, left)) in table {
+        let running = running(total, freed, steps);
+        assert!(
+            (running.fraction() - fraction).abs() < 1e-6,
+            "{total} {freed}"
+        );
+        let now = start + Duration::from_secs(seconds);
+        assert_eq!(
+            running.time_left(now).map(|d| d.as_secs()),
+            left,
+            "{total} {freed} {seconds}"
+        );
+    }
 }

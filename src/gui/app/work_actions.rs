@@ -4,7 +4,7 @@
 //! through a plan the user confirms.
 
 use super::{JanitorApp, Running};
-use crate::executor::{Level, Progress, Report};
+use crate::executor::{Level, Report};
 use crate::git::pull_request::PrState;
 use crate::policy::{Action, SlimSelection};
 use crate::text;
@@ -49,9 +49,14 @@ impl JanitorApp {
         if self.selection.selected().is_empty() || self.work.is_running() || !self.work.is_open() {
             return;
         }
-        let task_ids = self.selection.selected_sorted();
-        self.dialogs
-            .planning(format!("Slim {}", text::count(task_ids.len(), "workspace")));
+        let Some(mut task_ids) = self.shown_selection("slim") else {
+            return;
+        };
+        task_ids.sort();
+        self.dialogs.planning(
+            format!("Slim {}", text::count(task_ids.len(), "workspace")),
+            None,
+        );
         self.send(Command::PlanSlim(SlimSelection::Tasks(task_ids)));
     }
 
@@ -68,7 +73,7 @@ impl JanitorApp {
             return;
         }
         self.dialogs
-            .planning("Slim the failed tasks' kept workspaces".to_owned());
+            .planning("Slim the failed tasks' kept workspaces".to_owned(), None);
         self.send(Command::PlanSlim(SlimSelection::KeptFailed));
     }
 
@@ -80,13 +85,9 @@ impl JanitorApp {
         if plan.is_empty() {
             return;
         }
-        self.work.start(Running {
-            verb: "slim",
-            progress: Progress {
-                steps_total: plan.workspaces.len(),
-                ..Progress::default()
-            },
-        });
+        let mut running = Running::new("slim", self.now());
+        running.progress.steps_total = plan.workspaces.len();
+        self.work.start(running);
         let slimmed: Vec<PathBuf> = plan.workspaces.iter().map(|w| w.path.clone()).collect();
         // Sized and asked about again once the slim's reload comes.
         self.data.forget_git(&slimmed);
@@ -116,13 +117,9 @@ impl JanitorApp {
         if chosen.is_empty() {
             return;
         }
-        self.work.start(Running {
-            verb: "check remotes",
-            progress: Progress {
-                steps_total: chosen.len(),
-                ..Progress::default()
-            },
-        });
+        let mut running = Running::new("check remotes", self.now());
+        running.progress.steps_total = chosen.len();
+        self.work.start(running);
         self.push_log(
             Level::Info,
             format!(

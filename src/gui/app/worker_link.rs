@@ -20,6 +20,55 @@ pub struct Running {
     pub verb: &'static str,
     /// How far it has got.
     pub progress: Progress,
+    /// Bytes it frees in all (0: not known, or nothing is freed, as in trash mode).
+    pub bytes_total: u64,
+    /// Files and folders it deletes in all, as the scan counted them (0: not known).
+    pub entries_total: u64,
+    /// The tasks (or folders) of its plan, in order: what was not done is named when
+    /// it is cancelled.
+    pub steps: Vec<String>,
+    /// When it started (the window's clock), for the time left.
+    pub started: std::time::SystemTime,
+}
+
+impl Running {
+    /// A change of `verb` with nothing known of its size.
+    pub fn new(verb: &'static str, started: std::time::SystemTime) -> Self {
+        Self {
+            verb,
+            progress: Progress::default(),
+            bytes_total: 0,
+            entries_total: 0,
+            steps: Vec::new(),
+            started,
+        }
+    }
+
+    /// How much is done, 0..=1: by bytes when they are known, else by steps.
+    pub fn fraction(&self) -> f32 {
+        let progress = &self.progress;
+        if self.bytes_total > 0 {
+            (progress.bytes_freed as f64 / self.bytes_total as f64).min(1.0) as f32
+        } else if progress.steps_total > 0 {
+            progress.steps_done as f32 / progress.steps_total as f32
+        } else {
+            0.0
+        }
+    }
+
+    /// The time left at the pace so far, once there is a pace to go by (a second in,
+    /// some bytes freed).
+    pub fn time_left(&self, now: std::time::SystemTime) -> Option<std::time::Duration> {
+        let elapsed = now.duration_since(self.started).ok()?;
+        let done = self.progress.bytes_freed;
+        if self.bytes_total == 0 || done == 0 || elapsed.as_secs_f64() < 1.0 {
+            return None;
+        }
+        let left = self.bytes_total.saturating_sub(done) as f64;
+        Some(std::time::Duration::from_secs_f64(
+            elapsed.as_secs_f64() * left / done as f64,
+        ))
+    }
 }
 
 /// The worker of the open folder (none while no folder is open), what every new
@@ -35,6 +84,8 @@ pub(crate) struct WorkerLink {
     running: Option<Running>,
     /// Workspaces sized so far in the current scan, and how many it covers.
     scan_progress: Option<(usize, usize)>,
+    /// Workspaces git has not answered for yet.
+    git_pending: usize,
     bytes_freed: u64,
 }
 
@@ -56,6 +107,7 @@ impl WorkerLink {
             gh: OsString::from("gh"),
             running: None,
             scan_progress: None,
+            git_pending: 0,
             bytes_freed: 0,
         }
     }
@@ -149,6 +201,11 @@ impl WorkerLink {
         self.bytes_freed += bytes_freed;
     }
 
+    /// Bytes freed outside a change (deletes left in staging, finished at a load).
+    pub(crate) fn count_freed(&mut self, bytes_freed: u64) {
+        self.bytes_freed += bytes_freed;
+    }
+
     pub(crate) fn bytes_freed(&self) -> u64 {
         self.bytes_freed
     }
@@ -169,5 +226,26 @@ impl WorkerLink {
 
     pub(crate) fn scan_finished(&mut self) {
         self.scan_progress = None;
+    }
+
+    /// Git was asked about `count` workspaces (a fresh snapshot's unknowns: earlier
+    /// answers still on their way only count down).
+    pub(crate) fn git_asked(&mut self, count: usize) {
+        self.git_pending = count;
+    }
+
+    pub(crate) fn git_answered(&mut self) {
+        self.git_pending = self.git_pending.saturating_sub(1);
+    }
+
+    /// Sizes or git states are still coming in.
+    pub(crate) fn values_arriving(&self) -> bool {
+        self.scan_progress.is_some() || self.git_pending > 0
+    }
+
+    /// Another folder opens: nothing of the old one is awaited.
+    pub(crate) fn forget_pending(&mut self) {
+        self.scan_progress = None;
+        self.git_pending = 0;
     }
 }

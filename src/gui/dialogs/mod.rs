@@ -12,7 +12,7 @@ mod slim;
 
 pub use confirm::confirm_button_label;
 pub(crate) use settings::SettingsLocation;
-pub use settings_draft::{DraftErrors, QuotaDraft, SettingsDraft};
+pub use settings_draft::{DraftErrors, QuotaDraft, QuotaErrors, SettingsDraft};
 pub use settings_reclaim::ReclaimDraft;
 
 use crate::config::Config;
@@ -38,6 +38,10 @@ pub(crate) enum Answer {
     Open(PathBuf),
     /// Pick the folder with the system's folder picker instead.
     Browse,
+    /// Plan again with force: include the running tasks and unsaved work left alone.
+    Include,
+    /// Show (true) or leave (false) the question whether to include them.
+    AskToInclude(bool),
     /// Save these settings.
     SaveSettings(Config),
 }
@@ -55,7 +59,18 @@ pub(crate) fn show(
     // A stray click beside the Settings dialog must not throw the edits away: only
     // Cancel and Escape close it.
     let editing = matches!(dialog, Dialog::Settings { .. });
-    let modal = egui::Modal::new(egui::Id::unique("agents-janitor-dialog")).show(&ctx, |ui| {
+    let id = egui::Id::unique("agents-janitor-dialog");
+    // Dialogs whose error lines come and go as the user types hang from a fixed top:
+    // they grow downwards, and the field being typed in stays under the pointer.
+    let grows_while_typing = matches!(dialog, Dialog::Settings { .. } | Dialog::OpenFolder { .. });
+    let mut modal = egui::Modal::new(id);
+    if grows_while_typing {
+        let top = (ctx.content_rect().height() * 0.08).max(12.0);
+        modal = modal.area(
+            egui::Modal::default_area(id).anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, top)),
+        );
+    }
+    let modal = modal.show(&ctx, |ui| {
         // A fixed width: a dialog that resizes itself each frame moves its buttons
         // away from the pointer between press and release.
         ui.set_width(DIALOG_WIDTH);
@@ -72,9 +87,24 @@ pub(crate) fn show(
                 }
                 Answer::Keep
             }
-            Dialog::Confirm { plan } => confirm::body(ui, plan, escape, enter),
+            Dialog::Confirm {
+                plan,
+                labels,
+                asking_to_include,
+            } => confirm::body(ui, plan, labels, *asking_to_include, (escape, enter)),
+            Dialog::OpenFolder {
+                typed,
+                problem,
+                waiting,
+            } => open_folder::body(
+                ui,
+                typed,
+                problem.as_deref(),
+                waiting.as_deref(),
+                escape,
+                enter,
+            ),
             Dialog::ConfirmSlim { plan } => slim::body(ui, plan, escape, enter),
-            Dialog::OpenFolder { typed } => open_folder::body(ui, typed, escape, enter),
             Dialog::Settings { draft } => {
                 let known_envs = settings::known_environments(environments);
                 match settings::body(ui, draft, location, &known_envs, escape) {
@@ -94,7 +124,12 @@ pub(crate) fn show(
             }
         }
     });
-    if modal.should_close() && !editing && !matches!(modal.inner, Answer::Confirm | Answer::Open(_))
+    if modal.should_close()
+        && !editing
+        && !matches!(
+            modal.inner,
+            Answer::Confirm | Answer::Open(_) | Answer::Include | Answer::AskToInclude(_)
+        )
     {
         Answer::Close
     } else {

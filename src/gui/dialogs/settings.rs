@@ -4,6 +4,7 @@
 use super::settings_draft::{QuotaDraft, SettingsDraft};
 use crate::config::Config;
 use crate::gui::model::EnvSummary;
+use crate::gui::widgets::fixed_width;
 use crate::policy::{DEFAULT_WARN_PERCENT, DeleteMode};
 use crate::store::WorkspaceType;
 use egui::{RichText, Ui};
@@ -23,6 +24,9 @@ pub(crate) struct SettingsLocation {
     /// Why the existing file cannot be used (it is never overwritten then).
     pub(crate) unusable: Option<String>,
 }
+
+/// The widths of the quota editor's columns: environment, limit, warning, auto-clean.
+const QUOTA_COLUMNS: [f32; 4] = [150.0, 108.0, 72.0, 80.0];
 
 /// The environments a quota can be set for (cloned ones: id, name).
 pub(super) fn known_environments(environments: &[EnvSummary]) -> Vec<(String, String)> {
@@ -131,38 +135,68 @@ pub(super) fn body(
     ui.add_space(6.0);
     ui.label(RichText::new("Disk quotas per environment").strong());
     let mut remove = None;
-    egui::Grid::new("quota-drafts")
-        .num_columns(5)
-        .spacing([8.0, 4.0])
-        .show(ui, |ui| {
-            if !draft.quotas.is_empty() {
-                for heading in ["Environment", "Limit", "Warn at %", "Auto-clean", ""] {
+    // Fixed columns, and each error on a line of its own under its field: typing
+    // never moves a field, however long the error.
+    if !draft.quotas.is_empty() {
+        ui.horizontal(|ui| {
+            for (heading, width) in ["Environment", "Limit", "Warn at %", "Auto-clean"]
+                .into_iter()
+                .zip(QUOTA_COLUMNS)
+            {
+                fixed_width(ui, width, |ui| {
                     ui.label(RichText::new(heading).weak());
-                }
-                ui.end_row();
-            }
-            for (row, quota) in draft.quotas.iter_mut().enumerate() {
-                let name = known_envs
-                    .iter()
-                    .find(|(id, _)| *id == quota.env_id)
-                    .map_or(quota.env_id.as_str(), |(_, name)| name.as_str());
-                ui.label(name).on_hover_text(&quota.env_id);
-                ui.add_sized([96.0, 20.0], egui::TextEdit::singleline(&mut quota.limit))
-                    .on_hover_text("20 GB, 500 MB, 1.5 TiB");
-                ui.add_sized([44.0, 20.0], egui::TextEdit::singleline(&mut quota.warn_percent));
-                ui.checkbox(&mut quota.auto_clean, "")
-                    .on_hover_text("Over quota, the scheduled cleanup deletes the oldest finished workspaces until it is under");
-                if ui.button("Remove").clicked() {
-                    remove = Some(row);
-                }
-                ui.end_row();
-                if let Some(error) = errors.quotas.get(&row) {
-                    ui.label("");
-                    ui.colored_label(error_color, error);
-                    ui.end_row();
-                }
+                });
             }
         });
+    }
+    for (row, quota) in draft.quotas.iter_mut().enumerate() {
+        let name = known_envs
+            .iter()
+            .find(|(id, _)| *id == quota.env_id)
+            .map_or(quota.env_id.as_str(), |(_, name)| name.as_str());
+        let [env_width, limit_width, warn_width, auto_width] = QUOTA_COLUMNS;
+        ui.horizontal(|ui| {
+            fixed_width(ui, env_width, |ui| {
+                ui.add(egui::Label::new(name).truncate())
+                    .on_hover_text(&quota.env_id);
+            });
+            fixed_width(ui, limit_width, |ui| {
+                ui.add_sized(
+                    [limit_width - 12.0, 20.0],
+                    egui::TextEdit::singleline(&mut quota.limit),
+                )
+                .on_hover_text("20 GB, 500 MB, 1.5 TiB");
+            });
+            fixed_width(ui, warn_width, |ui| {
+                ui.add_sized(
+                    [warn_width - 12.0, 20.0],
+                    egui::TextEdit::singleline(&mut quota.warn_percent),
+                );
+            });
+            fixed_width(ui, auto_width, |ui| {
+                ui.checkbox(&mut quota.auto_clean, "")
+                    .on_hover_text("Over quota, the scheduled cleanup deletes the oldest finished workspaces until it is under");
+            });
+            if ui.button("Remove").clicked() {
+                remove = Some(row);
+            }
+        });
+        if let Some(row_errors) = errors.quotas.get(&row) {
+            let under = [
+                (0.0, &row_errors.env),
+                (env_width, &row_errors.limit),
+                (env_width + limit_width, &row_errors.warn),
+            ];
+            for (indent, error) in under {
+                if let Some(error) = error {
+                    ui.horizontal(|ui| {
+                        ui.add_space(indent);
+                        ui.colored_label(error_color, error);
+                    });
+                }
+            }
+        }
+    }
     if let Some(row) = remove {
         draft.quotas.remove(row);
     }

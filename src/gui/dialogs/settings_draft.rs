@@ -54,10 +54,21 @@ pub struct DraftErrors {
     pub sweep_age: Option<String>,
     /// Why the interval is wrong.
     pub schedule: Option<String>,
-    /// By quota row.
-    pub quotas: BTreeMap<usize, String>,
+    /// By quota row: each field's error, so it shows under that field.
+    pub quotas: BTreeMap<usize, QuotaErrors>,
     /// The first bad reclaim field.
     pub reclaim: Option<String>,
+}
+
+/// What is wrong in one quota row, field by field.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct QuotaErrors {
+    /// Why the environment cannot take this quota.
+    pub env: Option<String>,
+    /// Why the limit is not a size.
+    pub limit: Option<String>,
+    /// Why the warning level is not a percentage.
+    pub warn: Option<String>,
 }
 
 impl SettingsDraft {
@@ -100,9 +111,13 @@ impl SettingsDraft {
         for (row, draft) in self.quotas.iter().enumerate() {
             let env_id = draft.env_id.trim();
             if quotas.contains_key(env_id) {
-                errors
-                    .quotas
-                    .insert(row, "this environment already has a quota above".into());
+                errors.quotas.insert(
+                    row,
+                    QuotaErrors {
+                        env: Some("already has a quota above".into()),
+                        ..QuotaErrors::default()
+                    },
+                );
                 continue;
             }
             match quota_from_draft(draft) {
@@ -137,21 +152,30 @@ impl SettingsDraft {
     }
 }
 
-fn quota_from_draft(draft: &QuotaDraft) -> Result<Quota, String> {
-    if draft.env_id.trim().is_empty() {
-        return Err("choose an environment".into());
-    }
-    let limit_bytes =
-        config::parse_size(&draft.limit).map_err(|reason| format!("limit: {reason}"))?;
-    let warn_percent = match draft.warn_percent.trim().parse::<u8>() {
-        Ok(percent) if (1..=100).contains(&percent) => percent,
-        _ => return Err("warning: give a whole percentage from 1 to 100".into()),
+/// The quota a row describes, or every field of it that is wrong.
+fn quota_from_draft(draft: &QuotaDraft) -> Result<Quota, QuotaErrors> {
+    let env = draft
+        .env_id
+        .trim()
+        .is_empty()
+        .then(|| "choose an environment".to_owned());
+    let limit = config::parse_size(&draft.limit);
+    let warn = match draft.warn_percent.trim().parse::<u8>() {
+        Ok(percent) if (1..=100).contains(&percent) => Ok(percent),
+        _ => Err("a whole percentage from 1 to 100".to_owned()),
     };
-    Ok(Quota {
-        limit_bytes,
-        warn_percent,
-        auto_clean: draft.auto_clean,
-    })
+    match (env, limit, warn) {
+        (None, Ok(limit_bytes), Ok(warn_percent)) => Ok(Quota {
+            limit_bytes,
+            warn_percent,
+            auto_clean: draft.auto_clean,
+        }),
+        (env, limit, warn) => Err(QuotaErrors {
+            env,
+            limit: limit.err(),
+            warn: warn.err(),
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use super::Row;
 use crate::scan::Usage;
-use crate::store::{Snapshot, paths};
+use crate::store::{Snapshot, WorkspaceType, paths};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -17,6 +17,8 @@ pub struct EnvSummary {
     pub color: Option<String>,
     /// "cloned", "mounted", "none"; empty for "All environments".
     pub workspace_type: String,
+    /// The janitor sizes and cleans its workspaces (not a mounted or `none` one).
+    pub managed: bool,
     /// Task records in it.
     pub tasks: usize,
     /// Bytes of its managed workspaces sized so far.
@@ -52,6 +54,7 @@ pub(crate) fn summarize_environments(
         name: "All environments".to_owned(),
         color: None,
         workspace_type: String::new(),
+        managed: true,
         tasks: rows.len(),
         bytes: total,
         share: 1.0,
@@ -74,6 +77,7 @@ pub(crate) fn summarize_environments(
             },
             color: Some(env.color.clone()),
             workspace_type: env.workspace_type.label().to_owned(),
+            managed: env.workspace_type == WorkspaceType::Cloned,
             tasks: rows.iter().filter(|r| r.env_id == env.env_id).count(),
             bytes,
             share: share(bytes),
@@ -91,10 +95,64 @@ pub(crate) fn summarize_environments(
             name: format!("{folder} (not in environments.json)"),
             color: None,
             workspace_type: "unknown".to_owned(),
+            managed: true,
             tasks: rows.iter().filter(|r| r.env_id == folder).count(),
             bytes,
             share: share(bytes),
         });
     }
     summaries
+}
+
+/// The workspace folders of one environment folder, as far as Sweep cares: how many,
+/// how many are not sized yet, and the oldest of their last changes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SweepAges {
+    /// Folders under `managed-repos/<env>/tasks/`.
+    pub(crate) folders: usize,
+    /// Of them, not sized yet (their age is not known).
+    pub(crate) not_sized: usize,
+    /// The oldest "newest file" among the sized ones.
+    pub(crate) oldest_change: Option<std::time::SystemTime>,
+}
+
+impl SweepAges {
+    /// Why Sweep has nothing to do with folders older than `cutoff`, if it surely has
+    /// nothing (`scope`: "in Web app").
+    pub(crate) fn nothing_to_sweep(
+        &self,
+        cutoff: std::time::SystemTime,
+        scope: &str,
+    ) -> Option<String> {
+        if self.folders == 0 {
+            return Some(format!("No workspace folder {scope}"));
+        }
+        let old = self.oldest_change.is_some_and(|changed| changed <= cutoff);
+        (self.not_sized == 0 && !old)
+            .then(|| format!("Nothing to sweep: every workspace {scope} changed more recently"))
+    }
+}
+
+/// [`SweepAges`] by environment folder, and for all of them under `None`.
+pub(crate) fn sweep_ages(
+    snapshot: &Snapshot,
+    usage: &HashMap<PathBuf, Usage>,
+) -> HashMap<Option<String>, SweepAges> {
+    let mut ages: HashMap<Option<String>, SweepAges> = HashMap::new();
+    for workspace in &snapshot.workspaces {
+        let changed = usage.get(&workspace.path).map(|u| u.newest_mtime);
+        for key in [None, Some(workspace.env_folder.clone())] {
+            let entry = ages.entry(key).or_default();
+            entry.folders += 1;
+            match changed {
+                None => entry.not_sized += 1,
+                Some(Some(changed)) => {
+                    entry.oldest_change =
+                        Some(entry.oldest_change.map_or(changed, |c| c.min(changed)));
+                }
+                Some(None) => {}
+            }
+        }
+    }
+    ages
 }

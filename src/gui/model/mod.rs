@@ -9,11 +9,11 @@ mod rows;
 mod tests;
 
 pub use environments::EnvSummary;
-pub(crate) use environments::summarize_environments;
+pub(crate) use environments::{SweepAges, summarize_environments, sweep_ages};
 pub(crate) use orphans::orphan_rows;
 pub use orphans::{OrphanRow, OrphanRowKind};
 pub use rows::{Row, RowWorkspace};
-pub(crate) use rows::{build_rows, largest_workspaces, visible_rows};
+pub(crate) use rows::{build_rows, hidden_by, keep_order, largest_workspaces, visible_rows};
 
 use crate::status::StatusClass;
 use serde::{Deserialize, Serialize};
@@ -66,6 +66,10 @@ pub struct Settings {
     pub sweep_hours: f64,
     /// Only the tasks whose workspace is safe to delete ([`Row::is_safe_to_delete`]).
     pub only_safe: bool,
+    /// The details pane is open (else a narrow strip that opens it).
+    pub details_open: bool,
+    /// The log is open (else only the bottom bar's totals and progress).
+    pub log_open: bool,
 }
 
 impl Default for Settings {
@@ -80,6 +84,8 @@ impl Default for Settings {
             env_filter: None,
             sweep_hours: crate::policy::DEFAULT_SWEEP_HOURS,
             only_safe: false,
+            details_open: true,
+            log_open: true,
         }
     }
 }

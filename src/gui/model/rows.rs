@@ -36,10 +36,15 @@ pub struct Row {
     pub env_id: String,
     /// The environment's name, or its id when it has none (or is unknown).
     pub env_name: String,
-    /// Agents-Runner's status word ("done", "failed"), or "discard…" while changing.
+    /// Agents-Runner's status word ("done", "failed").
     pub status: String,
     /// What the status means to the janitor.
     pub class: StatusClass,
+    /// The container's exit code, for an `exited` status.
+    pub exit_code: Option<i64>,
+    /// What a running change is doing to the task ("discarding"), until the reload
+    /// that follows it.
+    pub changing: Option<&'static str>,
     /// The whole prompt.
     pub prompt: String,
     /// The prompt's first non-blank line, for the table.
@@ -108,6 +113,8 @@ impl Row {
             env_name,
             status: task.status.clone(),
             class: task.status_class(),
+            exit_code: task.exit_code,
+            changing: None,
             prompt,
             prompt_line,
             created: task
@@ -167,6 +174,36 @@ impl Row {
         self.class.is_finished()
             && self.workspace_on_disk().is_some()
             && self.git.as_ref().is_some_and(GitStatus::is_safe_to_delete)
+    }
+
+    /// The folder "Open folder" shows: the managed one while on disk, or the user's
+    /// own (mounted) folder.
+    pub fn folder_to_open(&self) -> Option<PathBuf> {
+        match &self.workspace {
+            RowWorkspace::Managed {
+                path,
+                on_disk: true,
+            } => Some(path.clone()),
+            RowWorkspace::UserFolder(Some(folder)) => Some(PathBuf::from(folder)),
+            _ => None,
+        }
+    }
+
+    /// The workspace's path as "Copy path" copies it.
+    pub fn path_to_copy(&self) -> Option<String> {
+        match &self.workspace {
+            RowWorkspace::Managed { path, .. } => Some(path.display().to_string()),
+            RowWorkspace::UserFolder(folder) => folder.clone(),
+            RowWorkspace::None => None,
+        }
+    }
+
+    /// The managed folder's path, on disk or gone.
+    pub fn workspace_path(&self) -> Option<&PathBuf> {
+        match &self.workspace {
+            RowWorkspace::Managed { path, .. } => Some(path),
+            _ => None,
+        }
     }
 
     /// The managed folder, while it is on disk.
@@ -284,4 +321,91 @@ pub(crate) fn largest_workspaces(rows: &[Row], count: usize) -> Vec<usize> {
     });
     sized.truncate(count);
     sized
+}
+
+/// `fresh` (the rows to show, sorted) in the order `previous` (task ids as last shown)
+/// had them; rows new to the view follow in their sorted order. While sizes and git
+/// states arrive, rows stay where they are instead of jumping at every answer.
+pub(crate) fn keep_order(rows: &[Row], previous: &[String], fresh: Vec<usize>) -> Vec<usize> {
+    let position: HashMap<&str, usize> = previous
+        .iter()
+        .enumerate()
+        .map(|(at, id)| (id.as_str(), at))
+        .collect();
+    let (mut kept, new): (Vec<usize>, Vec<usize>) = fresh
+        .into_iter()
+        .partition(|&i| position.contains_key(rows[i].task_id.as_str()));
+    kept.sort_by_key(|&i| {
+        position
+            .get(rows[i].task_id.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    kept.extend(new);
+    kept
+}
+
+/// A filter that hides a row, undone to show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reveal {
+    /// The row is archived and "Show archived" is off.
+    ShowArchived,
+    /// Another environment is chosen on the left.
+    AllEnvironments,
+    /// The search does not match it.
+    ClearSearch,
+    /// Its status class is unticked.
+    ShowClass(StatusClass),
+    /// "Safe to delete" is on and its workspace is not.
+    NotOnlySafe,
+}
+
+impl Reveal {
+    /// Changes `settings` so this filter no longer hides the row.
+    pub(crate) fn apply(&self, settings: &mut Settings) {
+        match self {
+            Self::ShowArchived => settings.show_archived = true,
+            Self::AllEnvironments => settings.env_filter = None,
+            Self::ClearSearch => settings.search.clear(),
+            Self::ShowClass(class) => settings.hidden_classes.retain(|c| c != class),
+            Self::NotOnlySafe => settings.only_safe = false,
+        }
+    }
+
+    /// What was changed, for the notice.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Self::ShowArchived => "Show archived is on".to_owned(),
+            Self::AllEnvironments => "all environments are shown".to_owned(),
+            Self::ClearSearch => "the search is cleared".to_owned(),
+            Self::ShowClass(class) => format!("{} tasks are shown", class.label()),
+            Self::NotOnlySafe => "\"Safe to delete\" is off".to_owned(),
+        }
+    }
+}
+
+/// The filters of `settings` that hide `row` (none when it is shown).
+pub(crate) fn hidden_by(row: &Row, settings: &Settings) -> Vec<Reveal> {
+    let mut reveals = Vec::new();
+    if row.archived && !settings.show_archived {
+        reveals.push(Reveal::ShowArchived);
+    }
+    if settings
+        .env_filter
+        .as_ref()
+        .is_some_and(|env| *env != row.env_id)
+    {
+        reveals.push(Reveal::AllEnvironments);
+    }
+    let search = settings.search.trim().to_lowercase();
+    if !search.is_empty() && !row.search_text.contains(&search) {
+        reveals.push(Reveal::ClearSearch);
+    }
+    if settings.hidden_classes.contains(&row.class) {
+        reveals.push(Reveal::ShowClass(row.class));
+    }
+    if settings.only_safe && !row.is_safe_to_delete() {
+        reveals.push(Reveal::NotOnlySafe);
+    }
+    reveals
 }

@@ -1,5 +1,6 @@
 //! Table tests of the model: filters, sorting, largest workspaces, saved settings.
 
+use super::rows::Reveal;
 use super::*;
 use crate::git::{GitState, GitStatus};
 use std::time::{Duration, UNIX_EPOCH};
@@ -11,6 +12,8 @@ fn row(id: &str, class: StatusClass, size: Option<u64>) -> Row {
         env_name: "A".to_owned(),
         status: class.label().to_owned(),
         class,
+        exit_code: None,
+        changing: None,
         prompt: format!("Fix the {id} bug\nmore"),
         prompt_line: format!("Fix the {id} bug"),
         created: Some(UNIX_EPOCH + Duration::from_secs(1000)),
@@ -193,6 +196,8 @@ fn settings_round_trip_and_missing_fields_take_defaults() -> Result<(), serde_js
         env_filter: Some("env-a".to_owned()),
         sweep_hours: 6.5,
         only_safe: true,
+        details_open: false,
+        log_open: false,
     };
     let text = serde_json::to_string(&settings)?;
     assert_eq!(serde_json::from_str::<Settings>(&text)?, settings);
@@ -263,4 +268,85 @@ fn safe_filter_and_reclaimable_sort() {
     };
     let shown = ids(&rows, &visible_rows(&rows, &all));
     assert_eq!(shown.last().map(String::as_str), Some("asking"));
+}
+
+#[test]
+fn while_values_arrive_rows_keep_their_place_and_new_ones_follow() {
+    let rows = vec![
+        row("a", StatusClass::Succeeded, Some(10)),
+        row("b", StatusClass::Succeeded, Some(30)),
+        row("c", StatusClass::Succeeded, None),
+        row("d", StatusClass::Succeeded, Some(20)),
+    ];
+    // Shown before, in this order: c, a, b. Sorted now: b, d, a, c.
+    let previous: Vec<String> = ["c", "a", "b"].iter().map(|s| s.to_string()).collect();
+    let fresh = visible_rows(&rows, &Settings::default());
+    assert_eq!(ids(&rows, &fresh), ["b", "d", "a", "c"]);
+    assert_eq!(
+        ids(&rows, &keep_order(&rows, &previous, fresh)),
+        ["c", "a", "b", "d"]
+    );
+    // A row no longer shown drops out; nothing shown before: the sorted order.
+    let narrowed = visible_rows(
+        &rows,
+        &Settings {
+            search: "the a".into(),
+            ..Settings::default()
+        },
+    );
+    assert_eq!(ids(&rows, &keep_order(&rows, &previous, narrowed)), ["a"]);
+    let fresh = visible_rows(&rows, &Settings::default());
+    assert_eq!(
+        ids(&rows, &keep_order(&rows, &[], fresh)),
+        ["b", "d", "a", "c"]
+    );
+}
+
+#[test]
+fn the_filters_hiding_a_row_are_named_and_undone() {
+    let mut archived = row("z9", StatusClass::Failed, Some(1));
+    archived.archived = true;
+    let cases: Vec<(Settings, Vec<Reveal>)> = vec![
+        (Settings::default(), vec![Reveal::ShowArchived]),
+        (
+            Settings {
+                show_archived: true,
+                ..Settings::default()
+            },
+            vec![],
+        ),
+        (
+            Settings {
+                env_filter: Some("env-b".into()),
+                search: "login".into(),
+                hidden_classes: vec![StatusClass::Failed, StatusClass::Active],
+                only_safe: true,
+                ..Settings::default()
+            },
+            vec![
+                Reveal::ShowArchived,
+                Reveal::AllEnvironments,
+                Reveal::ClearSearch,
+                Reveal::ShowClass(StatusClass::Failed),
+                Reveal::NotOnlySafe,
+            ],
+        ),
+        (
+            Settings {
+                env_filter: Some("env-a".into()),
+                search: "Z9".into(),
+                show_archived: true,
+                ..Settings::default()
+            },
+            vec![],
+        ),
+    ];
+    for (mut settings, expected) in cases {
+        let reveals = hidden_by(&archived, &settings);
+        assert_eq!(reveals, expected, "{settings:?}");
+        for reveal in &reveals {
+            reveal.apply(&mut settings);
+        }
+        assert_eq!(visible_rows(&[archived.clone()], &settings), [0]);
+    }
 }

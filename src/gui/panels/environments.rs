@@ -2,7 +2,7 @@
 
 use crate::gui::app::{Intent, JanitorApp};
 use crate::gui::style::{palette_color, quota_color};
-use crate::gui::widgets::thin_bar;
+use crate::gui::widgets::{share_text, thin_bar};
 use crate::policy::QuotaState;
 use crate::text;
 use egui::{Align, Layout, RichText, Sense, Ui, vec2};
@@ -13,6 +13,7 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
     ui.label(RichText::new("Environments").strong());
     ui.add_space(4.0);
     let mut chosen = None;
+    let total = app.total_bytes();
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -32,7 +33,13 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                             }
                             let mut clicked = false;
                             ui.with_layout(Layout::right_to_left(Align::Center), |ui| {
-                                ui.label(text::bytes(env.bytes));
+                                if env.managed {
+                                    ui.label(text::bytes(env.bytes));
+                                } else {
+                                    ui.label(RichText::new("not managed").weak()).on_hover_text(
+                                        "The user's own folders (mounted) or none: never sized or deleted",
+                                    );
+                                }
                                 ui.with_layout(Layout::left_to_right(Align::Center), |ui| {
                                     clicked = ui
                                         .add(
@@ -54,8 +61,13 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                     } else {
                         format!("{} · ", env.workspace_type)
                     };
+                    let share = if env.managed && env.env_id.is_some() {
+                        format!(" · {}", share_text(env.bytes, total))
+                    } else {
+                        String::new()
+                    };
                     ui.label(
-                        RichText::new(format!("{kind}{}", text::count(env.tasks, "task")))
+                        RichText::new(format!("{kind}{}{share}", text::count(env.tasks, "task")))
                             .weak()
                             .small(),
                     );
@@ -66,6 +78,7 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                     .and_then(|id| app.quotas().iter().find(|q| q.env_id == id));
                 match quota {
                     Some(quota) => quota_bar(ui, quota),
+                    None if !env.managed => {}
                     None => {
                         let color = palette_color(env.color.as_deref().or(Some("sky")));
                         thin_bar(ui, 4.0, env.share, color);

@@ -14,18 +14,21 @@ mod usage;
 pub(crate) mod welcome;
 mod work_buttons;
 
-use crate::gui::app::{Intent, JanitorApp, Tab};
+use crate::gui::app::{Intent, JanitorApp, ScrollTo, Tab};
 use egui::Ui;
 
 /// Height of a table row (and, less a little, of a log line).
-const ROW_HEIGHT: f32 = 22.0;
+pub(crate) const ROW_HEIGHT: f32 = 22.0;
 
-/// The central panel: the tab strip and the tab chosen; `scroll_to_focused` when
-/// the Tasks tab should bring the focused task into view.
+/// The search box's id: Ctrl+F gives it the keyboard.
+pub(crate) const SEARCH_ID: &str = "agents-janitor-task-search";
+
+/// The central panel: the tab strip and the tab chosen; `scroll_to` when the Tasks
+/// tab should bring the focused task into view.
 pub(crate) fn central(
     ui: &mut Ui,
     app: &JanitorApp,
-    scroll_to_focused: bool,
+    scroll_to: Option<ScrollTo>,
     intents: &mut Vec<Intent>,
 ) {
     // A tab clicked this frame is drawn at once.
@@ -47,10 +50,10 @@ pub(crate) fn central(
     }
     ui.separator();
     match tab {
-        Tab::Tasks => table::show(ui, app, scroll_to_focused, intents),
+        Tab::Tasks => table::show(ui, app, scroll_to, intents),
         Tab::Usage => usage::show(ui, app, intents),
         Tab::Orphans => orphans::show(ui, app, intents),
-        Tab::Problems => problems::show(ui, app),
+        Tab::Problems => problems::show(ui, app, intents),
         Tab::Reclaim => reclaim::show(ui, app, intents),
     }
 }

@@ -16,16 +16,22 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
         .iter()
         .filter(|o| o.kind == OrphanRowKind::Orphan)
         .count();
-    ui.label(format!(
-        "Folders under {}/<environment>/{}/ that no task record, active or archived, points at.",
-        paths::MANAGED_REPOS,
-        paths::TASKS_DIR
-    ));
-    ui.label(
-        RichText::new(
-            "Left behind by interrupted tasks or deleted records. Ones changed in the last hour are kept: Agents-Runner may still be creating them. Backups Agents-Runner moved aside and folders of deleted environments are deleted only when ticked.",
+    ui.add(
+        egui::Label::new(format!(
+            "Folders under {}/<environment>/{}/ that no task record, active or archived, points at.",
+            paths::MANAGED_REPOS,
+            paths::TASKS_DIR
+        ))
+        .wrap(),
+    );
+    ui.add(
+        egui::Label::new(
+            RichText::new(
+                "Left behind by interrupted tasks or deleted records. Ones changed in the last hour are kept: Agents-Runner may still be creating them. Backups Agents-Runner moved aside and folders of deleted environments are deleted only when ticked.",
+            )
+            .weak(),
         )
-        .weak(),
+        .wrap(),
     );
     ui.add_space(4.0);
     let idle = app.running().is_none();
@@ -57,6 +63,8 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
     ui.add_space(4.0);
     let now = app.now();
     let mut open = None;
+    // The tables scroll sideways in a narrow window; the text wraps at what is seen.
+    let visible_width = ui.available_width();
     egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| {
@@ -76,10 +84,11 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                         ui.end_row();
                         for orphan in app.orphans().iter().filter(|o| o.kind.deletable()) {
                             let mut ticked = app.orphans_ticked().contains(&orphan.path);
- if ui.checkbox(&mut ticked, "").changed() {
- intents.push(Intent::TickOrphan(orphan.path.clone(), ticked));
- }
-                            ui.label(&orphan.env_folder);
+                            if ui.checkbox(&mut ticked, "").changed() {
+                                intents.push(Intent::TickOrphan(orphan.path.clone(), ticked));
+                            }
+                            ui.label(app.env_name(&orphan.env_folder))
+                                .on_hover_text(&orphan.env_folder);
                             if ui
                                 .link(RichText::new(&orphan.name).monospace())
                                 .on_hover_text(format!(
@@ -98,8 +107,8 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                     });
             }
             let legacy: Vec<_> = app
- .orphans()
- .iter()
+                .orphans()
+                .iter()
                 .filter(|o| o.kind == OrphanRowKind::LegacyCheckout)
                 .collect();
             if legacy.is_empty() {
@@ -107,21 +116,37 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
             }
             ui.add_space(14.0);
             ui.label(RichText::new("Legacy checkouts").strong());
-            ui.label(
-                RichText::new(
-                    "Checkouts directly in an environment's folder, from older Agents-Runner versions. Shown for their size; the janitor never deletes them.",
-                )
-                .weak(),
-            );
+            ui.scope(|ui| {
+                ui.set_max_width(visible_width);
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(
+                            "Checkouts directly in an environment's folder, from older Agents-Runner versions. Shown for their size; the janitor never deletes them.",
+                        )
+                        .weak(),
+                    )
+                    .wrap(),
+                );
+            });
             egui::Grid::new("legacy-checkouts")
-                .num_columns(3)
+                .num_columns(4)
                 .striped(true)
                 .spacing([12.0, 4.0])
                 .show(ui, |ui| {
+                    for heading in ["Environment", "Folder", "Size", "Changed"] {
+                        ui.label(RichText::new(heading).strong());
+                    }
+                    ui.end_row();
                     for checkout in legacy {
+                        ui.label(app.env_name(&checkout.env_folder))
+                            .on_hover_text(&checkout.env_folder);
+                        let shown = format!("{}/{}", paths::MANAGED_REPOS, checkout.env_folder);
                         if ui
-                            .link(RichText::new(checkout.path.display().to_string()).monospace())
-                            .on_hover_text("Open in the file manager")
+                            .link(RichText::new(shown).monospace())
+                            .on_hover_text(format!(
+                                "Open {} in the file manager",
+                                checkout.path.display()
+                            ))
                             .clicked()
                         {
                             open = Some(checkout.path.clone());

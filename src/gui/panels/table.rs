@@ -1,43 +1,69 @@
-//! The Tasks tab: the filter bar and the task table.
+//! The Tasks tab: the filter bar and the task table, with its right-click menu.
 
-use super::ROW_HEIGHT;
+use super::{ROW_HEIGHT, SEARCH_ID};
 use crate::git::GitStatus;
-use crate::gui::app::{Intent, JanitorApp};
+use crate::gui::app::{Intent, JanitorApp, ScrollTo};
 use crate::gui::model::{Row, RowWorkspace, SortKey, exact_time};
-use crate::gui::style::{badge, status_color};
-use crate::gui::widgets::{capitalized, hover, mount_marker};
+use crate::gui::style::{class_meaning, status_badge, status_color};
+use crate::gui::widgets::{
+    capitalized, hover, mount_marker, share_text, with_reason_when_disabled,
+};
 use crate::status::StatusClass;
 use crate::text;
 use egui::{Align, Layout, RichText, Sense, Ui, vec2};
 use egui_extras::{Column, TableBuilder};
 use std::time::SystemTime;
 
-/// The search box, the status class checkboxes and "Show archived".
+/// The search box with its clear button, the status filter menu and "Show archived",
+/// on one line, then what is shown and selected.
 fn filter_bar(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
     let settings = app.settings();
     ui.horizontal_wrapped(|ui| {
         let label = ui.label("Search");
         let mut search = settings.search.clone();
-        if ui
+        let field = ui
             .add(
                 egui::TextEdit::singleline(&mut search)
-                    .hint_text("task id or prompt")
-                    .desired_width(200.0),
+                    .id(egui::Id::unique(SEARCH_ID))
+                    .hint_text("task id or prompt (Ctrl+F)")
+                    .desired_width(170.0),
             )
-            .labelled_by(label.id)
-            .changed()
-        {
+            .labelled_by(label.id);
+        if field.changed() {
             intents.push(Intent::Search(search));
         }
-        ui.separator();
-        for class in StatusClass::ALL {
-            let mut shown = !settings.hidden_classes.contains(&class);
-            let text = RichText::new(capitalized(class.label())).color(status_color(class));
-            if ui.checkbox(&mut shown, text).changed() {
-                intents.push(Intent::ShowStatus(class, shown));
-            }
+        if !settings.search.is_empty()
+            && ui
+                .small_button("×")
+                .on_hover_text("Clear the search")
+                .clicked()
+        {
+            intents.push(Intent::Search(String::new()));
         }
-        ui.separator();
+        let hidden = settings.hidden_classes.len();
+        let title = match hidden {
+            0 => "Status: all".to_owned(),
+            _ => format!(
+                "Status: {} of {}",
+                StatusClass::ALL.len() - hidden,
+                StatusClass::ALL.len()
+            ),
+        };
+        ui.menu_button(title, |ui| {
+            for class in StatusClass::ALL {
+                let mut shown = !settings.hidden_classes.contains(&class);
+                let text = RichText::new(capitalized(class.label())).color(status_color(class));
+                if ui
+                    .checkbox(&mut shown, text)
+                    .on_hover_text(class_meaning(class))
+                    .changed()
+                {
+                    intents.push(Intent::ShowStatus(class, shown));
+                }
+            }
+        })
+        .response
+        .on_hover_text("Which statuses the table shows");
         let mut show_archived = settings.show_archived;
         if ui.checkbox(&mut show_archived, "Show archived").changed() {
             intents.push(Intent::ShowArchived(show_archived));
@@ -45,38 +71,50 @@ fn filter_bar(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
         ui.separator();
         safe_controls(ui, app, intents);
     });
+    let hidden = app.selected_hidden();
+    let selected = app.selected().len();
+    let mut summary = format!(
+        "{} shown of {} · {} selected",
+        text::count(app.visible().len(), "task"),
+        app.rows().len(),
+        selected - hidden
+    );
+    if hidden > 0 {
+        summary.push_str(&format!(" ({hidden} hidden)"));
+    }
+    let response = ui.label(RichText::new(summary).weak());
+    if hidden > 0 {
+        response.on_hover_text(
+            "Selected tasks that the filters hide stay selected, but nothing is ever done to them",
+        );
+    }
 }
 
-/// The Tasks tab; `scroll_to_focused` when the focused task was picked elsewhere.
+/// The Tasks tab; `scroll_to` when the focused task should come into view.
 pub(crate) fn show(
     ui: &mut Ui,
     app: &JanitorApp,
-    scroll_to_focused: bool,
+    scroll_to: Option<ScrollTo>,
     intents: &mut Vec<Intent>,
 ) {
     filter_bar(ui, app, intents);
     let (rows, visible) = (app.rows(), app.visible());
-    ui.label(
-        RichText::new(format!(
-            "{} shown of {} · {} selected",
-            text::count(visible.len(), "task"),
-            rows.len(),
-            app.selected().len()
-        ))
-        .weak(),
-    );
     let now = SystemTime::now();
     let mut clicked: Option<(usize, egui::Modifiers)> = None;
     let mut sort_by: Option<SortKey> = None;
-    let scroll_to = if scroll_to_focused {
-        app.focused_row().and_then(|focused| {
-            visible
-                .iter()
-                .position(|&i| rows[i].task_id == focused.task_id)
-        })
-    } else {
-        None
-    };
+    let scroll_to = scroll_to.and_then(|how| {
+        let focused = app.focused_row()?;
+        let position = visible
+            .iter()
+            .position(|&i| rows[i].task_id == focused.task_id)?;
+        Some((position, how))
+    });
+    let total = app.total_bytes();
+    let biggest = visible
+        .iter()
+        .filter_map(|&i| rows[i].size)
+        .max()
+        .unwrap_or(0);
     // Narrow windows scroll the table sideways instead of squeezing the columns.
     egui::ScrollArea::horizontal()
         .auto_shrink([false, false])
@@ -88,10 +126,10 @@ pub(crate) fn show(
                 .resizable(true)
                 .sense(Sense::click())
                 .cell_layout(Layout::left_to_right(Align::Center))
-                .column(Column::exact(84.0))
-                // Room for the id and one small mark ("archived" or "legacy").
-                .column(Column::initial(150.0).at_least(70.0).clip(true))
-                .column(Column::initial(80.0).at_least(60.0))
+                .column(Column::initial(96.0).at_least(90.0))
+                // The id and its mark ("archived" or "legacy") always fit.
+                .column(Column::initial(170.0).at_least(160.0))
+                .column(Column::initial(118.0).at_least(100.0))
                 .column(Column::initial(104.0).at_least(60.0).clip(true))
                 .column(Column::initial(80.0).at_least(60.0))
                 .column(Column::remainder().at_least(140.0).clip(true))
@@ -99,8 +137,12 @@ pub(crate) fn show(
                 .column(Column::initial(76.0).at_least(60.0))
                 .column(Column::initial(76.0).at_least(60.0))
                 .min_scrolled_height(0.0);
-            if let Some(position) = scroll_to {
-                table = table.scroll_to_row(position, Some(Align::Center));
+            if let Some((position, how)) = scroll_to {
+                let align = match how {
+                    ScrollTo::Center => Some(Align::Center),
+                    ScrollTo::InView => None,
+                };
+                table = table.scroll_to_row(position, align);
             }
             let headers = [
                 ("Status", SortKey::Status),
@@ -120,10 +162,7 @@ pub(crate) fn show(
                         header.col(|ui| {
                             let sorted = current == key;
                             let response = ui
-                                .add(
-                                    egui::Button::new(RichText::new(title).strong())
-                                        .frame(false),
-                                )
+                                .add(egui::Button::new(RichText::new(title).strong()).frame(false))
                                 .on_hover_text(format!("Sort by {}", title.to_lowercase()));
                             if sorted {
                                 sort_arrow(ui, descending);
@@ -141,42 +180,20 @@ pub(crate) fn show(
                         let selected = app.selected().contains(&row.task_id);
                         table_row.set_selected(selected);
                         let mut row_clicked = false;
+                        // The id takes clicks of its own: a right click on it opens the
+                        // row's menu too.
+                        let mut id_response = None;
+                        table_row.col(|ui| status_cell(ui, row));
                         table_row.col(|ui| {
-                            badge(ui, &row.status, status_color(row.class));
+                            let id = ui.selectable_label(
+                                selected,
+                                RichText::new(&row.task_id).monospace(),
+                            );
+                            row_clicked |= id.clicked();
+                            record_mark(ui, row);
+                            id_response = Some(id);
                         });
-                        table_row.col(|ui| {
-                            row_clicked |= ui
-                                .selectable_label(
-                                    selected,
-                                    RichText::new(&row.task_id).monospace(),
-                                )
-                                .clicked();
-                            if row.legacy {
-                                // One mark fits: a legacy record's hover says whether
-                                // it is archived.
-                                ui.label(
-                                    RichText::new("legacy")
-                                        .small()
-                                        .color(ui.visuals().warn_fg_color),
-                                )
-                                .on_hover_ui(|ui| {
-                                    ui.label(format!(
-                                        "A JSON record of an older Agents-Runner, which no longer reads it{}: {}\nRead-only: never changed, archived or restored; its workspace is cleaned like any other.",
-                                        if row.archived { " (archived)" } else { "" },
-                                        row.record.display()
-                                    ));
-                                });
-                            } else if row.archived {
-                                ui.label(RichText::new("archived").weak().small())
-                                    .on_hover_ui(|ui| {
-                                        ui.label(format!(
-                                            "Archived in {}",
-                                            row.record.display()
-                                        ));
-                                    });
-                            }
-                        });
-                        table_row.col(|ui| size_cell(ui, row));
+                        table_row.col(|ui| size_cell(ui, row, total, biggest));
                         table_row.col(|ui| git_cell(ui, row));
                         table_row.col(|ui| reclaimable_cell(ui, row));
                         table_row.col(|ui| {
@@ -199,19 +216,25 @@ pub(crate) fn show(
                         for moment in [row.created, row.finished] {
                             table_row.col(|ui| match moment {
                                 Some(moment) => {
-                                    ui.label(text::relative_time(moment, now)).on_hover_ui(
-                                        |ui| {
+                                    ui.label(text::relative_time(moment, now))
+                                        .on_hover_ui(|ui| {
                                             ui.label(exact_time(moment));
-                                        },
-                                    );
+                                        });
                                 }
                                 None => {
                                     ui.label(RichText::new("—").weak());
                                 }
                             });
                         }
-                        if row_clicked || table_row.response().clicked() {
+                        let response = table_row.response();
+                        if row_clicked || response.clicked() {
                             clicked = Some((position, ui_modifiers(&table_row)));
+                        }
+                        for response in id_response.into_iter().chain([response]) {
+                            if response.secondary_clicked() {
+                                intents.push(Intent::ContextRow(position));
+                            }
+                            response.context_menu(|ui| context_menu(ui, app, row, intents));
                         }
                     });
                 });
@@ -225,6 +248,98 @@ pub(crate) fn show(
             toggle: modifiers.command,
             extend: modifiers.shift,
         });
+    }
+}
+
+/// The right-click menu of a row: Discard and Archive act on the selection shown (the
+/// row joins it first if it was not in it), the rest on the row.
+fn context_menu(ui: &mut Ui, app: &JanitorApp, row: &Row, intents: &mut Vec<Intent>) {
+    let idle = app.running().is_none();
+    let held = app.agents_runner().map(|runner| runner.refusal());
+    let shown = app.selected_shown();
+    let count = if shown.contains(&row.task_id) {
+        shown.len()
+    } else {
+        1
+    };
+    let discard = ui.add_enabled(
+        idle && held.is_none(),
+        egui::Button::new(format!("Discard {}…", text::count(count, "task"))),
+    );
+    if with_reason_when_disabled(discard, held.as_deref()).clicked() {
+        intents.push(Intent::Discard);
+        ui.close();
+    }
+    let archive = ui
+        .add_enabled(
+            idle && held.is_none(),
+            egui::Button::new(format!("Archive {}…", text::count(count, "task"))),
+        )
+        .on_hover_text("Archive the finished ones among them, as Archive finished would");
+    if with_reason_when_disabled(archive, held.as_deref()).clicked() {
+        intents.push(Intent::ArchiveSelected);
+        ui.close();
+    }
+    ui.separator();
+    let folder = row.folder_to_open();
+    if ui
+        .add_enabled(folder.is_some(), egui::Button::new("Open folder"))
+        .clicked()
+        && let Some(folder) = folder
+    {
+        intents.push(Intent::OpenInFileManager(folder));
+        ui.close();
+    }
+    let path = row.path_to_copy();
+    if ui
+        .add_enabled(path.is_some(), egui::Button::new("Copy path"))
+        .clicked()
+        && let Some(text) = path
+    {
+        intents.push(Intent::Copy { text, what: "path" });
+        ui.close();
+    }
+    if ui.button("Copy id").clicked() {
+        intents.push(Intent::Copy {
+            text: row.task_id.clone(),
+            what: "task id",
+        });
+        ui.close();
+    }
+}
+
+/// The status badge, or what a running change is doing to the task.
+fn status_cell(ui: &mut Ui, row: &Row) {
+    match row.changing {
+        Some(doing) => {
+            ui.spinner();
+            ui.label(RichText::new(doing).small());
+        }
+        None => status_badge(ui, row),
+    }
+}
+
+/// "archived" or "legacy" after the id.
+fn record_mark(ui: &mut Ui, row: &Row) {
+    if row.legacy {
+        // One mark fits: a legacy record's hover says whether it is archived.
+        ui.label(
+            RichText::new("legacy")
+                .small()
+                .color(ui.visuals().warn_fg_color),
+        )
+        .on_hover_ui(|ui| {
+            ui.label(format!(
+                "A JSON record of an older Agents-Runner, which no longer reads it{}: {}\nRead-only: never changed, archived or restored; its workspace is cleaned like any other.",
+                if row.archived { " (archived)" } else { "" },
+                row.record.display()
+            ));
+        });
+    } else if row.archived {
+        ui.label(RichText::new("archived").weak().small())
+            .on_hover_ui(|ui| {
+                ui.label(format!("Archived in {}", row.record.display()));
+            });
     }
 }
 
@@ -253,17 +368,31 @@ fn ui_modifiers(row: &egui_extras::TableRow<'_, '_>) -> egui::Modifiers {
     row.response().ctx.input(|i| i.modifiers)
 }
 
-fn size_cell(ui: &mut Ui, row: &Row) {
+/// The size with a bar behind it (against the biggest workspace shown) and its share
+/// of all workspaces.
+fn size_cell(ui: &mut Ui, row: &Row, total: u64, biggest: u64) {
     let dash = || RichText::new("—").weak();
     match &row.workspace {
-        RowWorkspace::Managed { on_disk: true, .. } => {
-            if row.size.is_some() {
-                ui.label(row.size_text.as_str());
+        RowWorkspace::Managed { on_disk: true, .. } => match row.size {
+            Some(size) => {
+                let cell = ui.max_rect();
+                let mut bar = cell.shrink2(vec2(0.0, 4.0));
+                bar.set_width(cell.width() * (size as f32 / biggest.max(1) as f32));
+                let color = ui.visuals().selection.bg_fill.gamma_multiply(0.35);
+                ui.painter().rect_filled(bar, 2.0, color);
+                let shown = ui.label(row.size_text.as_str());
+                ui.label(RichText::new(share_text(size, total)).weak().small());
+                shown.on_hover_text(format!(
+                    "{} of all workspaces ({}); the bar is against the biggest one shown",
+                    share_text(size, total),
+                    text::bytes(total)
+                ));
                 mount_marker(ui, &row.mount_points);
-            } else {
+            }
+            None => {
                 hover(ui.spinner(), "Sizing…");
             }
-        }
+        },
         RowWorkspace::Managed { on_disk: false, .. } => {
             hover(
                 ui.label(RichText::new("workspace gone").weak()),
@@ -272,7 +401,7 @@ fn size_cell(ui: &mut Ui, row: &Row) {
         }
         RowWorkspace::UserFolder(_) => {
             hover(
-                ui.label(dash()),
+                ui.label(RichText::new("not managed").weak()),
                 "Mounted: the user's own folder, never sized or deleted",
             );
         }

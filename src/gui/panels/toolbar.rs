@@ -61,18 +61,28 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
     }
     ui.horizontal_wrapped(|ui| {
         let can_act = app.running().is_none();
-        let selected = app.selected().len();
+        let shown = app.selected_shown().len();
+        let hidden = app.selected_hidden();
         // Agents-Runner would undo a record change at its next save.
         let held = app.agents_runner().map(|runner| runner.refusal());
+        let mut what = format!(
+            "Discard the {} (Delete key): mark discarded, archive the record, remove the container and the workspace",
+            text::count(shown, "selected task")
+        );
+        if hidden > 0 {
+            let those = if hidden == 1 {
+                "1 more selected task is".to_owned()
+            } else {
+                format!("{hidden} more selected tasks are")
+            };
+            what.push_str(&format!(". {those} hidden by the filters: left alone"));
+        }
         let discard = ui
             .add_enabled(
-                can_act && selected > 0 && held.is_none(),
+                can_act && shown > 0 && held.is_none(),
                 egui::Button::new("Discard"),
             )
-            .on_hover_text(format!(
-                "Discard the {} (Delete key): mark discarded, archive the record, remove the container and the workspace",
-                text::count(selected, "selected task")
-            ));
+            .on_hover_text(what);
         if with_reason_when_disabled(discard, held.as_deref()).clicked() {
             intents.push(Intent::Discard);
         }
@@ -84,17 +94,14 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
         }
         super::work_buttons::show(ui, app, intents);
         ui.separator();
-        let scope = match &app.settings().env_filter {
-            Some(env) => format!("in {env}"),
-            None => "in all environments".to_owned(),
-        };
-        if ui
-            .add_enabled(can_act, egui::Button::new("Sweep"))
+        let scope = app.sweep_scope();
+        let nothing = app.nothing_to_sweep();
+        let sweep = ui
+            .add_enabled(can_act && nothing.is_none(), egui::Button::new("Sweep"))
             .on_hover_text(format!(
                 "Delete workspaces {scope} whose newest file is older than the age on the right"
-            ))
-            .clicked()
-        {
+            ));
+        if with_reason_when_disabled(sweep, nothing.as_deref()).clicked() {
             intents.push(Intent::Sweep);
         }
         ui.label("older than");

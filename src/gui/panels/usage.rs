@@ -2,8 +2,8 @@
 //! biggest workspaces.
 
 use crate::gui::app::{Intent, JanitorApp};
-use crate::gui::style::{badge, palette_color, status_color};
-use crate::gui::widgets::fixed_width;
+use crate::gui::style::{palette_color, status_badge};
+use crate::gui::widgets::{fixed_width, share_text};
 use crate::text;
 use egui::{RichText, Sense, Ui, vec2};
 
@@ -41,8 +41,19 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                         3.0,
                         palette_color(env.color.as_deref().or(Some("sky"))),
                     );
-                    response.on_hover_text(format!("{:.1}% of all workspaces", env.share * 100.0));
-                    ui.label(text::bytes(env.bytes));
+                    response.on_hover_text(format!(
+                        "{} of all workspaces",
+                        share_text(env.bytes, app.total_bytes())
+                    ));
+                    if env.managed {
+                        ui.label(format!(
+                            "{}  ({})",
+                            text::bytes(env.bytes),
+                            share_text(env.bytes, app.total_bytes())
+                        ));
+                    } else {
+                        ui.label(RichText::new("not managed").weak());
+                    }
                 });
             }
             ui.add_space(14.0);
@@ -67,9 +78,7 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
                     {
                         focus = Some(row.task_id.clone());
                     }
-                    fixed_width(ui, 84.0, |ui| {
-                        badge(ui, &row.status, status_color(row.class))
-                    });
+                    fixed_width(ui, 84.0, |ui| status_badge(ui, row));
                     fixed_width(ui, 110.0, |ui| {
                         ui.label(RichText::new(&row.env_name).weak());
                     });

@@ -490,3 +490,106 @@ fn delete_safe_takes_only_provably_safe_workspaces() -> Result<(), PlanError> {
     );
     Ok(())
 }
+
+#[test]
+fn refusals_say_whether_force_takes_them_and_trash_mode_does_not_call_work_lost()
+-> Result<(), PlanError> {
+    let mut world = World::new(vec![
+        task("r1", "env-c", "running", None),
+        task("u1", "env-c", "done", Some(0)),
+    ]);
+    unsaved(&mut world, "u1");
+    let sweep = world.plan(&Action::Sweep {
+        merged_unsaved: false,
+        older_than_hours: 24.0,
+        env_id: None,
+        force: false,
+        allow_unsaved: false,
+    })?;
+    for id in ["r1", "u1"] {
+        assert!(
+            sweep.skipped.iter().any(|s| s.task_id == id
+                && s.refused
+                && s.force_includes
+                && !s.reason.contains("force")),
+            "{:?}",
+            sweep.skipped
+        );
+    }
+    let forced = world.plan(&Action::Sweep {
+        merged_unsaved: false,
+        older_than_hours: 24.0,
+        env_id: None,
+        force: true,
+        allow_unsaved: false,
+    })?;
+    assert_eq!(deleted(&forced), ["r1", "u1"]);
+    // The unattended cleanup has no force: nothing it leaves alone says otherwise.
+    let scheduled = world.plan(&Action::Scheduled {
+        merged_unsaved: false,
+        slim_failed: false,
+        keep_on_error: true,
+        allow_unsaved: false,
+        clean_done: true,
+        older_than_hours: 24.0,
+        quotas: Default::default(),
+    })?;
+    assert!(scheduled.skipped.iter().all(|s| !s.force_includes));
+    let discard = Action::Discard {
+        task_ids: vec!["u1".into()],
+        force: false,
+    };
+    assert!(
+        world
+            .plan(&discard)?
+            .warnings
+            .iter()
+            .any(|w| w.ends_with("will be lost"))
+    );
+    let trashed = world.plan_with(&discard, None, DeleteMode::Trash)?;
+    assert_eq!(
+        trashed.warnings,
+        [
+            "task u1: 2 uncommitted goes to the trash with the workspace (lost once the trash is emptied)"
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn a_plan_narrowed_to_some_tasks_keeps_only_their_steps_skips_and_warnings() -> Result<(), PlanError>
+{
+    let mut world = World::new(vec![
+        task("a", "env-c", "done", Some(0)),
+        task("b", "env-c", "done", Some(0)),
+        task("r", "env-c", "running", None),
+    ]);
+    for id in ["a", "b"] {
+        unsaved(&mut world, id);
+        if let Some(task) = world.snapshot.tasks.iter_mut().find(|t| t.task_id == id) {
+            task.finalization_state = Some("done".into());
+        }
+    }
+    let all = world.plan(&Action::Archive {
+        merged_unsaved: false,
+        keep_on_error: true,
+        allow_unsaved: true,
+        clean_done: true,
+    })?;
+    assert_eq!(all.steps.len(), 2);
+    assert_eq!(all.warnings.len(), 2);
+    let only: BTreeSet<String> = ["b".to_owned(), "r".to_owned()].into();
+    let narrowed = all.narrowed_to(&only);
+    assert_eq!(deleted(&narrowed), ["b"]);
+    assert_eq!(narrowed.bytes_to_free, 1000);
+    assert_eq!(narrowed.warnings, ["task b: 2 uncommitted will be lost"]);
+    assert_eq!(
+        narrowed
+            .skipped
+            .iter()
+            .map(|s| s.task_id.as_str())
+            .collect::<Vec<_>>(),
+        ["r"]
+    );
+    Ok(())
+}

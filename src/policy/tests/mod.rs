@@ -134,6 +134,16 @@ impl World {
         action: &Action,
         runner: Option<&RunnerProcess>,
     ) -> Result<Plan, PlanError> {
+        self.plan_with(action, runner, DeleteMode::Delete)
+    }
+
+    /// The plan while `runner` runs, its workspaces going as `delete_mode` says.
+    fn plan_with(
+        &self,
+        action: &Action,
+        runner: Option<&RunnerProcess>,
+        delete_mode: DeleteMode,
+    ) -> Result<Plan, PlanError> {
         plan(
             action,
             &PlanInput {
@@ -143,7 +153,7 @@ impl World {
                 mount_points: self.mount_points.as_ref(),
                 now: self.now,
                 agents_runner: runner,
-                delete_mode: DeleteMode::Delete,
+                delete_mode,
             },
         )
     }

@@ -229,7 +229,7 @@ fn backups_and_deleted_environments_folders_go_only_when_named() -> Result<(), P
         guarded
             .skipped
             .iter()
-            .any(|s| s.refused && s.reason.contains("force"))
+            .any(|s| s.refused && s.force_includes && s.reason.contains("unpushed"))
     );
     let allowed = world.plan(&Action::DeleteOrphans {
         paths: vec![ws_path("env-gone", "x1")],

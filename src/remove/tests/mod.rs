@@ -4,6 +4,7 @@
 mod inside;
 mod leftovers;
 mod purge;
+mod put_back;
 mod staging;
 mod trash;
 mod validate;
@@ -32,6 +33,8 @@ struct FaultyFilesystem {
     /// process's home); it fails when `fail_trash`.
     trashed: Mutex<Vec<PathBuf>>,
     fail_trash: bool,
+    /// Paths Undo asked the trash to give back (an empty folder is made there).
+    untrashed: Mutex<Vec<PathBuf>>,
     /// The mount points there are, in place of the real ones (`None`: the real ones).
     mount_points: Option<Vec<PathBuf>>,
     /// Listing the mount points below a folder fails, as without `/proc`.
@@ -69,6 +72,12 @@ impl Filesystem for FaultyFilesystem {
             return Err(io::Error::other("injected: the trash is full"));
         }
         Ok(())
+    }
+    fn untrash(&self, original: &Path) -> io::Result<()> {
+        if let Ok(mut untrashed) = self.untrashed.lock() {
+            untrashed.push(original.to_path_buf());
+        }
+        fs::create_dir(original)
     }
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
         if self.fail_rename {

@@ -186,9 +186,23 @@ struct RawTask {
 
 fn parse_raw(text: &str) -> Result<RawTask, String> {
     toml::from_str(text).map_err(|err| {
-        let message = err.message().to_owned();
-        format!("not valid TOML: {message}")
+        let message = err.message();
+        match err.span() {
+            Some(span) => {
+                let (line, column) = line_and_column(text, span.start);
+                format!("not valid TOML at line {line}, column {column}: {message}")
+            }
+            None => format!("not valid TOML: {message}"),
+        }
     })
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let line = before.matches('\n').count() + 1;
+    (line, before[line_start..].chars().count() + 1)
 }
 
 /// The fast path for the common file: its top-level `logs` array (thousands of lines)

@@ -128,7 +128,7 @@ fn a_mounted_task_is_discarded_without_touching_its_folder() -> TestResult {
     click(&mut harness, "Discard")?;
     let label = wait_for_plan(&mut harness)?;
     {
-        let Some(Dialog::Confirm { plan }) = app(&harness)?.dialog() else {
+        let Some(Dialog::Confirm { plan, .. }) = app(&harness)?.dialog() else {
             return Err("no plan".into());
         };
         assert_eq!(plan.steps.len(), 1);
@@ -186,7 +186,7 @@ fn a_workspace_holding_a_bind_mount_is_marked_and_refused_in_the_plan_dialog() -
     click(&mut harness, "Discard")?;
     wait_for_plan(&mut harness)?;
     {
-        let Some(Dialog::Confirm { plan }) = app(&harness)?.dialog() else {
+        let Some(Dialog::Confirm { plan, .. }) = app(&harness)?.dialog() else {
             return Err("no plan".into());
         };
         assert!(plan.steps.is_empty(), "{:?}", plan.steps);
@@ -217,30 +217,13 @@ fn a_workspace_holding_a_bind_mount_is_marked_and_refused_in_the_plan_dialog() -
     Ok(())
 }
 
-/// Deletes for real, but the first file removal waits until the test lets it go.
-struct PausingFilesystem {
-    armed: AtomicBool,
-    paused: Sender<()>,
-    release: Receiver<()>,
-}
-
-impl Filesystem for PausingFilesystem {
-    fn before(&self, operation: Operation, path: &Path) -> io::Result<()> {
-        if operation == Operation::RemoveFile && self.armed.swap(false, Ordering::SeqCst) {
-            let _ = self.paused.send(());
-            // Held until the test says so (or gives up and drops the sender).
-            let _ = self.release.recv_timeout(PATIENCE);
-        }
-        RealFilesystem.before(operation, path)
-    }
-}
-
 #[test]
 fn frames_keep_coming_while_the_worker_is_held_mid_delete_and_cancel_stops_it() -> TestResult {
     let fx = Fixture::without_git()?;
     let (paused_tx, paused_rx) = bounded(1);
     let (release_tx, release_rx) = bounded(1);
     let filesystem = Arc::new(PausingFilesystem {
+        hold: Hold::FirstRemoval,
         armed: AtomicBool::new(false),
         paused: paused_tx,
         release: release_rx,
@@ -271,7 +254,7 @@ fn frames_keep_coming_while_the_worker_is_held_mid_delete_and_cancel_stops_it() 
     }
     assert!(app(&harness)?.running().is_some());
     assert!(
-        harness.query_by_role(Role::ProgressIndicator).is_some(),
+        harness.query_by_label_contains("/3 tasks").is_some(),
         "no progress bar"
     );
     click(&mut harness, "Cancel")?;
@@ -368,7 +351,7 @@ fn in_trash_mode_the_confirm_dialog_says_where_the_space_goes() -> TestResult {
             .query_by_label_contains("freed only when the trash is emptied")
             .is_some()
     );
-    let Some(Dialog::Confirm { plan }) = app(&harness)?.dialog() else {
+    let Some(Dialog::Confirm { plan, .. }) = app(&harness)?.dialog() else {
         return Err("no confirm dialog".into());
     };
     assert_eq!(plan.delete_mode, DeleteMode::Trash);
@@ -394,7 +377,7 @@ fn enforce_quotas_deletes_the_oldest_finished_workspaces_after_confirming() -> T
     click(&mut harness, "Enforce quotas")?;
     let label = wait_for_plan(&mut harness)?;
     assert!(label.starts_with("Delete "), "{label}");
-    let Some(Dialog::Confirm { plan }) = app(&harness)?.dialog() else {
+    let Some(Dialog::Confirm { plan, .. }) = app(&harness)?.dialog() else {
         return Err("no confirm dialog".into());
     };
     assert!(

@@ -10,6 +10,7 @@ mod orphans;
 mod reclaim;
 mod settings;
 mod table;
+mod window;
 mod work;
 
 use crate::common;
@@ -18,8 +19,8 @@ use agents_janitor::config;
 use agents_janitor::container::ContainerRuntime;
 use agents_janitor::demo::{self, ENV_NOTES, NOTES_DIR};
 use agents_janitor::gui::{
-    AGENTS_RUNNER_RECHECK, Dialog, JanitorApp, Launch, OrphanRowKind, PERIODIC_REFRESH, Settings,
-    SortKey, WatchMode, confirm_button_label,
+    AGENTS_RUNNER_RECHECK, Dialog, JanitorApp, Launch, OrphanRowKind, PERIODIC_REFRESH,
+    PickedFolder, Settings, SortKey, WatchMode, confirm_button_label,
 };
 use agents_janitor::policy::Action;
 use agents_janitor::policy::QuotaLevel;
@@ -73,13 +74,20 @@ fn launch(fx: &Fixture, filesystem: Arc<dyn Filesystem>) -> Result<Launch, Box<d
         runner_home: Some(paths::runner_home(fx.root.path())),
         // Never the machine's own gh (it would reach GitHub): tests that need it set one.
         gh: fx.root.path().join("no-gh").into(),
+        // Never the desktop's picker: a test would wait for a person.
+        folder_picker: no_folder_picker,
     })
 }
 
 /// The real app in a window tall enough that every fixture row is laid out.
 fn open(launch: Launch) -> App<'static> {
+    open_sized(launch, 1500.0, 2200.0)
+}
+
+/// The real app in a window of `width` × `height`, as a user's screen.
+fn open_sized(launch: Launch, width: f32, height: f32) -> App<'static> {
     let mut harness = Harness::builder()
-        .with_size(egui::vec2(1500.0, 2200.0))
+        .with_size(egui::vec2(width, height))
         .build_ui_state(
             |ui, app: &mut Option<JanitorApp>| {
                 if let Some(app) = app {
@@ -119,7 +127,9 @@ fn step_until(harness: &mut App<'_>, what: &str, done: impl Fn(&JanitorApp) -> b
     }
 }
 
-/// Loaded, every workspace sized and every git state known.
+/// Loaded, every workspace sized and every git state known, and the table sorted
+/// again with them (rows keep their place while values arrive, so a click aimed
+/// from the frame before could land on another row).
 fn wait_until_settled(harness: &mut App<'_>) -> TestResult {
     step_until(harness, "the first scan", |app| {
         app.snapshot().is_some()
@@ -128,7 +138,11 @@ fn wait_until_settled(harness: &mut App<'_>) -> TestResult {
             && app.rows().iter().all(|row| {
                 row.workspace_on_disk().is_none() || (row.size.is_some() && row.git.is_some())
             })
-    })
+    })?;
+    for _ in 0..3 {
+        harness.step();
+    }
+    Ok(())
 }
 
 fn log_text(app: &JanitorApp) -> String {
@@ -149,9 +163,55 @@ fn click(harness: &mut App<'_>, label: &str) -> TestResult {
     Ok(())
 }
 
+/// Which operation [`PausingFilesystem`] holds.
+#[derive(Clone, Copy, PartialEq)]
+enum Hold {
+    /// The first file removal of a delete.
+    FirstRemoval,
+    /// The first rename (a workspace going into staging).
+    FirstRename,
+}
+
+/// Deletes for real, but the operation it holds waits, once armed, until the test
+/// lets it go.
+struct PausingFilesystem {
+    hold: Hold,
+    armed: AtomicBool,
+    paused: Sender<()>,
+    release: Receiver<()>,
+}
+
+impl PausingFilesystem {
+    fn pause_if(&self, hold: Hold) {
+        if self.hold == hold && self.armed.swap(false, Ordering::SeqCst) {
+            let _ = self.paused.send(());
+            // Held until the test says so (or gives up and drops the sender).
+            let _ = self.release.recv_timeout(PATIENCE);
+        }
+    }
+}
+
+impl Filesystem for PausingFilesystem {
+    fn before(&self, operation: Operation, path: &Path) -> io::Result<()> {
+        if operation == Operation::RemoveFile {
+            self.pause_if(Hold::FirstRemoval);
+        }
+        RealFilesystem.before(operation, path)
+    }
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        self.pause_if(Hold::FirstRename);
+        RealFilesystem.rename(from, to)
+    }
+}
+
+/// The folder picker of a machine without one.
+fn no_folder_picker(_start: Option<PathBuf>) -> PickedFolder {
+    PickedFolder::Unavailable("no desktop portal in tests".into())
+}
+
 fn confirm_label(app: &JanitorApp) -> Option<String> {
     match app.dialog() {
-        Some(Dialog::Confirm { plan }) => Some(confirm_button_label(plan)),
+        Some(Dialog::Confirm { plan, .. }) => Some(confirm_button_label(plan)),
         _ => None,
     }
 }

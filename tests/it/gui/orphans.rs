@@ -28,7 +28,7 @@ fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirmi
     );
     assert!(
         harness
-            .query_by_label(&legacy.display().to_string())
+            .query_by_label(&format!("managed-repos/{}", demo::ENV_API))
             .is_some(),
         "the legacy checkout is listed"
     );
@@ -68,7 +68,7 @@ fn the_orphans_tab_lists_orphans_and_legacy_checkouts_and_deletes_after_confirmi
     click(&mut harness, "Delete 1 selected folder…")?;
     let label = wait_for_plan(&mut harness)?;
     assert_eq!(label, "Delete 1 folder");
-    let Some(Dialog::Confirm { plan }) = app(&harness)?.dialog() else {
+    let Some(Dialog::Confirm { plan, .. }) = app(&harness)?.dialog() else {
         return Err("no confirm dialog".into());
     };
     assert!(

@@ -4,7 +4,7 @@ use super::*;
 
 /// Replaces what the dialog's text field holding `holding` holds with `text`, as the
 /// user would: focus it, select all, type.
-fn retype(harness: &mut App<'_>, holding: &str, text: &str) -> TestResult {
+pub(super) fn retype(harness: &mut App<'_>, holding: &str, text: &str) -> TestResult {
     let field = |value: &str| {
         let value = value.to_owned();
         move |node: &egui_kittest::kittest::AccessKitNode<'_>| {
@@ -40,7 +40,7 @@ fn the_settings_dialog_shows_errors_inline_and_saves_only_valid_settings() -> Te
     // Typed values are checked as they are typed; Save does nothing while one is wrong.
     retype(&mut harness, "off", "every now and then")?;
     retype(&mut harness, "24h", "0")?;
-    // The dialog grows by the error lines and centres itself again.
+    // The dialog grows downwards by the error lines.
     for _ in 0..3 {
         harness.step();
     }

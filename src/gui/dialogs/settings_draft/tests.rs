@@ -29,7 +29,7 @@ fn each_invalid_field_is_named_and_nothing_is_returned() {
     // (what to change, which error)
     type Edit = fn(&mut SettingsDraft);
     type Expected = fn(&DraftErrors) -> bool;
-    let table: [(Edit, Expected); 7] = [
+    let table: [(Edit, Expected); 8] = [
         (|d| d.sweep_age = "-3".into(), |e| e.sweep_age.is_some()),
         (|d| d.sweep_age = "0".into(), |e| e.sweep_age.is_some()),
         (
@@ -39,18 +39,26 @@ fn each_invalid_field_is_named_and_nothing_is_returned() {
         (|d| d.schedule = "10s".into(), |e| e.schedule.is_some()),
         (
             |d| d.quotas[0].limit = "lots".into(),
-            |e| e.quotas.contains_key(&0),
+            |e| e.quotas[&0].limit.is_some() && e.quotas[&0].warn.is_none(),
         ),
         (
             |d| d.quotas[0].warn_percent = "120".into(),
-            |e| e.quotas.contains_key(&0),
+            |e| e.quotas[&0].warn.is_some() && e.quotas[&0].limit.is_none(),
         ),
         (
             |d| {
                 let copy = d.quotas[0].clone();
                 d.quotas.push(copy);
             },
-            |e| e.quotas.contains_key(&1) && !e.quotas.contains_key(&0),
+            |e| e.quotas.get(&1).is_some_and(|q| q.env.is_some()) && !e.quotas.contains_key(&0),
+        ),
+        // Both fields wrong: both are said, each under its own field.
+        (
+            |d| {
+                d.quotas[0].limit = "lots".into();
+                d.quotas[0].warn_percent = "0".into();
+            },
+            |e| e.quotas[&0].limit.is_some() && e.quotas[&0].warn.is_some(),
         ),
     ];
     for (index, (edit, expected)) in table.into_iter().enumerate() {

@@ -101,6 +101,11 @@ fn unusable_files_give_reasons() {
     let path = Path::new("/d/tasks/x.toml");
     let table: &[(&[u8], &str)] = &[
         (b"task_id = [unclosed", "not valid TOML"),
+        // Where the parser stopped, for the Problems tab.
+        (
+            b"task_id = \"t\"\nstatus = \"done\n",
+            "not valid TOML at line 2, column 15",
+        ),
         (b"\xff\xfe", "not valid UTF-8"),
         (b"status = \"done\"", "task_id"),
         (b"task_id = \"  \"", "task_id"),
