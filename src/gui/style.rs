@@ -61,17 +61,35 @@ pub(crate) fn status_badge(ui: &mut Ui, row: &Row) {
         (status, _) => status.to_owned(),
     };
     let class = row.class;
+    let color = status_color(class);
+    // Cancelled and killed tasks ended without an error (their class and colour), but
+    // someone stopped them: an outline instead of a fill keeps them apart from `done`.
+    let stopped = matches!(
+        row.status.trim().to_ascii_lowercase().as_str(),
+        "cancelled" | "killed"
+    );
+    let (fill, stroke, text) = if stopped {
+        (Color32::TRANSPARENT, egui::Stroke::new(1.0, color), color)
+    } else {
+        (color, egui::Stroke::NONE, Color32::WHITE)
+    };
     egui::Frame::new()
-        .fill(status_color(class))
+        .fill(fill)
+        .stroke(stroke)
         .corner_radius(4.0)
         .inner_margin(egui::Margin::symmetric(6, 1))
         .show(ui, |ui| {
-            ui.label(RichText::new(word).color(Color32::WHITE).small());
+            ui.label(RichText::new(word).color(text).small());
         })
         .response
         .on_hover_ui(|ui| {
+            let stopped_note = if stopped {
+                " (stopped before it finished)"
+            } else {
+                ""
+            };
             ui.label(format!(
-                "{}: {} — {}",
+                "{}{stopped_note}: {} — {}",
                 row.status,
                 class.label(),
                 class_meaning(class)
