@@ -335,11 +335,20 @@ impl State {
                 self.data_dir = snapshot.data_dir.clone();
                 if finish_staged {
                     let emit = self.engine_emit();
-                    if let Err(err) = self.executor().finish_staged(&emit) {
-                        emit(EngineEvent::Log(LogLine {
-                            level: Level::Warn,
-                            text: format!("[cleanup] {err}"),
-                        }));
+                    let records_finished = match self.executor().finish_staged(&emit) {
+                        Ok(resumed) => resumed.records_finished,
+                        Err(err) => {
+                            emit(EngineEvent::Log(LogLine {
+                                level: Level::Warn,
+                                text: format!("[cleanup] {err}"),
+                            }));
+                            0
+                        }
+                    };
+                    // The records an interrupted run changed just now: shown as they are.
+                    if records_finished > 0 {
+                        drop(emit);
+                        return self.load(false);
                     }
                 }
                 // Each problem is logged once, not again at every reload.

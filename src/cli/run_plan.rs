@@ -36,10 +36,19 @@ pub(super) fn execute(
         cancel.clone(),
         ContainerRuntime::default(),
     );
+    let reloaded;
+    let mut snapshot = snapshot;
     if !flags.dry_run {
-        executor
+        let resumed = executor
             .finish_staged(&print_log)
             .map_err(|err| failure(err.to_string()))?;
+        // The records an interrupted run changed just now: plan on them as they are.
+        if resumed.records_finished > 0 {
+            let cache = crate::store::RecordCache::for_user();
+            reloaded = Snapshot::load_with(&snapshot.data_dir, cache.as_ref())
+                .map_err(|err| bad_input(err.to_string()))?;
+            snapshot = &reloaded;
+        }
     }
     let mut usage = HashMap::new();
     let runner = LiveProbe.check(&snapshot.data_dir);

@@ -44,8 +44,8 @@ pub struct Executor {
     pub(super) data_dir: PathBuf,
     pub(super) remover: Remover,
     pub(super) containers: ContainerRuntime,
-    cancel: Arc<AtomicBool>,
-    agents_runner: Arc<dyn Probe>,
+    pub(super) cancel: Arc<AtomicBool>,
+    pub(super) agents_runner: Arc<dyn Probe>,
 }
 
 impl Executor {
@@ -82,37 +82,6 @@ impl Executor {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// Finishes deletes a crash or a cancel left in staging. Needs the lock; a staging
-    /// folder that cannot be trusted is logged and left alone.
-    pub fn finish_staged(&self, emit: Emit) -> Result<u64, LockError> {
-        let _lock = DataDirLock::acquire(&self.data_dir, "finishing interrupted deletes")?;
-        let resumed = AtomicU64::new(0);
-        let on_progress = |removed: u64, _| {
-            checkpoint::counted(
-                checkpoint::RESUME_ENTRY,
-                resumed.fetch_add(removed, Ordering::Relaxed) + removed,
-            );
-        };
-        let leftovers = match self.remover.finish_staged(&on_progress) {
-            Ok(leftovers) => leftovers,
-            Err(err) => {
-                log(emit, Level::Error, format!("[cleanup] {err}"));
-                return Ok(0);
-            }
-        };
-        let mut freed = 0;
-        for (path, report) in leftovers {
-            log(
-                emit,
-                Level::Info,
-                format!("[cleanup] Finishing interrupted delete: {}", path.display()),
-            );
-            freed += report.bytes_freed;
-            self.log_purge(&path, &report, emit);
-        }
-        Ok(freed)
-    }
-
     /// Runs `plan` under the data-dir lock. Each step: record change, container,
     /// workspace moved to staging; then every staged workspace is deleted (in
     /// parallel) and the cleanup lines are appended to each task's `logs`.
@@ -144,13 +113,36 @@ impl Executor {
         let mut outcomes = Vec::with_capacity(total);
         let mut staged: Vec<(usize, StagedWorkspace)> = Vec::new();
         let mut cancelled = false;
+        // Every workspace leaves its real path first (renames, fast), under a name
+        // that carries what is meant for its record; a crash before a record change is
+        // finished at the next start (see `finish_staged`).
+        let mut early: Vec<Option<StagedWorkspace>> = Vec::with_capacity(total);
+        if plan.delete_mode == DeleteMode::Delete {
+            for step in &plan.steps {
+                if self.cancelled() {
+                    break;
+                }
+                early.push(self.stage_first(step, forced));
+            }
+            checkpoint(checkpoint::ALL_STAGED);
+        }
+        // Steps whose workspace was staged are finished even after a cancel: their
+        // record change is what the staging name promised.
+        let staged_early = early.len();
+        let mut early = early.into_iter();
         for (index, step) in plan.steps.iter().enumerate() {
-            if self.cancelled() {
+            if self.cancelled() && index >= staged_early {
                 cancelled = true;
                 break;
             }
-            let (outcome, staging) =
-                self.prepare_step(step, forced, is_sweep, plan.delete_mode, emit);
+            let (outcome, staging) = self.prepare_step(
+                step,
+                forced,
+                is_sweep,
+                plan.delete_mode,
+                early.next().flatten(),
+                emit,
+            );
             if let Some(staging) = staging {
                 staged.push((outcomes.len(), staging));
             }
@@ -318,7 +310,7 @@ impl Executor {
         (left_in_staging, entries.load(Ordering::Relaxed))
     }
 
-    fn log_purge(&self, original: &Path, report: &PurgeReport, emit: Emit) {
+    pub(super) fn log_purge(&self, original: &Path, report: &PurgeReport, emit: Emit) {
         if report.complete {
             log(
                 emit,
@@ -358,7 +350,7 @@ impl Executor {
 
 /// Whether `runner` may hold `record` in memory (see [`RunnerProcess::may_hold`]); a
 /// record whose time cannot be read counts as held.
-fn holds(runner: &RunnerProcess, record: &Path) -> bool {
+pub(super) fn holds(runner: &RunnerProcess, record: &Path) -> bool {
     let modified = std::fs::metadata(record)
         .and_then(|meta| meta.modified())
         .ok();

@@ -6,6 +6,8 @@
 //! - `execute`: the [`Executor`], which runs a plan under the data-dir lock;
 //! - `step`: one step up to the deletion, with the re-checks right before it acts (they
 //!   ask the policy's and the store's rules again, never rules of their own);
+//! - `resume`: the next start after a crash: the record change a staged workspace's
+//!   name carries, then its delete ([`Executor::finish_staged`]);
 //! - `restore`: taking a record back out of the archive ([`restore`]);
 //! - `report`: the events, outcomes and report the executor hands out.
 
@@ -13,6 +15,7 @@ mod execute;
 mod prepare;
 mod report;
 mod restore;
+mod resume;
 mod step;
 
 pub use crate::store::log_line::Level;
@@ -20,3 +23,4 @@ pub use execute::{ExecuteError, Executor};
 pub use prepare::{prepare, prepare_with_runner, size_missing};
 pub use report::{Emit, EngineEvent, LogLine, Progress, Report, StepOutcome, mount_point_refusals};
 pub use restore::{RestoreError, restore};
+pub use resume::Resumed;

@@ -21,17 +21,21 @@
 //!
 //! - `validate`: every rule a folder must pass before anything moves ([`Remover::validate`]);
 //! - `stage`: the rename into staging, the purge, and leftovers of a crash;
+//! - `staged_name`: the name in staging, which carries the task, the environment and
+//!   what was meant for the record ([`StagedName`]);
 //! - `trash`: trash mode;
 //! - `walk`: the deleting walk over a staged tree;
 //! - `filesystem`: the [`Filesystem`] seam tests inject failures through.
 
 mod filesystem;
 mod stage;
+mod staged_name;
 mod trash;
 mod validate;
 mod walk;
 
 pub use filesystem::{Filesystem, Operation, RealFilesystem};
+pub use staged_name::{StagedIntent, StagedName};
 pub use trash::move_to_system_trash;
 
 use crate::store::paths;
