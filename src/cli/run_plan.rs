@@ -52,7 +52,15 @@ pub(super) fn execute(
     }
     let mut usage = HashMap::new();
     let runner = LiveProbe.check(&snapshot.data_dir);
-    let plan = executor::prepare_with_runner(
+    // `discard --force` deletes at once: git's answers and the sizes would only be
+    // printed, and asking for them is most of the time before the first workspace moves.
+    let forced_discard = matches!(action, Action::Discard { force: true, .. });
+    let prepare = if forced_discard && !flags.dry_run {
+        executor::prepare_unasked
+    } else {
+        executor::prepare_with_runner
+    };
+    let plan = prepare(
         &action,
         snapshot,
         &mut usage,

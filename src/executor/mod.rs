@@ -20,7 +20,7 @@ mod step;
 
 pub use crate::store::log_line::Level;
 pub use execute::{ExecuteError, Executor};
-pub use prepare::{prepare, prepare_with_runner, size_missing};
+pub use prepare::{prepare, prepare_unasked, prepare_with_runner, size_missing};
 pub use report::{Emit, EngineEvent, LogLine, Progress, Report, StepOutcome, mount_point_refusals};
 pub use restore::{RestoreError, restore};
 pub use resume::Resumed;

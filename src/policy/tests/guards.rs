@@ -308,3 +308,73 @@ fn quotas_pass_over_a_workspace_holding_a_mount_and_say_why() -> Result<(), Plan
     );
     Ok(())
 }
+
+/// Git's answers only report for a discard (the CLI's `discard --force` does not ask):
+/// the same steps with a workspace known dirty, known clean or not asked about; every
+/// other action that deletes may keep a workspace for its unsaved work.
+#[test]
+fn git_only_reports_for_a_discard() -> Result<(), PlanError> {
+    let dirty = GitStatus::Known(GitState {
+        branch: None,
+        uncommitted: 3,
+        unpushed: 1,
+    });
+    let clean = GitStatus::Known(GitState {
+        branch: Some("main".into()),
+        uncommitted: 0,
+        unpushed: 0,
+    });
+    for force in [false, true] {
+        let action = Action::Discard {
+            task_ids: vec!["d1".into()],
+            force,
+        };
+        assert!(action.git_only_reports());
+        let mut steps = Vec::new();
+        for git in [None, Some(clean.clone()), Some(dirty.clone())] {
+            let mut world = World::new(vec![task("d1", "env-c", "done", Some(0))]);
+            if let Some(git) = git {
+                world.git.insert(ws_path("env-c", "d1"), git);
+            }
+            steps.push(describe(&world.plan(&action)?, "d1"));
+        }
+        assert_eq!(steps, ["discard+ws"; 3], "force {force}");
+    }
+    for (action, reports_only) in [
+        (
+            Action::Archive {
+                keep_on_error: true,
+                allow_unsaved: false,
+                clean_done: true,
+            },
+            false,
+        ),
+        (
+            Action::Sweep {
+                older_than_hours: 1.0,
+                env_id: None,
+                force: false,
+                allow_unsaved: false,
+            },
+            false,
+        ),
+        (
+            Action::Complete {
+                task_ids: vec!["d1".into()],
+                keep_on_error: false,
+                force: false,
+            },
+            false,
+        ),
+        (
+            Action::DeleteOrphans {
+                paths: Vec::new(),
+                allow_unsaved: false,
+            },
+            false,
+        ),
+    ] {
+        assert_eq!(action.git_only_reports(), reports_only, "{action:?}");
+    }
+    Ok(())
+}
