@@ -1,6 +1,7 @@
 //! The [`Executor`]: carries a plan out under the data-dir lock, step by step, then deletes
 //! the staged workspaces in parallel and appends the cleanup lines to each task's record.
 
+use super::parallel;
 use super::report::log;
 use super::{Emit, EngineEvent, Level, Progress, Report, StepOutcome};
 use crate::agents_runner::{LiveProbe, Probe, RunnerProcess};
@@ -12,7 +13,7 @@ use crate::remove::{Filesystem, PurgeReport, RealFilesystem, Remover, StagedWork
 use crate::text;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -127,31 +128,37 @@ impl Executor {
             checkpoint(checkpoint::ALL_STAGED);
         }
         // Steps whose workspace was staged are finished even after a cancel: their
-        // record change is what the staging name promised.
+        // record change is what the staging name promised. In delete mode the steps
+        // run on several threads (their `fsync`s overlap; see `parallel`).
         let staged_early = early.len();
-        let mut early = early.into_iter();
-        for (index, step) in plan.steps.iter().enumerate() {
-            if self.cancelled() && index >= staged_early {
-                cancelled = true;
-                break;
-            }
-            let (outcome, staging) = self.prepare_step(
-                step,
-                forced,
-                is_sweep,
-                plan.delete_mode,
-                early.next().flatten(),
-                emit,
-            );
+        let early: Vec<Mutex<Option<StagedWorkspace>>> =
+            early.into_iter().map(Mutex::new).collect();
+        let writers = match plan.delete_mode {
+            DeleteMode::Delete => parallel::RECORD_WRITERS,
+            DeleteMode::Trash => 1,
+        };
+        let steps_done = AtomicUsize::new(0);
+        let stop = |index: usize| self.cancelled() && index >= staged_early;
+        let run_step = |index: usize| {
+            let step = &plan.steps[index];
+            let staged = early
+                .get(index)
+                .and_then(|slot| slot.lock().ok().and_then(|mut slot| slot.take()));
+            let done = self.prepare_step(step, forced, is_sweep, plan.delete_mode, staged, emit);
+            emit(EngineEvent::Progress(Progress {
+                steps_done: steps_done.fetch_add(1, Ordering::Relaxed) + 1,
+                steps_total: total,
+                ..Progress::default()
+            }));
+            done
+        };
+        let results = parallel::run_indexed(total, writers, &stop, &run_step);
+        cancelled |= results.iter().any(Option::is_none);
+        for (outcome, staging) in results.into_iter().flatten() {
             if let Some(staging) = staging {
                 staged.push((outcomes.len(), staging));
             }
             outcomes.push(outcome);
-            emit(EngineEvent::Progress(Progress {
-                steps_done: index + 1,
-                steps_total: total,
-                ..Progress::default()
-            }));
         }
         let (left_in_staging, entries_removed) =
             self.purge_staged(&staged, &mut outcomes, total, emit);
@@ -167,10 +174,11 @@ impl Executor {
             {
                 outcome.record = None;
                 kept_out += usize::from(!outcome.messages.is_empty());
-                continue;
             }
-            self.append_to_record(outcome, emit);
         }
+        parallel::run_indexed(outcomes.len(), writers, &|_| false, &|index| {
+            self.append_to_record(&outcomes[index], emit)
+        });
         if let Some(runner) = runner.as_ref().filter(|_| kept_out > 0) {
             log(
                 emit,

@@ -4,6 +4,7 @@
 //!
 //! - `prepare`: sizing, the mount table, git, and the planning loop ([`prepare`]);
 //! - `execute`: the [`Executor`], which runs a plan under the data-dir lock;
+//! - `parallel`: the steps' record writes on several threads (their `fsync`s overlap);
 //! - `step`: one step up to the deletion, with the re-checks right before it acts (they
 //!   ask the policy's and the store's rules again, never rules of their own);
 //! - `resume`: the next start after a crash: the record change a staged workspace's
@@ -12,6 +13,7 @@
 //! - `report`: the events, outcomes and report the executor hands out.
 
 mod execute;
+mod parallel;
 mod prepare;
 mod report;
 mod restore;
