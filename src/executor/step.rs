@@ -80,11 +80,11 @@ impl Executor {
             return;
         };
         match self.remover.unstage(&staged) {
-            Ok(()) => say(
+            Ok(back) => say(
                 emit,
                 outcome,
                 Level::Info,
-                &format!("Workspace kept: {}", staged.original.display()),
+                &format!("Workspace kept: {}", back.display()),
             ),
             Err(err) => say(
                 emit,

@@ -93,10 +93,11 @@ impl Remover {
 
     /// Puts a workspace staged by this run back at its real path (the record change
     /// that was to follow failed). The way back is checked as on the way out: every
-    /// folder above the workspace a real folder in the data dir's mount; the rename
-    /// fails rather than replace anything that appeared there since (except an empty
-    /// folder, which holds nothing to lose).
-    pub fn unstage(&self, staged: &StagedWorkspace) -> Result<(), RemoveError> {
+    /// folder above the workspace a real folder in the data dir's mount. Where a folder
+    /// has appeared at the real path since (a task started again), it goes beside it as
+    /// `<task>.bak-<nanos>`, Agents-Runner's own name for a folder moved aside (listed
+    /// as a backup, deleted only when the user names it). Returns where it went.
+    pub fn unstage(&self, staged: &StagedWorkspace) -> Result<PathBuf, RemoveError> {
         let data_device = self.data_device()?;
         let mut folder = staged.original.clone();
         let mut above = Vec::new();
@@ -111,9 +112,31 @@ impl Remover {
                 });
             }
         }
-        self.fs
-            .rename(&staged.staged, &staged.original)
-            .map_err(|err| io_error(&staged.original, &err))
+        let taken = |err: &io::Error| {
+            matches!(
+                err.kind(),
+                io::ErrorKind::AlreadyExists
+                    | io::ErrorKind::DirectoryNotEmpty
+                    | io::ErrorKind::NotADirectory
+            )
+        };
+        match self.fs.rename(&staged.staged, &staged.original) {
+            Ok(()) => Ok(staged.original.clone()),
+            Err(err) if taken(&err) => {
+                let nanos = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0);
+                let mut aside = staged.original.clone().into_os_string();
+                aside.push(format!("{}{nanos}", paths::BACKUP_MARK));
+                let aside = PathBuf::from(aside);
+                self.fs
+                    .rename(&staged.staged, &aside)
+                    .map(|()| aside)
+                    .map_err(|err| io_error(&staged.original, &err))
+            }
+            Err(err) => Err(io_error(&staged.original, &err)),
+        }
     }
 
     /// Deletes a staged tree: never follows symlinks (a link is removed, not its target),
