@@ -280,10 +280,16 @@ impl Executor {
                 }));
             }
         };
-        let reports: Vec<PurgeReport> = staged
-            .par_iter()
-            .map(|(_, workspace)| self.remover.purge(&workspace.staged, &on_progress))
-            .collect();
+        let purge_all = || -> Vec<PurgeReport> {
+            staged
+                .par_iter()
+                .map(|(_, workspace)| self.remover.purge(&workspace.staged, &on_progress))
+                .collect()
+        };
+        let reports = match parallel::purge_pool() {
+            Some(pool) => pool.install(purge_all),
+            None => purge_all(),
+        };
         let mut left_in_staging = 0;
         for ((at, workspace), report) in staged.iter().zip(reports) {
             let outcome = &mut outcomes[*at];
