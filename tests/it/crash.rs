@@ -81,23 +81,29 @@ fn assert_records_whole(mini: &Mini, after: &str) -> Result<PathBuf, Box<dyn Err
         .ok_or_else(|| format!("{after}: no record of {TASK}").into())
 }
 
-fn crash_at(point: &str) -> TestResult {
-    let mini = Mini::new()?;
-    let files = if point.contains('=') { LARGE } else { SMALL };
-    mini.add_task(TASK, ENV, "done")?;
-    let workspace = mini.add_workspace(ENV, TASK, files)?;
+/// A running task (record and workspace) and an archived record that no crash may
+/// touch.
+fn add_canaries(mini: &Mini) -> Result<Canaries, Box<dyn Error>> {
     mini.add_task(RUNNING, ENV, "running")?;
     let running = mini.add_workspace(ENV, RUNNING, 20)?;
     let archived = mini.add_task(ARCHIVED, ENV, "done")?;
     std::fs::rename(&archived, mini.archived_record(ARCHIVED))?;
-    let canaries = Canaries::new(
-        &mini,
+    Ok(Canaries::new(
+        mini,
         &[
             &running,
             &mini.active_record(RUNNING),
             &mini.archived_record(ARCHIVED),
         ],
-    );
+    ))
+}
+
+fn crash_at(point: &str) -> TestResult {
+    let mini = Mini::new()?;
+    let files = if point.contains('=') { LARGE } else { SMALL };
+    mini.add_task(TASK, ENV, "done")?;
+    let workspace = mini.add_workspace(ENV, TASK, files)?;
+    let canaries = add_canaries(&mini)?;
     // Only the early kill points leave the workspace at home to compare.
     let whole = (files == SMALL).then(|| tree_digest(&workspace));
 
@@ -167,18 +173,7 @@ fn crash_then_resume_elsewhere(point: &str) -> TestResult {
         mini.add_task(task, ENV, "done")?;
         workspaces.push(mini.add_workspace(ENV, task, SMALL)?);
     }
-    mini.add_task(RUNNING, ENV, "running")?;
-    let running = mini.add_workspace(ENV, RUNNING, 20)?;
-    let archived = mini.add_task(ARCHIVED, ENV, "done")?;
-    std::fs::rename(&archived, mini.archived_record(ARCHIVED))?;
-    let canaries = Canaries::new(
-        &mini,
-        &[
-            &running,
-            &mini.active_record(RUNNING),
-            &mini.archived_record(ARCHIVED),
-        ],
-    );
+    let canaries = add_canaries(&mini)?;
     kill_at(&mini, &["discard", TASK, SECOND], point)?;
     let after = format!("killed at {point}");
     canaries.assert_intact(&after);
