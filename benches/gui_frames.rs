@@ -2,6 +2,13 @@
 //! with 10,000 task rows: idle, and while the worker deletes workspaces.
 //!
 //!     cargo bench --bench gui_frames -- [BENCH_DIR] [--out RESULTS.json]
+//!     cargo bench --bench gui_frames -- [BENCH_DIR] --many [--out RESULTS.json]
+//!
+//! With `--many` it opens set (d) instead (100,000 records, archived ones shown, 2,000
+//! workspaces), in the kittest harness only: the time from start to the first rows and
+//! to all of them, frames idle, the frame after a click on a column header (the sort)
+//! and after typing in the search box (the filter), frames while a sweep deletes the
+//! 2,000 workspaces, and the process's peak RSS (run it alone for that).
 //!
 //! BENCH_DIR holds the sets of `examples/bench_data` (default /tmp/agents-janitor-bench;
 //! written when missing). The app opens a scratch data dir made of the 10,000 records
@@ -26,7 +33,7 @@ fn main() {
 
 #[cfg(unix)]
 mod frames {
-    use crate::bench_data::{self, BENCH_ENV, BenchScale, RECORDS_SET, WORKSPACES_SET};
+    use crate::bench_data::{self, BENCH_ENV, BenchScale, MANY_SET, RECORDS_SET, WORKSPACES_SET};
     use agents_janitor::gui::{Dialog, JanitorApp, Launch, Settings, WatchMode};
     use agents_janitor::policy::Action;
     use agents_janitor::store::paths;
@@ -258,19 +265,181 @@ mod frames {
         }
     }
 
+    /// A scratch data dir of set (d): its records hard-linked, its workspaces copied.
+    fn many_data_dir(bench_dir: &Path, scratch: &Path) -> Result<PathBuf> {
+        let many = bench_dir.join(MANY_SET);
+        let data = scratch.join("data");
+        std::fs::create_dir_all(&data)?;
+        copy(&[
+            many.join(paths::ENVIRONMENTS_FILE).as_os_str(),
+            data.as_os_str(),
+        ])?;
+        copy(&[
+            "-al".as_ref(),
+            paths::active_tasks_dir(&many).as_os_str(),
+            data.as_os_str(),
+        ])?;
+        copy(&[
+            "-a".as_ref(),
+            paths::managed_repos_dir(&many).as_os_str(),
+            data.as_os_str(),
+        ])?;
+        Ok(data)
+    }
+
+    /// The process's peak resident set size in MiB (`VmHWM`).
+    fn peak_rss_mib() -> Result<f64> {
+        let status = std::fs::read_to_string("/proc/self/status")?;
+        let kib: f64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .context("no VmHWM in /proc/self/status")?
+            .parse()?;
+        Ok(kib / 1024.0)
+    }
+
+    /// The frame right after `act` (a click, typed text), whose UI pass sorts or
+    /// filters the rows: its UI-thread CPU time, and its wall time.
+    fn frame_after(harness: &mut App, act: impl FnOnce(&mut App)) -> (Duration, Duration) {
+        act(harness);
+        let wall = Instant::now();
+        let cpu = {
+            let start = thread_cpu();
+            harness.step();
+            thread_cpu() - start
+        };
+        (cpu, wall.elapsed())
+    }
+
+    /// Set (d) in the kittest harness (see the module's docs).
+    fn measure_many(bench_dir: &Path, out: Option<PathBuf>) -> Result<()> {
+        use egui_kittest::kittest::Queryable;
+        let scratch = tempfile::tempdir()?;
+        let data = many_data_dir(bench_dir, scratch.path())?;
+        let mut launch = launch(&data);
+        launch.settings.show_archived = true;
+        let mut harness: App = Harness::builder()
+            .with_size(egui::vec2(1280.0, 800.0))
+            .build_ui_state(
+                |ui, app: &mut Option<JanitorApp>| {
+                    if let Some(app) = app {
+                        app.ui(ui);
+                    }
+                },
+                None,
+            );
+        let started = Instant::now();
+        let ctx = harness.ctx.clone();
+        *harness.state_mut() = Some(JanitorApp::new(&ctx, launch));
+        let mut driver = Kittest(harness);
+        step_until(&mut driver, "the first rows", |app| {
+            !app.visible().is_empty()
+        })?;
+        let first_rows = started.elapsed();
+        let expected = BenchScale::FULL.many_records;
+        step_until(&mut driver, "every row", |app| app.rows().len() >= expected)?;
+        let all_rows = started.elapsed();
+        eprintln!("gui_frames: sizing and asking git about set (d)'s workspaces");
+        step_until(&mut driver, "the scan", |app| {
+            app.scan_progress().is_none()
+                && app
+                    .rows()
+                    .iter()
+                    .all(|r| r.workspace_on_disk().is_none() || r.git.is_some())
+        })?;
+        let rows = driver.app()?.rows().len();
+        let visible = driver.app()?.visible().len();
+        let idle: Vec<Duration> = (0..IDLE_FRAMES)
+            .map(|_| {
+                std::thread::sleep(FRAME_GAP);
+                driver.frame()
+            })
+            .collect();
+        let mut sorts = Vec::new();
+        for header in ["Task", "Created", "Prompt", "Size"] {
+            sorts.push(frame_after(&mut driver.0, |h| {
+                h.get_by_label(header).click()
+            }));
+            driver.frame();
+        }
+        let mut filters = Vec::new();
+        for text in ["7", "a", "x"] {
+            filters.push(frame_after(&mut driver.0, |h| {
+                let field = h.get_by_role(egui::accesskit::Role::TextInput);
+                field.focus();
+                field.type_text(text);
+            }));
+            driver.frame();
+        }
+        let rss_loaded = peak_rss_mib()?;
+        driver.app_mut()?.request_plan(Action::Sweep {
+            merged_unsaved: false,
+            older_than_hours: 0.0,
+            env_id: None,
+            force: true,
+            allow_unsaved: false,
+        });
+        step_until(&mut driver, "the sweep plan", |app| {
+            matches!(app.dialog(), Some(Dialog::Confirm { .. }))
+        })?;
+        driver.app_mut()?.confirm();
+        let mut deleting = Vec::new();
+        let start = Instant::now();
+        while driver.app()?.running().is_some() {
+            deleting.push(driver.frame());
+            std::thread::sleep(FRAME_GAP);
+            if start.elapsed() > PATIENCE {
+                bail!("the sweep did not finish");
+            }
+        }
+        let rss_peak = peak_rss_mib()?;
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let worst = |v: &[(Duration, Duration)]| {
+            let cpu = v.iter().map(|(c, _)| ms(*c)).fold(0.0, f64::max);
+            let wall = v.iter().map(|(_, w)| ms(*w)).fold(0.0, f64::max);
+            serde_json::json!({"max_cpu_ms": cpu, "max_wall_ms": wall, "frames": v.len()})
+        };
+        let json = |s: &Stats| serde_json::json!({"frames": s.frames, "median_ms": s.median_ms, "p95_ms": s.p95_ms, "max_ms": s.max_ms});
+        let (idle, deleting) = (stats(idle), stats(deleting));
+        let report = serde_json::json!({
+            "rows": rows,
+            "visible": visible,
+            "first_rows_s": first_rows.as_secs_f64(),
+            "all_rows_s": all_rows.as_secs_f64(),
+            "idle": json(&idle),
+            "deleting": json(&deleting),
+            "sort": worst(&sorts),
+            "filter": worst(&filters),
+            "rss_loaded_mib": rss_loaded,
+            "rss_peak_mib": rss_peak,
+        });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        if let Some(out) = out {
+            std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
+        }
+        Ok(())
+    }
+
     pub fn run() -> Result<()> {
         let mut args = std::env::args().skip(1).filter(|a| a != "--bench");
         let mut bench_dir = PathBuf::from(bench_data::DEFAULT_BENCH_DIR);
         let mut out = None;
+        let mut many = false;
         while let Some(arg) = args.next() {
             if arg == "--out" {
                 out = args.next().map(PathBuf::from);
+            } else if arg == "--many" {
+                many = true;
             } else {
                 bench_dir = PathBuf::from(arg);
             }
         }
         eprintln!("gui_frames: bench data in {}", bench_dir.display());
         bench_data::write_bench_data(&bench_dir, BenchScale::FULL)?;
+        if many {
+            return measure_many(&bench_dir, out);
+        }
         let scratch = tempfile::tempdir()?;
         let mut report = serde_json::Map::new();
         let mut rows = 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every comparison of BENCHMARKS.md on this machine and rewrites BENCHMARKS.md.
 #
-#   scripts/bench.sh                 # all of it (first run generates ~3 GB of data)
+#   scripts/bench.sh                 # all of it (first run generates ~5 GB of data)
 #   BENCH_RUNS=3 scripts/bench.sh    # fewer runs per measurement
 #
 # Settings (environment): BENCH_DIR (data, default /tmp/agents-janitor-bench),
@@ -32,13 +32,14 @@ have du || apt_install coreutils
 have hyperfine || apt_install hyperfine
 have python3 || apt_install python3
 [ -x /usr/bin/time ] || apt_install time
-if ! have diskus; then
-    cargo install diskus
-    export PATH="$HOME/.cargo/bin:$PATH"
-fi
+export PATH="$HOME/.cargo/bin:$PATH"
+have diskus || cargo install diskus --locked
+have dua || cargo install dua-cli --locked
+have gdu || apt_install gdu
 
 log "building agents-janitor (release)"
-(cd "$ROOT" && cargo build --release --quiet)
+(cd "$ROOT" && cargo build --release --quiet && cargo build --release --quiet --examples)
+EXAMPLES=$TARGET/release/examples
 
 log "benchmark data in $DATA (reused when already complete)"
 cargo run --manifest-path "$ROOT/Cargo.toml" --release --quiet --example bench_data -- "$DATA"
@@ -73,13 +74,21 @@ log "sizing (a): 1,000 workspaces"
 hyperfine --style basic --warmup 2 --runs "$RUNS" --export-json "$RESULTS/size-a.json" \
     -n "du -s" "du -s $WORK/* >/dev/null" \
     -n "diskus -j $THREADS" "diskus -j $THREADS $WORK >/dev/null" \
+    -n "gdu -m $THREADS" "gdu -n -p -m $THREADS $WORK >/dev/null" \
+    -n "dua -t $THREADS" "dua -t $THREADS $WORK >/dev/null" \
     -n "agents-janitor usage --json" "$BIN --data-dir $DATA/workspaces usage --json >/dev/null"
 
 log "sizing (b): one workspace of 200,000 files"
 hyperfine --style basic --warmup 2 --runs "$RUNS" --export-json "$RESULTS/size-b.json" \
     -n "du -s" "du -s $HUGE/* >/dev/null" \
     -n "diskus -j $THREADS" "diskus -j $THREADS $HUGE >/dev/null" \
+    -n "gdu -m $THREADS" "gdu -n -p -m $THREADS $HUGE >/dev/null" \
+    -n "dua -t $THREADS" "dua -t $THREADS $HUGE >/dev/null" \
     -n "agents-janitor usage --json" "$BIN --data-dir $DATA/huge usage --json >/dev/null"
+
+log "sizing: the two-core syscall floor (one fstatat per entry, halved)"
+"$EXAMPLES/stat_floor" "$WORK" >"$RESULTS/floor-a.json"
+"$EXAMPLES/stat_floor" "$HUGE" >"$RESULTS/floor-b.json"
 
 log "deleting (a): a fresh copy of the 1,000 workspaces each run"
 IDS=$(ls "$WORK" | tr '\n' ' ')
@@ -133,8 +142,24 @@ peak_rss() { # prints the peak RSS in KiB of the command
 AGENTS_JANITOR_CACHE_DIR='' peak_rss "$BIN" --data-dir "$DATA/records" list --all >"$RESULTS/rss-cold"
 AGENTS_JANITOR_CACHE_DIR=$CACHE peak_rss "$BIN" --data-dir "$DATA/records" list --all >"$RESULTS/rss-warm"
 
+log "loading (d): listing 100,000 records"
+MANY_CACHE=$RESULTS/record-cache-many
+hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$RESULTS/list-many.json" \
+    -n "agents-janitor list --all (no record cache)" \
+    "AGENTS_JANITOR_CACHE_DIR='' $BIN --data-dir $DATA/many list --all >/dev/null" \
+    -n "agents-janitor list --all (record cache warm)" \
+    "AGENTS_JANITOR_CACHE_DIR=$MANY_CACHE $BIN --data-dir $DATA/many list --all >/dev/null"
+AGENTS_JANITOR_CACHE_DIR='' peak_rss "$BIN" --data-dir "$DATA/many" list --all >"$RESULTS/rss-many-cold"
+AGENTS_JANITOR_CACHE_DIR=$MANY_CACHE peak_rss "$BIN" --data-dir "$DATA/many" list --all >"$RESULTS/rss-many-warm"
+
+log "git: the Git column of 1,000 clones (examples/git_states)"
+"$EXAMPLES/git_states" "$DATA/git" "$RUNS" >"$RESULTS/git.json"
+
 log "GUI: CPU time per frame with 10,000 rows (benches/gui_frames.rs)"
 (cd "$ROOT" && cargo bench --quiet --bench gui_frames -- "$DATA" --out "$RESULTS/gui.json")
+
+log "GUI: 100,000 rows of set (d) (benches/gui_frames.rs --many)"
+(cd "$ROOT" && cargo bench --quiet --bench gui_frames -- "$DATA" --many --out "$RESULTS/gui-many.json")
 
 log "writing $OUT"
 {
@@ -148,6 +173,8 @@ log "writing $OUT"
     echo "janitor=$("$BIN" --version) ($(git -C "$ROOT" rev-parse --short HEAD))"
     echo "du=$(du --version | head -1)"
     echo "diskus=$(diskus --version)"
+    echo "gdu=$(gdu --version | awk '/Version/ {print $2}')"
+    echo "dua=$(dua --version)"
     echo "hyperfine=$(hyperfine --version)"
     echo "rustc=$(rustc --version)"
 } >"$RESULTS/machine"

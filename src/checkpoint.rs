@@ -26,6 +26,8 @@ pub const RECORD_ARCHIVED: &str = "record-archived";
 pub const CONTAINER_REMOVED: &str = "container-removed";
 /// After the workspace was renamed into staging.
 pub const WORKSPACE_STAGED: &str = "workspace-staged";
+/// After every workspace of a plan was renamed into staging, before the first record change.
+pub const ALL_STAGED: &str = "workspaces-staged";
 /// Under the lock, before the first step of a plan.
 pub const EXECUTE_START: &str = "execute-start";
 /// Counted: after the Nth entry of the staged delete was removed.

@@ -440,7 +440,10 @@ impl State {
             Ok(snapshot) => {
                 self.data_dir = snapshot.data_dir.clone();
                 if finish_staged {
-                    self.finish_staged();
+                    // The records an interrupted run changed just now: shown as they are.
+                    if self.finish_staged() > 0 {
+                        return self.load(false);
+                    }
                 }
                 // Each problem is logged once, not again at every reload.
                 let new_problems: Vec<Problem> = snapshot
@@ -871,14 +874,19 @@ impl State {
         self.emit(Event::PullRequests(states));
     }
 
-    /// Finishes deletes left in staging; the window counts what they free.
-    fn finish_staged(&self) {
+    /// Finishes what a crash or a cancel left in staging (the record changes the staged
+    /// names carry, then the deletes); the window counts what they free. The number of
+    /// records it changed.
+    fn finish_staged(&self) -> usize {
         let emit = self.engine_emit();
         match self.executor().finish_staged(&emit) {
-            Ok(bytes_freed) => self.emit(Event::StagingFinished {
-                bytes_freed,
-                ran: true,
-            }),
+            Ok(resumed) => {
+                self.emit(Event::StagingFinished {
+                    bytes_freed: resumed.bytes_freed,
+                    ran: true,
+                });
+                resumed.records_finished
+            }
             Err(err) => {
                 emit(EngineEvent::Log(LogLine {
                     level: Level::Warn,
@@ -888,6 +896,7 @@ impl State {
                     bytes_freed: 0,
                     ran: false,
                 });
+                0
             }
         }
     }

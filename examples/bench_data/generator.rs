@@ -2,7 +2,7 @@
 //! `diskus` and `rm -rf` on, and `benches/gui_frames.rs` opens (which includes this file
 //! with `#[path]`).
 //!
-//! [`write_bench_data`] writes three data directories under a folder, each a complete
+//! [`write_bench_data`] writes five data directories under a folder, each a complete
 //! Agents-Runner data dir:
 //! - `workspaces/`: [`BenchScale::workspaces`] cloned task workspaces shaped like git
 //!   checkouts (a source tree of small files; a `.git` with refs, hooks, read-only loose
@@ -10,7 +10,13 @@
 //!   read-only module cache in every tenth), one small task record each;
 //! - `huge/`: one task whose workspace holds [`BenchScale::huge_files`] files;
 //! - `records/`: [`BenchScale::records`] task records with
-//!   [`BenchScale::log_lines`]-line `logs` arrays and no workspaces.
+//!   [`BenchScale::log_lines`]-line `logs` arrays and no workspaces;
+//! - `many/`: [`BenchScale::many_records`] records of [`BenchScale::many_log_lines`]
+//!   lines, nine in ten archived, and a small checkout for each of the first
+//!   [`BenchScale::many_workspaces`] active ones (a user who kept agents busy for months);
+//! - `git/`: [`BenchScale::git_workspaces`] real git clones of one small repository,
+//!   each on its own branch, some with uncommitted changes or unpushed commits (what the
+//!   table's Git column asks git about). Needs `git`.
 //!
 //! The content depends only on the scale, never on the clock. A finished set leaves a
 //! marker naming its scale and is skipped next time; an interrupted one is simply
@@ -41,6 +47,10 @@ pub const WORKSPACES_SET: &str = "workspaces";
 pub const HUGE_SET: &str = "huge";
 /// The set of many task records with long `logs`.
 pub const RECORDS_SET: &str = "records";
+/// The set of 100,000 task records, most archived, and 2,000 small workspaces.
+pub const MANY_SET: &str = "many";
+/// The set of real git clones.
+pub const GIT_SET: &str = "git";
 /// The cloned environment every set uses.
 pub const BENCH_ENV: &str = "env-bench001";
 /// Written last into a finished set; holds the scale it was written at.
@@ -61,17 +71,44 @@ pub struct BenchScale {
     pub records: usize,
     /// Lines in each of those records' `logs`.
     pub log_lines: usize,
+    /// Task records in the many set (nine in ten archived).
+    pub many_records: usize,
+    /// Lines in each of those records' `logs`.
+    pub many_log_lines: usize,
+    /// Active tasks of the many set with a (small) workspace.
+    pub many_workspaces: usize,
+    /// Git clones in the git set.
+    pub git_workspaces: usize,
 }
 
 impl BenchScale {
-    /// About 250,000 entries in 1,000 workspaces, a 200,000-file workspace and
-    /// 10,000 records of 2,000 log lines (about 1 GB of TOML).
+    /// About 250,000 entries in 1,000 workspaces, a 200,000-file workspace,
+    /// 10,000 records of 2,000 log lines (about 1 GB of TOML), 100,000 records of 200
+    /// lines with 2,000 workspaces, and 1,000 git clones.
     pub const FULL: Self = Self {
         workspaces: 1_000,
         huge_files: 200_000,
         records: 10_000,
         log_lines: 2_000,
+        many_records: 100_000,
+        many_log_lines: 200,
+        many_workspaces: 2_000,
+        git_workspaces: 1_000,
     };
+
+    /// What decides the content of `set`: a set is written again only when this changes.
+    fn of_set(&self, set: &str) -> String {
+        match set {
+            WORKSPACES_SET => format!("workspaces {}", self.workspaces),
+            HUGE_SET => format!("huge_files {}", self.huge_files),
+            RECORDS_SET => format!("records {} of {} lines", self.records, self.log_lines),
+            MANY_SET => format!(
+                "records {} of {} lines, workspaces {}",
+                self.many_records, self.many_log_lines, self.many_workspaces
+            ),
+            _ => format!("git clones {}", self.git_workspaces),
+        }
+    }
 }
 
 /// What [`write_bench_data`] left in place.
@@ -105,6 +142,14 @@ impl fmt::Display for BenchSummary {
                     scale.records, scale.log_lines
                 ),
             ),
+            (
+                MANY_SET,
+                format!(
+                    "{} task records of {} log lines, {} workspaces",
+                    scale.many_records, scale.many_log_lines, scale.many_workspaces
+                ),
+            ),
+            (GIT_SET, format!("{} git clones", scale.git_workspaces)),
         ] {
             let state = if self.reused.contains(&set) {
                 "already there"
@@ -117,19 +162,21 @@ impl fmt::Display for BenchSummary {
     }
 }
 
-/// Writes (or completes) the three benchmark data dirs under `dir`.
+/// Writes (or completes) the five benchmark data dirs under `dir`.
 pub fn write_bench_data(dir: &Path, scale: BenchScale) -> Result<BenchSummary, DemoError> {
     let dir = std::path::absolute(dir).map_err(io_error(dir))?;
     let mut reused = Vec::new();
-    let sets: [(&'static str, WriteSet); 3] = [
+    let sets: [(&'static str, WriteSet); 5] = [
         (WORKSPACES_SET, write_workspaces_set),
         (HUGE_SET, write_huge_set),
         (RECORDS_SET, write_records_set),
+        (MANY_SET, write_many_set),
+        (GIT_SET, write_git_set),
     ];
     for (set, write) in sets {
         let data_dir = dir.join(set);
         let marker = data_dir.join(COMPLETE_MARKER);
-        let expected = marker_text(scale);
+        let expected = marker_text(&scale, set);
         if fs::read_to_string(&marker).is_ok_and(|found| found == expected) {
             reused.push(set);
             continue;
@@ -143,8 +190,8 @@ pub fn write_bench_data(dir: &Path, scale: BenchScale) -> Result<BenchSummary, D
 /// Writes one set into its data dir.
 type WriteSet = fn(&Path, BenchScale) -> Result<(), DemoError>;
 
-fn marker_text(scale: BenchScale) -> String {
-    format!("format {FORMAT_VERSION}; {scale:?}\n")
+fn marker_text(scale: &BenchScale, set: &str) -> String {
+    format!("format {FORMAT_VERSION}; {}\n", scale.of_set(set))
 }
 
 /// A deterministic 10-hex-digit task id.
@@ -585,6 +632,223 @@ fn write_records_set(data_dir: &Path, scale: BenchScale) -> Result<(), DemoError
         .map(|index| {
             let id = task_id(3, index);
             write_record(data_dir, index % 5 == 4, &id, index, scale.log_lines)
+        })
+        .collect()
+}
+
+/// Whether record `index` of the many set is archived: nine in ten, spread evenly but
+/// not in a pattern a sort would line up.
+fn many_is_archived(index: usize) -> bool {
+    !mix(4 << 40 | index as u64).is_multiple_of(10)
+}
+
+fn write_many_set(data_dir: &Path, scale: BenchScale) -> Result<(), DemoError> {
+    write_environments(data_dir)?;
+    create_dir(&archived_tasks_dir(data_dir))?;
+    create_dir(&active_tasks_dir(data_dir))?;
+    (0..scale.many_records)
+        .into_par_iter()
+        .map(|index| {
+            let id = task_id(4, index);
+            write_record(
+                data_dir,
+                many_is_archived(index),
+                &id,
+                index,
+                scale.many_log_lines,
+            )
+        })
+        .collect::<Result<(), DemoError>>()?;
+    let with_workspace: Vec<usize> = (0..scale.many_records)
+        .filter(|&index| !many_is_archived(index))
+        .take(scale.many_workspaces)
+        .collect();
+    with_workspace
+        .par_iter()
+        .map(|&index| write_small_checkout(data_dir, &task_id(4, index), index))
+        .collect()
+}
+
+/// A small workspace shaped like a checkout, about 25 entries: the many set's rows need
+/// a folder to size, ask git about and delete, not a big one.
+fn write_small_checkout(data_dir: &Path, id: &str, index: usize) -> Result<(), DemoError> {
+    let root = task_workspace_path(data_dir, BENCH_ENV, id);
+    let seed = 5 << 40 | (index as u64) << 8;
+    for dir in ["src/api", "src/db", ".git/refs/heads", ".git/objects/pack"] {
+        create_dir(&root.join(dir))?;
+    }
+    write_file(
+        &root.join("README.md"),
+        &source_text("# bench\n", 1_200),
+        false,
+    )?;
+    write_file(&root.join("Cargo.toml"), &source_text("", 400), false)?;
+    for (number, dir) in ["api", "db"].iter().cycle().take(10).enumerate() {
+        let len = size_between(seed + number as u64, 200, 6_000);
+        write_file(
+            &root
+                .join("src")
+                .join(dir)
+                .join(format!("mod_{number:02}.rs")),
+            &source_text(&format!("// file {number} of {id}\n"), len),
+            false,
+        )?;
+    }
+    let git = root.join(".git");
+    write_file(&git.join("HEAD"), b"ref: refs/heads/main\n", false)?;
+    write_file(
+        &git.join("refs/heads/main"),
+        format!("{:016x}{:016x}{:08x}\n", mix(seed), mix(seed + 1), index).as_bytes(),
+        false,
+    )?;
+    for object in 0..5_u64 {
+        let hash = mix(seed + 100 + object);
+        let folder = git.join("objects").join(format!("{:02x}", hash >> 56));
+        create_dir(&folder)?;
+        write_file(
+            &folder.join(format!(
+                "{:038x}",
+                u128::from(hash) << 40 | u128::from(object)
+            )),
+            &noise(&format!("obj-{id}-{object}"), size_between(hash, 90, 2_000)),
+            true,
+        )?;
+    }
+    Ok(())
+}
+
+/// The repository every workspace of the git set is cloned from (outside `managed-repos`).
+const GIT_TEMPLATE: &str = "template-repo";
+/// Written into a clone's `.git` once it is complete; a clone without it is redone.
+const CLONE_DONE: &str = "agents-janitor-bench-done";
+
+/// Runs git in `dir` with a fixed identity and clock and no user or system config, so
+/// the clones are the same on every machine.
+fn git(dir: &Path, args: &[&str]) -> Result<(), DemoError> {
+    let failed = |stderr: String| DemoError::Git {
+        command: format!("git {}", args.join(" ")),
+        dir: dir.to_path_buf(),
+        stderr,
+    };
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("GIT_INDEX_FILE")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Agents Runner")
+        .env("GIT_AUTHOR_EMAIL", "ar@example.invalid")
+        .env("GIT_COMMITTER_NAME", "Agents Runner")
+        .env("GIT_COMMITTER_EMAIL", "ar@example.invalid")
+        .env("GIT_AUTHOR_DATE", "1767225600 +0000")
+        .env("GIT_COMMITTER_DATE", "1767225600 +0000")
+        .output()
+        .map_err(|err| failed(format!("cannot run git (is it installed?): {err}")))?;
+    if !output.status.success() {
+        return Err(failed(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The repository the clones come from: a source tree of about 120 files, one commit.
+fn write_git_template(repo: &Path) -> Result<(), DemoError> {
+    if repo.join(".git").join(CLONE_DONE).exists() {
+        return Ok(());
+    }
+    create_dir(repo)?;
+    git(repo, &["init", "--quiet", "--initial-branch=main"])?;
+    for (name, len) in [
+        ("README.md", 2_400),
+        ("Cargo.toml", 600),
+        ("LICENSE", 1_070),
+    ] {
+        write_file(&repo.join(name), &source_text("# bench\n", len), false)?;
+    }
+    let mut counter = 6 << 40;
+    for dir in SOURCE_DIRS {
+        let folder = repo.join("src").join(dir);
+        create_dir(&folder)?;
+        for file in 0..14 {
+            counter += 1;
+            let len = size_between(counter, 200, 8_000);
+            write_file(
+                &folder.join(format!("mod_{file:02}.rs")),
+                &source_text(&format!("// file {file} of {dir}\n"), len),
+                false,
+            )?;
+        }
+    }
+    git(repo, &["add", "--all"])?;
+    // An interrupted earlier run may have committed already: then nothing is staged.
+    if git(repo, &["diff", "--cached", "--quiet"]).is_err() {
+        git(repo, &["commit", "--quiet", "--message", "Initial import"])?;
+    }
+    write_plain(&repo.join(".git").join(CLONE_DONE), b"")
+}
+
+/// One clone on its own branch: every tenth with a commit not pushed, every tenth
+/// (another one) with a changed and a new file.
+fn write_clone(data_dir: &Path, template: &Path, id: &str, index: usize) -> Result<(), DemoError> {
+    let root = task_workspace_path(data_dir, BENCH_ENV, id);
+    if root.join(".git").join(CLONE_DONE).exists() {
+        return Ok(());
+    }
+    if !root.join(".git").exists() {
+        let parent = root.parent().unwrap_or(data_dir);
+        create_dir(parent)?;
+        let template = template.to_string_lossy();
+        git(parent, &["clone", "--quiet", "--local", &template, id])?;
+    }
+    // The branch starts again from origin's main, so a redone clone ends the same.
+    let branch = format!("agents-runner/{id}");
+    git(
+        &root,
+        &[
+            "checkout",
+            "--quiet",
+            "--force",
+            "-B",
+            &branch,
+            "origin/main",
+        ],
+    )?;
+    if index % 10 == 3 {
+        write_file(
+            &root.join("src/api/mod_00.rs"),
+            &source_text(&format!("// changed by task {id}\n"), 900),
+            false,
+        )?;
+        git(
+            &root,
+            &["commit", "--quiet", "--all", "--message", "Agent work"],
+        )?;
+    }
+    if index % 10 == 7 {
+        write_file(
+            &root.join("src/db/mod_01.rs"),
+            &source_text(&format!("// edited by task {id}\n"), 700),
+            false,
+        )?;
+        write_file(&root.join("NOTES.md"), b"notes the agent left\n", false)?;
+    }
+    write_plain(&root.join(".git").join(CLONE_DONE), b"")
+}
+
+fn write_git_set(data_dir: &Path, scale: BenchScale) -> Result<(), DemoError> {
+    write_environments(data_dir)?;
+    let template = data_dir.join(GIT_TEMPLATE);
+    write_git_template(&template)?;
+    let ids: Vec<String> = (0..scale.git_workspaces).map(|i| task_id(7, i)).collect();
+    ids.par_iter()
+        .enumerate()
+        .map(|(index, id)| {
+            write_clone(data_dir, &template, id, index)?;
+            write_record(data_dir, false, id, index, 20)
         })
         .collect()
 }

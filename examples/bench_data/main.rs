@@ -2,7 +2,7 @@
 //! Benchmark tooling, not part of the shipped binary.
 //!
 //! ```text
-//! cargo run --release --example bench_data -- [DIR]   # the full sets, about 3 GB
+//! cargo run --release --example bench_data -- [DIR]   # the full sets, about 5 GB
 //! cargo run --example bench_data -- --tiny DIR        # the tests' tiny sets, to try it
 //! ```
 //!
@@ -23,6 +23,10 @@ const TINY: BenchScale = BenchScale {
     huge_files: 30,
     records: 6,
     log_lines: 7,
+    many_records: 40,
+    many_log_lines: 3,
+    many_workspaces: 2,
+    git_workspaces: 11,
 };
 
 const USAGE: &str = "usage: bench_data [--tiny] [DIR]";

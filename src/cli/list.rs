@@ -126,9 +126,11 @@ pub(super) fn list(
             }
         })
         .collect();
-    let mut out = std::io::stdout().lock();
+    // One write per buffer, not per line: 100,000 rows were 100,000 `write` calls.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
+        out.flush()?;
         return Ok(0);
     }
     let now = SystemTime::now();
@@ -177,5 +179,6 @@ pub(super) fn list(
             writeln!(out, "{}: {}", row.task_id, mount_point_note(mount_point))?;
         }
     }
+    out.flush()?;
     Ok(0)
 }

@@ -23,24 +23,34 @@ pub(super) fn print_log(event: EngineEvent) {
     }
 }
 
-/// The executor of a cleaning command and its cancel flag; unless `dry_run`, deletes
-/// a crash or a cancel left in staging are finished first.
+/// The executor of a cleaning command and its cancel flag; unless `dry_run`, what a
+/// crash or a cancel left in staging is finished first, and when that changed records,
+/// the data dir read again (plan on that one).
 pub(super) fn executor_for(
     snapshot: &Snapshot,
     dry_run: bool,
-) -> Result<(Executor, Arc<AtomicBool>)> {
+) -> Result<(Executor, Arc<AtomicBool>, Option<Snapshot>)> {
     let cancel = Arc::new(AtomicBool::new(false));
     let executor = Executor::new(
         &snapshot.data_dir,
         cancel.clone(),
         ContainerRuntime::default(),
     );
+    let mut reloaded = None;
     if !dry_run {
-        executor
+        let resumed = executor
             .finish_staged(&print_log)
             .map_err(|err| failure(err.to_string()))?;
+        // The records an interrupted run changed just now: plan on them as they are.
+        if resumed.records_finished > 0 {
+            let cache = crate::store::RecordCache::for_user();
+            reloaded = Some(
+                Snapshot::load_with(&snapshot.data_dir, cache.as_ref())
+                    .map_err(|err| bad_input(err.to_string()))?,
+            );
+        }
     }
-    Ok((executor, cancel))
+    Ok((executor, cancel, reloaded))
 }
 
 /// Builds the plan, prints it, and unless `--dry-run` carries it out.
@@ -50,10 +60,19 @@ pub(super) fn execute(
     flags: &RunFlags,
     delete_mode: DeleteMode,
 ) -> Result<u8> {
-    let (executor, cancel) = executor_for(snapshot, flags.dry_run)?;
+    let (executor, cancel, reloaded) = executor_for(snapshot, flags.dry_run)?;
+    let snapshot = reloaded.as_ref().unwrap_or(snapshot);
     let mut usage = HashMap::new();
     let runner = LiveProbe.check(&snapshot.data_dir);
-    let plan = executor::prepare_with_runner(
+    // `discard --force` deletes at once: git's answers and the sizes would only be
+    // printed, and asking for them is most of the time before the first workspace moves.
+    let forced_discard = matches!(action, Action::Discard { force: true, .. });
+    let prepare = if forced_discard && !flags.dry_run {
+        executor::prepare_unasked
+    } else {
+        executor::prepare_with_runner
+    };
+    let plan = prepare(
         &action,
         snapshot,
         &mut usage,

@@ -48,7 +48,8 @@ pub(super) fn slim_selection(
     dry_run: bool,
     output: Output,
 ) -> Result<u8> {
-    let (executor, cancel) = executor_for(snapshot, dry_run)?;
+    let (executor, cancel, reloaded) = executor_for(snapshot, dry_run)?;
+    let snapshot = reloaded.as_ref().unwrap_or(snapshot);
     let plan = executor::prepare_slim(&selection, snapshot, &cancel)
         .map_err(|err| bad_input(err.to_string()))?;
     if output == Output::Text {

@@ -1,6 +1,7 @@
 //! The [`Executor`]: carries a plan out under the data-dir lock, step by step, then deletes
 //! the staged workspaces in parallel and appends the cleanup lines to each task's record.
 
+use super::parallel;
 use super::report::log;
 use super::{Emit, EngineEvent, LeftInStaging, Level, Progress, Report, StepOutcome};
 use crate::agents_runner::{LiveProbe, Probe, RunnerProcess};
@@ -12,7 +13,7 @@ use crate::remove::{Filesystem, PurgeReport, RealFilesystem, Remover, StagedWork
 use crate::text;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use thiserror::Error;
@@ -82,40 +83,6 @@ impl Executor {
         self.cancel.load(Ordering::Relaxed)
     }
 
-    /// Finishes deletes a crash or a cancel left in staging. Needs the lock; a staging
-    /// folder that cannot be trusted is logged and left alone.
-    pub fn finish_staged(&self, emit: Emit) -> Result<u64, LockError> {
-        let _lock = DataDirLock::acquire(&self.data_dir, "finishing interrupted deletes")?;
-        let resumed = AtomicU64::new(0);
-        let bytes = AtomicU64::new(0);
-        let last_report = Mutex::new(Instant::now());
-        let on_progress = |removed: u64, freed: u64| {
-            let entries_removed = resumed.fetch_add(removed, Ordering::Relaxed) + removed;
-            checkpoint::counted(checkpoint::RESUME_ENTRY, entries_removed);
-            let bytes_freed = bytes.fetch_add(freed, Ordering::Relaxed) + freed;
-            report_progress(&last_report, emit, entries_removed, bytes_freed);
-        };
-        let leftovers = match self.remover.finish_staged(&on_progress) {
-            Ok(leftovers) => leftovers,
-            Err(err) => {
-                log(emit, Level::Error, format!("[cleanup] {err}"));
-                return Ok(0);
-            }
-        };
-        let mut freed = 0;
-        for (path, report) in leftovers {
-            log(
-                emit,
-                Level::Info,
-                format!("[cleanup] Finishing interrupted delete: {}", path.display()),
-            );
-            freed += report.bytes_freed;
-            self.log_purge(&path, &report, emit);
-        }
-        freed += self.finish_staged_leftovers(emit);
-        Ok(freed)
-    }
-
     /// Runs `plan` under the data-dir lock. Each step: record change, container,
     /// workspace moved to staging; then every staged workspace is deleted (in
     /// parallel) and the cleanup lines are appended to each task's `logs`.
@@ -147,22 +114,51 @@ impl Executor {
         let mut outcomes = Vec::with_capacity(total);
         let mut staged: Vec<(usize, StagedWorkspace)> = Vec::new();
         let mut cancelled = false;
-        for (index, step) in plan.steps.iter().enumerate() {
-            if self.cancelled() {
-                cancelled = true;
-                break;
+        // Every workspace leaves its real path first (renames, fast), under a name
+        // that carries what is meant for its record; a crash before a record change is
+        // finished at the next start (see `finish_staged`).
+        let mut early: Vec<Option<StagedWorkspace>> = Vec::with_capacity(total);
+        if plan.delete_mode == DeleteMode::Delete {
+            for step in &plan.steps {
+                if self.cancelled() {
+                    break;
+                }
+                early.push(self.stage_first(step, forced));
             }
-            let (outcome, staging) =
-                self.prepare_step(step, forced, is_sweep, plan.delete_mode, emit);
+            checkpoint(checkpoint::ALL_STAGED);
+        }
+        // Steps whose workspace was staged are finished even after a cancel: their
+        // record change is what the staging name promised. In delete mode the steps
+        // run on several threads (their `fsync`s overlap; see `parallel`).
+        let staged_early = early.len();
+        let early: Vec<Mutex<Option<StagedWorkspace>>> =
+            early.into_iter().map(Mutex::new).collect();
+        let writers = match plan.delete_mode {
+            DeleteMode::Delete => parallel::RECORD_WRITERS,
+            DeleteMode::Trash => 1,
+        };
+        let steps_done = AtomicUsize::new(0);
+        let stop = |index: usize| self.cancelled() && index >= staged_early;
+        let run_step = |index: usize| {
+            let step = &plan.steps[index];
+            let staged = early
+                .get(index)
+                .and_then(|slot| slot.lock().ok().and_then(|mut slot| slot.take()));
+            let done = self.prepare_step(step, forced, is_sweep, plan.delete_mode, staged, emit);
+            emit(EngineEvent::Progress(Progress {
+                steps_done: steps_done.fetch_add(1, Ordering::Relaxed) + 1,
+                steps_total: total,
+                ..Progress::default()
+            }));
+            done
+        };
+        let results = parallel::run_indexed(total, writers, &stop, &run_step);
+        cancelled |= results.iter().any(Option::is_none);
+        for (outcome, staging) in results.into_iter().flatten() {
             if let Some(staging) = staging {
                 staged.push((outcomes.len(), staging));
             }
             outcomes.push(outcome);
-            emit(EngineEvent::Progress(Progress {
-                steps_done: index + 1,
-                steps_total: total,
-                ..Progress::default()
-            }));
         }
         let (left_in_staging, entries_removed) =
             self.purge_staged(&staged, &mut outcomes, total, emit);
@@ -179,10 +175,11 @@ impl Executor {
             {
                 outcome.record = None;
                 kept_out += usize::from(!outcome.messages.is_empty());
-                continue;
             }
-            self.append_to_record(outcome, emit);
         }
+        parallel::run_indexed(outcomes.len(), writers, &|_| false, &|index| {
+            self.append_to_record(&outcomes[index], emit)
+        });
         if let Some(runner) = runner.as_ref().filter(|_| kept_out > 0) {
             log(
                 emit,
@@ -287,10 +284,16 @@ impl Executor {
                 }));
             }
         };
-        let reports: Vec<PurgeReport> = staged
-            .par_iter()
-            .map(|(_, workspace)| self.remover.purge(&workspace.staged, &on_progress))
-            .collect();
+        let purge_all = || -> Vec<PurgeReport> {
+            staged
+                .par_iter()
+                .map(|(_, workspace)| self.remover.purge(&workspace.staged, &on_progress))
+                .collect()
+        };
+        let reports = match parallel::purge_pool() {
+            Some(pool) => pool.install(purge_all),
+            None => purge_all(),
+        };
         let mut left_in_staging = Vec::new();
         for (which, ((at, workspace), report)) in staged.iter().zip(reports).enumerate() {
             let outcome = &mut outcomes[*at];
@@ -325,7 +328,7 @@ impl Executor {
         (left_in_staging, entries.load(Ordering::Relaxed))
     }
 
-    fn log_purge(&self, original: &Path, report: &PurgeReport, emit: Emit) {
+    pub(super) fn log_purge(&self, original: &Path, report: &PurgeReport, emit: Emit) {
         if report.complete {
             log(
                 emit,
@@ -365,7 +368,7 @@ impl Executor {
 
 /// Tells how a finish of staged deletes goes (no steps: only entries and bytes),
 /// at most every [`PROGRESS_INTERVAL`].
-fn report_progress(
+pub(super) fn report_progress(
     last_report: &Mutex<Instant>,
     emit: Emit,
     entries_removed: u64,

@@ -80,6 +80,65 @@ pub fn prepare_with_runner(
     delete_mode: DeleteMode,
     agents_runner: Option<&RunnerProcess>,
 ) -> Result<Plan, PlanError> {
+    let input = Inputs {
+        snapshot,
+        cancel,
+        now,
+        delete_mode,
+        agents_runner,
+    };
+    plan_asking(action, &input, usage, true)
+}
+
+/// Like [`prepare_with_runner`], but for an action whose plan git cannot change
+/// ([`Action::git_only_reports`]; anything else is prepared in full): the workspaces it
+/// deletes are neither sized nor asked about, which is most of the time before the
+/// first one moves. The plan's steps then carry no git state and no size, and a
+/// warning says so (the report still counts what was freed). The CLI's
+/// `discard --force` prepares this way; `--dry-run` prepares in full.
+pub fn prepare_unasked(
+    action: &Action,
+    snapshot: &Snapshot,
+    usage: &mut HashMap<PathBuf, Usage>,
+    cancel: &Arc<AtomicBool>,
+    now: SystemTime,
+    delete_mode: DeleteMode,
+    agents_runner: Option<&RunnerProcess>,
+) -> Result<Plan, PlanError> {
+    let input = Inputs {
+        snapshot,
+        cancel,
+        now,
+        delete_mode,
+        agents_runner,
+    };
+    plan_asking(action, &input, usage, !action.git_only_reports())
+}
+
+/// What every plan is made from, besides the action and the sizes.
+struct Inputs<'a> {
+    snapshot: &'a Snapshot,
+    cancel: &'a Arc<AtomicBool>,
+    now: SystemTime,
+    delete_mode: DeleteMode,
+    agents_runner: Option<&'a RunnerProcess>,
+}
+
+/// The planning loop; `ask` false plans once, without sizing or asking git about the
+/// workspaces to delete.
+fn plan_asking(
+    action: &Action,
+    input: &Inputs,
+    usage: &mut HashMap<PathBuf, Usage>,
+    ask: bool,
+) -> Result<Plan, PlanError> {
+    let Inputs {
+        snapshot,
+        cancel,
+        now,
+        delete_mode,
+        agents_runner,
+    } = *input;
     let all: Vec<PathBuf> = snapshot
         .workspaces
         .iter()
@@ -120,7 +179,12 @@ pub fn prepare_with_runner(
             .into_iter()
             .filter(|path| !git.contains_key(path))
             .collect();
-        if unknown.is_empty() {
+        if !ask && !plan.workspace_paths().is_empty() {
+            plan.warnings.push(
+                "git was not asked and the workspaces were not sized before deleting (a discard keeps no workspace for its unsaved work); `--dry-run` lists both".into(),
+            );
+        }
+        if unknown.is_empty() || !ask {
             if let Err(err) = &listed
                 && err.kind() != std::io::ErrorKind::Unsupported
             {

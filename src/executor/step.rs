@@ -6,21 +6,109 @@ use super::report::{log, say};
 use super::{Emit, Level, StepOutcome};
 use crate::checkpoint::{self, checkpoint};
 use crate::policy::{self, Activity, DeleteMode, RecordChange, Step};
-use crate::remove::{StagedWorkspace, Staging, Trashed, WorkspaceTarget};
+use crate::remove::{Remover, StagedIntent, StagedWorkspace, Staging, Trashed, WorkspaceTarget};
 use crate::store::legacy;
 use crate::store::log_line::janitor_line;
 use crate::store::paths;
 use crate::store::tasks::{self, StoreError, TaskEdit};
 use crate::text;
 
+/// What a step means for its record, written into the staging name so that the next
+/// start can finish the record change a crash cut off.
+fn intent(step: &Step, forced: bool) -> StagedIntent {
+    match (&step.record, step.record_change) {
+        (None, _) | (Some(_), RecordChange::Keep) => StagedIntent::Remove,
+        (Some(_), RecordChange::Archive) => StagedIntent::Archive,
+        (Some(_), RecordChange::Discard { .. }) if forced => StagedIntent::ForceDiscard,
+        (Some(_), RecordChange::Discard { .. }) => StagedIntent::Discard,
+    }
+}
+
+fn target_of(step: &Step) -> Option<WorkspaceTarget> {
+    step.workspace.as_ref().map(|workspace| WorkspaceTarget {
+        env_id: workspace.env_id.clone(),
+        task_id: workspace.task_id.clone(),
+        workspace_type: workspace.workspace_type,
+        kind: workspace.kind,
+    })
+}
+
 impl Executor {
-    /// Everything of a step that comes before the deletion itself.
+    /// Stages the step's workspace before anything else of the step, under a name that
+    /// carries its intent, so that every workspace of a plan leaves its real path at
+    /// once. `None` when the step's own order must be kept: no workspace, ids too long
+    /// for the name, a record that changed since the plan, a record that appeared for an
+    /// orphan, or a workspace staging refuses or cannot find (the step then fails or
+    /// reports exactly as it always did, before or without touching its record).
+    pub(super) fn stage_first(&self, step: &Step, forced: bool) -> Option<StagedWorkspace> {
+        let target = target_of(step)?;
+        let intent = intent(step, forced);
+        if !Remover::carries_intent(&target, intent) {
+            return None;
+        }
+        match &step.record {
+            Some(record) => {
+                let fresh = tasks::read_record(record, paths::is_archived_record(record)).ok()?;
+                if policy::activity(&fresh, forced) == Activity::MayBeRunning {
+                    return None;
+                }
+            }
+            None if tasks::record_exists_for_folder(
+                &self.data_dir,
+                &target.env_id,
+                &target.task_id,
+            ) =>
+            {
+                return None;
+            }
+            None => {}
+        }
+        match self.remover.stage_with_intent(&target, intent) {
+            Ok(Staging::Staged(staged)) => {
+                checkpoint(checkpoint::WORKSPACE_STAGED);
+                Some(staged)
+            }
+            Ok(Staging::Missing(_)) | Err(_) => None,
+        }
+    }
+
+    /// Puts a workspace [`Executor::stage_first`] staged back at its real path, because
+    /// its step stopped before its record change; a failure is logged and leaves it in
+    /// staging, where the next start finishes it (record step first).
+    fn give_back(&self, staged: Option<StagedWorkspace>, outcome: &mut StepOutcome, emit: Emit) {
+        let Some(staged) = staged else {
+            return;
+        };
+        match self.remover.unstage(&staged) {
+            Ok(back) => say(
+                emit,
+                outcome,
+                Level::Info,
+                &format!("Workspace kept: {}", back.display()),
+            ),
+            Err(err) => say(
+                emit,
+                outcome,
+                Level::Warn,
+                &format!(
+                    "{err}: the workspace waits in {} for the next start",
+                    staged.staged.display()
+                ),
+            ),
+        }
+    }
+
+    /// Everything of a step that comes before the deletion itself. `early` is its
+    /// workspace when [`Executor::stage_first`] already staged it: then the record
+    /// change comes after the staging rename (and a stop before that change puts the
+    /// workspace back).
     pub(super) fn prepare_step(
         &self,
         step: &Step,
         forced: bool,
         is_sweep: bool,
         mode: DeleteMode,
+        early: Option<StagedWorkspace>,
         emit: Emit,
     ) -> (StepOutcome, Option<StagedWorkspace>) {
         let mut outcome = StepOutcome {
@@ -53,6 +141,7 @@ impl Executor {
                     );
                     // Agents-Runner owns a running task's file: not even a log line goes in.
                     outcome.record = None;
+                    self.give_back(early, &mut outcome, emit);
                     return (outcome, None);
                 }
                 Ok(_) => {}
@@ -66,16 +155,12 @@ impl Executor {
                         ),
                     );
                     outcome.record = None;
+                    self.give_back(early, &mut outcome, emit);
                     return (outcome, None);
                 }
             }
         }
-        let target = step.workspace.as_ref().map(|workspace| WorkspaceTarget {
-            env_id: workspace.env_id.clone(),
-            task_id: workspace.task_id.clone(),
-            workspace_type: workspace.workspace_type,
-            kind: workspace.kind,
-        });
+        let target = target_of(step);
         // A mount made since the plan refuses the whole step before anything changes;
         // staging checks once more (a mount can still appear in between).
         if let Some(Err(err)) = target.as_ref().map(|target| self.remover.validate(target))
@@ -91,6 +176,7 @@ impl Executor {
             outcome.ok = false;
             // The record could not take the change; it is not written to again.
             outcome.record = None;
+            self.give_back(early, &mut outcome, emit);
             return (outcome, None);
         }
         if let Some(container) = &step.container_id {
@@ -125,7 +211,25 @@ impl Executor {
                     workspace.path.display()
                 ),
             );
+            self.give_back(early, &mut outcome, emit);
             return (outcome, None);
+        }
+        if let Some(staged) = early {
+            if is_sweep {
+                say(
+                    emit,
+                    &mut outcome,
+                    Level::Info,
+                    &format!("Removing old task {} ({})", step.task_id, step.reason),
+                );
+            }
+            say(
+                emit,
+                &mut outcome,
+                Level::Info,
+                &format!("Removing task workspace: {}", workspace.path.display()),
+            );
+            return (outcome, Some(staged));
         }
         if is_sweep {
             say(

@@ -88,7 +88,7 @@ impl Executor {
         };
         if let Some(put_back) = &item.workspace {
             let moved = match &put_back.from {
-                PutBackFrom::Staging(staged) => self.remover.unstage(staged, &put_back.target),
+                PutBackFrom::Staging(staged) => self.remover.unstage_to(staged, &put_back.target),
                 PutBackFrom::Trash => self.remover.untrash(&put_back.target),
             };
             match moved {

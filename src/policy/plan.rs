@@ -106,6 +106,13 @@ pub enum Action {
 }
 
 impl Action {
+    /// True when git's answers only go into the plan's report and never change what it
+    /// does: a discard takes a workspace whatever unsaved work it holds (with a
+    /// warning naming it).
+    pub fn git_only_reports(&self) -> bool {
+        matches!(self, Self::Discard { .. })
+    }
+
     /// The action in a word or two, for logs, reports and the lock's holder line.
     pub fn verb(&self) -> &'static str {
         match self {

@@ -138,7 +138,8 @@ impl Remover {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let staged = staging.join(super::stage::staged_name(
+        // The name without an intent: a leftover is only ever deleted, no record changes.
+        let staged = staging.join(super::staged_name::fallback_name(
             &target.env_id,
             &format!("{}--slim", target.task_id),
             nanos,

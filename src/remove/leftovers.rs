@@ -8,7 +8,7 @@
 //! running. Files are unlinked; folders are renamed into the home's staging folder
 //! first and purged from there by the same walk as workspaces.
 
-use super::stage::NAME_MAX;
+use super::staged_name::NAME_MAX;
 use super::walk;
 use super::{
     ProgressFn, PurgeReport, RemoveError, RemoveFailure, Remover, StagedWorkspace, device, io_error,

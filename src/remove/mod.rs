@@ -27,6 +27,8 @@
 //! - `inside`: the "inside a workspace" kind;
 //! - `validate`: every rule a folder must pass before anything moves ([`Remover::validate`]);
 //! - `stage`: the rename into staging, the purge, and leftovers of a crash;
+//! - `staged_name`: the name in staging, which carries the task, the environment and
+//!   what was meant for the record ([`StagedName`]);
 //! - `trash`: trash mode;
 //! - `put_back`: Undo, a workspace moved back out of staging or the trash;
 //! - `walk`: the deleting walk over a staged tree;
@@ -39,12 +41,14 @@ mod inside;
 mod leftovers;
 mod put_back;
 mod stage;
+mod staged_name;
 mod trash;
 mod validate;
 mod walk;
 
 pub use filesystem::{Filesystem, Operation, RealFilesystem};
 pub use leftovers::{LeftoverRemoval, LeftoverTarget};
+pub use staged_name::{StagedIntent, StagedName};
 pub use trash::{in_system_trash, move_to_system_trash, restore_from_system_trash};
 
 use crate::store::paths;

@@ -12,8 +12,12 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 impl Remover {
-    /// Moves the workspace a cancel left at `staged` back to `target`'s path.
-    pub fn unstage(&self, staged: &Path, target: &WorkspaceTarget) -> Result<PathBuf, RemoveError> {
+    /// Moves the workspace a cancel left at `staged` back to `target`'s path (Undo).
+    pub fn unstage_to(
+        &self,
+        staged: &Path,
+        target: &WorkspaceTarget,
+    ) -> Result<PathBuf, RemoveError> {
         let path = self.free_workspace_path(target)?;
         let refuse = |reason: &str| RemoveError::Refused {
             path: staged.to_path_buf(),

@@ -1,6 +1,7 @@
 //! Staging: a validated workspace is renamed into the staging folder, then purged from
 //! there; leftovers of a crash are finished at the next start.
 
+use super::staged_name::{StagedIntent, StagedName, fallback_name};
 use super::walk;
 use super::{
     ProgressFn, PurgeReport, RemoveError, RemoveFailure, Remover, StagedWorkspace, Staging,
@@ -34,9 +35,20 @@ impl Remover {
         Ok(Some(staging))
     }
 
-    /// Validates `target` and renames it into staging. After this the workspace is
-    /// gone from its real path; [`Remover::purge`] frees the space.
+    /// Validates `target` and renames it into staging, meaning nothing for its record
+    /// ([`StagedIntent::Remove`]). After this the workspace is gone from its real path;
+    /// [`Remover::purge`] frees the space.
     pub fn stage(&self, target: &WorkspaceTarget) -> Result<Staging, RemoveError> {
+        self.stage_with_intent(target, StagedIntent::Remove)
+    }
+
+    /// Like [`Remover::stage`], under a name that carries `intent` ([`StagedName`]; see
+    /// [`Remover::carries_intent`]).
+    pub fn stage_with_intent(
+        &self,
+        target: &WorkspaceTarget,
+        intent: StagedIntent,
+    ) -> Result<Staging, RemoveError> {
         let Some(original) = self.validate(target)? else {
             return Ok(Staging::Missing(self.target_path(target)));
         };
@@ -48,11 +60,82 @@ impl Remover {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or(0);
-        let staged = staging.join(staged_name(&target.env_id, &target.task_id, nanos));
+        let name = StagedName {
+            env_id: target.env_id.clone(),
+            folder: target.task_id.clone(),
+            intent,
+            nanos,
+        };
+        let name = name
+            .format()
+            .unwrap_or_else(|| fallback_name(&target.env_id, &target.task_id, nanos));
+        let staged = staging.join(name);
         match self.fs.rename(&original, &staged) {
             Ok(()) => Ok(Staging::Staged(StagedWorkspace { original, staged })),
             Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Staging::Missing(original)),
             Err(err) => Err(io_error(&original, &err)),
+        }
+    }
+
+    /// Whether a workspace staged for `target` gets a name that carries `intent` (its
+    /// ids are short enough): only then may the caller stage it before the record
+    /// change, since only then can the next start finish that change after a crash.
+    pub fn carries_intent(target: &WorkspaceTarget, intent: StagedIntent) -> bool {
+        StagedName {
+            env_id: target.env_id.clone(),
+            folder: target.task_id.clone(),
+            intent,
+            nanos: u128::MAX,
+        }
+        .format()
+        .is_some()
+    }
+
+    /// Puts a workspace staged by this run back at its real path (the record change
+    /// that was to follow failed). The way back is checked as on the way out: every
+    /// folder above the workspace a real folder in the data dir's mount. Where a folder
+    /// has appeared at the real path since (a task started again), it goes beside it as
+    /// `<task>.bak-<nanos>`, Agents-Runner's own name for a folder moved aside (listed
+    /// as a backup, deleted only when the user names it). Returns where it went.
+    pub fn unstage(&self, staged: &StagedWorkspace) -> Result<PathBuf, RemoveError> {
+        let data_device = self.data_device()?;
+        let mut folder = staged.original.clone();
+        let mut above = Vec::new();
+        while folder.pop() && folder.starts_with(&self.data_dir) && folder != self.data_dir {
+            above.push(folder.clone());
+        }
+        for folder in above.iter().rev() {
+            if !self.real_folder(folder, data_device, &staged.original)? {
+                return Err(RemoveError::Refused {
+                    path: staged.original.clone(),
+                    reason: format!("{} is gone; left in staging", folder.display()),
+                });
+            }
+        }
+        let taken = |err: &io::Error| {
+            matches!(
+                err.kind(),
+                io::ErrorKind::AlreadyExists
+                    | io::ErrorKind::DirectoryNotEmpty
+                    | io::ErrorKind::NotADirectory
+            )
+        };
+        match self.fs.rename(&staged.staged, &staged.original) {
+            Ok(()) => Ok(staged.original.clone()),
+            Err(err) if taken(&err) => {
+                let nanos = SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or(0);
+                let mut aside = staged.original.clone().into_os_string();
+                aside.push(format!("{}{nanos}", paths::BACKUP_MARK));
+                let aside = PathBuf::from(aside);
+                self.fs
+                    .rename(&staged.staged, &aside)
+                    .map(|()| aside)
+                    .map_err(|err| io_error(&staged.original, &err))
+            }
+            Err(err) => Err(io_error(&staged.original, &err)),
         }
     }
 
@@ -93,6 +176,16 @@ impl Remover {
         &self,
         progress: ProgressFn,
     ) -> Result<Vec<(PathBuf, PurgeReport)>, RemoveError> {
+        self.finish_staged_with(progress, &mut |_| {})
+    }
+
+    /// Like [`Remover::finish_staged`], calling `before_purge` with each leftover first
+    /// (the executor finishes its record step there).
+    pub fn finish_staged_with(
+        &self,
+        progress: ProgressFn,
+        before_purge: &mut dyn FnMut(&Path),
+    ) -> Result<Vec<(PathBuf, PurgeReport)>, RemoveError> {
         let Some(staging) = self.checked_staging(false)? else {
             return Ok(Vec::new());
         };
@@ -103,22 +196,10 @@ impl Remover {
         Ok(leftovers
             .into_iter()
             .map(|path| {
+                before_purge(&path);
                 let report = self.purge(&path, progress);
                 (path, report)
             })
             .collect())
     }
-}
-
-/// The longest file name common filesystems take, in bytes.
-pub(super) const NAME_MAX: usize = 255;
-
-/// `<env>--<task>--<nanos>`, with the ids cut short where the whole would be longer than
-/// a file name may be (a task id of 250 characters is a valid folder name on its own).
-/// The nanoseconds keep it unique; ids are plain ASCII, so any cut is on a character.
-pub(super) fn staged_name(env_id: &str, task_id: &str, nanos: u128) -> String {
-    let suffix = format!("--{nanos}");
-    let mut name = format!("{env_id}--{task_id}");
-    name.truncate(NAME_MAX.saturating_sub(suffix.len()));
-    name + &suffix
 }

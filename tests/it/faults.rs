@@ -92,8 +92,15 @@ fn an_unwritable_tasks_folder_stops_the_discard_before_anything_is_deleted() -> 
         workspace.join(".git").exists(),
         "the workspace stays while its record cannot say so"
     );
+    assert!(
+        stderr.contains(&format!("Workspace kept: {}", workspace.display())),
+        "staged first, put back when the record refused the change:\n{stderr}"
+    );
     let mut after = common::tree_digest(&fixture.data_dir);
-    after.retain(|path, _| !path.contains(".agents-janitor.lock"));
+    // The staging folder the workspace went through and came back from stays, empty.
+    let empty_staging =
+        |path: &str, kind: &str| path.ends_with(paths::STAGING) && kind.starts_with("dir");
+    after.retain(|path, kind| !path.contains(".agents-janitor.lock") && !empty_staging(path, kind));
     assert_eq!(before, after, "nothing changed");
     Ok(())
 }

@@ -593,3 +593,67 @@ fn a_plan_narrowed_to_some_tasks_keeps_only_their_steps_skips_and_warnings() -> 
     );
     Ok(())
 }
+
+/// Git's answers only report for a discard (the CLI's `discard --force` does not ask):
+/// the same steps with a workspace known dirty, known clean or not asked about; every
+/// other action that deletes may keep a workspace for its unsaved work.
+#[test]
+fn git_only_reports_for_a_discard() -> Result<(), PlanError> {
+    let dirty = state(1, 3, Work::Uncommitted { paths: 3 });
+    let clean = state(0, 0, Work::Pushed);
+    for force in [false, true] {
+        let action = Action::Discard {
+            task_ids: vec!["d1".into()],
+            force,
+        };
+        assert!(action.git_only_reports());
+        let mut steps = Vec::new();
+        for git in [None, Some(clean.clone()), Some(dirty.clone())] {
+            let mut world = World::new(vec![task("d1", "env-c", "done", Some(0))]);
+            if let Some(git) = git {
+                world.git.insert(ws_path("env-c", "d1"), git);
+            }
+            steps.push(describe(&world.plan(&action)?, "d1"));
+        }
+        assert_eq!(steps, ["discard+ws"; 3], "force {force}");
+    }
+    for (action, reports_only) in [
+        (
+            Action::Archive {
+                merged_unsaved: false,
+                keep_on_error: true,
+                allow_unsaved: false,
+                clean_done: true,
+            },
+            false,
+        ),
+        (
+            Action::Sweep {
+                merged_unsaved: false,
+                older_than_hours: 1.0,
+                env_id: None,
+                force: false,
+                allow_unsaved: false,
+            },
+            false,
+        ),
+        (
+            Action::Complete {
+                task_ids: vec!["d1".into()],
+                keep_on_error: false,
+                force: false,
+            },
+            false,
+        ),
+        (
+            Action::DeleteOrphans {
+                paths: Vec::new(),
+                allow_unsaved: false,
+            },
+            false,
+        ),
+    ] {
+        assert_eq!(action.git_only_reports(), reports_only, "{action:?}");
+    }
+    Ok(())
+}

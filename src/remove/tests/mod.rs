@@ -9,7 +9,7 @@ mod staging;
 mod trash;
 mod validate;
 
-use super::stage::NAME_MAX;
+use super::staged_name::NAME_MAX;
 use super::*;
 use crate::store::paths;
 use std::collections::HashSet;

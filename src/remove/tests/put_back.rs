@@ -19,19 +19,19 @@ fn a_staged_workspace_goes_back_whole_and_only_where_nothing_is() -> TestResult 
     fs::create_dir(&ws)?;
     fs::write(ws.join("new"), "the new checkout")?;
     assert!(refused(
-        r.unstage(&staged.staged, &target("env-1", "t1")),
+        r.unstage_to(&staged.staged, &target("env-1", "t1")),
         "something is at the workspace path again"
     ));
     assert_eq!(fs::read_to_string(ws.join("new"))?, "the new checkout");
     assert!(staged.staged.is_dir());
     fs::remove_dir_all(&ws)?;
-    assert_eq!(r.unstage(&staged.staged, &target("env-1", "t1"))?, ws);
+    assert_eq!(r.unstage_to(&staged.staged, &target("env-1", "t1"))?, ws);
     assert_eq!(fs::read_to_string(ws.join("README.md"))?, "hello");
     assert!(!staged.staged.exists());
     // Gone from staging (its delete finished): nothing to put back.
     fs::remove_dir_all(&ws)?;
     assert!(refused(
-        r.unstage(&staged.staged, &target("env-1", "t1")),
+        r.unstage_to(&staged.staged, &target("env-1", "t1")),
         "no longer in staging"
     ));
     Ok(())
@@ -48,7 +48,7 @@ fn put_back_refuses_what_is_not_in_staging_symlinks_odd_names_and_user_folders()
     let before = tree_of(&l.outside)?;
     // A folder outside staging is never moved in.
     assert!(refused(
-        r.unstage(&l.outside, &target("env-1", "t1")),
+        r.unstage_to(&l.outside, &target("env-1", "t1")),
         "not inside the staging folder"
     ));
     // A symlink in staging is not followed to what it points at.
@@ -56,18 +56,18 @@ fn put_back_refuses_what_is_not_in_staging_symlinks_odd_names_and_user_folders()
     {
         let link = r.staging_dir().join("env-1--t2--1");
         std::os::unix::fs::symlink(&l.outside, &link)?;
-        assert!(r.unstage(&link, &target("env-1", "t2")).is_err());
+        assert!(r.unstage_to(&link, &target("env-1", "t2")).is_err());
         assert!(!paths::task_workspace_path(&l.data, "env-1", "t2").exists());
     }
     // Names that are not plain folder names, and folders that are not ours.
     assert!(refused(
-        r.unstage(&staged.staged, &target("env-1", "../t1")),
+        r.unstage_to(&staged.staged, &target("env-1", "../t1")),
         "not plain folder names"
     ));
     let mut mounted = target("env-1", "t1");
     mounted.workspace_type = WorkspaceType::Mounted;
     assert!(refused(
-        r.unstage(&staged.staged, &mounted),
+        r.unstage_to(&staged.staged, &mounted),
         "only a task workspace of a cloned environment"
     ));
     // The environment's tasks/ folder swapped for a symlink: refused, nothing moves.
@@ -79,7 +79,10 @@ fn put_back_refuses_what_is_not_in_staging_symlinks_odd_names_and_user_folders()
             .ok_or("no parent")?;
         fs::rename(&tasks, tasks.with_extension("moved"))?;
         std::os::unix::fs::symlink(&l.outside, &tasks)?;
-        assert!(r.unstage(&staged.staged, &target("env-1", "t1")).is_err());
+        assert!(
+            r.unstage_to(&staged.staged, &target("env-1", "t1"))
+                .is_err()
+        );
         assert!(r.untrash(&target("env-1", "t1")).is_err());
         fs::remove_file(&tasks)?;
         fs::rename(tasks.with_extension("moved"), &tasks)?;
@@ -106,7 +109,7 @@ fn a_staged_workspace_holding_a_mount_point_is_not_put_back() -> TestResult {
     });
     let r = remover(&l.data, fs_ops);
     assert!(matches!(
-        r.unstage(&staged_path, &target("env-1", "t1")),
+        r.unstage_to(&staged_path, &target("env-1", "t1")),
         Err(RemoveError::MountPoint { .. })
     ));
     assert!(staged_path.is_dir());

@@ -106,3 +106,49 @@ fn a_workspace_with_the_longest_id_can_be_staged() -> TestResult {
     assert!(r.purge(&staged.staged, &no_progress).complete);
     Ok(())
 }
+
+/// A workspace staged under a name that carries its intent comes back from staging to
+/// its real path; where a folder took that path meanwhile, it goes beside it as a
+/// `<task>.bak-<nanos>` backup, and neither folder loses anything.
+#[test]
+fn a_staged_workspace_goes_back_home_or_beside_a_folder_that_took_its_place() -> TestResult {
+    let l = layout()?;
+    let r = remover(&l.data, Arc::new(RealFilesystem));
+    let ws = make_workspace(&l.data, "env-1", "t1")?;
+    let Staging::Staged(staged) =
+        r.stage_with_intent(&target("env-1", "t1"), StagedIntent::Discard)?
+    else {
+        return Err("not staged".into());
+    };
+    let name = staged
+        .staged
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("");
+    let parsed = StagedName::parse(name).ok_or("the staged name carries no intent")?;
+    assert_eq!(
+        (
+            parsed.env_id.as_str(),
+            parsed.folder.as_str(),
+            parsed.intent
+        ),
+        ("env-1", "t1", StagedIntent::Discard)
+    );
+    assert_eq!(r.unstage(&staged)?, ws);
+    assert!(ws.join("README.md").exists());
+
+    let Staging::Staged(staged) =
+        r.stage_with_intent(&target("env-1", "t1"), StagedIntent::Archive)?
+    else {
+        return Err("not staged".into());
+    };
+    fs::create_dir_all(&ws)?;
+    fs::write(ws.join("new"), "a task started again")?;
+    let aside = r.unstage(&staged)?;
+    let folder = aside.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    assert_eq!(paths::backup_task_folder(folder), Some("t1"), "{aside:?}");
+    assert!(aside.join("README.md").exists());
+    assert_eq!(fs::read_to_string(ws.join("new"))?, "a task started again");
+    assert!(fs::read_dir(r.staging_dir())?.next().is_none());
+    Ok(())
+}

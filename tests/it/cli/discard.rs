@@ -213,3 +213,39 @@ fn a_missing_data_dir_exits_2() -> TestResult {
     }
     Ok(())
 }
+
+/// `discard --force` takes a workspace whatever unsaved work it holds, so it deletes
+/// without asking git or sizing first (the plan says so); `--dry-run` still lists
+/// the unsaved work that would be lost.
+#[test]
+fn discard_force_deletes_without_asking_git_and_the_dry_run_still_reports_it() -> TestResult {
+    let fx = Fixture::new()?;
+    let broken = BrokenFiles::read(&fx)?;
+    let task = TASKS
+        .iter()
+        .find(|t| {
+            !t.archived
+                && t.is_finished()
+                && is_cloned_with_folder(t)
+                && matches!(
+                    t.workspace,
+                    agents_janitor::demo::DemoWorkspace::Uncommitted
+                        | agents_janitor::demo::DemoWorkspace::Unpushed
+                )
+        })
+        .ok_or("no finished demo task with unsaved work")?;
+    let preview = dry_run(&fx, &["discard", task.id, "--force", "--dry-run", "--json"])?.json()?;
+    let warnings = preview["plan"]["warnings"].to_string();
+    assert!(warnings.contains("will be lost"), "{preview}");
+    assert!(!preview["plan"]["steps"][0]["git"].is_null(), "{preview}");
+
+    let forced = run(&fx, &["discard", task.id, "--force", "--json"])?;
+    assert_eq!(forced.code, Some(0), "{forced}");
+    let doc = forced.json()?;
+    let warnings = doc["plan"]["warnings"].to_string();
+    assert!(warnings.contains("git was not asked"), "{doc}");
+    assert!(doc["plan"]["steps"][0]["git"].is_null(), "{doc}");
+    assert!(doc["bytes_freed"].as_u64().is_some_and(|b| b > 0), "{doc}");
+    assert!(!exists(&fx.workspace(task.env_id, task.id)));
+    broken.assert_intact()
+}

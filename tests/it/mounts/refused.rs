@@ -105,10 +105,14 @@ fn a_mount_made_after_the_plan_is_refused_before_anything_changes() -> TestResul
 }
 
 /// A mount made after the step changed the record (between the container removal and
-/// the move): the remover's own check right before the rename or the trash refuses it.
+/// the move to the trash): the remover's own check right before the move refuses it.
+/// (In delete mode every workspace is staged before any record changes, right after
+/// `execute-start`: `a_mount_made_after_the_plan_is_refused_before_anything_changes`
+/// is that case, refused by the staging's own check.)
 #[test]
 fn a_mount_made_right_before_the_move_is_refused_by_the_remover() -> TestResult {
-    for trash in [false, true] {
+    {
+        let trash = true;
         let case = Case::new()?;
         let args = with_mode(&["discard", ID], trash);
         let paused = Paused::start(&case.mini, &args, "container-removed")?;
