@@ -137,21 +137,27 @@ mod frames {
         Ok(())
     }
 
-    fn scratch_data_dir(bench_dir: &Path, scratch: &Path) -> Result<PathBuf> {
-        let records = bench_dir.join(RECORDS_SET);
-        let workspaces = bench_dir.join(WORKSPACES_SET);
+    /// `scratch/data` with the environments and task records of the data dir `set`.
+    fn records_of(set: &Path, scratch: &Path) -> Result<PathBuf> {
         let data = scratch.join("data");
         std::fs::create_dir_all(&data)?;
         copy(&[
-            records.join(paths::ENVIRONMENTS_FILE).as_os_str(),
+            set.join(paths::ENVIRONMENTS_FILE).as_os_str(),
             data.as_os_str(),
         ])?;
         // Hard links: the records are only read (an edit replaces the file, never writes into it).
         copy(&[
             "-al".as_ref(),
-            paths::active_tasks_dir(&records).as_os_str(),
+            paths::active_tasks_dir(set).as_os_str(),
             data.as_os_str(),
         ])?;
+        Ok(data)
+    }
+
+    fn scratch_data_dir(bench_dir: &Path, scratch: &Path) -> Result<PathBuf> {
+        let records = bench_dir.join(RECORDS_SET);
+        let workspaces = bench_dir.join(WORKSPACES_SET);
+        let data = records_of(&records, scratch)?;
         let source_tasks = workspaces
             .join("managed-repos")
             .join(BENCH_ENV)
@@ -220,6 +226,12 @@ mod frames {
                 driver.frame()
             })
             .collect();
+        let deleting = frames_while_sweeping(driver)?;
+        Ok((rows, stats(idle), stats(deleting)))
+    }
+
+    /// Sweeps every workspace (planned, confirmed) and times the frames until it ends.
+    fn frames_while_sweeping(driver: &mut dyn Driver) -> Result<Vec<Duration>> {
         driver.app_mut()?.request_plan(Action::Sweep {
             merged_unsaved: false,
             older_than_hours: 0.0,
@@ -243,7 +255,24 @@ mod frames {
         if deleting.is_empty() {
             bail!("the sweep finished before a frame was measured");
         }
-        Ok((rows, stats(idle), stats(deleting)))
+        Ok(deleting)
+    }
+
+    /// The app in the kittest harness, 1280×800.
+    fn kittest(launch: Launch) -> Kittest {
+        let mut harness: App = Harness::builder()
+            .with_size(egui::vec2(1280.0, 800.0))
+            .build_ui_state(
+                |ui, app: &mut Option<JanitorApp>| {
+                    if let Some(app) = app {
+                        app.ui(ui);
+                    }
+                },
+                None,
+            );
+        let ctx = harness.ctx.clone();
+        *harness.state_mut() = Some(JanitorApp::new(&ctx, launch));
+        Kittest(harness)
     }
 
     struct Stats {
@@ -268,17 +297,7 @@ mod frames {
     /// A scratch data dir of set (d): its records hard-linked, its workspaces copied.
     fn many_data_dir(bench_dir: &Path, scratch: &Path) -> Result<PathBuf> {
         let many = bench_dir.join(MANY_SET);
-        let data = scratch.join("data");
-        std::fs::create_dir_all(&data)?;
-        copy(&[
-            many.join(paths::ENVIRONMENTS_FILE).as_os_str(),
-            data.as_os_str(),
-        ])?;
-        copy(&[
-            "-al".as_ref(),
-            paths::active_tasks_dir(&many).as_os_str(),
-            data.as_os_str(),
-        ])?;
+        let data = records_of(&many, scratch)?;
         copy(&[
             "-a".as_ref(),
             paths::managed_repos_dir(&many).as_os_str(),
@@ -319,20 +338,8 @@ mod frames {
         let data = many_data_dir(bench_dir, scratch.path())?;
         let mut launch = launch(&data);
         launch.settings.show_archived = true;
-        let mut harness: App = Harness::builder()
-            .with_size(egui::vec2(1280.0, 800.0))
-            .build_ui_state(
-                |ui, app: &mut Option<JanitorApp>| {
-                    if let Some(app) = app {
-                        app.ui(ui);
-                    }
-                },
-                None,
-            );
         let started = Instant::now();
-        let ctx = harness.ctx.clone();
-        *harness.state_mut() = Some(JanitorApp::new(&ctx, launch));
-        let mut driver = Kittest(harness);
+        let mut driver = kittest(launch);
         step_until(&mut driver, "the first rows", |app| {
             !app.visible().is_empty()
         })?;
@@ -373,26 +380,7 @@ mod frames {
             driver.frame();
         }
         let rss_loaded = peak_rss_mib()?;
-        driver.app_mut()?.request_plan(Action::Sweep {
-            merged_unsaved: false,
-            older_than_hours: 0.0,
-            env_id: None,
-            force: true,
-            allow_unsaved: false,
-        });
-        step_until(&mut driver, "the sweep plan", |app| {
-            matches!(app.dialog(), Some(Dialog::Confirm { .. }))
-        })?;
-        driver.app_mut()?.confirm();
-        let mut deleting = Vec::new();
-        let start = Instant::now();
-        while driver.app()?.running().is_some() {
-            deleting.push(driver.frame());
-            std::thread::sleep(FRAME_GAP);
-            if start.elapsed() > PATIENCE {
-                bail!("the sweep did not finish");
-            }
-        }
+        let deleting = frames_while_sweeping(&mut driver)?;
         let rss_peak = peak_rss_mib()?;
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         let worst = |v: &[(Duration, Duration)]| {
@@ -446,19 +434,7 @@ mod frames {
         for driver_name in ["kittest", "window"] {
             let data = scratch_data_dir(&bench_dir, &scratch.path().join(driver_name))?;
             let mut driver: Box<dyn Driver> = if driver_name == "kittest" {
-                let mut harness: App = Harness::builder()
-                    .with_size(egui::vec2(1280.0, 800.0))
-                    .build_ui_state(
-                        |ui, app: &mut Option<JanitorApp>| {
-                            if let Some(app) = app {
-                                app.ui(ui);
-                            }
-                        },
-                        None,
-                    );
-                let ctx = harness.ctx.clone();
-                *harness.state_mut() = Some(JanitorApp::new(&ctx, launch(&data)));
-                Box::new(Kittest(harness))
+                Box::new(kittest(launch(&data)))
             } else {
                 let ctx = egui::Context::default();
                 let app = JanitorApp::new(&ctx, launch(&data));

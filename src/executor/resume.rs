@@ -5,6 +5,7 @@
 
 use super::execute::{holds, report_progress};
 use super::report::log;
+use super::step::discard_edit;
 use super::{Emit, Executor, Level};
 use crate::agents_runner::RunnerProcess;
 use crate::checkpoint;
@@ -12,9 +13,8 @@ use crate::lock::{DataDirLock, LockError};
 use crate::policy::{self, Activity};
 use crate::remove::{StagedIntent, StagedName};
 use crate::store::legacy;
-use crate::store::log_line::janitor_line;
 use crate::store::paths;
-use crate::store::tasks::{self, TaskEdit};
+use crate::store::tasks;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -157,15 +157,7 @@ impl Executor {
         }
         let result = (|| {
             if needs_status {
-                let edit = TaskEdit {
-                    status: Some("discarded".into()),
-                    finished_at_if_unset: Some(crate::store::time::now_iso()),
-                    append_logs: vec![janitor_line(
-                        Level::Info,
-                        "Task discarded by agents-janitor",
-                    )],
-                };
-                tasks::edit_record(&record, task, &edit)?;
+                tasks::edit_record(&record, task, &discard_edit())?;
             }
             if archived {
                 Ok(record.clone())

@@ -13,6 +13,19 @@ use crate::store::paths;
 use crate::store::tasks::{self, StoreError, TaskEdit};
 use crate::text;
 
+/// A discard's change to a record: status `discarded`, `finished_at` if it has none,
+/// and a log line saying who did it.
+pub(super) fn discard_edit() -> TaskEdit {
+    TaskEdit {
+        status: Some("discarded".into()),
+        finished_at_if_unset: Some(crate::store::time::now_iso()),
+        append_logs: vec![janitor_line(
+            Level::Info,
+            "Task discarded by agents-janitor",
+        )],
+    }
+}
+
 /// What a step means for its record, written into the staging name so that the next
 /// start can finish the record change a crash cut off.
 fn intent(step: &Step, forced: bool) -> StagedIntent {
@@ -214,23 +227,6 @@ impl Executor {
             self.give_back(early, &mut outcome, emit);
             return (outcome, None);
         }
-        if let Some(staged) = early {
-            if is_sweep {
-                say(
-                    emit,
-                    &mut outcome,
-                    Level::Info,
-                    &format!("Removing old task {} ({})", step.task_id, step.reason),
-                );
-            }
-            say(
-                emit,
-                &mut outcome,
-                Level::Info,
-                &format!("Removing task workspace: {}", workspace.path.display()),
-            );
-            return (outcome, Some(staged));
-        }
         if is_sweep {
             say(
                 emit,
@@ -239,7 +235,7 @@ impl Executor {
                 &format!("Removing old task {} ({})", step.task_id, step.reason),
             );
         }
-        if mode == DeleteMode::Trash {
+        if early.is_none() && mode == DeleteMode::Trash {
             self.trash_workspace(&target, step.bytes, &mut outcome, emit);
             return (outcome, None);
         }
@@ -249,6 +245,9 @@ impl Executor {
             Level::Info,
             &format!("Removing task workspace: {}", workspace.path.display()),
         );
+        if let Some(staged) = early {
+            return (outcome, Some(staged));
+        }
         match self.remover.stage(&target) {
             Ok(Staging::Staged(staged)) => {
                 checkpoint(checkpoint::WORKSPACE_STAGED);
@@ -334,15 +333,7 @@ impl Executor {
             RecordChange::Keep => false,
             RecordChange::Archive => true,
             RecordChange::Discard { archive } => {
-                let edit = TaskEdit {
-                    status: Some("discarded".into()),
-                    finished_at_if_unset: Some(crate::store::time::now_iso()),
-                    append_logs: vec![janitor_line(
-                        Level::Info,
-                        "Task discarded by agents-janitor",
-                    )],
-                };
-                tasks::edit_record(record, &step.task_id, &edit)?;
+                tasks::edit_record(record, &step.task_id, &discard_edit())?;
                 checkpoint(checkpoint::RECORD_WRITTEN);
                 log(
                     emit,
