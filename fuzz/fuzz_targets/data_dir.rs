@@ -53,11 +53,13 @@ fuzz_target!(|bytes: &[u8]| {
     };
     for action in [
         Action::Archive {
+            merged_unsaved: true,
             keep_on_error: true,
             allow_unsaved: false,
             clean_done: true,
         },
         Action::Sweep {
+            merged_unsaved: true,
             older_than_hours: 0.0,
             env_id: None,
             force: true,
