@@ -9,10 +9,7 @@
 //! first and purged from there by the same walk as workspaces.
 
 use super::staged_name::NAME_MAX;
-use super::walk;
-use super::{
-    ProgressFn, PurgeReport, RemoveError, RemoveFailure, Remover, StagedWorkspace, device, io_error,
-};
+use super::{ProgressFn, PurgeReport, RemoveError, Remover, StagedWorkspace, device, io_error};
 use crate::store::footprint::{self, LeftoverShape, Root, disk_bytes};
 use crate::store::{legacy, paths};
 use std::fs::Metadata;
@@ -256,32 +253,14 @@ impl Remover {
     /// Deletes a leftover folder staged by [`Remover::remove_leftover`], like
     /// [`Remover::purge`] a workspace: never following a symlink or entering a mount.
     pub fn purge_leftover(&self, staged: &Path, progress: ProgressFn) -> PurgeReport {
-        let refused = |message: String| PurgeReport {
-            failures: vec![RemoveFailure {
+        let staging = match self.runner_home.as_deref() {
+            Some(home) => self.checked_leftover_staging(home, false),
+            None => Err(RemoveError::Refused {
                 path: staged.to_path_buf(),
-                message,
-            }],
-            ..PurgeReport::default()
+                reason: "Agents-Runner's home folder is not known".into(),
+            }),
         };
-        let Some(home) = self.runner_home.as_deref() else {
-            return refused("Agents-Runner's home folder is not known; refused".into());
-        };
-        let staging = match self.checked_leftover_staging(home, false) {
-            Ok(Some(staging)) => staging,
-            Ok(None) => return refused("the staging folder does not exist; refused".into()),
-            Err(err) => return refused(err.to_string()),
-        };
-        if staged.parent() != Some(staging.as_path()) {
-            return refused("not inside the staging folder; refused".into());
-        }
-        let walk = walk::Walk {
-            fs: self.fs.as_ref(),
-            cancel: &self.cancel,
-            progress,
-        };
-        let mut report = walk.purge(staged);
-        report.complete = report.failures.is_empty() && !self.cancelled();
-        report
+        self.purge_in(staged, staging, progress)
     }
 
     /// Finishes leftover deletes a crash or a cancel left in the home's staging folder.

@@ -143,22 +143,32 @@ impl Remover {
     /// never enters another mount, makes read-only folders writable and retries, and
     /// carries on past entries that still fail, reporting each.
     pub fn purge(&self, staged: &Path, progress: ProgressFn) -> PurgeReport {
-        let refused = |path: &Path, message: String| PurgeReport {
+        self.purge_in(staged, self.checked_staging(false), progress)
+    }
+
+    /// Deletes `staged`, which must sit directly in `staging` (as the caller checked
+    /// it: a real folder, or `None` when there is none), walking as [`Remover::purge`]
+    /// says; anything else is refused and reported as the one failure.
+    pub(super) fn purge_in(
+        &self,
+        staged: &Path,
+        staging: Result<Option<PathBuf>, RemoveError>,
+        progress: ProgressFn,
+    ) -> PurgeReport {
+        let refused = |message: String| PurgeReport {
             failures: vec![RemoveFailure {
-                path: path.to_path_buf(),
+                path: staged.to_path_buf(),
                 message,
             }],
             ..PurgeReport::default()
         };
-        let staging = match self.checked_staging(false) {
+        let staging = match staging {
             Ok(Some(staging)) => staging,
-            Ok(None) => {
-                return refused(staged, "the staging folder does not exist; refused".into());
-            }
-            Err(err) => return refused(staged, err.to_string()),
+            Ok(None) => return refused("the staging folder does not exist; refused".into()),
+            Err(err) => return refused(err.to_string()),
         };
         if staged.parent() != Some(staging.as_path()) {
-            return refused(staged, "not inside the staging folder; refused".into());
+            return refused("not inside the staging folder; refused".into());
         }
         let walk = walk::Walk {
             fs: self.fs.as_ref(),
