@@ -2,7 +2,7 @@
 //! environment, prompt and age; the button that does it; and, when the plan left
 //! running tasks or unsaved work alone, a deliberate second question to include them.
 
-use super::Answer;
+use super::{Answer, plan_parts};
 use crate::gui::app::TaskLabel;
 use crate::gui::widgets::capitalized;
 use crate::policy::DeleteMode;
@@ -171,38 +171,25 @@ pub(super) fn body(
     });
     ui.add_space(8.0);
     let forcible = plan.skipped.iter().filter(|s| s.force_includes).count();
-    let mut answer = Answer::Keep;
-    ui.horizontal(|ui| {
-        if ui
-            .button("Cancel")
-            .on_hover_text("Change nothing (Escape)")
-            .clicked()
-            || escape
-        {
-            answer = Answer::Close;
-        }
-        if forcible > 0
+    let include = |ui: &mut Ui| {
+        let asked = forcible > 0
             && ui
                 .button(format!(
                     "Include running tasks and unsaved work ({forcible})…"
                 ))
                 .on_hover_text("Asks again before planning with them")
-                .clicked()
-        {
-            answer = Answer::AskToInclude(true);
-        }
-        if steps == 0 {
-            ui.label("Nothing to do.");
-            return;
-        }
-        let label = confirm_button_label(plan);
-        let confirm = egui::Button::new(RichText::new(label).strong())
-            .fill(ui.visuals().error_fg_color.gamma_multiply(0.6));
-        if ui.add(confirm).on_hover_text("Go ahead (Enter)").clicked() || enter {
-            answer = Answer::Confirm;
-        }
-    });
-    answer
+                .clicked();
+        asked.then_some(Answer::AskToInclude(true))
+    };
+    let go = (steps > 0).then(|| confirm_button_label(plan));
+    plan_parts::cancel_or_go(
+        ui,
+        include,
+        go,
+        "Nothing to do.",
+        Answer::Confirm,
+        (escape, enter),
+    )
 }
 
 /// A task as the user knows it: its environment, prompt and age.

@@ -22,10 +22,11 @@ pub(super) fn left_alone(ui: &mut Ui, skipped: &[Skipped]) {
     }
 }
 
-/// Cancel (Escape), then `go` (Enter) answering `yes`; with no `go`, `nothing` said in
-/// its place.
+/// Cancel (Escape), then what `between` adds (its answer, when it gives one), then
+/// `go` (Enter) answering `yes`; with no `go`, `nothing` said in its place.
 pub(super) fn cancel_or_go(
     ui: &mut Ui,
+    between: impl FnOnce(&mut Ui) -> Option<Answer>,
     go: Option<String>,
     nothing: &str,
     yes: Answer,
@@ -40,6 +41,9 @@ pub(super) fn cancel_or_go(
             || escape
         {
             answer = Answer::Close;
+        }
+        if let Some(asked) = between(ui) {
+            answer = asked;
         }
         let Some(label) = go else {
             ui.label(nothing);

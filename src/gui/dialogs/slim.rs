@@ -42,6 +42,7 @@ pub(super) fn body(ui: &mut Ui, plan: &SlimPlan, escape: bool, enter: bool) -> A
     let go = (count > 0).then(|| format!("Slim {}", text::count(count, "workspace")));
     plan_parts::cancel_or_go(
         ui,
+        |_| None,
         go,
         "Nothing to slim.",
         Answer::ConfirmSlim,
