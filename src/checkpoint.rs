@@ -9,6 +9,7 @@
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// The variable that names where to pause.
@@ -73,18 +74,31 @@ pub fn checkpoint(name: &str) {
     }
 }
 
-/// Pauses here when the test asked for the `count`th pass of checkpoint `name`.
+/// Pauses here when the test asked for the `count`th pass of checkpoint `name`, and
+/// at every later pass too (silently): a delete runs on several threads, and the others
+/// must stop with the one that got there first, or they would go on deleting until the
+/// kill.
 pub fn counted(name: &str, count: u64) {
     if let Some(pause) = pause_at()
-        && pause.count == Some(count)
+        && let Some(at) = pause.count
+        && count >= at
         && pause.name == name
     {
-        wait(pause, &format!("{name}={count}"));
+        // The first thread there says so; the others only wait.
+        static SAID: AtomicBool = AtomicBool::new(false);
+        if !SAID.swap(true, Ordering::Relaxed) {
+            eprintln!("{MARKER}{name}={at}");
+        }
+        wait_for_resume(pause);
     }
 }
 
 fn wait(pause: &PauseAt, shown: &str) {
     eprintln!("{MARKER}{shown}");
+    wait_for_resume(pause);
+}
+
+fn wait_for_resume(pause: &PauseAt) {
     loop {
         if pause.resume.as_ref().is_some_and(|file| file.exists()) {
             return;

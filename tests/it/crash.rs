@@ -385,8 +385,8 @@ fn killed_during_the_staged_delete_at_seeded_points_3() -> TestResult {
 
 #[test]
 fn killed_again_while_finishing_an_interrupted_delete() -> TestResult {
-    // The delete runs on several threads: the others go on for a moment after one
-    // pauses at the first point, so the second point is well below what is left.
+    // The delete runs on several threads; all of them stop at the first point (see
+    // `checkpoint::counted`), and the second point is well below what is left.
     let [first, second] = [LARGE as u64 / 3, LARGE as u64 / 20];
     crash_twice(first, second)
 }
