@@ -123,6 +123,18 @@ fn print_plan(plan: &SlimPlan, snapshot: &Snapshot) -> Result<()> {
             )?;
         }
     }
+    if !plan.left_alone.is_empty() {
+        writeln!(out, "Left where they are:")?;
+        for entry in &plan.left_alone {
+            writeln!(
+                out,
+                "  {:<12} {}: {}",
+                entry.task_id,
+                entry.path.display(),
+                entry.reason
+            )?;
+        }
+    }
     if !plan.skipped.is_empty() {
         writeln!(out, "Skipped:")?;
         for skipped in &plan.skipped {

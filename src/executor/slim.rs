@@ -9,7 +9,7 @@ use super::{Emit, EngineEvent, ExecuteError, Level, Progress, Report, StepOutcom
 use crate::git::{self, DEFAULT_GIT_TIMEOUT};
 use crate::lock::DataDirLock;
 use crate::policy::{self, Activity, PlanError, SlimInput, SlimPlan, SlimSelection, SlimWorkspace};
-use crate::remove::{Staging, WorkspaceTarget};
+use crate::remove::{self, RealFilesystem, Staging, WorkspaceTarget};
 use crate::store::paths;
 use crate::store::tasks;
 use crate::store::{FolderKind, Snapshot, WorkspaceType};
@@ -45,6 +45,21 @@ pub fn prepare_slim(
         .filter_map(|(path, found)| Some((path, found.as_ref().ok()?)))
         .flat_map(|(path, found)| found.iter().map(|entry| path.join(entry)))
         .collect();
+    // Git does not look inside an ignored folder: one holding a repository of its own
+    // stays out of the plan (the remover refuses it too, right before anything moves).
+    let repositories: HashMap<PathBuf, PathBuf> = entries
+        .par_iter()
+        .filter(|_| !cancel.load(Ordering::Relaxed))
+        .filter(|entry| std::fs::symlink_metadata(entry).is_ok_and(|meta| meta.is_dir()))
+        .filter_map(|entry| {
+            let repository = remove::repository_below(&RealFilesystem, entry).ok()??;
+            Some((entry.clone(), repository))
+        })
+        .collect();
+    let entries: Vec<PathBuf> = entries
+        .into_iter()
+        .filter(|entry| !repositories.contains_key(entry))
+        .collect();
     let mut usage = HashMap::new();
     size_missing(&entries, &mut usage, cancel);
     let sizes: HashMap<PathBuf, u64> = usage
@@ -57,6 +72,7 @@ pub fn prepare_slim(
             snapshot,
             ignored: &ignored,
             sizes: &sizes,
+            repositories: &repositories,
         },
     )
 }

@@ -40,8 +40,8 @@ pub use plan::{
 pub use quota::{QuotaLevel, QuotaState, quota_level, quota_states};
 pub use settings::{DEFAULT_SWEEP_HOURS, DEFAULT_WARN_PERCENT, DeleteMode, Quota};
 pub use slim::{
-    SlimEntry, SlimInput, SlimPlan, SlimSelection, SlimWorkspace, is_slimmable, slim_candidates,
-    slim_plan,
+    SlimEntry, SlimInput, SlimLeftAlone, SlimPlan, SlimSelection, SlimWorkspace, is_slimmable,
+    slim_candidates, slim_plan,
 };
 
 use builder::Builder;

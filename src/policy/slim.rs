@@ -51,6 +51,17 @@ pub struct SlimWorkspace {
     pub bytes: u64,
 }
 
+/// An entry git ignores that a slim leaves where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlimLeftAlone {
+    /// Its task.
+    pub task_id: String,
+    /// The entry (absolute).
+    pub path: PathBuf,
+    /// Why it stays.
+    pub reason: String,
+}
+
 /// What a slim will do, decided before anything is touched.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SlimPlan {
@@ -60,6 +71,8 @@ pub struct SlimPlan {
     pub workspaces: Vec<SlimWorkspace>,
     /// Tasks left alone, and why.
     pub skipped: Vec<Skipped>,
+    /// Entries of the slimmed workspaces left alone, and why.
+    pub left_alone: Vec<SlimLeftAlone>,
     /// On-disk bytes the slim frees.
     pub bytes_to_free: u64,
 }
@@ -80,6 +93,9 @@ pub struct SlimInput<'a> {
     pub ignored: &'a HashMap<PathBuf, Result<Vec<PathBuf>, String>>,
     /// On-disk bytes by entry (absolute path).
     pub sizes: &'a HashMap<PathBuf, u64>,
+    /// Entries (absolute) that hold a repository of their own, with its `.git`: left
+    /// alone (the remover would refuse them too).
+    pub repositories: &'a HashMap<PathBuf, PathBuf>,
 }
 
 /// The tasks `selection` names, with their workspaces: what to ask git about. An
@@ -126,6 +142,7 @@ pub fn slim_plan(selection: &SlimSelection, input: &SlimInput) -> Result<SlimPla
         selection: selection.clone(),
         workspaces: Vec::new(),
         skipped: Vec::new(),
+        left_alone: Vec::new(),
         bytes_to_free: 0,
     };
     let skip = |plan: &mut SlimPlan, task: &TaskRecord, reason: &str, refused: bool| {
@@ -176,6 +193,20 @@ pub fn slim_plan(selection: &SlimSelection, input: &SlimInput) -> Result<SlimPla
         let mut entries: Vec<SlimEntry> = entries
             .iter()
             .filter(|entry| is_slimmable(entry))
+            .filter(|entry| {
+                let Some(repository) = input.repositories.get(&path.join(entry)) else {
+                    return true;
+                };
+                plan.left_alone.push(SlimLeftAlone {
+                    task_id: task.task_id.clone(),
+                    path: path.join(entry),
+                    reason: format!(
+                        "it holds a git repository ({}) whose work may exist nowhere else",
+                        repository.display()
+                    ),
+                });
+                false
+            })
             .map(|entry| SlimEntry {
                 path: entry.clone(),
                 bytes: input.sizes.get(&path.join(entry)).copied().unwrap_or(0),

@@ -117,7 +117,7 @@ impl Remover {
             self.no_mount_below(&path)?;
             // Git does not look inside an ignored folder: a repository there (a vendored
             // checkout, a nested clone) may hold work that exists nowhere else.
-            if let Some(repository) = git_folder_below(self.fs.as_ref(), &path)? {
+            if let Some(repository) = repository_below(self.fs.as_ref(), &path)? {
                 return Err(refuse(format!(
                     "it holds a git repository ({}) whose work may exist nowhere else",
                     repository.display()
@@ -156,8 +156,9 @@ impl Remover {
 }
 
 /// The first `.git` (folder or file) at any depth below `folder`, never following a
-/// symlink.
-fn git_folder_below(
+/// symlink: an ignored folder holding one is a repository git does not look into (a
+/// vendored checkout, a nested clone), whose work may exist nowhere else. Only looks.
+pub fn repository_below(
     fs: &dyn super::Filesystem,
     folder: &Path,
 ) -> Result<Option<PathBuf>, RemoveError> {

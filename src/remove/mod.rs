@@ -47,6 +47,7 @@ mod validate;
 mod walk;
 
 pub use filesystem::{Filesystem, Operation, RealFilesystem};
+pub use inside::repository_below;
 pub use leftovers::{LeftoverRemoval, LeftoverTarget};
 pub use staged_name::{StagedIntent, StagedName};
 pub use trash::{in_system_trash, move_to_system_trash, restore_from_system_trash};

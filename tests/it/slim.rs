@@ -165,3 +165,56 @@ fn archive_slims_the_failed_tasks_it_keeps_when_set() -> TestResult {
     assert!(!ws.join("target").exists(), "{archived}");
     Ok(())
 }
+
+/// An ignored folder holding a repository of its own (a vendored checkout with a commit
+/// that exists nowhere else) stays out of the plan, is named as kept with why, and the
+/// slim of the rest succeeds; git never looks inside it, so only the janitor can tell.
+#[test]
+fn an_ignored_folder_holding_a_repository_stays_out_of_the_plan() -> TestResult {
+    if !git_available() {
+        return cannot_run("git is not installed");
+    }
+    let mini = Mini::new()?;
+    let ws = workspace_with_build_output(&mini, "slimtask04")?;
+    let vendored = ws.join("build/vendor/lib");
+    fs::create_dir_all(&vendored)?;
+    git(&vendored, &["init", "--quiet"])?;
+    fs::write(vendored.join("work.rs"), "only here\n")?;
+    git(&vendored, &["add", "work.rs"])?;
+    git(&vendored, &["commit", "--quiet", "-m", "local work"])?;
+
+    let planned = mini.run(&["slim", "slimtask04", "--dry-run", "--json"])?;
+    assert_eq!(planned.code, Some(0), "{planned}");
+    let doc: Value = serde_json::from_str(&planned.stdout)?;
+    let entries: Vec<&str> = doc["plan"]["workspaces"][0]["entries"]
+        .as_array()
+        .ok_or("no entries")?
+        .iter()
+        .filter_map(|entry| entry["path"].as_str())
+        .collect();
+    // `build/` holds a tracked file, so git names what it ignores inside it.
+    assert!(!entries.contains(&"build/vendor"), "{planned}");
+    assert!(entries.contains(&"target"), "{planned}");
+    assert!(entries.contains(&"build/out.o"), "{planned}");
+    let kept = &doc["plan"]["left_alone"][0];
+    assert_eq!(
+        kept["path"].as_str(),
+        ws.join("build/vendor").to_str(),
+        "{planned}"
+    );
+    assert!(
+        kept["reason"]
+            .as_str()
+            .is_some_and(|reason| reason.contains("holds a git repository")),
+        "{planned}"
+    );
+    let text = mini.run(&["slim", "slimtask04", "--dry-run"])?;
+    assert!(text.stdout.contains("Left where they are:"), "{text}");
+
+    let slimmed = mini.run(&["slim", "slimtask04"])?;
+    assert_eq!(slimmed.code, Some(0), "{slimmed}");
+    assert!(fs::symlink_metadata(ws.join("target")).is_err());
+    assert_eq!(fs::read_to_string(vendored.join("work.rs"))?, "only here\n");
+    assert!(vendored.join(".git/HEAD").exists());
+    Ok(())
+}

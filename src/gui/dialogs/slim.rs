@@ -36,6 +36,23 @@ pub(super) fn body(ui: &mut Ui, plan: &SlimPlan, escape: bool, enter: bool) -> A
                 }
                 ui.add_space(4.0);
             }
+            if !plan.left_alone.is_empty() {
+                ui.label(RichText::new(format!("Kept ({})", plan.left_alone.len())).strong());
+                for entry in &plan.left_alone {
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!(
+                                "{}: {}: {}",
+                                entry.task_id,
+                                entry.path.display(),
+                                entry.reason
+                            ))
+                            .weak(),
+                        )
+                        .wrap(),
+                    );
+                }
+            }
             plan_parts::left_alone(ui, &plan.skipped);
         });
     ui.add_space(8.0);

@@ -10,6 +10,15 @@ fn slim(
     selection: SlimSelection,
     ignored: &HashMap<PathBuf, Result<Vec<PathBuf>, String>>,
 ) -> Result<crate::policy::SlimPlan, PlanError> {
+    slim_with(world, selection, ignored, &HashMap::new())
+}
+
+fn slim_with(
+    world: &World,
+    selection: SlimSelection,
+    ignored: &HashMap<PathBuf, Result<Vec<PathBuf>, String>>,
+    repositories: &HashMap<PathBuf, PathBuf>,
+) -> Result<crate::policy::SlimPlan, PlanError> {
     let sizes: HashMap<PathBuf, u64> = ignored
         .iter()
         .filter_map(|(ws, found)| Some((ws, found.as_ref().ok()?)))
@@ -22,6 +31,7 @@ fn slim(
             snapshot: &world.snapshot,
             ignored,
             sizes: &sizes,
+            repositories,
         },
     )
 }
@@ -110,6 +120,60 @@ fn slim_plans_finished_tasks_ignored_entries_largest_first() -> TestResult {
     assert_eq!(
         slim(&world, SlimSelection::Tasks(vec!["../x".into()]), &ignored),
         Err(PlanError::UnknownTask("../x".into()))
+    );
+    Ok(())
+}
+
+/// An entry holding a repository of its own stays, named with why; the rest of its
+/// workspace is slimmed, and a workspace left with nothing else is not.
+#[test]
+fn entries_holding_a_repository_are_left_alone() -> TestResult {
+    let world = World::new(vec![
+        task("done1", "env-c", "done", Some(0)),
+        task("done2", "env-c", "done", Some(0)),
+    ]);
+    let entries = |names: &[&str]| Ok(names.iter().map(PathBuf::from).collect::<Vec<_>>());
+    let ignored = HashMap::from([
+        (ws_path("env-c", "done1"), entries(&["target", "vendor"])),
+        (ws_path("env-c", "done2"), entries(&["deps"])),
+    ]);
+    let repositories = HashMap::from([
+        (
+            ws_path("env-c", "done1").join("vendor"),
+            ws_path("env-c", "done1").join("vendor/lib/.git"),
+        ),
+        (
+            ws_path("env-c", "done2").join("deps"),
+            ws_path("env-c", "done2").join("deps/.git"),
+        ),
+    ]);
+    let plan = slim_with(&world, SlimSelection::AllFinished, &ignored, &repositories)?;
+    let slimmed: Vec<(&str, Vec<&Path>)> = plan
+        .workspaces
+        .iter()
+        .map(|ws| {
+            let entries = ws.entries.iter().map(|e| e.path.as_path()).collect();
+            (ws.task_id.as_str(), entries)
+        })
+        .collect();
+    assert_eq!(slimmed, [("done1", vec![Path::new("target")])]);
+    let kept: Vec<(&str, &Path)> = plan
+        .left_alone
+        .iter()
+        .map(|entry| (entry.task_id.as_str(), entry.path.as_path()))
+        .collect();
+    let (vendor, deps) = (
+        ws_path("env-c", "done1").join("vendor"),
+        ws_path("env-c", "done2").join("deps"),
+    );
+    assert_eq!(
+        kept,
+        [("done1", vendor.as_path()), ("done2", deps.as_path())]
+    );
+    assert!(
+        plan.left_alone
+            .iter()
+            .all(|entry| entry.reason.contains("holds a git repository"))
     );
     Ok(())
 }
