@@ -3,6 +3,7 @@
 //! asks the worker for each (it never measures or deletes itself).
 
 use super::{JanitorApp, Running, Tab};
+use crate::config::parse_age_hours;
 use crate::executor::Level;
 use crate::policy::reclaim::{KindSetting, ReclaimPlan, ReclaimRequest};
 use crate::store::footprint::FootprintKind;
@@ -19,6 +20,8 @@ pub(crate) enum ReclaimIntent {
     Pick(FootprintKind, bool),
     /// Show a kind's items in the Reclaim view (a click on the picture or a row).
     Focus(FootprintKind),
+    /// The age field changed ("7d"; empty: any age).
+    OlderThan(String),
     /// Plan the reclaim of the kinds ticked.
     Plan,
     /// Carry out the plan shown.
@@ -37,6 +40,7 @@ pub(crate) struct Reclaim {
     focused: Option<FootprintKind>,
     plan: Option<ReclaimPlan>,
     last: Option<ReclaimFinished>,
+    older_than: String,
 }
 
 impl Reclaim {
@@ -61,6 +65,21 @@ impl Reclaim {
     /// The plan waiting for the user's confirmation.
     pub(crate) fn plan(&self) -> Option<&ReclaimPlan> {
         self.plan.as_ref()
+    }
+
+    /// The age field as typed.
+    pub(crate) fn older_than(&self) -> &str {
+        &self.older_than
+    }
+
+    /// Only what is older than the age typed (hours); `None` for any age, or why the
+    /// text is not an age.
+    pub(crate) fn older_than_hours(&self) -> Result<Option<f64>, String> {
+        let typed = self.older_than.trim();
+        if typed.is_empty() {
+            return Ok(None);
+        }
+        parse_age_hours(typed).map(Some)
     }
 
     /// How the last run ended.
@@ -149,10 +168,18 @@ impl JanitorApp {
                 self.reclaim.focused = Some(kind);
                 self.tab = Tab::Reclaim;
             }
+            ReclaimIntent::OlderThan(typed) => self.reclaim.older_than = typed,
             ReclaimIntent::Plan => {
+                let older_than_hours = match self.reclaim.older_than_hours() {
+                    Ok(hours) => hours,
+                    Err(reason) => {
+                        self.notice(Level::Warn, format!("Not an age: {reason}"));
+                        return;
+                    }
+                };
                 let request = ReclaimRequest {
                     kinds: self.reclaim.picked.iter().copied().collect(),
-                    older_than_hours: None,
+                    older_than_hours,
                 };
                 let settings = self.config().reclaim.clone();
                 self.reclaim.plan = None;

@@ -140,20 +140,41 @@ fn plan_section(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
     let reclaim = app.reclaim();
     let Some(plan) = reclaim.plan() else {
         let picked = reclaim.picked().len();
+        let age = reclaim.older_than_hours();
         let reason = if picked == 0 {
             Some("tick the kinds to take")
         } else if app.running().is_some() {
             Some("a change is running")
+        } else if age.is_err() {
+            Some("the age is not one: 24h, 7d or 2w")
         } else {
             None
         };
-        let button = ui.add_enabled(
-            reason.is_none() && !reclaim.busy(),
-            egui::Button::new(format!("Plan reclaim of {}…", text::count(picked, "kind"))),
-        );
-        if with_reason_when_disabled(button, reason).clicked() {
-            intents.push(Intent::Reclaim(ReclaimIntent::Plan));
-        }
+        ui.horizontal(|ui| {
+            let button = ui.add_enabled(
+                reason.is_none() && !reclaim.busy(),
+                egui::Button::new(format!("Plan reclaim of {}…", text::count(picked, "kind"))),
+            );
+            if with_reason_when_disabled(button, reason).clicked() {
+                intents.push(Intent::Reclaim(ReclaimIntent::Plan));
+            }
+            let label = ui.label("older than");
+            let mut typed = reclaim.older_than().to_owned();
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut typed)
+                        .hint_text("any age")
+                        .desired_width(64.0),
+                )
+                .labelled_by(label.id)
+                .on_hover_text("Only what is older than this (24h, 7d, 2w); empty: any age");
+            if field.changed() {
+                intents.push(Intent::Reclaim(ReclaimIntent::OlderThan(typed)));
+            }
+            if let Err(problem) = &age {
+                ui.colored_label(ui.visuals().error_fg_color, problem);
+            }
+        });
         return;
     };
     egui::Frame::group(ui.style()).show(ui, |ui| {

@@ -3,6 +3,7 @@
 
 use super::*;
 use agents_janitor::gui::reclaim_button_label;
+use agents_janitor::policy::reclaim::ReclaimPlan;
 
 /// Agents-Runner's home of the fixture with an old crash report and an old speech
 /// recording, and a canary; returns the home.
@@ -165,5 +166,65 @@ fn without_docker_the_reclaim_tab_says_so_and_still_takes_the_rest() -> TestResu
         app.reclaim_finished().is_some() && app.running().is_none()
     })?;
     assert!(!home.join("crash-reports/crash-1.json").exists());
+    Ok(())
+}
+
+/// The Reclaim tab's age field: only what is older than the age typed is planned; a
+/// text that is not an age says so and plans nothing.
+#[test]
+fn the_reclaim_tab_takes_only_what_is_older_than_the_age_typed() -> TestResult {
+    let fx = Fixture::without_git()?;
+    let home = home_with_leftovers(&fx)?;
+    let crash_report = home.join("crash-reports/crash-1.json");
+    let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
+    wait_until_settled(&mut harness)?;
+    click(&mut harness, "Reclaim")?;
+    step_until(&mut harness, "the footprint", |app| {
+        app.footprint().is_some()
+    })?;
+    harness.step();
+    click(&mut harness, "Crash reports")?;
+    let type_age = |harness: &mut App<'_>, age: &str| {
+        let field = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "older than");
+        field.focus();
+        harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+        harness.key_press(egui::Key::Backspace);
+        let field = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "older than");
+        field.type_text(age);
+        harness.step();
+        harness.step();
+    };
+    let plan_with = |harness: &mut App<'_>| -> Result<ReclaimPlan, Box<dyn Error>> {
+        click(harness, "Plan reclaim of 1 kind…")?;
+        step_until(harness, "the reclaim plan", |app| {
+            app.reclaim_plan().is_some()
+        })?;
+        harness.step();
+        let plan = app(harness)?.reclaim_plan().cloned().ok_or("no plan")?;
+        click(harness, "Cancel")?;
+        Ok(plan)
+    };
+
+    // The leftovers are ten days old: none is older than thirty days, one is older
+    // than five.
+    type_age(&mut harness, "30d");
+    let plan = plan_with(&mut harness)?;
+    assert_eq!(plan.request.older_than_hours, Some(720.0));
+    assert!(plan.steps.is_empty(), "{plan:?}");
+    type_age(&mut harness, "5d");
+    let plan = plan_with(&mut harness)?;
+    assert_eq!(plan.request.older_than_hours, Some(120.0));
+    assert_eq!(plan.steps.len(), 1, "{plan:?}");
+
+    type_age(&mut harness, "soon");
+    let plan_button = harness
+        .query_by_label("Plan reclaim of 1 kind…")
+        .ok_or("no plan button")?;
+    assert!(
+        plan_button.accesskit_node().is_disabled(),
+        "a text that is not an age can be planned with"
+    );
+    assert!(harness.query_by_label_contains("expected an age").is_some());
+    assert!(crash_report.exists(), "planning deleted something");
     Ok(())
 }
