@@ -18,6 +18,15 @@ fn home_with_leftovers(fx: &Fixture) -> Result<PathBuf, Box<dyn Error>> {
     Ok(home)
 }
 
+/// Waits for the window to settle, opens the Reclaim tab and waits for the footprint.
+fn reclaim_tab(harness: &mut App<'_>) -> TestResult {
+    wait_until_settled(harness)?;
+    click(harness, "Reclaim")?;
+    step_until(harness, "the footprint", |app| app.footprint().is_some())?;
+    harness.step();
+    Ok(())
+}
+
 #[test]
 fn the_usage_picture_leads_to_a_kind_and_the_reclaim_tab_takes_it_after_confirming() -> TestResult {
     let fx = Fixture::without_git()?;
@@ -81,12 +90,7 @@ fn a_reclaim_plan_dismissed_changes_nothing_and_never_kinds_cannot_be_ticked() -
     let home = home_with_leftovers(&fx)?;
     let before = tree_digest(&home);
     let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
-    click(&mut harness, "Reclaim")?;
-    step_until(&mut harness, "the footprint", |app| {
-        app.footprint().is_some()
-    })?;
-    harness.step();
+    reclaim_tab(&mut harness)?;
     let models = harness
         .query_by_label("Speech model cache")
         .ok_or("no speech model row")?;
@@ -142,12 +146,7 @@ fn without_docker_the_reclaim_tab_says_so_and_still_takes_the_rest() -> TestResu
     let missing = fx.root.path().join("no-docker-here");
     launch.containers.program = missing.clone().into_os_string();
     let mut harness = open(launch);
-    wait_until_settled(&mut harness)?;
-    click(&mut harness, "Reclaim")?;
-    step_until(&mut harness, "the footprint", |app| {
-        app.footprint().is_some()
-    })?;
-    harness.step();
+    reclaim_tab(&mut harness)?;
     let note = format!("{} is not installed", missing.display());
     assert_eq!(
         harness.query_all_by_label_contains(&note).count(),
@@ -177,12 +176,7 @@ fn the_reclaim_tab_takes_only_what_is_older_than_the_age_typed() -> TestResult {
     let home = home_with_leftovers(&fx)?;
     let crash_report = home.join("crash-reports/crash-1.json");
     let mut harness = open(launch(&fx, Arc::new(RealFilesystem))?);
-    wait_until_settled(&mut harness)?;
-    click(&mut harness, "Reclaim")?;
-    step_until(&mut harness, "the footprint", |app| {
-        app.footprint().is_some()
-    })?;
-    harness.step();
+    reclaim_tab(&mut harness)?;
     click(&mut harness, "Crash reports")?;
     let type_age = |harness: &mut App<'_>, age: &str| {
         let field = harness.get_by_role_and_label(egui::accesskit::Role::TextInput, "older than");
