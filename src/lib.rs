@@ -12,9 +12,9 @@
 //! | --- | --- |
 //! | words | [`text`] (sizes, ages, first lines, counts), [`status`] (Agents-Runner's status words) |
 //! | Agents-Runner's files | [`store`]: the only code that knows its formats (records, environments, legacy JSON, paths, atomic writes, the record cache, the footprint of everything else it leaves) |
-//! | reading the world | [`scan`] (sizes), [`mounts`] (mount points by mount identity), [`git`] (unsaved work), [`container`] (docker), [`process`] (a tool with a deadline), [`agents_runner`] (is it running on this data dir?) |
-//! | deciding | [`policy`]: pure plans for every action, quotas, the schedule, what of the footprint may be reclaimed; owns the settings' types |
-//! | acting | [`remove`]: the only code that deletes or moves to the trash; [`executor`]: prepares and runs plans (and reclaims) under the [`lock`], with crash [`checkpoint`]s |
+//! | reading the world | [`scan`] (sizes), [`mounts`] (mount points by mount identity), [`git`] (where the work went: merged, squash-merged, pushed, unsaved; what it ignores; fetch and pull requests), [`container`] (docker), [`process`] (a tool with a deadline), [`agents_runner`] (is it running on this data dir?) |
+//! | deciding | [`policy`]: pure plans for every action, quotas, the schedule, what is safe to delete, what Slim takes, what of the footprint may be reclaimed; owns the settings' types |
+//! | acting | [`remove`]: the only code that deletes, moves to the trash or puts back (workspaces, what Slim takes inside one, leftovers; staging names that carry the record's fate); [`executor`]: prepares and runs plans, slims, reclaims and undos under the [`lock`], finishes what a crash left at the next start, with crash [`checkpoint`]s |
 //! | running | [`worker`] (commands in, events out, on one thread), [`watch`] (live refresh) |
 //! | front ends | [`cli`], `gui` (feature `gui`, on by default; nothing else knows egui), [`config`] (the janitor's own settings file), [`demo`] (demo data for the welcome screen) |
 //!
