@@ -3,6 +3,7 @@
 mod agents_runner;
 mod guards;
 mod quotas;
+mod safe;
 mod seed_table;
 mod slim;
 mod sweep_orphans;
@@ -246,4 +247,15 @@ fn mount_refusal<'p>(plan: &'p Plan, task_id: &str) -> Option<&'p Skipped> {
     plan.skipped
         .iter()
         .find(|s| s.task_id == task_id && s.refused && s.mount_point.is_some())
+}
+
+/// A workspace git answered for, compared with `origin/main`.
+fn state(unpushed: u32, uncommitted: u32, work: Work) -> GitStatus {
+    GitStatus::Known(GitState {
+        branch: Some("b".into()),
+        uncommitted,
+        unpushed,
+        work,
+        base: Some("origin/main".into()),
+    })
 }
