@@ -12,6 +12,7 @@
 //! and [`AgentsRunnerWatch`]. Drawing lives in `panels/` and `dialogs/`: it reads
 //! the app and answers with [`Intent`]s.
 
+mod action_words;
 mod actions;
 mod automatic;
 mod background;
