@@ -237,17 +237,7 @@ impl Remover {
             .symlink_metadata(root)
             .map(|meta| device(&meta))
             .map_err(|err| io_error(root, &err))?;
-        let staging = paths::runner_home_staging_dir(root);
-        if self.real_folder(&staging, root_device, &staging)? {
-            return Ok(Some(staging));
-        }
-        if !create {
-            return Ok(None);
-        }
-        self.fs
-            .create_dir_all(&staging)
-            .map_err(|err| io_error(&staging, &err))?;
-        Ok(Some(staging))
+        self.real_or_created(paths::runner_home_staging_dir(root), root_device, create)
     }
 
     /// Deletes a leftover folder staged by [`Remover::remove_leftover`], like

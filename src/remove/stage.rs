@@ -23,7 +23,18 @@ impl Remover {
         if !self.real_folder(&managed, data_device, &staging)? {
             return Ok(None);
         }
-        if self.real_folder(&staging, data_device, &staging)? {
+        self.real_or_created(staging, data_device, create)
+    }
+
+    /// `staging` when it is a real folder on `device`; else created when `create` (its
+    /// parent already checked), or `None`.
+    pub(super) fn real_or_created(
+        &self,
+        staging: PathBuf,
+        device: u64,
+        create: bool,
+    ) -> Result<Option<PathBuf>, RemoveError> {
+        if self.real_folder(&staging, device, &staging)? {
             return Ok(Some(staging));
         }
         if !create {
