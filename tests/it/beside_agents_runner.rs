@@ -509,3 +509,39 @@ fn undo_is_refused_whole_while_agents_runner_runs_and_a_record_would_be_restored
     assert_eq!(restored.status, "done");
     Ok(())
 }
+
+/// The next start after a crash finishes the record change a staged workspace's name
+/// carries, but never on a record a running Agents-Runner holds: that record stays as
+/// it was, byte for byte, the log says why, and the staged copy is still deleted.
+#[test]
+fn the_resume_after_a_crash_never_writes_a_record_agents_runner_holds() -> TestResult {
+    use agents_janitor::remove::{StagedIntent, StagedName};
+    let mini = Mini::new()?;
+    add_active(&mini, "h1", "done", "pending")?;
+    let staging = paths::staging_dir(&mini.data_dir);
+    std::fs::create_dir_all(&staging)?;
+    let name = StagedName {
+        env_id: ENV.to_owned(),
+        folder: "h1".to_owned(),
+        intent: StagedIntent::Discard,
+        nanos: 1,
+    }
+    .format()
+    .ok_or("the staged name is too long")?;
+    std::fs::rename(mini.workspace(ENV, "h1"), staging.join(&name))?;
+    let record = mini.active_record("h1");
+    let before = std::fs::read(&record)?;
+
+    let (lines, emit) = collect_logs();
+    let resumed = executor(&mini, &FakeProbe::running(88)).finish_staged(&emit)?;
+    assert_eq!(resumed.records_finished, 0);
+    assert_eq!(std::fs::read(&record)?, before, "a held record was written");
+    assert!(!mini.archived_record("h1").exists());
+    assert!(mini.staged().is_empty(), "{:?}", mini.staged());
+    let log = lines.lock().map(|l| l.join("\n")).unwrap_or_default();
+    assert!(
+        log.contains("Interrupted cleanup of task h1 not finished") && log.contains(REFUSAL),
+        "{log}"
+    );
+    Ok(())
+}
