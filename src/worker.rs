@@ -262,11 +262,23 @@ impl State {
         .with_runner_home(self.runner_home.as_deref())
     }
 
-    fn load(&mut self, finish_staged: bool) {
-        match Snapshot::load_with(&self.data_dir, self.record_cache.as_ref()) {
+    /// Reads the data directory and sends it. `opening` (the window's first load of a
+    /// folder): the active records are sent first, before the archived ones are read,
+    /// and what a crash left in staging is finished after.
+    fn load(&mut self, opening: bool) {
+        let loaded = if opening {
+            // The window has nothing yet: it shows the active records while the rest is
+            // read. That look is never kept here: plans are made from whole snapshots.
+            Snapshot::load_active_first(&self.data_dir, self.record_cache.as_ref(), |first| {
+                self.emit(Event::Loaded(Arc::new(first.clone())));
+            })
+        } else {
+            Snapshot::load_with(&self.data_dir, self.record_cache.as_ref())
+        };
+        match loaded {
             Ok(snapshot) => {
                 self.data_dir = snapshot.data_dir.clone();
-                if finish_staged {
+                if opening {
                     // The records an interrupted run changed just now: shown as they are.
                     if self.finish_staged() > 0 {
                         return self.load(false);

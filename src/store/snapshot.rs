@@ -97,6 +97,10 @@ pub struct Snapshot {
     pub legacy_checkouts: Vec<LegacyCheckout>,
     /// Files and folders that could not be used, and why.
     pub problems: Vec<Problem>,
+    /// True for the first look [`Snapshot::load_active_first`] gives: only the active
+    /// records are read yet, so no folder is known to be an orphan
+    /// ([`Snapshot::orphans`] is empty) and nothing may be planned from it.
+    pub archived_records_pending: bool,
 }
 
 impl Snapshot {
@@ -111,12 +115,33 @@ impl Snapshot {
         Self::load_at(data_dir, cache, std::time::SystemTime::now())
     }
 
+    /// [`Snapshot::load_with`], handing `on_active` a first look as soon as the active
+    /// records and the workspace folders are read (the archived records, nine in ten
+    /// of a busy data dir, come after), so a window shows its rows early. That look has
+    /// [`Snapshot::archived_records_pending`] set.
+    pub fn load_active_first(
+        data_dir: &Path,
+        cache: Option<&RecordCache>,
+        on_active: impl FnOnce(&Snapshot),
+    ) -> Result<Self, OpenError> {
+        Self::load_in_steps(data_dir, cache, std::time::SystemTime::now(), on_active)
+    }
+
     /// [`Snapshot::load_with`] as if it ran at `now`, which decides what is settled
     /// enough to cache (tests move it forward instead of waiting).
     pub(super) fn load_at(
         data_dir: &Path,
         cache: Option<&RecordCache>,
         now: std::time::SystemTime,
+    ) -> Result<Self, OpenError> {
+        Self::load_in_steps(data_dir, cache, now, |_| {})
+    }
+
+    fn load_in_steps(
+        data_dir: &Path,
+        cache: Option<&RecordCache>,
+        now: std::time::SystemTime,
+        on_active: impl FnOnce(&Snapshot),
     ) -> Result<Self, OpenError> {
         let data_dir = resolve_data_dir(data_dir)?;
         let mut problems = Vec::new();
@@ -130,16 +155,9 @@ impl Snapshot {
             parsed: 0,
             now,
         };
-        let mut tasks = loader.load(&paths::active_tasks_dir(&data_dir), false, &mut problems);
-        tasks.extend(loader.load(&paths::archived_tasks_dir(&data_dir), true, &mut problems));
-        // Rewritten only when something was parsed or a cached file went away.
-        if let Some(cache) = cache
-            && (loader.parsed > 0 || !loader.cached.is_empty())
-        {
-            cache.write(&data_dir, loader.fresh);
-        }
+        let tasks = loader.load(&paths::active_tasks_dir(&data_dir), false, &mut problems);
         let (workspaces, legacy_checkouts) = list_workspaces(&data_dir, &mut problems);
-        Ok(Self {
+        let mut snapshot = Self {
             data_dir,
             environments,
             environment_ids,
@@ -147,7 +165,23 @@ impl Snapshot {
             workspaces,
             legacy_checkouts,
             problems,
-        })
+            archived_records_pending: true,
+        };
+        on_active(&snapshot);
+        let archived = loader.load(
+            &paths::archived_tasks_dir(&snapshot.data_dir),
+            true,
+            &mut snapshot.problems,
+        );
+        snapshot.tasks.extend(archived);
+        snapshot.archived_records_pending = false;
+        // Rewritten only when something was parsed or a cached file went away.
+        if let Some(cache) = cache
+            && (loader.parsed > 0 || !loader.cached.is_empty())
+        {
+            cache.write(&snapshot.data_dir, loader.fresh);
+        }
+        Ok(snapshot)
     }
 
     /// The environment of that id, if `environments.json` has it.

@@ -159,6 +159,50 @@ fn orphans_and_legacy_checkouts_are_told_apart() -> TestResult {
 }
 
 #[test]
+fn the_first_look_has_the_active_records_and_calls_no_folder_an_orphan() -> TestResult {
+    let root = tempfile::tempdir()?;
+    let data = root.path();
+    let (_, archived) = cloned_env_with_two_records(data)?;
+    fs::write(archived.join("broken.toml"), "task_id = [")?;
+    for task in ["t1", "t2", "lost"] {
+        fs::create_dir_all(paths::task_workspace_path(data, "env-1", task))?;
+    }
+    let mut looks = Vec::new();
+    let whole = Snapshot::load_active_first(data, None, |first| looks.push(first.clone()))?;
+    let [first] = looks.as_slice() else {
+        return Err(format!("{} first looks", looks.len()).into());
+    };
+    let ids = |snapshot: &Snapshot| -> Vec<String> {
+        snapshot.tasks.iter().map(|t| t.task_id.clone()).collect()
+    };
+    assert!(first.archived_records_pending);
+    assert_eq!(ids(first), ["t1"]);
+    assert_eq!(first.workspaces.len(), 3, "every folder is listed already");
+    assert!(
+        first.orphans().is_empty(),
+        "t2's folder has a record not read yet"
+    );
+    assert!(
+        first.problems.is_empty(),
+        "the archived folder is not read yet"
+    );
+
+    assert!(!whole.archived_records_pending);
+    assert_eq!(ids(&whole), ["t1", "t2"]);
+    let orphans: Vec<&str> = whole
+        .orphans()
+        .iter()
+        .map(|orphan| orphan.dir.task_folder.as_str())
+        .collect();
+    assert_eq!(orphans, ["lost"]);
+    assert_eq!(whole.problems.len(), 1, "{:?}", whole.problems);
+    let at_once = Snapshot::load(data)?;
+    assert_eq!(whole.tasks, at_once.tasks);
+    assert_eq!(whole.workspaces, at_once.workspaces);
+    Ok(())
+}
+
+#[test]
 fn legacy_records_backups_and_deleted_environments_are_told_apart() -> TestResult {
     let root = tempfile::tempdir()?;
     let data = root.path();

@@ -89,8 +89,12 @@ pub struct Orphan<'a> {
 impl Snapshot {
     /// Folders no task record (active, archived or legacy) points at: orphans and
     /// backups of existing environments, then every folder of a deleted environment
-    /// (records or not: its environment is gone), in path order.
+    /// (records or not: its environment is gone), in path order. None while the
+    /// archived records are still being read ([`Snapshot::archived_records_pending`]).
     pub fn orphans(&self) -> Vec<Orphan<'_>> {
+        if self.archived_records_pending {
+            return Vec::new();
+        }
         let records = self.records_by_folder();
         let mut deleted: HashMap<&str, bool> = HashMap::new();
         self.workspaces

@@ -96,6 +96,8 @@ pub enum Event {
     /// A line for the log panel.
     Log(LogLine),
     /// The data directory was read (after [`Command::Load`] or [`Command::Reload`]).
+    /// After [`Command::Load`] it comes twice: first with only the active records
+    /// ([`Snapshot::archived_records_pending`]), then whole.
     Loaded(Arc<Snapshot>),
     /// The data directory could not be read; why.
     LoadFailed(String),

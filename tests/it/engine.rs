@@ -81,12 +81,33 @@ fn the_worker_loads_scans_plans_and_discards_while_waking_the_ui() -> TestResult
     );
 
     assert!(worker.send(Command::Load));
-    let loaded = events_until(&worker, |e| {
-        matches!(e, Event::Loaded(_) | Event::LoadFailed(_))
+    let loaded = events_until(&worker, |e| match e {
+        Event::Loaded(snapshot) => !snapshot.archived_records_pending,
+        _ => matches!(e, Event::LoadFailed(_)),
     })?;
     let Some(Event::Loaded(snapshot)) = loaded.last() else {
         return Err(format!("load failed: {loaded:?}").into());
     };
+    // The first look, sent before the archived records are read: the active ones only,
+    // and no folder called an orphan yet.
+    let looks: Vec<&Snapshot> = loaded
+        .iter()
+        .filter_map(|e| match e {
+            Event::Loaded(snapshot) => Some(snapshot.as_ref()),
+            _ => None,
+        })
+        .collect();
+    let [first, whole] = looks.as_slice() else {
+        return Err(format!("{} Loaded events, not 2", looks.len()).into());
+    };
+    assert!(first.archived_records_pending);
+    assert!(!first.tasks.is_empty() && first.tasks.iter().all(|t| !t.archived));
+    assert!(first.orphans().is_empty());
+    assert!(!whole.orphans().is_empty(), "the demo has orphan folders");
+    assert_eq!(
+        first.tasks.len(),
+        whole.tasks.iter().filter(|t| !t.archived).count()
+    );
     assert_eq!(
         snapshot
             .tasks

@@ -39,7 +39,7 @@ impl JanitorApp {
             self.data.snapshot().map(|s| s.as_ref()),
             self.data.usage(),
             &self.settings_file.config().quotas,
-            self.work.scan_progress().is_some(),
+            self.work.scan_progress().is_some() || self.data.archived_records_pending(),
         );
         for warning in warnings {
             self.notify(Level::Warn, warning);

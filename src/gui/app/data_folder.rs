@@ -76,6 +76,20 @@ impl DataFolder {
         self.reclaimable.clear();
     }
 
+    /// Takes the first look at a folder just opened (only its active records): shown
+    /// until the whole snapshot comes, nothing asked of the worker for it.
+    pub(crate) fn first_look(&mut self, snapshot: Arc<Snapshot>) {
+        self.problems = snapshot.problems.clone();
+        self.snapshot = Some(snapshot);
+    }
+
+    /// Whether the archived records of the folder shown are still being read.
+    pub(crate) fn archived_records_pending(&self) -> bool {
+        self.snapshot
+            .as_ref()
+            .is_some_and(|snapshot| snapshot.archived_records_pending)
+    }
+
     /// Takes a new snapshot; sizes and git states of folders that are gone are forgotten.
     pub(crate) fn loaded(&mut self, snapshot: Arc<Snapshot>) -> Unknowns {
         self.problems = snapshot.problems.clone();

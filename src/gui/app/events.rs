@@ -194,7 +194,19 @@ impl JanitorApp {
 
     /// A fresh snapshot: rows again, then the worker sizes what is not sized and asks
     /// git about what it has not seen.
+    ///
+    /// A first look with only the active records shows rows early on a folder just
+    /// opened; sizing and git wait for the whole snapshot that follows it. On a refresh
+    /// the rows shown (and their selection) stay until the whole one comes.
     fn loaded(&mut self, snapshot: Arc<Snapshot>) {
+        if snapshot.archived_records_pending {
+            if self.data.snapshot().is_none() {
+                self.settings.data_dir = Some(snapshot.data_dir.clone());
+                self.data.first_look(snapshot);
+                self.table.rebuild(&self.data);
+            }
+            return;
+        }
         self.settings.data_dir = Some(snapshot.data_dir.clone());
         let unknowns = self.data.loaded(snapshot);
         self.table.rebuild(&self.data);

@@ -341,6 +341,12 @@ impl JanitorApp {
         self.work.running()
     }
 
+    /// Whether the archived task records of the folder just opened are still being
+    /// read (the rows shown are its active tasks; no folder is called an orphan yet).
+    pub fn archived_records_pending(&self) -> bool {
+        self.data.archived_records_pending()
+    }
+
     /// Workspaces sized so far in the current scan, and how many it covers.
     pub fn scan_progress(&self) -> Option<(usize, usize)> {
         self.work.scan_progress()

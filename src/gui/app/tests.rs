@@ -251,3 +251,77 @@ fn progress_goes_by_bytes_when_known_and_says_the_time_left_at_the_pace_so_far()
         );
     }
 }
+
+/// A folder just opened: the first look (active records only) is shown at once, with
+/// no orphan and nothing sized yet; the whole snapshot brings the archived rows, the
+/// orphans and the sizing. On a refresh, a first look changes nothing shown.
+#[test]
+fn the_first_look_shows_the_active_rows_and_sizing_waits_for_the_whole_snapshot() -> TestResult {
+    use crate::store::paths;
+    use crate::worker::Event;
+    let data = tempfile::tempdir()?;
+    let dir = data.path();
+    std::fs::write(
+        dir.join("environments.json"),
+        r#"{"environments": [{"env_id": "env-1", "workspace_type": "cloned"}]}"#,
+    )?;
+    std::fs::create_dir_all(paths::archived_tasks_dir(dir))?;
+    for (file, id) in [("tasks/t1.toml", "t1"), ("tasks/done/t2.toml", "t2")] {
+        std::fs::write(
+            dir.join(file),
+            format!("task_id = \"{id}\"\nenvironment_id = \"env-1\"\nstatus = \"done\"\n"),
+        )?;
+    }
+    for task in ["t1", "t2", "lost"] {
+        std::fs::create_dir_all(paths::task_workspace_path(dir, "env-1", task))?;
+    }
+    let mut looks = Vec::new();
+    let whole = Arc::new(Snapshot::load_active_first(dir, None, |first| {
+        looks.push(Arc::new(first.clone()));
+    })?);
+    let first = looks.pop().ok_or("no first look")?;
+
+    // No data folder: no worker whose own events could interleave with these.
+    let mut launch = super::Launch::new(
+        None,
+        dir.join("demo"),
+        Settings {
+            show_archived: true,
+            ..Settings::default()
+        },
+    );
+    launch.record_cache = None;
+    launch.desktop_notifications = false;
+    let mut app = super::JanitorApp::new(&egui::Context::default(), launch);
+    // What the next frame does before it draws.
+    let apply = |app: &mut super::JanitorApp, snapshot: Arc<Snapshot>| {
+        app.apply(Event::Loaded(snapshot));
+        app.table.recompute(&app.data, &app.settings, false);
+    };
+    let ids = |app: &super::JanitorApp| -> Vec<String> {
+        let mut ids: Vec<String> = app.rows().iter().map(|r| r.task_id.clone()).collect();
+        ids.sort();
+        ids
+    };
+    apply(&mut app, first.clone());
+    assert_eq!(ids(&app), ["t1"]);
+    assert!(app.archived_records_pending());
+    assert!(app.orphans().is_empty(), "t2's folder is no orphan");
+    assert_eq!(
+        app.scan_progress(),
+        None,
+        "sizing waits for the whole snapshot"
+    );
+
+    apply(&mut app, whole);
+    assert_eq!(ids(&app), ["t1", "t2"]);
+    assert!(!app.archived_records_pending());
+    let orphans: Vec<&str> = app.orphans().iter().map(|o| o.name.as_str()).collect();
+    assert_eq!(orphans, ["lost"]);
+    assert_eq!(app.scan_progress(), Some((0, 3)));
+
+    apply(&mut app, first);
+    assert_eq!(ids(&app), ["t1", "t2"], "a refresh keeps the rows shown");
+    assert!(!app.archived_records_pending());
+    Ok(())
+}

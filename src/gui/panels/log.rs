@@ -32,6 +32,12 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, open: bool, intents: &mut Vec<
                 intents.push(Intent::FinishStaged);
             }
         }
+        if app.archived_records_pending() {
+            ui.separator();
+            ui.spinner();
+            ui.label("Reading archived task records…")
+                .on_hover_text("The active tasks are shown; sizes and git states follow once every record is read");
+        }
         if let Some((done, total)) = app.scan_progress() {
             ui.separator();
             ui.spinner();

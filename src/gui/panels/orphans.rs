@@ -68,7 +68,12 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
     egui::ScrollArea::both()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            if folder_count == 0 {
+            if app.archived_records_pending() {
+                ui.label(
+                    RichText::new("Reading archived task records: which folders are orphans is known once every record is read.")
+                        .weak(),
+                );
+            } else if folder_count == 0 {
                 ui.label(RichText::new("No orphan folders.").weak());
             } else {
                 egui::Grid::new("orphans")

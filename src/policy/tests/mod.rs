@@ -91,6 +91,7 @@ impl World {
                 workspaces: Vec::new(),
                 legacy_checkouts: Vec::new(),
                 problems: Vec::new(),
+                archived_records_pending: false,
             },
             usage: HashMap::new(),
             git: HashMap::new(),

@@ -123,6 +123,7 @@ fn snapshot() -> Snapshot {
         ],
         legacy_checkouts: Vec::new(),
         problems: Vec::new(),
+        archived_records_pending: false,
     }
 }
 
