@@ -208,6 +208,26 @@ impl JanitorApp {
         self.table.visible()
     }
 
+    /// The row of a task.
+    pub fn row(&self, task_id: &str) -> Option<&Row> {
+        self.table.row(task_id)
+    }
+
+    /// Where the task is in table order, if shown.
+    pub fn position_shown(&self, task_id: &str) -> Option<usize> {
+        self.table.position_of(task_id)
+    }
+
+    /// The biggest workspace among the rows shown (0: none sized yet).
+    pub fn shown_biggest(&self) -> u64 {
+        self.table.shown_biggest()
+    }
+
+    /// How many rows shown are safe to delete.
+    pub fn shown_safe(&self) -> usize {
+        self.table.shown_safe()
+    }
+
     /// Files and folders that could not be used (left as they are).
     pub fn problems(&self) -> &[Problem] {
         self.data.problems()

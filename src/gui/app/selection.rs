@@ -52,10 +52,7 @@ impl Selection {
     /// The selected tasks the table shows, in table order: what an action takes. A
     /// task a filter hides stays selected but is never acted on.
     pub(crate) fn shown(&self, table: &Table) -> Vec<String> {
-        table
-            .visible_ids()
-            .filter(|id| self.selected.contains(id))
-            .collect()
+        table.shown_in_order(self.selected.iter())
     }
 
     /// How many selected tasks a filter hides.

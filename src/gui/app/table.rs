@@ -17,8 +17,16 @@ const LARGEST_SHOWN: usize = 20;
 pub(crate) struct Table {
     rows: Vec<Row>,
     row_by_workspace: HashMap<PathBuf, usize>,
+    row_by_id: HashMap<String, usize>,
     /// Row indexes in table order (filtered and sorted once per change, not per frame).
     visible: Vec<usize>,
+    /// Each row's place in `visible` (`None`: filtered out), so what a frame asks of
+    /// the selection costs its size, not the table's.
+    position_of_row: Vec<Option<usize>>,
+    /// The biggest workspace shown, and how many shown tasks are safe to delete:
+    /// what each frame draws, counted once per change.
+    shown_biggest: u64,
+    shown_safe: usize,
     largest: Vec<usize>,
     environments: Vec<EnvSummary>,
     /// Folders without a task record, and legacy checkouts.
@@ -29,8 +37,6 @@ pub(crate) struct Table {
     dirty: bool,
     /// The filters and sort the visible order was last computed with.
     shown_with: Option<Settings>,
-    /// The task ids shown then, in order (the rows may have been rebuilt since).
-    shown_ids: Vec<String>,
 }
 
 impl Default for Table {
@@ -38,14 +44,17 @@ impl Default for Table {
         Self {
             rows: Vec::new(),
             row_by_workspace: HashMap::new(),
+            row_by_id: HashMap::new(),
             visible: Vec::new(),
+            position_of_row: Vec::new(),
+            shown_biggest: 0,
+            shown_safe: 0,
             largest: Vec::new(),
             environments: Vec::new(),
             orphans: Vec::new(),
             sweep_ages: HashMap::new(),
             dirty: true,
             shown_with: None,
-            shown_ids: Vec::new(),
         }
     }
 }
@@ -72,7 +81,7 @@ impl Table {
     }
 
     pub(crate) fn row(&self, task_id: &str) -> Option<&Row> {
-        self.rows.iter().find(|r| r.task_id == task_id)
+        self.row_by_id.get(task_id).map(|&index| &self.rows[index])
     }
 
     /// The task id at `position` in table order.
@@ -83,9 +92,30 @@ impl Table {
 
     /// Where `task_id` is in table order, if shown.
     pub(crate) fn position_of(&self, task_id: &str) -> Option<usize> {
-        self.visible
-            .iter()
-            .position(|&i| self.rows[i].task_id == task_id)
+        let &index = self.row_by_id.get(task_id)?;
+        self.position_of_row.get(index).copied().flatten()
+    }
+
+    /// The biggest workspace among the rows shown (0: none sized).
+    pub(crate) fn shown_biggest(&self) -> u64 {
+        self.shown_biggest
+    }
+
+    /// How many rows shown are safe to delete.
+    pub(crate) fn shown_safe(&self) -> usize {
+        self.shown_safe
+    }
+
+    /// Those of `task_ids` the table shows, in table order.
+    pub(crate) fn shown_in_order<'a>(
+        &self,
+        task_ids: impl Iterator<Item = &'a String>,
+    ) -> Vec<String> {
+        let mut shown: Vec<(usize, &String)> = task_ids
+            .filter_map(|id| Some((self.position_of(id)?, id)))
+            .collect();
+        shown.sort_unstable();
+        shown.into_iter().map(|(_, id)| id.clone()).collect()
     }
 
     /// The task ids shown, in table order.
@@ -108,13 +138,18 @@ impl Table {
 
     pub(crate) fn clear(&mut self) {
         self.rows.clear();
+        self.row_by_id.clear();
         self.visible.clear();
-        self.shown_ids.clear();
+        self.position_of_row.clear();
+        self.orphans.clear();
         self.dirty = true;
     }
 
-    /// Rows for the data folder's snapshot, with the sizes and git states known so far.
+    /// Rows for the data folder's snapshot, with the sizes and git states known so far;
+    /// the orphan folders, which change only with the snapshot.
     pub(crate) fn rebuild(&mut self, data: &DataFolder) {
+        // The order shown, by task id: the new rows keep it while values arrive.
+        let shown_ids: Vec<String> = self.visible_ids().collect();
         self.rows = match data.snapshot() {
             Some(snapshot) => model::build_rows(snapshot, data.usage(), data.git()),
             None => Vec::new(),
@@ -131,9 +166,21 @@ impl Table {
             .enumerate()
             .filter_map(|(i, row)| row.workspace_on_disk().map(|p| (p.clone(), i)))
             .collect();
-        // Indexes into the old rows mean nothing now; the order is kept by id.
-        self.visible.clear();
+        // The first row of an id wins, as a search from the top would find it.
+        self.row_by_id = HashMap::with_capacity(self.rows.len());
+        for (index, row) in self.rows.iter().enumerate() {
+            self.row_by_id.entry(row.task_id.clone()).or_insert(index);
+        }
+        self.visible = shown_ids
+            .iter()
+            .filter_map(|id| self.row_by_id.get(id.as_str()).copied())
+            .collect();
+        self.position_of_row = positions(self.rows.len(), &self.visible);
         self.largest.clear();
+        self.orphans = match data.snapshot() {
+            Some(snapshot) => model::orphan_rows(snapshot, data.usage(), data.git()),
+            None => Vec::new(),
+        };
         self.dirty = true;
     }
 
@@ -195,26 +242,35 @@ impl Table {
             .is_some_and(|shown| same_view(shown, settings));
         let arriving_key = matches!(settings.sort, SortKey::Size | SortKey::Git);
         self.visible = if values_arriving && same_view && arriving_key {
-            model::keep_order(&self.rows, &self.shown_ids, sorted)
+            model::keep_order(self.rows.len(), &self.visible, sorted)
         } else {
             sorted
         };
+        self.position_of_row = positions(self.rows.len(), &self.visible);
+        let shown = || self.visible.iter().map(|&index| &self.rows[index]);
+        self.shown_biggest = shown().filter_map(|row| row.size).max().unwrap_or(0);
+        self.shown_safe = shown().filter(|row| row.is_safe_to_delete()).count();
         self.shown_with = Some(settings.clone());
-        self.shown_ids = self.visible_ids().collect();
         self.largest = model::largest_workspaces(&self.rows, LARGEST_SHOWN);
         self.environments = match data.snapshot() {
             Some(snapshot) => model::summarize_environments(snapshot, &self.rows, data.usage()),
             None => Vec::new(),
         };
-        self.orphans = match data.snapshot() {
-            Some(snapshot) => model::orphan_rows(snapshot, data.usage(), data.git()),
-            None => Vec::new(),
-        };
+        model::fill_orphan_rows(&mut self.orphans, data.usage(), data.git());
         self.sweep_ages = match data.snapshot() {
             Some(snapshot) => model::sweep_ages(snapshot, data.usage()),
             None => HashMap::new(),
         };
     }
+}
+
+/// Each row's place in `visible`.
+fn positions(row_count: usize, visible: &[usize]) -> Vec<Option<usize>> {
+    let mut positions = vec![None; row_count];
+    for (position, &index) in visible.iter().enumerate() {
+        positions[index] = Some(position);
+    }
+    positions
 }
 
 /// Whether two settings filter and sort the table alike.

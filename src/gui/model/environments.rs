@@ -59,6 +59,12 @@ pub(crate) fn summarize_environments(
         bytes: total,
         share: 1.0,
     }];
+    // One pass over the rows (100,000 of them, a few environments).
+    let mut tasks_by_env: HashMap<&str, usize> = HashMap::new();
+    for row in rows {
+        *tasks_by_env.entry(row.env_id.as_str()).or_default() += 1;
+    }
+    let tasks_of = |env_id: &str| tasks_by_env.get(env_id).copied().unwrap_or(0);
     let mut claimed: HashSet<String> = HashSet::new();
     for env in &snapshot.environments {
         let folder = paths::safe_id(&env.env_id);
@@ -78,7 +84,7 @@ pub(crate) fn summarize_environments(
             color: Some(env.color.clone()),
             workspace_type: env.workspace_type.label().to_owned(),
             managed: env.workspace_type == WorkspaceType::Cloned,
-            tasks: rows.iter().filter(|r| r.env_id == env.env_id).count(),
+            tasks: tasks_of(&env.env_id),
             bytes,
             share: share(bytes),
         });
@@ -96,7 +102,7 @@ pub(crate) fn summarize_environments(
             color: None,
             workspace_type: "unknown".to_owned(),
             managed: true,
-            tasks: rows.iter().filter(|r| r.env_id == folder).count(),
+            tasks: tasks_of(folder),
             bytes,
             share: share(bytes),
         });

@@ -10,8 +10,8 @@ mod tests;
 
 pub use environments::EnvSummary;
 pub(crate) use environments::{SweepAges, summarize_environments, sweep_ages};
-pub(crate) use orphans::orphan_rows;
 pub use orphans::{OrphanRow, OrphanRowKind};
+pub(crate) use orphans::{fill_orphan_rows, orphan_rows};
 pub use rows::{Row, RowWorkspace};
 pub(crate) use rows::{build_rows, hidden_by, keep_order, largest_workspaces, visible_rows};
 

@@ -64,44 +64,71 @@ pub struct OrphanRow {
     pub mount_points: Vec<PathBuf>,
 }
 
-/// Orphan folders (by path), then legacy checkouts.
+/// Orphan folders (by path), then legacy checkouts, with what `usage` and `git` know.
 pub(crate) fn orphan_rows(
     snapshot: &Snapshot,
     usage: &HashMap<PathBuf, Usage>,
     git: &HashMap<PathBuf, GitStatus>,
 ) -> Vec<OrphanRow> {
+    let unknown = |env_folder: &str, name: &str, path: &Path, kind, is_dir| OrphanRow {
+        env_folder: env_folder.to_owned(),
+        name: name.to_owned(),
+        path: path.to_path_buf(),
+        kind,
+        is_dir,
+        size: None,
+        changed: None,
+        git: None,
+        mount_points: Vec::new(),
+    };
     let orphans = snapshot.orphans().into_iter().map(|orphan| {
         let dir = orphan.dir;
-        OrphanRow {
-            env_folder: dir.env_folder.clone(),
-            name: dir.task_folder.clone(),
-            path: dir.path.clone(),
-            kind: match orphan.kind {
-                OrphanKind::Orphan => OrphanRowKind::Orphan,
-                OrphanKind::Backup => OrphanRowKind::Backup {
-                    of_task: orphan.backup_of.unwrap_or_default().to_owned(),
-                },
-                OrphanKind::DeletedEnvironment => OrphanRowKind::DeletedEnvironment,
+        let kind = match orphan.kind {
+            OrphanKind::Orphan => OrphanRowKind::Orphan,
+            OrphanKind::Backup => OrphanRowKind::Backup {
+                of_task: orphan.backup_of.unwrap_or_default().to_owned(),
             },
-            is_dir: dir.is_dir,
-            size: usage.get(&dir.path).map(|u| u.disk_bytes),
-            changed: usage.get(&dir.path).and_then(|u| u.newest_mtime),
-            git: git.get(&dir.path).cloned(),
-            mount_points: mount_points(usage, &dir.path),
+            OrphanKind::DeletedEnvironment => OrphanRowKind::DeletedEnvironment,
+        };
+        unknown(
+            &dir.env_folder,
+            &dir.task_folder,
+            &dir.path,
+            kind,
+            dir.is_dir,
+        )
+    });
+    let legacy = snapshot.legacy_checkouts.iter().map(|checkout| {
+        let folder = &checkout.env_folder;
+        unknown(
+            folder,
+            folder,
+            &checkout.path,
+            OrphanRowKind::LegacyCheckout,
+            true,
+        )
+    });
+    let mut rows: Vec<OrphanRow> = orphans.chain(legacy).collect();
+    fill_orphan_rows(&mut rows, usage, git);
+    rows
+}
+
+/// Sizes and git states of orphan rows as far as they are known now (the rows
+/// themselves change only with the snapshot; legacy checkouts are never asked git).
+pub(crate) fn fill_orphan_rows(
+    rows: &mut [OrphanRow],
+    usage: &HashMap<PathBuf, Usage>,
+    git: &HashMap<PathBuf, GitStatus>,
+) {
+    for row in rows {
+        let sized = usage.get(&row.path);
+        row.size = sized.map(|u| u.disk_bytes);
+        row.changed = sized.and_then(|u| u.newest_mtime);
+        row.mount_points = mount_points(usage, &row.path);
+        if row.kind != OrphanRowKind::LegacyCheckout {
+            row.git = git.get(&row.path).cloned();
         }
-    });
-    let legacy = snapshot.legacy_checkouts.iter().map(|checkout| OrphanRow {
-        env_folder: checkout.env_folder.clone(),
-        name: checkout.env_folder.clone(),
-        path: checkout.path.clone(),
-        kind: OrphanRowKind::LegacyCheckout,
-        is_dir: true,
-        size: usage.get(&checkout.path).map(|u| u.disk_bytes),
-        changed: usage.get(&checkout.path).and_then(|u| u.newest_mtime),
-        git: None,
-        mount_points: mount_points(usage, &checkout.path),
-    });
-    orphans.chain(legacy).collect()
+    }
 }
 
 fn mount_points(usage: &HashMap<PathBuf, Usage>, path: &Path) -> Vec<PathBuf> {

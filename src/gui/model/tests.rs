@@ -278,12 +278,12 @@ fn while_values_arrive_rows_keep_their_place_and_new_ones_follow() {
         row("c", StatusClass::Succeeded, None),
         row("d", StatusClass::Succeeded, Some(20)),
     ];
-    // Shown before, in this order: c, a, b. Sorted now: b, d, a, c.
-    let previous: Vec<String> = ["c", "a", "b"].iter().map(|s| s.to_string()).collect();
+    // Shown before, in this order: c, a, b (row indexes 2, 0, 1). Sorted now: b, d, a, c.
+    let previous = [2, 0, 1];
     let fresh = visible_rows(&rows, &Settings::default());
     assert_eq!(ids(&rows, &fresh), ["b", "d", "a", "c"]);
     assert_eq!(
-        ids(&rows, &keep_order(&rows, &previous, fresh)),
+        ids(&rows, &keep_order(rows.len(), &previous, fresh)),
         ["c", "a", "b", "d"]
     );
     // A row no longer shown drops out; nothing shown before: the sorted order.
@@ -294,11 +294,20 @@ fn while_values_arrive_rows_keep_their_place_and_new_ones_follow() {
             ..Settings::default()
         },
     );
-    assert_eq!(ids(&rows, &keep_order(&rows, &previous, narrowed)), ["a"]);
+    assert_eq!(
+        ids(&rows, &keep_order(rows.len(), &previous, narrowed)),
+        ["a"]
+    );
     let fresh = visible_rows(&rows, &Settings::default());
     assert_eq!(
-        ids(&rows, &keep_order(&rows, &[], fresh)),
+        ids(&rows, &keep_order(rows.len(), &[], fresh)),
         ["b", "d", "a", "c"]
+    );
+    // An index shown twice or past the rows (rows rebuilt since) is not shown twice.
+    let fresh = visible_rows(&rows, &Settings::default());
+    assert_eq!(
+        ids(&rows, &keep_order(rows.len(), &[0, 0, 9, 3], fresh)),
+        ["a", "d", "b", "c"]
     );
 }
 

@@ -69,10 +69,7 @@ pub(crate) fn show(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
 /// Several selected tasks: how many, their size, their unsaved work, their
 /// environments.
 fn summary(ui: &mut Ui, app: &JanitorApp, shown: &[String]) {
-    let rows: Vec<&Row> = shown
-        .iter()
-        .filter_map(|id| app.rows().iter().find(|row| row.task_id == *id))
-        .collect();
+    let rows: Vec<&Row> = shown.iter().filter_map(|id| app.row(id)).collect();
     let bytes: u64 = rows.iter().filter_map(|row| row.size).sum();
     let not_sized = rows
         .iter()

@@ -104,17 +104,10 @@ pub(crate) fn show(
     let mut sort_by: Option<SortKey> = None;
     let scroll_to = scroll_to.and_then(|how| {
         let focused = app.focused_row()?;
-        let position = visible
-            .iter()
-            .position(|&i| rows[i].task_id == focused.task_id)?;
-        Some((position, how))
+        Some((app.position_shown(&focused.task_id)?, how))
     });
     let total = app.total_bytes();
-    let biggest = visible
-        .iter()
-        .filter_map(|&i| rows[i].size)
-        .max()
-        .unwrap_or(0);
+    let biggest = app.shown_biggest();
     // Narrow windows scroll the table sideways instead of squeezing the columns.
     egui::ScrollArea::horizontal()
         .auto_shrink([false, false])
@@ -448,13 +441,7 @@ fn safe_controls(ui: &mut Ui, app: &JanitorApp, intents: &mut Vec<Intent>) {
     {
         intents.push(Intent::OnlySafe(only_safe));
     }
-    // Counted, not collected: this runs every frame.
-    let rows = app.rows();
-    let safe = app
-        .visible()
-        .iter()
-        .filter(|&&i| rows[i].is_safe_to_delete())
-        .count();
+    let safe = app.shown_safe();
     if ui
         .add_enabled(
             app.running().is_none() && safe > 0,
