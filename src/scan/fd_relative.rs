@@ -75,6 +75,7 @@ enum ListingEnd {
     /// The root, before its handle told which filesystem it is on.
     Unknown,
     /// ext4: the last entry's cookie says whether the listing reached the end.
+    #[cfg(target_os = "linux")]
     Ext4EndCookie,
     /// Anywhere else: read until nothing comes back.
     ReadToEmpty,
@@ -82,13 +83,20 @@ enum ListingEnd {
 
 /// The `getdents64` buffer of one walking task: 32 KiB hold a folder of about 800
 /// entries in one call; larger folders take several.
+#[cfg(target_os = "linux")]
 pub(super) struct ReadBuffer(Vec<std::mem::MaybeUninit<u8>>);
 
+#[cfg(target_os = "linux")]
 impl Default for ReadBuffer {
     fn default() -> Self {
         Self(vec![std::mem::MaybeUninit::uninit(); 32 * 1024])
     }
 }
+
+/// Elsewhere rustix's `Dir` keeps its own buffer.
+#[cfg(not(target_os = "linux"))]
+#[derive(Default)]
+pub(super) struct ReadBuffer;
 
 /// Looks at the root: a mount point is not counted, anything else is.
 pub(super) fn root_entry(root: &Path) -> io::Result<RootEntry> {
