@@ -193,6 +193,11 @@ impl MountBoundary {
         }
     }
 
+    /// The device the walk stays on.
+    pub fn dev(&self) -> u64 {
+        self.dev
+    }
+
     /// Whether `entry`, found at `path` inside the walk, begins another mount. The path
     /// is only built when the kernel could not say.
     pub fn is_another_mount(

@@ -26,9 +26,11 @@
 //! - **Hard links once.** Like `du`, an inode with several links counts once across every
 //!   root of one scanner: a sharded set of (device, inode) of the entries with more than
 //!   one link, which a `git clone --local` workspace is full of.
-//! - **Parallel, streaming.** Folders are tasks on rayon's work-stealing pool, one scope
-//!   for all roots: a huge workspace does not hold the small ones up, and each root's
-//!   result is reported as soon as its last folder is done.
+//! - **Parallel, streaming.** Roots are tasks on rayon's work-stealing pool, one scope
+//!   for all of them; a task reads its folders depth first and hands half of those still
+//!   to read to a new task whenever its thread has nothing queued for an idle thread to
+//!   steal, so a huge workspace does not hold the small ones up, a small folder costs no
+//!   hand-off, and each root's result is reported as soon as its last folder is done.
 //!
 //! Off unix the walk falls back to std's path-based calls (`by_path`).
 
@@ -210,42 +212,46 @@ impl Scanner {
         state.merge(tally);
         match dir {
             // `pending` starts at 1 and this task hands that count to the root directory.
-            Some(dir) => self.walk_dir(scope, dir, state, on_done),
+            Some(dir) => self.walk_dirs(scope, vec![dir], state, on_done),
             None => state.finish_one(on_done),
         }
     }
 
-    /// Reads one directory, counts its non-directory entries and spawns a task per
-    /// subdirectory. Owns one unit of `state.pending`, released at the end.
-    fn walk_dir<'s>(
+    /// Reads the folders of `todo` and everything below them, depth first on this thread:
+    /// a task per folder would cost more than reading a small folder does. Whenever this
+    /// thread has no task queued for an idle thread to steal, half of the folders still
+    /// to read become a task of their own. Owns one unit of `state.pending`, released at
+    /// the end.
+    fn walk_dirs<'s>(
         &'s self,
         scope: &rayon::Scope<'s>,
-        dir: DirTask,
+        mut todo: Vec<DirTask>,
         state: &'s RootState,
         on_done: &'s (dyn Fn(usize, Usage) + Sync),
     ) {
         let mut tally = Tally::default();
-        if self.is_cancelled() {
-            state.incomplete.store(true, Ordering::Relaxed);
-        } else {
-            let subdirs = self.read_dir(&dir, &mut tally);
-            for subdir in subdirs {
+        let mut buffer = ReadBuffer::default();
+        while let Some(dir) = todo.pop() {
+            if self.is_cancelled() {
+                state.incomplete.store(true, Ordering::Relaxed);
+                break;
+            }
+            self.read_dir(dir, &mut tally, &mut buffer, &mut todo);
+            if todo.len() >= 2 && !rayon_core::current_thread_has_pending_tasks().unwrap_or(false) {
+                // The oldest folders are the shallowest: likely the larger trees.
+                let shared: Vec<DirTask> = todo.drain(..todo.len() / 2).collect();
                 state.pending.fetch_add(1, Ordering::Relaxed);
-                scope.spawn(move |scope| self.walk_dir(scope, subdir, state, on_done));
+                scope.spawn(move |scope| self.walk_dirs(scope, shared, state, on_done));
             }
         }
         state.merge(tally);
         state.finish_one(on_done);
     }
 
-    /// Test seam: fails as if `dir` were unreadable.
-    fn check_readable(&self, _dir: &Path) -> io::Result<()> {
+    /// Test seam: fails as if the folder at `_path()` were unreadable.
+    fn check_readable(&self, _path: impl FnOnce() -> PathBuf) -> io::Result<()> {
         #[cfg(test)]
-        if self
-            .unreadable_dirs
-            .iter()
-            .any(|unreadable| unreadable == _dir)
-        {
+        if !self.unreadable_dirs.is_empty() && self.unreadable_dirs.contains(&_path()) {
             return Err(io::Error::new(
                 io::ErrorKind::PermissionDenied,
                 "permission denied (injected by test)",
@@ -332,13 +338,13 @@ enum RootEntry {
 mod fd_relative;
 
 #[cfg(unix)]
-use fd_relative::{DirTask, root_entry};
+use fd_relative::{DirTask, ReadBuffer, root_entry};
 
 #[cfg(not(unix))]
 mod by_path;
 
 #[cfg(not(unix))]
-use by_path::{DirTask, root_entry};
+use by_path::{DirTask, ReadBuffer, root_entry};
 
 fn is_missing(err: &io::Error) -> bool {
     matches!(

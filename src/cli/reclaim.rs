@@ -6,7 +6,7 @@ use super::run_plan::print_log;
 use super::{bad_input, failure};
 use crate::agents_runner::{LiveProbe, Probe};
 use crate::config::{Config, format_age};
-use crate::container::ContainerRuntime;
+use crate::container::{ContainerRuntime, DockerListing};
 use crate::executor::{self, Executor, MeasureInput, Measured, ReclaimReport};
 use crate::policy::reclaim::{KindRow, ReclaimPlan, ReclaimRequest, ReclaimSettings};
 use crate::scan::Usage;
@@ -42,13 +42,14 @@ fn measure(
     snapshot: &Snapshot,
     settings: &Config,
     workspace_sizes: &mut HashMap<PathBuf, Usage>,
+    docker: Result<DockerListing, String>,
 ) -> Measured {
     let runner_home = paths::runner_home_of_user();
     executor::measure(
         MeasureInput {
             snapshot,
             runner_home: runner_home.as_deref(),
-            containers: &ContainerRuntime::default(),
+            docker,
             settings: &settings.reclaim,
             now: SystemTime::now(),
             agents_runner: LiveProbe.check(&snapshot.data_dir),
@@ -100,13 +101,14 @@ pub(super) struct OtherRow {
 }
 
 /// The rows of every kind of the footprint besides workspaces (`workspace_sizes`: the
-/// sizes `usage` took).
+/// sizes `usage` took; `docker`: what docker listed, see [`MeasureInput::docker`]).
 pub(super) fn other_rows(
     snapshot: &Snapshot,
     settings: &Config,
     workspace_sizes: &mut HashMap<PathBuf, Usage>,
+    docker: Result<DockerListing, String>,
 ) -> (Vec<OtherRow>, Vec<String>) {
-    let measured = measure(snapshot, settings, workspace_sizes);
+    let measured = measure(snapshot, settings, workspace_sizes, docker);
     let (_, rows) = measured.assess(snapshot, &settings.reclaim, SystemTime::now(), None);
     (rows.into_iter().map(row).collect(), measured.warnings)
 }
@@ -191,7 +193,7 @@ pub(super) fn reclaim(snapshot: &Snapshot, settings: &Config, args: &ReclaimArgs
         MeasureInput {
             snapshot,
             runner_home: runner_home.as_deref(),
-            containers: &containers,
+            docker: containers.runner_objects(),
             settings: reclaim_settings,
             now,
             agents_runner: LiveProbe.check(&snapshot.data_dir),

@@ -6,6 +6,7 @@ use super::reclaim::{other_rows, print_other};
 use super::snapshot::scan;
 use super::table::{mount_point_note, truncate, unix_seconds};
 use crate::config::Config;
+use crate::container::ContainerRuntime;
 use crate::policy;
 use crate::store::{Snapshot, paths};
 use crate::text;
@@ -48,7 +49,16 @@ struct WorkspaceUsage<'a> {
 pub(super) fn usage(snapshot: &Snapshot, json: bool, settings: &Config) -> Result<u8> {
     let quotas = &settings.quotas;
     let roots: Vec<PathBuf> = snapshot.workspaces.iter().map(|w| w.path.clone()).collect();
-    let mut usage = scan(&roots);
+    // Docker is asked while the workspaces are sized: its answer is mostly waiting (a
+    // process start, the daemon), the walk's time is the CPU's.
+    let (mut usage, docker) = std::thread::scope(|threads| {
+        let docker = threads.spawn(|| ContainerRuntime::default().runner_objects());
+        let usage = scan(&roots);
+        let docker = docker
+            .join()
+            .unwrap_or_else(|_| Err("asking docker failed".to_owned()));
+        (usage, docker)
+    });
     let mut environments: Vec<EnvironmentUsage> = snapshot
         .environments
         .iter()
@@ -114,7 +124,7 @@ pub(super) fn usage(snapshot: &Snapshot, json: bool, settings: &Config) -> Resul
     let total_disk_bytes: u64 = environments.iter().map(|e| e.disk_bytes).sum();
     // The quotas count the sizes measured above, never a second scan.
     let quota_states = policy::quota_states(snapshot, &usage, quotas);
-    let (other, warnings) = other_rows(snapshot, settings, &mut usage);
+    let (other, warnings) = other_rows(snapshot, settings, &mut usage, docker);
     for warning in &warnings {
         eprintln!("problem: {warning}");
     }

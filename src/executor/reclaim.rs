@@ -10,7 +10,7 @@ use super::report::log;
 use super::{Emit, EngineEvent, Executor, Level, Progress, prepare_with_runner};
 use crate::agents_runner::RunnerProcess;
 use crate::checkpoint::{self, checkpoint};
-use crate::container::{ContainerRemoval, ContainerRuntime};
+use crate::container::{ContainerRemoval, ContainerRuntime, DockerListing};
 use crate::lock::DataDirLock;
 use crate::policy::reclaim::{
     self, Candidate, DockerState, Footprint, KindRow, ReclaimError, ReclaimInput, ReclaimPlan,
@@ -99,8 +99,10 @@ pub struct MeasureInput<'a> {
     /// Agents-Runner's home (artifacts, crash reports, models, prompts); `None`: only
     /// the data directory's share.
     pub runner_home: Option<&'a Path>,
-    /// Docker, for Agents-Runner's images and containers.
-    pub containers: &'a ContainerRuntime,
+    /// Agents-Runner's images and containers as docker listed them, or why it could not
+    /// ([`ContainerRuntime::runner_objects`]): a caller may ask docker while it does
+    /// something else (`usage` asks while it sizes the workspaces).
+    pub docker: Result<DockerListing, String>,
     /// The settings in force (which log trims to measure).
     pub settings: &'a ReclaimSettings,
     /// The time ages are measured against.
@@ -122,7 +124,7 @@ pub fn measure(
     let MeasureInput {
         snapshot,
         runner_home,
-        containers,
+        docker,
         settings,
         now,
         agents_runner,
@@ -148,7 +150,7 @@ pub fn measure(
         .iter()
         .map(|problem| format!("{}: {}", problem.path.display(), problem.message))
         .collect();
-    let docker = match containers.runner_objects() {
+    let docker = match docker {
         Ok(listing) => DockerState::Listed(listing),
         Err(why) => DockerState::Unavailable(why),
     };

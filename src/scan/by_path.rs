@@ -6,6 +6,10 @@ pub(super) struct DirTask {
     path: PathBuf,
 }
 
+/// Nothing to keep between folders here: std reads the entries.
+#[derive(Default)]
+pub(super) struct ReadBuffer;
+
 /// Looks at the root. Without device numbers in std here, mounts are not seen.
 pub(super) fn root_entry(root: &Path) -> io::Result<RootEntry> {
     let meta = fs::symlink_metadata(root)?;
@@ -32,10 +36,16 @@ impl Entry {
 }
 
 impl Scanner {
-    /// Counts the entries of `dir` into `tally`; returns its subfolders.
-    pub(super) fn read_dir(&self, dir: &DirTask, tally: &mut Tally) -> Vec<DirTask> {
+    /// Counts the entries of `dir` into `tally`; adds its subfolders to `subdirs`.
+    pub(super) fn read_dir(
+        &self,
+        dir: DirTask,
+        tally: &mut Tally,
+        _buffer: &mut ReadBuffer,
+        subdirs: &mut Vec<DirTask>,
+    ) {
         let entries = match self
-            .check_readable(&dir.path)
+            .check_readable(|| dir.path.clone())
             .and_then(|()| fs::read_dir(&dir.path))
         {
             Ok(entries) => entries,
@@ -43,10 +53,9 @@ impl Scanner {
                 tally
                     .problems
                     .push(problem(&dir.path, "cannot read directory", &err));
-                return Vec::new();
+                return;
             }
         };
-        let mut subdirs = Vec::new();
         for entry in entries {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -71,6 +80,5 @@ impl Scanner {
                 subdirs.push(DirTask { path: entry.path() });
             }
         }
-        subdirs
     }
 }

@@ -176,3 +176,50 @@ fn cancel_between_roots_leaves_later_roots_unstarted() -> TestResult {
     assert_eq!(indexes, vec![0, 1, 2, 3]);
     Ok(())
 }
+
+/// More entries than one `getdents64` call returns into the walk's buffer: every call's
+/// entries count, whatever the last entry of a call says.
+#[test]
+fn a_folder_larger_than_one_read_is_counted_whole() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let root = tmp.path();
+    let mut expected = 0;
+    for i in 0..3000 {
+        // Long names: about 120 bytes an entry, so 32 KiB hold fewer than 300.
+        let path = root.join(format!("{i:05}-{}", "n".repeat(100)));
+        write_file(&path, i % 7)?;
+        expected += (i % 7) as u64;
+    }
+    expected += fs::symlink_metadata(root)?.len();
+    let usage = scanner().scan_tree(root);
+    assert_eq!((usage.dirs, usage.files), (1, 3000));
+    assert_eq!(usage.apparent_bytes, expected);
+    assert!(usage.complete && usage.problems.is_empty());
+    Ok(())
+}
+
+/// Deeper than the walk keeps folder handles open in one chain: everything counts, and
+/// a problem far down still names its folder's full path.
+#[test]
+fn a_tree_deeper_than_the_held_handles_is_counted_and_named() -> TestResult {
+    let tmp = tempfile::tempdir()?;
+    let root = tmp.path();
+    let mut folder = root.to_path_buf();
+    let mut deep_folders = Vec::new();
+    for level in 0..150 {
+        folder.push(format!("d{level}"));
+        fs::create_dir(&folder)?;
+        write_file(&folder.join("f"), 1)?;
+        deep_folders.push(folder.clone());
+    }
+    let full = scanner().scan_tree(root);
+    assert_eq!((full.dirs, full.files), (151, 150));
+    assert!(full.problems.is_empty());
+    let locked = deep_folders[139].clone();
+    let usage = scanner().fail_reading(locked.clone()).scan_tree(root);
+    assert_eq!(usage.problems.len(), 1, "{:?}", usage.problems);
+    assert_eq!(usage.problems[0].path, locked);
+    // Below the locked folder: its own file and ten more levels of a folder and a file.
+    assert_eq!((usage.dirs, usage.files), (151 - 10, 150 - 11));
+    Ok(())
+}

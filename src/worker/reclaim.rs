@@ -32,7 +32,7 @@ impl State {
         let input = MeasureInput {
             snapshot: &snapshot,
             runner_home: self.runner_home.as_deref(),
-            containers: &self.containers,
+            docker: self.containers.runner_objects(),
             settings,
             now: SystemTime::now(),
             agents_runner: self.agents_runner.check(&snapshot.data_dir),

@@ -37,7 +37,7 @@ fn plan_for(
         MeasureInput {
             snapshot: &snapshot,
             runner_home: Some(&home.dir),
-            containers: &no_docker(home),
+            docker: no_docker(home).runner_objects(),
             settings,
             now,
             agents_runner: None,
