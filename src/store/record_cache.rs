@@ -281,7 +281,10 @@ fn checksum(bytes: &[u8]) -> u64 {
     let mix = |hash: u64, word: u64| (hash ^ word).wrapping_mul(MULTIPLIER).rotate_left(29);
     let mut words = bytes.chunks_exact(8);
     let mut hash = (&mut words).fold(bytes.len() as u64, |hash, word| {
-        mix(hash, <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes))
+        mix(
+            hash,
+            <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes),
+        )
     });
     let mut last = [0_u8; 8];
     last[..words.remainder().len()].copy_from_slice(words.remainder());
@@ -714,7 +717,11 @@ mod tests {
         write_task(&paths::active_tasks_dir(&data).join("new.toml"), "running")?;
         let loaded = Snapshot::load_with(&data, Some(&cache))?;
         assert_eq!(loaded.tasks.len(), 1);
-        assert_eq!(cached_count(&cache, &data), 0, "written within SETTLE of now");
+        assert_eq!(
+            cached_count(&cache, &data),
+            0,
+            "written within SETTLE of now"
+        );
         load_later(&data, &cache)?;
         assert_eq!(cached_count(&cache, &data), 1, "settled by then");
         Ok(())
