@@ -117,12 +117,15 @@ pub(super) struct CachedRecord {
     pub stamp: FileStamp,
     /// What it held then.
     pub record: TaskRecord,
+    /// Where the file name starts in `record.file`.
+    name_at: usize,
 }
 
 impl CachedRecord {
-    /// The record file's name in its folder.
-    pub fn name(&self) -> &OsStr {
-        self.record.file.file_name().unwrap_or_default()
+    /// The record file's name in its folder, as bytes (the cache is in their order).
+    pub fn name(&self) -> &[u8] {
+        let file = self.record.file.as_os_str().as_encoded_bytes();
+        file.get(self.name_at..).unwrap_or_default()
     }
 }
 
@@ -244,7 +247,8 @@ fn decode(bytes: &[u8], task_folder: &Path, archived: bool) -> Option<Vec<Cached
         }
         previous = Some(name);
         let file = task_folder.join(name_from_bytes(name)?);
-        entries.push(input.record(file, archived)?);
+        let name_at = file.as_os_str().len() - name.len();
+        entries.push(input.record(file, name_at, archived)?);
     }
     input.0.is_empty().then_some(entries)
 }
@@ -461,7 +465,7 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    fn record(&mut self, file: PathBuf, archived: bool) -> Option<CachedRecord> {
+    fn record(&mut self, file: PathBuf, name_at: usize, archived: bool) -> Option<CachedRecord> {
         let stamp = FileStamp {
             len: self.u64()?,
             mtime_ns: self.u64()?,
@@ -510,6 +514,7 @@ impl<'a> Decoder<'a> {
                 legacy: flags & 2 != 0,
                 ..record
             },
+            name_at,
         })
     }
 }

@@ -145,7 +145,8 @@ fn find(
             ));
         }
     };
-    if let Ok(index) = cached.binary_search_by(|entry| entry.name().cmp(name))
+    let key = name.as_encoded_bytes();
+    if let Ok(index) = cached.binary_search_by(|entry| entry.name().cmp(key))
         && cached[index].stamp == stamp
     {
         return Found::Cached(index);
