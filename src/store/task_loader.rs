@@ -69,7 +69,7 @@ impl<'a> TaskLoader<'a> {
         let found: Vec<Found> = names
             .par_iter()
             .with_min_len(64)
-            .map(|listed| find(&dir, folder, listed, archived, &cached))
+            .map(|name| find(&dir, folder, name, archived, &cached))
             .collect();
         drop(names);
 
@@ -116,40 +116,15 @@ impl<'a> TaskLoader<'a> {
     }
 }
 
-/// A record file as the folder listing gave it.
-struct Listed {
-    name: OsString,
-    /// The listing says it is a regular file (where the file system tells).
-    regular: bool,
-}
-
-/// The record of the file `listed` of `dir` (the task folder at `folder`): from the
-/// cache when its stamp is unchanged, else parsed.
+/// The record of the file `name` of `dir` (the task folder at `folder`): from the cache
+/// when its stamp is unchanged, else parsed.
 fn find(
     dir: &TaskFolder,
     folder: &Path,
-    listed: &Listed,
+    name: &OsStr,
     archived: bool,
     cached: &[CachedRecord],
 ) -> Found {
-    let name = listed.name.as_os_str();
-    let key = name.as_encoded_bytes();
-    let cached_at = cached.binary_search_by(|entry| entry.name().cmp(key)).ok();
-    // Nothing cached to compare with: a regular file is opened at once and stamped
-    // through its handle, one lookup of its name instead of two. (Should it have
-    // become something else since it was listed, the way below tells what.)
-    if cached_at.is_none()
-        && listed.regular
-        && !super::legacy::is_legacy_record(Path::new(name))
-        && let Ok(file) = dir.open_file(name)
-    {
-        let path = folder.join(name);
-        return match stamp_of_open(&file) {
-            Ok((EntryKind::File, stamp)) => parse_file(file, stamp, path, archived),
-            Ok(_) => Found::Problem(Problem::new(&path, "is not a regular file")),
-            Err(err) => Found::Problem(Problem::new(&path, format!("cannot read: {err}"))),
-        };
-    }
     let stamp = match dir.stat(name) {
         // Not followed: a symlink is seen as itself.
         Ok((EntryKind::File, stamp)) => stamp,
@@ -170,29 +145,21 @@ fn find(
             ));
         }
     };
-    if let Some(index) = cached_at
+    let key = name.as_encoded_bytes();
+    if let Ok(index) = cached.binary_search_by(|entry| entry.name().cmp(key))
         && cached[index].stamp == stamp
     {
         return Found::Cached(index);
     }
     let path = folder.join(name);
-    if super::legacy::is_legacy_record(&path) {
-        return match tasks::read_record(&path, archived) {
-            Ok(record) => Found::Parsed(stamp, record),
-            Err(reason) => Found::Problem(Problem::new(&path, reason)),
-        };
-    }
-    match dir.open_file(name) {
-        Ok(file) => parse_file(file, stamp, path, archived),
-        Err(err) => Found::Problem(Problem::new(&path, format!("cannot read: {err}"))),
-    }
-}
-
-/// Reads and parses the TOML record `file` (of that stamp) at `path`.
-fn parse_file(file: File, stamp: FileStamp, path: std::path::PathBuf, archived: bool) -> Found {
-    match read_into_buffer(file, stamp.size(), |bytes| {
-        tasks::parse_record(bytes, &path, archived)
-    }) {
+    let parsed = if super::legacy::is_legacy_record(&path) {
+        tasks::read_record(&path, archived)
+    } else {
+        read_into_buffer(dir, name, stamp.size(), |bytes| {
+            tasks::parse_record(bytes, &path, archived)
+        })
+    };
+    match parsed {
         Ok(record) => Found::Parsed(stamp, record),
         Err(reason) => Found::Problem(Problem::new(&path, reason)),
     }
@@ -207,15 +174,18 @@ thread_local! {
 /// A buffer grown past this for one unusually large record is not kept.
 const KEPT_BUFFER_BYTES: usize = 4 << 20;
 
-/// Reads `file` (about `expected_len` bytes) into this thread's buffer and hands its
-/// bytes to `parse`. Errors are human-readable reasons.
+/// Reads the file `name` of `dir` (about `expected_len` bytes) into this thread's
+/// buffer and hands its bytes to `parse`. Errors are human-readable reasons.
 fn read_into_buffer<T>(
-    mut file: File,
+    dir: &TaskFolder,
+    name: &OsStr,
     expected_len: u64,
     parse: impl FnOnce(&[u8]) -> Result<T, String>,
 ) -> Result<T, String> {
     BUFFER.with_borrow_mut(|buffer| {
-        let result = read_whole(&mut file, expected_len, buffer)
+        let result = dir
+            .open_file(name)
+            .and_then(|mut file| read_whole(&mut file, expected_len, buffer))
             .map_err(|err| format!("cannot read: {err}"))
             .and_then(|len| parse(&buffer[..len]));
         if buffer.len() > KEPT_BUFFER_BYTES {
@@ -275,28 +245,38 @@ impl TaskFolder {
         })
     }
 
-    /// The record files, sorted by name.
-    fn record_names(&self) -> io::Result<Vec<Listed>> {
-        use rustix::fs::FileType;
+    /// The names of the record files, sorted.
+    fn record_names(&self) -> io::Result<Vec<OsString>> {
         use std::os::unix::ffi::OsStrExt;
         let mut names = Vec::new();
         for entry in rustix::fs::Dir::read_from(&self.fd)? {
             let entry = entry?;
             let name = OsStr::from_bytes(entry.file_name().to_bytes());
             if is_record_file(Path::new(name)) {
-                names.push(Listed {
-                    name: name.to_owned(),
-                    regular: entry.file_type() == FileType::RegularFile,
-                });
+                names.push(name.to_owned());
             }
         }
-        names.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        names.sort_unstable();
         Ok(names)
     }
 
+    // Field widths differ between unixes.
+    #[allow(clippy::unnecessary_cast)]
     fn stat(&self, name: &OsStr) -> io::Result<(EntryKind, FileStamp)> {
-        let flags = rustix::fs::AtFlags::SYMLINK_NOFOLLOW;
-        Ok(kind_and_stamp(&rustix::fs::statat(&self.fd, name, flags)?))
+        use rustix::fs::{AtFlags, FileType, RawMode};
+        let stat = rustix::fs::statat(&self.fd, name, AtFlags::SYMLINK_NOFOLLOW)?;
+        let kind = match FileType::from_raw_mode(stat.st_mode as RawMode) {
+            FileType::RegularFile => EntryKind::File,
+            FileType::Symlink => EntryKind::Symlink,
+            _ => EntryKind::Other,
+        };
+        let stamp = FileStamp::new(
+            stat.st_size as u64,
+            (stat.st_mtime as i64, stat.st_mtime_nsec as u32),
+            stat.st_ino as u64,
+            (stat.st_ctime as i64, stat.st_ctime_nsec as u32),
+        );
+        Ok((kind, stamp))
     }
 
     /// Opens a record file for reading: never through a symlink, and without
@@ -314,31 +294,6 @@ impl TaskFolder {
     }
 }
 
-/// What an open record file is, and its stamp.
-#[cfg(unix)]
-fn stamp_of_open(file: &File) -> io::Result<(EntryKind, FileStamp)> {
-    Ok(kind_and_stamp(&rustix::fs::fstat(file)?))
-}
-
-// Field widths differ between unixes.
-#[cfg(unix)]
-#[allow(clippy::unnecessary_cast)]
-fn kind_and_stamp(stat: &rustix::fs::Stat) -> (EntryKind, FileStamp) {
-    use rustix::fs::{FileType, RawMode};
-    let kind = match FileType::from_raw_mode(stat.st_mode as RawMode) {
-        FileType::RegularFile => EntryKind::File,
-        FileType::Symlink => EntryKind::Symlink,
-        _ => EntryKind::Other,
-    };
-    let stamp = FileStamp::new(
-        stat.st_size as u64,
-        (stat.st_mtime as i64, stat.st_mtime_nsec as u32),
-        stat.st_ino as u64,
-        (stat.st_ctime as i64, stat.st_ctime_nsec as u32),
-    );
-    (kind, stamp)
-}
-
 /// A task folder, by its path (no folder handles here).
 #[cfg(not(unix))]
 struct TaskFolder {
@@ -353,50 +308,34 @@ impl TaskFolder {
         })
     }
 
-    /// The record files, sorted by name.
-    fn record_names(&self) -> io::Result<Vec<Listed>> {
+    /// The names of the record files, sorted.
+    fn record_names(&self) -> io::Result<Vec<OsString>> {
         let mut names = Vec::new();
         for entry in std::fs::read_dir(&self.path)? {
-            let entry = entry?;
-            let name = entry.file_name();
+            let name = entry?.file_name();
             if is_record_file(Path::new(&name)) {
-                names.push(Listed {
-                    regular: entry.file_type().is_ok_and(|kind| kind.is_file()),
-                    name,
-                });
+                names.push(name);
             }
         }
-        names.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        names.sort_unstable();
         Ok(names)
     }
 
     fn stat(&self, name: &OsStr) -> io::Result<(EntryKind, FileStamp)> {
-        Ok(kind_and_stamp(&std::fs::symlink_metadata(
-            self.path.join(name),
-        )?))
+        let meta = std::fs::symlink_metadata(self.path.join(name))?;
+        let kind = if meta.file_type().is_symlink() {
+            EntryKind::Symlink
+        } else if meta.is_file() {
+            EntryKind::File
+        } else {
+            EntryKind::Other
+        };
+        Ok((kind, FileStamp::of(&meta)))
     }
 
     fn open_file(&self, name: &OsStr) -> io::Result<File> {
         File::open(self.path.join(name))
     }
-}
-
-/// What an open record file is, and its stamp.
-#[cfg(not(unix))]
-fn stamp_of_open(file: &File) -> io::Result<(EntryKind, FileStamp)> {
-    Ok(kind_and_stamp(&file.metadata()?))
-}
-
-#[cfg(not(unix))]
-fn kind_and_stamp(meta: &std::fs::Metadata) -> (EntryKind, FileStamp) {
-    let kind = if meta.file_type().is_symlink() {
-        EntryKind::Symlink
-    } else if meta.is_file() {
-        EntryKind::File
-    } else {
-        EntryKind::Other
-    };
-    (kind, FileStamp::of(meta))
 }
 
 #[cfg(test)]
