@@ -22,6 +22,9 @@ pub(super) struct TaskLoader<'a> {
 }
 
 /// What one record file gave.
+// Not boxed on purpose: the `Vec<Found>` becomes the `Vec<TaskRecord>` in place (one
+// allocation), where boxes would add an allocation per record and a second vector.
+#[allow(clippy::large_enum_variant)]
 enum Found {
     /// The cache's entry of that index, its file unchanged.
     Cached(usize),
@@ -381,7 +384,7 @@ mod tests {
         #[cfg(target_os = "linux")]
         rustix::fs::mknodat(
             rustix::fs::CWD,
-            &folder.join("pipe.toml"),
+            folder.join("pipe.toml"),
             rustix::fs::FileType::Fifo,
             rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
             0,
