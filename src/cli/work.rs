@@ -4,11 +4,11 @@
 use super::snapshot::scan;
 use crate::git::pull_request::{self, PrCache, PrState};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, FETCH_TIMEOUT, Inspection};
-use crate::store::{RecordCache, Snapshot, TaskRecord};
+use crate::store::{RecordCache, Snapshot, TaskRecord, WorkspaceLocation, paths};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Fetches the remotes of `paths` (when `fetch`), printing progress and failures on
@@ -21,7 +21,7 @@ pub(super) fn inspect_all(
     if fetch {
         fetch_all(paths);
     }
-    let base_branches = snapshot.base_branches();
+    let base_branches = base_branches_of(snapshot, paths);
     paths
         .par_iter()
         .map(|path| {
@@ -30,6 +30,30 @@ pub(super) fn inspect_all(
             (path.clone(), inspection)
         })
         .collect()
+}
+
+/// The base branch of each workspace of `workspaces`, as [`Snapshot::base_branches`]
+/// gives it, without working out the workspace of every record (100,000 paths for
+/// 2,000 workspaces): only a record whose task folder name is one of theirs can be
+/// theirs.
+fn base_branches_of(snapshot: &Snapshot, workspaces: &[PathBuf]) -> HashMap<PathBuf, String> {
+    let folder_names: HashSet<&OsStr> = workspaces.iter().filter_map(|p| p.file_name()).collect();
+    let wanted: HashSet<&Path> = workspaces.iter().map(PathBuf::as_path).collect();
+    let mut bases = HashMap::new();
+    for task in &snapshot.tasks {
+        let Some(branch) = task.gh_base_branch.as_deref().map(str::trim) else {
+            continue;
+        };
+        if branch.is_empty() || !folder_names.contains(OsStr::new(&paths::safe_id(&task.task_id))) {
+            continue;
+        }
+        if let WorkspaceLocation::Managed(path) = snapshot.workspace_location(task)
+            && wanted.contains(path.as_path())
+        {
+            bases.insert(path, branch.to_owned());
+        }
+    }
+    bases
 }
 
 /// `git fetch --prune` of every workspace of `paths` that is on disk, a few at a time.
@@ -104,4 +128,53 @@ pub(super) fn pull_requests(
         }
     }
     cache.read()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::paths;
+    use std::fs;
+
+    #[test]
+    fn base_branches_of_some_workspaces_are_those_the_snapshot_gives()
+    -> Result<(), Box<dyn std::error::Error>> {
+        let root = tempfile::tempdir()?;
+        let data = root.path();
+        fs::write(
+            data.join("environments.json"),
+            r#"{"environments": [{"env_id": "env-a", "name": "A", "version": 1, "workspace_type": "cloned"}]}"#,
+        )?;
+        let tasks = paths::active_tasks_dir(data);
+        fs::create_dir_all(paths::archived_tasks_dir(data))?;
+        let record = |id: &str, base: &str| {
+            format!("task_id = \"{id}\"\nenvironment_id = \"env-a\"\ngh_base_branch = \"{base}\"\n")
+        };
+        fs::write(tasks.join("t1.toml"), record("t1", "main"))?;
+        fs::write(tasks.join("t2.toml"), record("t2", " dev "))?;
+        fs::write(tasks.join("t3.toml"), record("t3", ""))?;
+        fs::write(tasks.join("t4.toml"), record("t4", "other"))?;
+        // An archived copy of t1 with another base: the later record wins, as in
+        // `Snapshot::base_branches`.
+        fs::write(
+            paths::archived_tasks_dir(data).join("t1.toml"),
+            record("t1", "old"),
+        )?;
+        let snapshot = Snapshot::load(data)?;
+        let workspace = |id: &str| paths::task_workspace_path(&snapshot.data_dir, "env-a", id);
+        let asked = [
+            workspace("t1"),
+            workspace("t2"),
+            workspace("t3"),
+            workspace("none"),
+        ];
+        let all = snapshot.base_branches();
+        let want: HashMap<PathBuf, String> = asked
+            .iter()
+            .filter_map(|path| Some((path.clone(), all.get(path)?.clone())))
+            .collect();
+        assert_eq!(want.len(), 2, "{all:?}");
+        assert_eq!(base_branches_of(&snapshot, &asked), want);
+        Ok(())
+    }
 }

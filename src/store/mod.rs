@@ -19,6 +19,7 @@ pub mod log_line;
 pub mod paths;
 pub mod record_cache;
 mod snapshot;
+mod task_loader;
 pub mod tasks;
 pub mod time;
 mod workspaces;

@@ -2,11 +2,11 @@
 //! lookups every caller needs (a task's environment, workspace, record by folder).
 
 use super::environments::{self, Environment, WorkspaceType};
-use super::record_cache::{self, RecordCache};
-use super::tasks::{self, TaskRecord};
+use super::record_cache::RecordCache;
+use super::task_loader::TaskLoader;
+use super::tasks::TaskRecord;
 use super::workspaces::{LegacyCheckout, WorkspaceDir, list_workspaces};
-use super::{Problem, is_record_file, paths};
-use rayon::prelude::*;
+use super::{Problem, paths};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
@@ -149,12 +149,7 @@ impl Snapshot {
             environments,
             all_ids: environment_ids,
         } = environments::load_all(&paths::environments_file(&data_dir), &mut problems);
-        let mut loader = TaskLoader {
-            cached: cache.map(|c| c.read(&data_dir)).unwrap_or_default(),
-            fresh: Vec::new(),
-            parsed: 0,
-            now,
-        };
+        let loader = TaskLoader::new(cache, now);
         let tasks = loader.load(&paths::active_tasks_dir(&data_dir), false, &mut problems);
         let (workspaces, legacy_checkouts) = list_workspaces(&data_dir, &mut problems);
         let mut snapshot = Self {
@@ -175,12 +170,6 @@ impl Snapshot {
         );
         snapshot.tasks.extend(archived);
         snapshot.archived_records_pending = false;
-        // Rewritten only when something was parsed or a cached file went away.
-        if let Some(cache) = cache
-            && (loader.parsed > 0 || !loader.cached.is_empty())
-        {
-            cache.write(&snapshot.data_dir, loader.fresh);
-        }
         Ok(snapshot)
     }
 
@@ -277,101 +266,5 @@ impl Snapshot {
             .iter()
             .filter(|task| task.task_id == task_id)
             .min_by_key(|task| (task.legacy, task.archived, task.duplicate))
-    }
-}
-
-/// Reads task files, taking unchanged ones from the cache.
-struct TaskLoader {
-    /// Cache entries not used yet, by file.
-    cached: HashMap<PathBuf, record_cache::CachedRecord>,
-    /// Entries for the next cache: every settled record read this time.
-    fresh: Vec<record_cache::CachedRecord>,
-    /// Files parsed (not served from the cache).
-    parsed: usize,
-    now: std::time::SystemTime,
-}
-
-impl TaskLoader {
-    /// Reads every `*.toml` and legacy `*.json` record in `folder` (parsing in
-    /// parallel); unusable ones become problems.
-    fn load(
-        &mut self,
-        folder: &Path,
-        archived: bool,
-        problems: &mut Vec<Problem>,
-    ) -> Vec<TaskRecord> {
-        let entries = match std::fs::read_dir(folder) {
-            Ok(entries) => entries,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
-            Err(err) => {
-                problems.push(Problem::new(
-                    folder,
-                    format!("cannot list task files: {err}"),
-                ));
-                return Vec::new();
-            }
-        };
-        let mut records = Vec::new();
-        let mut to_parse = Vec::new();
-        for entry in entries.filter_map(Result::ok) {
-            let path = entry.path();
-            if !is_record_file(&path) {
-                continue;
-            }
-            // Not followed: a symlink is seen as itself.
-            let meta = match entry.metadata() {
-                Ok(meta) => meta,
-                Err(err) => {
-                    problems.push(Problem::new(&path, format!("cannot read: {err}")));
-                    continue;
-                }
-            };
-            let kind = meta.file_type();
-            if kind.is_symlink() {
-                // Rewriting through a link would replace it: such a record is shown, never used.
-                problems.push(Problem::new(
-                    &path,
-                    "is a symlink: not read and never rewritten",
-                ));
-                continue;
-            }
-            if !kind.is_file() {
-                problems.push(Problem::new(&path, "is not a regular file"));
-                continue;
-            }
-            let stamp = record_cache::FileStamp::of(&meta);
-            match self.cached.remove(&path) {
-                Some(entry) if entry.stamp == stamp && entry.record.archived == archived => {
-                    records.push(entry.record.clone());
-                    self.fresh.push(entry);
-                }
-                _ => to_parse.push((path, stamp)),
-            }
-        }
-        self.parsed += to_parse.len();
-        let parsed: Vec<Result<(record_cache::FileStamp, TaskRecord), Problem>> = to_parse
-            .into_par_iter()
-            .map(|(path, stamp)| {
-                tasks::read_record(&path, archived)
-                    .map(|record| (stamp, record))
-                    .map_err(|reason| Problem::new(&path, reason))
-            })
-            .collect();
-        for result in parsed {
-            match result {
-                Ok((stamp, record)) => {
-                    if stamp.settled(self.now) {
-                        self.fresh.push(record_cache::CachedRecord {
-                            stamp,
-                            record: record.clone(),
-                        });
-                    }
-                    records.push(record);
-                }
-                Err(problem) => problems.push(problem),
-            }
-        }
-        records.sort_by(|a, b| a.file.cmp(&b.file));
-        records
     }
 }

@@ -36,7 +36,9 @@ pub(super) fn find(b: &[u8]) -> Option<Span> {
                 return None;
             }
             let (end, items) = array(b, i)?;
-            return Some(Span { start, end, items });
+            // Its strings were scanned for their ends only: one pass over the whole
+            // array checks that no string or comment holds a control character.
+            return without_controls(&b[i..end]).then_some(Span { start, end, items });
         }
         i = value(b, i)?;
         // Only blanks and a comment may follow a value on its line.
@@ -171,7 +173,10 @@ fn inline_table(b: &[u8], open: usize) -> Option<usize> {
 fn string(b: &[u8], open: usize) -> Option<usize> {
     let quote = b[open];
     let multi = b.get(open..open + 3) == Some(&[quote; 3][..]);
-    let mut i = open + if multi { 3 } else { 1 };
+    if !multi {
+        return single_line_string(b, open + 1, quote);
+    }
+    let mut i = open + 3;
     loop {
         i = next_special(b, i, quote);
         let c = *b.get(i)?;
@@ -201,6 +206,38 @@ fn string(b: &[u8], open: usize) -> Option<usize> {
             i += 1;
         }
     }
+}
+
+/// The end of a one-line string whose content starts at `i`: the next quote, backslash
+/// or newline, found with `memchr` (vectorised: log lines are long, and nearly every
+/// byte of a record is in one). Control characters are not looked for here: the
+/// caller checks the whole `logs` array for them at once, and the TOML parser checks
+/// the rest of the file.
+fn single_line_string(b: &[u8], mut i: usize, quote: u8) -> Option<usize> {
+    loop {
+        let rest = b.get(i..)?;
+        let found = if quote == b'"' {
+            memchr::memchr3(quote, b'\\', b'\n', rest)
+        } else {
+            memchr::memchr2(quote, b'\n', rest)
+        };
+        let at = i + found?;
+        match b[at] {
+            b'\\' if quote == b'"' => i = escape(b, at + 1, false)?,
+            // A newline: a one-line string cannot hold one.
+            c if c != quote => return None,
+            _ => return Some(at + 1),
+        }
+    }
+}
+
+/// True when `bytes` holds no control character but tab and newline (outside a
+/// multi-line string a newline only ends a line, which the lexer checks). Without an
+/// early exit, so that it is vectorised.
+fn without_controls(bytes: &[u8]) -> bool {
+    bytes.iter().fold(true, |clean, &c| {
+        clean & ((c >= 0x20) | (c == b'\t') | (c == b'\n')) & (c != 0x7f)
+    })
 }
 
 /// The first byte from `i` on that a string scan must look at: the quote, a

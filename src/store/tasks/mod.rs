@@ -15,6 +15,7 @@ mod trim;
 
 pub use archive::{archive_record, restore_record};
 pub use edit::{EditOutcome, TaskEdit, edit_record};
+pub(in crate::store) use record::parse_record;
 pub use record::{TaskRecord, read_log_tail, read_record, record_exists_for_folder};
 pub use trim::{TrimOutcome, preview_trim, trim_logs};
 

@@ -91,7 +91,7 @@ pub fn read_record(path: &Path, archived: bool) -> Result<TaskRecord, String> {
 
 /// [`read_record`] on the bytes of a TOML file read from `path` (which tells an
 /// archived duplicate by its name).
-pub(super) fn parse_record(
+pub(in crate::store) fn parse_record(
     bytes: &[u8],
     path: &Path,
     archived: bool,

@@ -72,9 +72,32 @@ fn skipping_logs_agrees_with_the_full_parse() {
         "task_id = \"t\"\nlogs = [\"tab\tok\", \"bell\u{7}\"]\n",
         "task_id = \"t\"\nlogs = [\"\"\"line \\\n   continued\"\"\"]\nstatus = \"done\"\n",
         "task_id = \"t\"\r\nlogs = [\r\n  \"crlf\",\r\n]\r\nstatus = \"done\"\r\n",
+        "task_id = \"t\"\nlogs = [\"a\nb\"]\n",
+        "task_id = \"t\"\nlogs = ['a\nb']\n",
+        "task_id = \"t\"\nlogs = [\"a\rb\"]\n",
+        "task_id = \"t\"\nlogs = ['lit\\eral \"q\" tab\t', '']\n",
+        "task_id = \"t\"\nlogs = [\"ends in a backslash\\\\\", \"\\\"\"]\n",
+        "task_id = \"t\"\nlogs = [\"unclosed \\\"]\n",
     ];
+    // Long lines, with what matters past the first 16 and 32 bytes the scan takes at once.
+    let long: Vec<String> = [
+        "", "\\u00e9", "\\q", "\u{1}", "\u{7f}", "\t", "\n", "'", "\\\"",
+    ]
+    .iter()
+    .flat_map(|odd| {
+        [17, 33, 70].map(|at| {
+            format!(
+                "task_id = \"t\"\nlogs = [\n  \"{}{odd}{}\",\n  '{}{odd}{}',\n]\n",
+                "x".repeat(at),
+                "y".repeat(40),
+                "x".repeat(at),
+                "y".repeat(40)
+            )
+        })
+    })
+    .collect();
     let path = Path::new("/d/tasks/t.toml");
-    for text in cases {
+    for text in cases.iter().copied().chain(long.iter().map(String::as_str)) {
         let full = parse_raw(text).map(|raw| raw.logs);
         if let Some(fast) = parse_skipping_logs(text) {
             assert_eq!(Ok(fast.logs), full, "{text:?}");
@@ -86,6 +109,11 @@ fn skipping_logs_agrees_with_the_full_parse() {
         parse_skipping_logs(SAMPLE).is_some(),
         "the usual file takes the fast path"
     );
+    for text in &long {
+        if parse_raw(text).is_ok() {
+            assert!(parse_skipping_logs(text).is_some(), "{text:?}");
+        }
+    }
     let many = format!(
         "task_id = \"t\"\nlogs = [\n{}]\n[git]\nbranch = \"b\"\n",
         "    \"[12:00:00] [agent] line\",\n".repeat(2000)
