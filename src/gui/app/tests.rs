@@ -19,21 +19,32 @@ use std::time::{Duration, SystemTime};
 
 type TestResult = Result<(), Box<dyn Error>>;
 
-/// A table of tasks `t1`..`t5` in id order, with no workspace on disk.
-fn table() -> Result<(Table, tempfile::TempDir), Box<dyn Error>> {
+/// A data folder with the cloned environment `env-1` and a finished task record of it
+/// at each `(file, task id)` (files relative to the folder).
+fn env_1_with_records(records: &[(String, String)]) -> Result<tempfile::TempDir, Box<dyn Error>> {
     let data = tempfile::tempdir()?;
     let dir = data.path();
     std::fs::write(
         dir.join("environments.json"),
         r#"{"environments": [{"env_id": "env-1", "workspace_type": "cloned"}]}"#,
     )?;
-    std::fs::create_dir_all(dir.join("tasks"))?;
-    for n in 1..=5 {
+    std::fs::create_dir_all(crate::store::paths::archived_tasks_dir(dir))?;
+    for (file, id) in records {
         std::fs::write(
-            dir.join(format!("tasks/t{n}.toml")),
-            format!("task_id = \"t{n}\"\nenvironment_id = \"env-1\"\nstatus = \"done\"\n"),
+            dir.join(file),
+            format!("task_id = \"{id}\"\nenvironment_id = \"env-1\"\nstatus = \"done\"\n"),
         )?;
     }
+    Ok(data)
+}
+
+/// A table of tasks `t1`..`t5` in id order, with no workspace on disk.
+fn table() -> Result<(Table, tempfile::TempDir), Box<dyn Error>> {
+    let records: Vec<(String, String)> = (1..=5)
+        .map(|n| (format!("tasks/t{n}.toml"), format!("t{n}")))
+        .collect();
+    let data = env_1_with_records(&records)?;
+    let dir = data.path();
     let mut folder = DataFolder::default();
     folder.loaded(Arc::new(Snapshot::load(dir)?));
     let mut table = Table::default();
@@ -259,19 +270,11 @@ fn progress_goes_by_bytes_when_known_and_says_the_time_left_at_the_pace_so_far()
 fn the_first_look_shows_the_active_rows_and_sizing_waits_for_the_whole_snapshot() -> TestResult {
     use crate::store::paths;
     use crate::worker::Event;
-    let data = tempfile::tempdir()?;
+    let data = env_1_with_records(&[
+        ("tasks/t1.toml".into(), "t1".into()),
+        ("tasks/done/t2.toml".into(), "t2".into()),
+    ])?;
     let dir = data.path();
-    std::fs::write(
-        dir.join("environments.json"),
-        r#"{"environments": [{"env_id": "env-1", "workspace_type": "cloned"}]}"#,
-    )?;
-    std::fs::create_dir_all(paths::archived_tasks_dir(dir))?;
-    for (file, id) in [("tasks/t1.toml", "t1"), ("tasks/done/t2.toml", "t2")] {
-        std::fs::write(
-            dir.join(file),
-            format!("task_id = \"{id}\"\nenvironment_id = \"env-1\"\nstatus = \"done\"\n"),
-        )?;
-    }
     for task in ["t1", "t2", "lost"] {
         std::fs::create_dir_all(paths::task_workspace_path(dir, "env-1", task))?;
     }
