@@ -267,7 +267,7 @@ impl State {
     /// and what a crash left in staging is finished after.
     fn load(&mut self, opening: bool) {
         let loaded = if opening {
-            // The window has nothing yet: it shows the active records while the rest is
+            // A window with nothing shown yet shows the active records while the rest is
             // read. That look is never kept here: plans are made from whole snapshots.
             Snapshot::load_active_first(&self.data_dir, self.record_cache.as_ref(), |first| {
                 self.emit(Event::Loaded(Arc::new(first.clone())));
