@@ -227,11 +227,7 @@ impl Executor {
             };
             log(emit, Level::Info, text);
         }
-        let level = if report.steps_failed > 0 {
-            Level::Error
-        } else {
-            Level::Info
-        };
+        let level = report.summary_level();
         log(
             emit,
             level,

@@ -108,6 +108,15 @@ impl Report {
     pub fn all_ok(&self) -> bool {
         self.steps_failed == 0 && !self.cancelled
     }
+
+    /// The level of the run's summary line: an error when a step failed.
+    pub(super) fn summary_level(&self) -> Level {
+        if self.steps_failed > 0 {
+            Level::Error
+        } else {
+            Level::Info
+        }
+    }
 }
 
 /// Where the engine tells the outside world what happens (from any thread).

@@ -113,11 +113,7 @@ impl Executor {
             // stops between workspaces, so nothing waits in staging.
             left_in_staging: Vec::new(),
         };
-        let level = if report.steps_failed > 0 {
-            Level::Error
-        } else {
-            Level::Info
-        };
+        let level = report.summary_level();
         log(
             emit,
             level,
