@@ -264,17 +264,7 @@ impl Remover {
         let Some(staging) = self.checked_leftover_staging(home, false)? else {
             return Ok(Vec::new());
         };
-        let leftovers = self
-            .fs
-            .list(&staging)
-            .map_err(|err| io_error(&staging, &err))?;
-        Ok(leftovers
-            .into_iter()
-            .map(|path| {
-                let report = self.purge_leftover(&path, progress);
-                (path, report)
-            })
-            .collect())
+        self.purge_each_in(&staging, |path| self.purge_leftover(path, progress))
     }
 }
 

@@ -210,15 +210,27 @@ impl Remover {
         let Some(staging) = self.checked_staging(false)? else {
             return Ok(Vec::new());
         };
-        let leftovers = self
+        self.purge_each_in(&staging, |path| {
+            before_purge(path);
+            self.purge(path, progress)
+        })
+    }
+
+    /// Purges every entry of the staging folder `staging` with `purge`, in listing
+    /// order: what each freed, by entry.
+    pub(super) fn purge_each_in(
+        &self,
+        staging: &Path,
+        mut purge: impl FnMut(&Path) -> PurgeReport,
+    ) -> Result<Vec<(PathBuf, PurgeReport)>, RemoveError> {
+        let entries = self
             .fs
-            .list(&staging)
-            .map_err(|err| io_error(&staging, &err))?;
-        Ok(leftovers
+            .list(staging)
+            .map_err(|err| io_error(staging, &err))?;
+        Ok(entries
             .into_iter()
             .map(|path| {
-                before_purge(&path);
-                let report = self.purge(&path, progress);
+                let report = purge(&path);
                 (path, report)
             })
             .collect())
