@@ -148,8 +148,9 @@ impl Table {
     /// Rows for the data folder's snapshot, with the sizes and git states known so far;
     /// the orphan folders, which change only with the snapshot.
     pub(crate) fn rebuild(&mut self, data: &DataFolder) {
-        // The order shown, by task id: the new rows keep it while values arrive.
-        let shown_ids: Vec<String> = self.visible_ids().collect();
+        // The old rows give the order shown by task id: the new rows keep it while
+        // values arrive.
+        let old_rows = std::mem::take(&mut self.rows);
         self.rows = match data.snapshot() {
             Some(snapshot) => model::build_rows(snapshot, data.usage(), data.git()),
             None => Vec::new(),
@@ -171,9 +172,11 @@ impl Table {
         for (index, row) in self.rows.iter().enumerate() {
             self.row_by_id.entry(row.task_id.clone()).or_insert(index);
         }
-        self.visible = shown_ids
+        self.visible = self
+            .visible
             .iter()
-            .filter_map(|id| self.row_by_id.get(id.as_str()).copied())
+            .filter_map(|&old| self.row_by_id.get(old_rows.get(old)?.task_id.as_str()))
+            .copied()
             .collect();
         self.position_of_row = positions(self.rows.len(), &self.visible);
         self.largest.clear();
