@@ -8,6 +8,7 @@ use crate::executor::{self, EngineEvent, Executor, Level, LogLine};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, GitStatus};
 use crate::policy::DeleteMode;
 use crate::policy::{Action, Plan};
+use crate::process;
 use crate::remove::{Filesystem, RealFilesystem};
 use crate::scan::{Scanner, Usage};
 use crate::store::{Problem, RecordCache, Snapshot, paths, tasks};
@@ -380,23 +381,25 @@ impl State {
             .unwrap_or_default();
         // Every git state first (they fill the Git column as they come), then what
         // each workspace's ignored entries take on disk.
-        let ignored: Vec<(PathBuf, Vec<PathBuf>)> = paths
-            .par_iter()
-            .filter_map(|path| {
-                if self.cancel.load(Ordering::Relaxed) {
-                    return None;
-                }
-                let base = base_branches.get(path).map(String::as_str);
-                let inspection = git::inspect_workspace(path, base, DEFAULT_GIT_TIMEOUT);
-                let known = matches!(inspection.status, GitStatus::Known(_));
-                let _ = self.events.send(Event::GitInspected {
-                    path: path.clone(),
-                    status: inspection.status,
-                });
-                (self.wake)();
-                known.then(|| (path.clone(), inspection.ignored))
-            })
-            .collect();
+        let ignored: Vec<(PathBuf, Vec<PathBuf>)> = process::in_program_pool(|| {
+            paths
+                .par_iter()
+                .filter_map(|path| {
+                    if self.cancel.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let base = base_branches.get(path).map(String::as_str);
+                    let inspection = git::inspect_workspace(path, base, DEFAULT_GIT_TIMEOUT);
+                    let known = matches!(inspection.status, GitStatus::Known(_));
+                    let _ = self.events.send(Event::GitInspected {
+                        path: path.clone(),
+                        status: inspection.status,
+                    });
+                    (self.wake)();
+                    known.then(|| (path.clone(), inspection.ignored))
+                })
+                .collect()
+        });
         ignored.par_iter().for_each(|(path, entries)| {
             let scanner = Scanner::new(self.cancel.clone());
             let bytes = entries

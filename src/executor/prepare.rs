@@ -5,6 +5,7 @@ use crate::agents_runner::{LiveProbe, Probe, RunnerProcess};
 use crate::git::{self, GitStatus};
 use crate::mounts;
 use crate::policy::{self, Action, DeleteMode, Plan, PlanError, PlanInput};
+use crate::process;
 use crate::scan::{Scanner, Usage};
 use crate::store::Snapshot;
 use rayon::prelude::*;
@@ -197,7 +198,7 @@ fn plan_asking(
         size_missing(&unknown, usage, cancel);
         // The work is compared with each task's own base branch, as the window shows it.
         let base_branches = snapshot.base_branches();
-        git.extend(
+        git.extend(process::in_program_pool(|| {
             unknown
                 .par_iter()
                 .map(|path| {
@@ -205,7 +206,7 @@ fn plan_asking(
                     let found = git::inspect_workspace(path, base, git::DEFAULT_GIT_TIMEOUT);
                     (path.clone(), found.status)
                 })
-                .collect::<Vec<_>>(),
-        );
+                .collect::<Vec<_>>()
+        }));
     }
 }
