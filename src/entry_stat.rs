@@ -25,6 +25,9 @@ pub(crate) struct EntryStat {
     pub dev: u64,
     pub ino: u64,
     pub mtime: Option<SystemTime>,
+    /// When the entry last changed in any way (content, name, mode, links): set by the
+    /// kernel, never by a program.
+    pub ctime: Option<SystemTime>,
     /// The id of the mount the entry is in, where the kernel says (Linux 5.8+).
     pub mount_id: Option<u64>,
     /// Whether the entry is the root of a mount, where the kernel says (Linux 5.8+).
@@ -78,6 +81,7 @@ fn stat_impl<P: Arg + Copy>(dir: BorrowedFd, name: P) -> io::Result<EntryStat> {
         dev: rustix::fs::makedev(stat.stx_dev_major, stat.stx_dev_minor),
         ino: stat.stx_ino,
         mtime: moment(stat.stx_mtime.tv_sec, stat.stx_mtime.tv_nsec),
+        ctime: moment(stat.stx_ctime.tv_sec, stat.stx_ctime.tv_nsec),
         mount_id: returned
             .contains(StatxFlags::MNT_ID)
             .then_some(stat.stx_mnt_id),
@@ -101,6 +105,7 @@ fn from_stat(stat: &rustix::fs::Stat) -> EntryStat {
         dev: stat.st_dev as u64,
         ino: stat.st_ino as u64,
         mtime: moment(stat.st_mtime as i64, stat.st_mtime_nsec as u32),
+        ctime: moment(stat.st_ctime as i64, stat.st_ctime_nsec as u32),
         mount_id: None,
         mount_root: None,
     }
@@ -137,6 +142,12 @@ mod tests {
                 path.display()
             );
             assert_eq!(ours.mtime, std.modified().ok());
+            let std_ctime = UNIX_EPOCH
+                + Duration::new(
+                    std.ctime().unsigned_abs(),
+                    std.ctime_nsec().unsigned_abs() as u32,
+                );
+            assert_eq!(ours.ctime, Some(std_ctime));
             assert_eq!(ours.is_dir(), std.is_dir());
             assert_eq!(ours.mount_root, ours.mount_root.map(|_| false));
         }

@@ -23,7 +23,8 @@
 //! - `report`: parsing git's output (status, rev-list, refs);
 //! - `classify`: deciding where the work went;
 //! - `fetch`: "Check remotes" (`git fetch --prune`, with a stricter environment);
-//! - [`pull_request`]: the task's pull request state from `gh`, cached per task.
+//! - [`pull_request`]: the task's pull request state from `gh`, cached per task;
+//! - [`state_cache`]: the states `list` keeps while a workspace's tree is unchanged.
 
 mod classify;
 mod fetch;
@@ -31,10 +32,11 @@ pub mod pull_request;
 mod repo_files;
 mod report;
 mod runner;
+pub mod state_cache;
 
 pub use fetch::{FETCH_TIMEOUT, fetch};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -56,7 +58,7 @@ pub const REPOSITORY_OVERRIDES: [&str; 7] = [
 
 /// Where a workspace's work went, as far as the local clone can tell (no network; "Check
 /// remotes" fetches first).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "class", rename_all = "snake_case")]
 pub enum Work {
     /// The branch tip is reachable from the remote-tracking base branch.
@@ -136,7 +138,7 @@ impl Work {
 
 /// What git says of a workspace: its branch, the work that exists nowhere else, and
 /// where the work went.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GitState {
     /// Checked-out branch; `None` when HEAD is detached.
     pub branch: Option<String>,
@@ -152,7 +154,7 @@ pub struct GitState {
 }
 
 /// A workspace's git state as far as it could be read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum GitStatus {
     /// Git answered.
@@ -226,6 +228,10 @@ pub struct Inspection {
     pub ignored: Vec<PathBuf>,
     /// How many git processes the inspection ran.
     pub git_runs: u32,
+    /// Whether the same tree, base branch and git setup give the same answer: every
+    /// git run ended by itself, and the repository keeps nothing outside the workspace
+    /// (see [`state_cache`]).
+    pub repeatable: bool,
 }
 
 /// Reads the git state of `workspace`, which must itself be the top level of a work tree

@@ -40,9 +40,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What one root takes on disk.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -72,6 +72,82 @@ pub struct Usage {
     /// which `du -x` leaves out too. Nothing behind them is counted (the mount point
     /// itself neither): deleting the root would not free those bytes, and must not try.
     pub mount_points: Vec<PathBuf>,
+    /// What the whole tree looked like, when the walk saw all of it (complete, no
+    /// problem, no mount point, on unix).
+    #[serde(skip)]
+    pub tree_stamp: Option<TreeStamp>,
+}
+
+/// What a tree looked like to one walk: how many entries, and an order-free sum of one
+/// hash per entry of its device, inode, mode, size, modification and change times. Any
+/// change in the tree (a write, a new, removed or renamed entry, a `chmod`) sets the
+/// change time of an entry or of its folder to the kernel's clock, so two walks give
+/// equal stamps only if nothing changed in between, with one exception that
+/// [`TreeStamp::settled_before`] rules out. What was worked out from a tree (its git
+/// state) can be kept while its stamp stays the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TreeStamp {
+    entries: u64,
+    digest: u64,
+    newest_change: SystemTime,
+}
+
+/// How long before a walk the newest change in a tree must be for its stamp to be
+/// relied on: a change made after the walk read an entry but within the same tick of
+/// the filesystem's clock (milliseconds; two seconds on FAT) leaves that entry's times
+/// as they were.
+pub const TREE_SETTLE_TIME: Duration = Duration::from_secs(2);
+
+impl TreeStamp {
+    /// Whether nothing in the tree changed within [`TREE_SETTLE_TIME`] before
+    /// `walk_started`: only then does an equal stamp later prove an unchanged tree.
+    pub fn settled_before(&self, walk_started: SystemTime) -> bool {
+        self.newest_change
+            .checked_add(TREE_SETTLE_TIME)
+            .is_some_and(|settled| settled <= walk_started)
+    }
+
+    /// A stamp with these parts, for tests of what keeps stamps.
+    #[cfg(test)]
+    pub(crate) fn for_test(entries: u64, digest: u64, newest_change: SystemTime) -> Self {
+        Self {
+            entries,
+            digest,
+            newest_change,
+        }
+    }
+}
+
+/// The hash one entry adds to [`TreeStamp::digest`] (`None` where the platform does not
+/// give an inode and a change time).
+#[cfg(unix)]
+fn entry_hash(stat: &crate::entry_stat::EntryStat) -> Option<(u64, SystemTime)> {
+    let nanos = |time: SystemTime| {
+        time.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos() as u64)
+    };
+    let (mtime, ctime) = (stat.mtime?, stat.ctime?);
+    let mut hash = 0_u64;
+    for part in [
+        stat.dev,
+        stat.ino,
+        u64::from(stat.mode),
+        stat.size,
+        nanos(mtime),
+        nanos(ctime),
+    ] {
+        hash = mix(hash ^ part);
+    }
+    Some((hash, mtime.max(ctime)))
+}
+
+/// splitmix64's finalizer: every input bit moves about half of the output bits.
+#[cfg(unix)]
+fn mix(mut value: u64) -> u64 {
+    value = value.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    value = (value ^ (value >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    value = (value ^ (value >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    value ^ (value >> 31)
 }
 
 impl Usage {
@@ -92,6 +168,8 @@ impl Usage {
             total.problems.extend(part.problems);
             total.mount_points.extend(part.mount_points);
         }
+        // Several trees are not one tree: nothing is kept against their sum.
+        total.tree_stamp = None;
         total
     }
 }
@@ -269,6 +347,13 @@ impl Scanner {
         if let Some(mtime) = entry.mtime {
             tally.newest_mtime = tally.newest_mtime.max(Some(mtime));
         }
+        match entry.stamp {
+            Some((hash, changed)) => {
+                tally.digest = tally.digest.wrapping_add(hash);
+                tally.newest_change = tally.newest_change.max(Some(changed));
+            }
+            None => tally.unstamped = true,
+        }
         if self.first_sighting(entry) {
             tally.apparent_bytes += entry.len;
             tally.disk_bytes += entry.disk_bytes;
@@ -313,6 +398,8 @@ struct Entry {
     len: u64,
     disk_bytes: u64,
     mtime: Option<SystemTime>,
+    /// Its hash for the tree's stamp and its newest change time.
+    stamp: Option<(u64, SystemTime)>,
     #[cfg(unix)]
     nlink: u64,
     #[cfg(unix)]
@@ -368,6 +455,10 @@ struct Tally {
     files: u64,
     dirs: u64,
     newest_mtime: Option<SystemTime>,
+    digest: u64,
+    newest_change: Option<SystemTime>,
+    /// An entry gave no stamp: the tree has none.
+    unstamped: bool,
     problems: Vec<ScanProblem>,
     mount_points: Vec<PathBuf>,
 }
@@ -379,6 +470,9 @@ impl Tally {
         self.files += other.files;
         self.dirs += other.dirs;
         self.newest_mtime = self.newest_mtime.max(other.newest_mtime);
+        self.digest = self.digest.wrapping_add(other.digest);
+        self.newest_change = self.newest_change.max(other.newest_change);
+        self.unstamped |= other.unstamped;
         self.problems.extend(other.problems);
         self.mount_points.extend(other.mount_points);
     }
@@ -417,6 +511,16 @@ impl RootState {
             return;
         }
         let tally = std::mem::take(&mut *self.tally.lock().unwrap_or_else(PoisonError::into_inner));
+        let complete = !self.incomplete.load(Ordering::Relaxed);
+        let whole = complete && tally.problems.is_empty() && tally.mount_points.is_empty();
+        let tree_stamp = match tally.newest_change {
+            Some(newest_change) if whole && !tally.unstamped => Some(TreeStamp {
+                entries: tally.files + tally.dirs,
+                digest: tally.digest,
+                newest_change,
+            }),
+            _ => None,
+        };
         let usage = Usage {
             apparent_bytes: tally.apparent_bytes,
             disk_bytes: tally.disk_bytes,
@@ -424,9 +528,10 @@ impl RootState {
             dirs: tally.dirs,
             newest_mtime: tally.newest_mtime,
             exists: true,
-            complete: !self.incomplete.load(Ordering::Relaxed),
+            complete,
             problems: tally.problems,
             mount_points: tally.mount_points,
+            tree_stamp,
         };
         on_done(self.index, usage);
     }

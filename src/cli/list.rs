@@ -111,9 +111,10 @@ pub(super) fn list(
             _ => None,
         })
         .collect();
+    let walk_started = SystemTime::now();
     let usage = scan(&managed);
     let on_disk: Vec<PathBuf> = managed.iter().filter(|p| p.is_dir()).cloned().collect();
-    let inspections = inspect_all(snapshot, &on_disk, fetch);
+    let inspections = inspect_all(snapshot, &on_disk, &usage, walk_started, fetch);
     let reclaimable = reclaimable_bytes(&inspections);
     let pr_states = pull_requests(snapshot, &tasks, fetch);
     let gone = Usage::default();

@@ -3,33 +3,86 @@
 
 use super::snapshot::scan;
 use crate::git::pull_request::{self, PrCache, PrState};
+use crate::git::state_cache::{GitSetup, StateCache};
 use crate::git::{self, DEFAULT_GIT_TIMEOUT, FETCH_TIMEOUT, Inspection};
+use crate::process;
+use crate::scan::Usage;
 use crate::store::{RecordCache, Snapshot, TaskRecord, WorkspaceLocation, paths};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::SystemTime;
 
 /// Fetches the remotes of `paths` (when `fetch`), printing progress and failures on
-/// stderr, then inspects each: its git state and what git ignores in it.
+/// stderr, then inspects each: its git state and what git ignores in it. A workspace
+/// whose tree (`usage`, from a walk that started at `walk_started`) is as it was when
+/// its state was last worked out is not shown to git again (see
+/// [`git::state_cache`]); with `fetch`, every one is.
 pub(super) fn inspect_all(
     snapshot: &Snapshot,
     paths: &[PathBuf],
+    usage: &HashMap<PathBuf, Usage>,
+    walk_started: SystemTime,
     fetch: bool,
 ) -> HashMap<PathBuf, Inspection> {
     if fetch {
         fetch_all(paths);
     }
     let base_branches = base_branches_of(snapshot, paths);
-    paths
-        .par_iter()
-        .map(|path| {
-            let base = base_branches.get(path).map(String::as_str);
-            let inspection = git::inspect_workspace(path, base, DEFAULT_GIT_TIMEOUT);
-            (path.clone(), inspection)
-        })
-        .collect()
+    let base_of = |path: &Path| base_branches.get(path).map(String::as_str);
+    let tree_of = |path: &Path| usage.get(path).and_then(|found| found.tree_stamp);
+    let mut cache = if fetch { None } else { state_cache(snapshot) };
+    let mut inspections = HashMap::new();
+    let mut asked = Vec::new();
+    for path in paths {
+        let kept = cache
+            .as_ref()
+            .zip(tree_of(path))
+            .and_then(|(cache, tree)| cache.get(path, &tree, base_of(path)));
+        match kept {
+            Some(inspection) => {
+                inspections.insert(path.clone(), inspection);
+            }
+            None => asked.push(path),
+        }
+    }
+    let fresh: Vec<(PathBuf, Inspection)> = process::in_program_pool(|| {
+        asked
+            .par_iter()
+            .map(|path| {
+                let inspection = git::inspect_workspace(path, base_of(path), DEFAULT_GIT_TIMEOUT);
+                ((*path).clone(), inspection)
+            })
+            .collect()
+    });
+    if let Some(cache) = &mut cache {
+        for (path, inspection) in &fresh {
+            if let Some(tree) = tree_of(path) {
+                cache.keep(path, &tree, walk_started, base_of(path), inspection);
+            }
+        }
+        let workspaces: HashSet<&Path> = snapshot
+            .workspaces
+            .iter()
+            .map(|w| w.path.as_path())
+            .collect();
+        cache.retain(|workspace| workspaces.contains(workspace));
+        if let Err(err) = cache.save() {
+            eprintln!("problem: cannot keep the git states: {err}");
+        }
+    }
+    inspections.extend(fresh);
+    inspections
+}
+
+/// The kept git states of the snapshot's data dir, when there is a cache folder and
+/// the user's git setup can be told.
+fn state_cache(snapshot: &Snapshot) -> Option<StateCache> {
+    let records = RecordCache::for_user()?.file_for(&snapshot.data_dir);
+    let setup = GitSetup::current(OsStr::new("git"))?;
+    Some(StateCache::beside(&records, setup))
 }
 
 /// The base branch of each workspace of `workspaces`, as [`Snapshot::base_branches`]

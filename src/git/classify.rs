@@ -24,21 +24,25 @@ pub(super) fn inspect(
                 status: GitStatus::Unknown { reason },
                 ignored: Vec::new(),
                 git_runs,
+                repeatable: false,
             };
         }
     };
     let result = read_state(&git, &git_dir, base_branch);
     let git_runs = git.runs();
+    let repeatable = git.every_run_ended() && git_dir.self_contained();
     match result {
         Ok((state, ignored)) => Inspection {
             status: GitStatus::Known(state),
             ignored,
             git_runs,
+            repeatable,
         },
         Err(reason) => Inspection {
             status: GitStatus::Unknown { reason },
             ignored: Vec::new(),
             git_runs,
+            repeatable,
         },
     }
 }

@@ -65,6 +65,25 @@ impl GitDir {
         })
     }
 
+    /// Whether everything git reads of the repository is inside the workspace: `.git`
+    /// is a plain folder that borrows no objects (`objects/info/alternates`), shares no
+    /// refs (`commondir`) and includes no other config. False when it cannot be told.
+    pub(super) fn self_contained(&self) -> bool {
+        let Some(dir) = self.plain() else {
+            return false;
+        };
+        let absent = |path: PathBuf| matches!(std::fs::symlink_metadata(path), Err(err) if err.kind() == io::ErrorKind::NotFound);
+        absent(dir.join("commondir"))
+            && absent(dir.join("objects").join("info").join("alternates"))
+            && ["config", "config.worktree"].iter().all(|name| {
+                match read_small(&dir.join(name), CONFIG_LIMIT) {
+                    Ok(Some(bytes)) => !contains(&bytes.to_ascii_lowercase(), b"include"),
+                    Ok(None) => true,
+                    Err(_) => false,
+                }
+            })
+    }
+
     /// Whether `branch`'s reflog holds its creation and nothing else (no commit, reset
     /// or rebase ever moved it); `None` when there is no reflog to read.
     pub(super) fn created_only(&self, branch: &str) -> Option<bool> {

@@ -24,6 +24,9 @@ pub(super) struct Git<'a> {
     /// More variables for this kind of run (fetch sets its own).
     env: Vec<(&'static str, OsString)>,
     runs: Cell<u32>,
+    /// A run did not end by itself: it timed out, could not start or be read, or was
+    /// killed by a signal.
+    interrupted: Cell<bool>,
 }
 
 impl<'a> Git<'a> {
@@ -46,7 +49,14 @@ impl<'a> Git<'a> {
             ],
             env: Vec::new(),
             runs: Cell::new(0),
+            interrupted: Cell::new(false),
         }
+    }
+
+    /// Whether every run so far ended by itself, with an exit code: its answer then
+    /// depends on the repository and the configs only, not on the moment.
+    pub(super) fn every_run_ended(&self) -> bool {
+        !self.interrupted.get()
     }
 
     /// What is left of the deadline.
@@ -99,11 +109,18 @@ impl<'a> Git<'a> {
             command.env(name, value);
         }
         self.runs.set(self.runs.get() + 1);
-        run_with_timeout(command, remaining).map_err(|error| match error {
-            RunError::NotFound { .. } => "git not found".to_owned(),
-            RunError::TimedOut { .. } => timed_out(),
-            other => other.to_string(),
-        })
+        let output = run_with_timeout(command, remaining).map_err(|error| {
+            self.interrupted.set(true);
+            match error {
+                RunError::NotFound { .. } => "git not found".to_owned(),
+                RunError::TimedOut { .. } => timed_out(),
+                other => other.to_string(),
+            }
+        })?;
+        if output.status.code().is_none() {
+            self.interrupted.set(true);
+        }
+        Ok(output)
     }
 
     /// Runs git with string arguments.

@@ -31,6 +31,8 @@ impl Entry {
             len: meta.len(),
             disk_bytes: meta.len(),
             mtime: meta.modified().ok(),
+            // std gives no inode and no change time everywhere.
+            stamp: None,
         }
     }
 }

@@ -314,6 +314,7 @@ fn entry_of(stat: &EntryStat) -> Entry {
         // st_blocks is always in 512-byte units, whatever the file system block size.
         disk_bytes: stat.blocks.saturating_mul(512),
         mtime: stat.mtime,
+        stamp: super::entry_hash(stat),
         nlink: stat.nlink,
         dev: stat.dev,
         ino: stat.ino,

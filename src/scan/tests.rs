@@ -223,3 +223,64 @@ fn a_tree_deeper_than_the_held_handles_is_counted_and_named() -> TestResult {
     assert_eq!((usage.dirs, usage.files), (151 - 10, 150 - 11));
     Ok(())
 }
+
+#[cfg(unix)]
+#[test]
+fn a_tree_keeps_its_stamp_until_something_in_it_changes() -> TestResult {
+    use std::time::{Duration, SystemTime};
+    let tmp = tempfile::tempdir()?;
+    let root = tmp.path().join("tree");
+    fs::create_dir_all(root.join("sub"))?;
+    fs::write(root.join("sub/file"), b"one")?;
+    fs::write(root.join("other"), b"x")?;
+    let stamp = |root: &Path| -> Result<crate::scan::TreeStamp, String> {
+        scanner()
+            .scan_tree(root)
+            .tree_stamp
+            .ok_or_else(|| "a whole tree has a stamp".to_owned())
+    };
+    let first = stamp(&root)?;
+    assert_eq!(stamp(&root)?, first, "nothing changed");
+    let walked = SystemTime::now();
+    assert!(!first.settled_before(walked), "written just now");
+    assert!(first.settled_before(walked + Duration::from_secs(3)));
+
+    // Each change moves some entry's change time (a file's, or its folder's). The
+    // changes are made a few clock ticks apart: the settle rule keeps a change within
+    // one tick of a walk from being relied on, and that is not what is tested here.
+    let tick = || std::thread::sleep(Duration::from_millis(30));
+    let old = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
+    let set_old = |path: &Path| {
+        fs::File::options()
+            .write(true)
+            .open(path)?
+            .set_modified(old)
+    };
+    set_old(&root.join("sub/file"))?;
+    let before = stamp(&root)?;
+    assert_ne!(before, first, "a new modification time");
+    tick();
+    fs::write(root.join("sub/file"), b"two")?;
+    set_old(&root.join("sub/file"))?;
+    assert_ne!(
+        stamp(&root)?,
+        before,
+        "same size and modification time, new content"
+    );
+    let changes: [&dyn Fn() -> std::io::Result<()>; 3] = [
+        &|| fs::write(root.join("sub/new"), b""),
+        &|| fs::rename(root.join("sub/new"), root.join("moved")),
+        &|| fs::remove_file(root.join("moved")),
+    ];
+    for change in changes {
+        let before = stamp(&root)?;
+        tick();
+        change()?;
+        assert_ne!(stamp(&root)?, before);
+    }
+
+    // A tree with a problem has no stamp: part of it was not seen.
+    let unreadable = scanner().fail_reading(root.join("sub")).scan_tree(&root);
+    assert!(unreadable.complete && unreadable.tree_stamp.is_none());
+    Ok(())
+}

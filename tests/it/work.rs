@@ -99,3 +99,84 @@ fn list_fetch_sees_a_merged_and_deleted_branch_and_the_pr_state() -> TestResult 
     assert_eq!(row["work"]["class"], "merged", "{row}");
     Ok(())
 }
+
+/// A `git` first on the janitor's `PATH` that logs its arguments and runs the real one.
+#[cfg(unix)]
+fn logging_git(mini: &Mini) -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
+    use std::os::unix::fs::PermissionsExt;
+    let real = std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+        .map(|folder| folder.join("git"))
+        .find(|candidate| candidate.is_file())
+        .ok_or("git is on PATH")?;
+    let bin = mini.root.path().join("bin");
+    fs::create_dir_all(&bin)?;
+    let log = mini.root.path().join("git.log");
+    let script = bin.join("git");
+    fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )?;
+    fs::set_permissions(&script, fs::Permissions::from_mode(0o755))?;
+    Ok(log)
+}
+
+#[cfg(unix)]
+#[test]
+fn list_keeps_a_workspace_s_git_state_until_its_tree_changes() -> TestResult {
+    if !git_available() {
+        return cannot_run("git is not installed");
+    }
+    let mini = Mini::new()?;
+    let remote = mini.root.path().join("remote.git");
+    fs::create_dir_all(&remote)?;
+    git(&remote, &["init", "--quiet", "--bare"])?;
+    mini.add_task("kept000001", ENV, "done")?;
+    let ws = mini.workspace(ENV, "kept000001");
+    fs::create_dir_all(ws.parent().ok_or("no parent")?)?;
+    let remote_path = remote.to_str().ok_or("path")?;
+    git(
+        mini.root.path(),
+        &["clone", "--quiet", remote_path, ws.to_str().ok_or("path")?],
+    )?;
+    fs::write(ws.join("README.md"), "hello\n")?;
+    git(&ws, &["add", "README.md"])?;
+    git(&ws, &["commit", "--quiet", "-m", "initial"])?;
+    git(&ws, &["push", "--quiet", "origin", "HEAD:main"])?;
+    git(&ws, &["fetch", "--quiet", "origin"])?;
+    let log = logging_git(&mini)?;
+    let status_runs = || -> Result<usize, Box<dyn std::error::Error>> {
+        let logged = fs::read_to_string(&log).unwrap_or_default();
+        Ok(logged
+            .lines()
+            .filter(|line| line.starts_with("status"))
+            .count())
+    };
+    // A state is kept only for a tree whose last change is older than the settle time
+    // (2 s) when the walk starts.
+    std::thread::sleep(std::time::Duration::from_millis(2200));
+
+    let first = mini.run(&["list", "--json"])?;
+    assert_eq!(first.code, Some(0), "{first}");
+    let work = work_of(&first.stdout, "kept000001")?["work"].clone();
+    assert_eq!(work["class"], "merged", "{work}");
+    assert_eq!(status_runs()?, 1);
+
+    let again = mini.run(&["list", "--json"])?;
+    assert_eq!(work_of(&again.stdout, "kept000001")?["work"], work);
+    assert_eq!(
+        status_runs()?,
+        1,
+        "the tree did not change: git is not asked again"
+    );
+
+    fs::write(ws.join("notes.txt"), "the agent's unsaved work\n")?;
+    let changed = mini.run(&["list", "--json"])?;
+    let row = work_of(&changed.stdout, "kept000001")?;
+    assert_eq!(row["work"]["class"], "uncommitted", "{row}");
+    assert_eq!(status_runs()?, 2, "a changed tree is shown to git");
+    Ok(())
+}

@@ -257,5 +257,6 @@ fn serializes_with_a_state_tag_and_flat_fields() -> TestResult {
     Ok(())
 }
 
+mod kept;
 mod odd;
 mod work;

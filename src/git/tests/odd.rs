@@ -141,10 +141,9 @@ fn folder_with_git_dir() -> Result<tempfile::TempDir, Box<dyn std::error::Error>
 fn missing_git_program_is_unknown() -> TestResult {
     let root = folder_with_git_dir()?;
     let program = root.path().join("no-such-git");
-    assert_eq!(
-        inspect_with(program.as_os_str(), root.path(), None, DEFAULT_GIT_TIMEOUT).status,
-        unknown("git not found")
-    );
+    let inspection = inspect_with(program.as_os_str(), root.path(), None, DEFAULT_GIT_TIMEOUT);
+    assert_eq!(inspection.status, unknown("git not found"));
+    assert!(!inspection.repeatable, "another run may find git");
     Ok(())
 }
 
@@ -155,11 +154,15 @@ fn failing_git_is_unknown_with_its_message() -> TestResult {
     }
     let fixture = Fixture::new()?;
     std::fs::write(fixture.workspace.join(".git/index"), "not an index")?;
-    let status = fixture.inspect().status;
-    let GitStatus::Unknown { reason } = &status else {
-        return Err(format!("expected Unknown, got {status:?}").into());
+    let inspection = fixture.inspect();
+    let GitStatus::Unknown { reason } = &inspection.status else {
+        return Err(format!("expected Unknown, got {:?}", inspection.status).into());
     };
     assert!(reason.starts_with("git status failed: "), "{reason}");
+    assert!(
+        inspection.repeatable,
+        "git ended by itself: the same tree fails the same way"
+    );
     Ok(())
 }
 
@@ -170,14 +173,14 @@ fn hung_git_is_unknown_after_the_timeout() -> TestResult {
     let program = root.path().join("slow-git");
     crate::process::write_script(&program, "exec sleep 30")?;
     let started = std::time::Instant::now();
-    let status = inspect_with(
+    let inspection = inspect_with(
         program.as_os_str(),
         root.path(),
         None,
         Duration::from_millis(300),
-    )
-    .status;
-    assert_eq!(status, unknown("git timed out after 300ms"));
+    );
+    assert_eq!(inspection.status, unknown("git timed out after 300ms"));
+    assert!(!inspection.repeatable, "a timeout says nothing of the tree");
     assert!(started.elapsed() < Duration::from_secs(10));
     Ok(())
 }
