@@ -59,9 +59,8 @@ pub(super) fn inspect_all(
     });
     if let Some(cache) = &mut cache {
         for (path, inspection) in &fresh {
-            if let Some(tree) = tree_of(path) {
-                cache.keep(path, &tree, walk_started, base_of(path), inspection);
-            }
+            let tree = tree_of(path);
+            cache.keep(path, tree.as_ref(), walk_started, base_of(path), inspection);
         }
         let workspaces: HashSet<&Path> = snapshot
             .workspaces

@@ -132,17 +132,18 @@ impl StateCache {
     }
 
     /// Keeps `inspection` of `workspace`, worked out after a walk that started at
-    /// `walk_started` and found `tree`, when that tree alone decides it; else forgets
-    /// what was kept for the workspace.
+    /// `walk_started` and found `tree`, when that tree alone decides it; else (a tree
+    /// without a stamp among them) forgets what was kept for the workspace.
     pub fn keep(
         &mut self,
         workspace: &Path,
-        tree: &TreeStamp,
+        tree: Option<&TreeStamp>,
         walk_started: SystemTime,
         base_branch: Option<&str>,
         inspection: &Inspection,
     ) {
-        if inspection.repeatable && tree.settled_before(walk_started) {
+        let settled = tree.filter(|tree| tree.settled_before(walk_started));
+        if let Some(tree) = settled.filter(|_| inspection.repeatable) {
             let kept = Kept {
                 tree: *tree,
                 base_branch: base_branch.map(str::to_owned),
@@ -276,7 +277,7 @@ mod tests {
         // tick could hide behind equal times.
         cache.keep(
             ws,
-            &stamp,
+            Some(&stamp),
             changed + Duration::from_secs(1),
             None,
             &inspection(true),
@@ -284,9 +285,9 @@ mod tests {
         assert!(cache.get(ws, &stamp, None).is_none());
         // Git was interrupted (a timeout): the answer says nothing of the tree.
         let walk = changed + crate::scan::TREE_SETTLE_TIME;
-        cache.keep(ws, &stamp, walk, None, &inspection(false));
+        cache.keep(ws, Some(&stamp), walk, None, &inspection(false));
         assert!(cache.get(ws, &stamp, None).is_none());
-        cache.keep(ws, &stamp, walk, None, &inspection(true));
+        cache.keep(ws, Some(&stamp), walk, None, &inspection(true));
         assert!(cache.get(ws, &stamp, None).is_some());
         assert!(
             cache.get(ws, &tree(8, changed), None).is_none(),
@@ -306,12 +307,18 @@ mod tests {
                 .is_none()
         );
 
-        // A later answer that cannot be kept forgets the kept one; a workspace that is
-        // gone is forgotten.
+        // A later answer that cannot be kept forgets the kept one, and so does a tree
+        // without a stamp; a workspace that is gone is forgotten.
         let mut cache = StateCache::beside(&records_file, GitSetup(1));
-        cache.keep(ws, &stamp, walk, None, &inspection(false));
+        cache.keep(ws, Some(&stamp), walk, None, &inspection(false));
         assert!(cache.get(ws, &stamp, None).is_none());
-        cache.keep(ws, &stamp, walk, None, &inspection(true));
+        cache.keep(ws, Some(&stamp), walk, None, &inspection(true));
+        cache.keep(ws, None, walk, None, &inspection(true));
+        assert!(
+            cache.get(ws, &stamp, None).is_none(),
+            "a tree the walk saw only in part"
+        );
+        cache.keep(ws, Some(&stamp), walk, None, &inspection(true));
         cache.retain(|workspace| workspace != ws);
         assert!(cache.get(ws, &stamp, None).is_none());
 
@@ -319,7 +326,7 @@ mod tests {
         std::fs::write(dir.path().join("git-states-00ff.json"), b"{not json")?;
         let mut cache = StateCache::beside(&records_file, GitSetup(1));
         assert!(cache.get(ws, &stamp, None).is_none());
-        cache.keep(ws, &stamp, walk, None, &inspection(true));
+        cache.keep(ws, Some(&stamp), walk, None, &inspection(true));
         cache.save()?;
         assert!(
             StateCache::beside(&records_file, GitSetup(1))

@@ -37,7 +37,7 @@ fn a_kept_state_is_used_while_the_tree_is_unchanged_and_dropped_when_it_changes(
     let tree = stamp(ws)?;
     let mut cache = StateCache::beside(&records_file, setup);
     assert!(cache.get(ws, &tree, None).is_none(), "nothing kept yet");
-    cache.keep(ws, &tree, settled_walk(), None, &inspection);
+    cache.keep(ws, Some(&tree), settled_walk(), None, &inspection);
     cache.save()?;
     assert!(cache_dir.path().join("git-states-00ff.json").is_file());
 
