@@ -303,6 +303,11 @@ mod frames {
             paths::managed_repos_dir(&many).as_os_str(),
             data.as_os_str(),
         ])?;
+        // The copy's 2 GB are written out before the clock starts: a user's data dir
+        // is not a copy made a moment ago, whose writeback would compete with the load.
+        if !Command::new("sync").status()?.success() {
+            bail!("sync failed");
+        }
         Ok(data)
     }
 
