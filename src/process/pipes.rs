@@ -65,7 +65,13 @@ mod by_poll {
                 match rustix::event::poll(&mut fds, Some(&timeout)) {
                     Ok(_) => {}
                     // Interrupted: the caller's loop asks again.
-                    Err(_) => return,
+                    Err(rustix::io::Errno::INTR) => return,
+                    // No way to wait on the pipes (out of memory): wait the pause out
+                    // instead of spinning, and try again.
+                    Err(_) => {
+                        std::thread::sleep(pause);
+                        return;
+                    }
                 }
                 let ready = |fd: &PollFd| !fd.revents().is_empty();
                 let out_ready = self.stdout.is_some() && ready(&fds[0]);
