@@ -272,5 +272,15 @@ pub fn ignored_entries(workspace: &Path, timeout: Duration) -> Result<Vec<PathBu
 
 const NOT_A_REPOSITORY: &str = "not a git repository";
 
+/// The file of a cache named `kind` kept beside the record cache file `records_file`:
+/// same folder, same data-dir hash (`records-<hash>.json` gives `<kind>-<hash>.json`).
+fn cache_file_beside(records_file: &Path, kind: &str) -> PathBuf {
+    let name = records_file
+        .file_name()
+        .map(|name| name.to_string_lossy().replacen("records", kind, 1))
+        .unwrap_or_else(|| format!("{kind}.json"));
+    records_file.with_file_name(name)
+}
+
 #[cfg(test)]
 mod tests;

@@ -126,15 +126,8 @@ impl PrCache {
     /// The cache of `data_dir`'s states kept beside the record cache file `records_file`
     /// (same folder, same data-dir hash).
     pub fn beside(records_file: &Path) -> Self {
-        let name = records_file
-            .file_name()
-            .map(|name| {
-                name.to_string_lossy()
-                    .replacen("records-", "pull-requests-", 1)
-            })
-            .unwrap_or_else(|| "pull-requests.json".to_owned());
         Self {
-            file: records_file.with_file_name(name),
+            file: super::cache_file_beside(records_file, "pull-requests"),
         }
     }
 

@@ -91,14 +91,7 @@ impl StateCache {
     /// data-dir hash), for `setup`. What was kept for another setup, or cannot be
     /// read, is dropped.
     pub fn beside(records_file: &Path, setup: GitSetup) -> Self {
-        let name = records_file
-            .file_name()
-            .map(|name| {
-                name.to_string_lossy()
-                    .replacen("records-", "git-states-", 1)
-            })
-            .unwrap_or_else(|| "git-states.json".to_owned());
-        let file = records_file.with_file_name(name);
+        let file = super::cache_file_beside(records_file, "git-states");
         let stored: Option<Stored> = std::fs::read(&file)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok());
