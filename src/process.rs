@@ -84,9 +84,9 @@ pub enum RunError {
 
 /// Runs `command` with stdin closed and stdout/stderr captured, for at most `timeout`.
 ///
-/// Both pipes are drained as output comes ([`Pipes`]), so a chatty child cannot block on
-/// a full pipe. When the timeout passes, the child is killed and reaped and `TimedOut` is returned.
-/// Only the direct child is killed: its own children keep running.
+/// Both pipes are drained as output comes (one `poll` on both on unix), so a chatty child
+/// cannot block on a full pipe. When the timeout passes, the child is killed and reaped and
+/// `TimedOut` is returned. Only the direct child is killed: its own children keep running.
 ///
 /// Once the child has exited, its output is collected until the pipes close, but never past
 /// the deadline: a background process it started may hold them open. Output written after
