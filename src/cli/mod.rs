@@ -98,7 +98,6 @@ pub fn run(cli: Cli) -> Result<u8> {
         CliCommand::Usage { json } => {
             let settings = settings(config_path);
             let snapshot = open(data_dir)?;
-            snapshot::note_agents_runner(&snapshot);
             usage::usage(&snapshot, json, &settings)
         }
         CliCommand::Reclaim {

@@ -4,7 +4,7 @@
 
 use super::run_plan::print_log;
 use super::{bad_input, failure};
-use crate::agents_runner::{LiveProbe, Probe};
+use crate::agents_runner::{LiveProbe, Probe, RunnerProcess};
 use crate::config::{Config, format_age};
 use crate::container::{ContainerRuntime, DockerListing};
 use crate::executor::{self, Executor, MeasureInput, Measured, ReclaimReport};
@@ -43,6 +43,7 @@ fn measure(
     settings: &Config,
     workspace_sizes: &mut HashMap<PathBuf, Usage>,
     docker: Result<DockerListing, String>,
+    agents_runner: Option<RunnerProcess>,
 ) -> Measured {
     let runner_home = paths::runner_home_of_user();
     executor::measure(
@@ -52,7 +53,7 @@ fn measure(
             docker,
             settings: &settings.reclaim,
             now: SystemTime::now(),
-            agents_runner: LiveProbe.check(&snapshot.data_dir),
+            agents_runner,
         },
         workspace_sizes,
         &Arc::new(AtomicBool::new(false)),
@@ -101,14 +102,16 @@ pub(super) struct OtherRow {
 }
 
 /// The rows of every kind of the footprint besides workspaces (`workspace_sizes`: the
-/// sizes `usage` took; `docker`: what docker listed, see [`MeasureInput::docker`]).
+/// sizes `usage` took; `docker`: what docker listed, see [`MeasureInput::docker`];
+/// `agents_runner`: the Agents-Runner found running on the data dir).
 pub(super) fn other_rows(
     snapshot: &Snapshot,
     settings: &Config,
     workspace_sizes: &mut HashMap<PathBuf, Usage>,
     docker: Result<DockerListing, String>,
+    agents_runner: Option<RunnerProcess>,
 ) -> (Vec<OtherRow>, Vec<String>) {
-    let measured = measure(snapshot, settings, workspace_sizes, docker);
+    let measured = measure(snapshot, settings, workspace_sizes, docker, agents_runner);
     let (_, rows) = measured.assess(snapshot, &settings.reclaim, SystemTime::now(), None);
     (rows.into_iter().map(row).collect(), measured.warnings)
 }

@@ -2,7 +2,7 @@
 //! note while Agents-Runner runs on it, and the sizes of its folders.
 
 use super::bad_input;
-use crate::agents_runner::{LiveProbe, Probe};
+use crate::agents_runner::{LiveProbe, Probe, RunnerProcess};
 use crate::executor;
 use crate::scan::Usage;
 use crate::store::{self, Snapshot, paths};
@@ -40,7 +40,12 @@ pub(super) fn open(explicit: Option<&Path>) -> Result<Snapshot> {
 /// A note on stderr while Agents-Runner runs on the data directory: reading works,
 /// record changes are refused.
 pub(super) fn note_agents_runner(snapshot: &Snapshot) {
-    if let Some(runner) = LiveProbe.check(&snapshot.data_dir) {
+    print_agents_runner_note(LiveProbe.check(&snapshot.data_dir).as_ref());
+}
+
+/// The note of [`note_agents_runner`] for a look already taken.
+pub(super) fn print_agents_runner_note(runner: Option<&RunnerProcess>) {
+    if let Some(runner) = runner {
         eprintln!("note: {}", runner.notice());
     }
 }

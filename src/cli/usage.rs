@@ -3,8 +3,9 @@
 
 use super::quotas::print_quotas;
 use super::reclaim::{other_rows, print_other};
-use super::snapshot::scan;
+use super::snapshot::{print_agents_runner_note, scan};
 use super::table::{mount_point_note, truncate, unix_seconds};
+use crate::agents_runner::{LiveProbe, Probe};
 use crate::config::Config;
 use crate::container::ContainerRuntime;
 use crate::policy;
@@ -50,15 +51,22 @@ pub(super) fn usage(snapshot: &Snapshot, json: bool, settings: &Config) -> Resul
     let quotas = &settings.quotas;
     let roots: Vec<PathBuf> = snapshot.workspaces.iter().map(|w| w.path.clone()).collect();
     // Docker is asked while the workspaces are sized: its answer is mostly waiting (a
-    // process start, the daemon), the walk's time is the CPU's.
-    let (mut usage, docker) = std::thread::scope(|threads| {
+    // process start, the daemon), the walk's time is the CPU's. So is the process
+    // table, once for both the note and the footprint (it was read twice, the first
+    // time before the walk).
+    let (mut usage, docker, agents_runner) = std::thread::scope(|threads| {
         let docker = threads.spawn(|| ContainerRuntime::default().runner_objects());
+        let agents_runner = threads.spawn(|| LiveProbe.check(&snapshot.data_dir));
         let usage = scan(&roots);
         let docker = docker
             .join()
             .unwrap_or_else(|_| Err("asking docker failed".to_owned()));
-        (usage, docker)
+        let agents_runner = agents_runner
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (usage, docker, agents_runner)
     });
+    print_agents_runner_note(agents_runner.as_ref());
     let mut environments: Vec<EnvironmentUsage> = snapshot
         .environments
         .iter()
@@ -124,7 +132,7 @@ pub(super) fn usage(snapshot: &Snapshot, json: bool, settings: &Config) -> Resul
     let total_disk_bytes: u64 = environments.iter().map(|e| e.disk_bytes).sum();
     // The quotas count the sizes measured above, never a second scan.
     let quota_states = policy::quota_states(snapshot, &usage, quotas);
-    let (other, warnings) = other_rows(snapshot, settings, &mut usage, docker);
+    let (other, warnings) = other_rows(snapshot, settings, &mut usage, docker, agents_runner);
     for warning in &warnings {
         eprintln!("problem: {warning}");
     }

@@ -352,12 +352,15 @@ fn beside_a_running_agents_runner_records_stay_its_own_and_workspaces_still_go()
         "no container removed"
     );
     // Reading works, and says why changes would not.
-    let list = mini.run(&["list", "--all"])?;
-    assert_eq!(list.code, Some(0), "{list}");
-    assert!(
-        list.stderr
-            .contains(&format!("note: Agents-Runner is running (pid {pid})"))
-    );
+    for args in [&["list", "--all"][..], &["usage"][..]] {
+        let read = mini.run(args)?;
+        assert_eq!(read.code, Some(0), "{read}");
+        assert!(
+            read.stderr
+                .contains(&format!("note: Agents-Runner is running (pid {pid})")),
+            "{args:?}: {read}"
+        );
+    }
 
     // Deleting workspaces still works; their lines go only where it does not write.
     let orphans = mini.run(&["orphans", "--delete", "--json"])?;
