@@ -92,18 +92,18 @@ pub struct TreeStamp {
     newest_change: SystemTime,
 }
 
-/// How long before a walk the newest change in a tree must be for its stamp to be
-/// relied on: a change made after the walk read an entry but within the same tick of
-/// the filesystem's clock (milliseconds; two seconds on FAT) leaves that entry's times
-/// as they were.
-pub const TREE_SETTLE_TIME: Duration = Duration::from_secs(2);
+/// How long before it was looked at the newest change of a file or tree must be for its
+/// stat times to tell it from any later version: a change made after the look but within
+/// the same tick of the filesystem's clock (milliseconds; two seconds on FAT) leaves the
+/// times as they were. The tree stamps here and the record cache both rely on it.
+pub const SETTLE_TIME: Duration = Duration::from_secs(2);
 
 impl TreeStamp {
-    /// Whether nothing in the tree changed within [`TREE_SETTLE_TIME`] before
+    /// Whether nothing in the tree changed within [`SETTLE_TIME`] before
     /// `walk_started`: only then does an equal stamp later prove an unchanged tree.
     pub fn settled_before(&self, walk_started: SystemTime) -> bool {
         self.newest_change
-            .checked_add(TREE_SETTLE_TIME)
+            .checked_add(SETTLE_TIME)
             .is_some_and(|settled| settled <= walk_started)
     }
 

@@ -277,7 +277,7 @@ mod tests {
         );
         assert!(cache.get(ws, &stamp, None).is_none());
         // Git was interrupted (a timeout): the answer says nothing of the tree.
-        let walk = changed + crate::scan::TREE_SETTLE_TIME;
+        let walk = changed + crate::scan::SETTLE_TIME;
         cache.keep(ws, Some(&stamp), walk, None, &inspection(false));
         assert!(cache.get(ws, &stamp, None).is_none());
         cache.keep(ws, Some(&stamp), walk, None, &inspection(true));

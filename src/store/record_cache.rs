@@ -4,7 +4,7 @@
 //! One binary file per task folder (`tasks/`, `tasks/done/`) in the user's cache folder
 //! holds each record with the name and stamp of the file it came from: size,
 //! modification time and, on unix, inode and change time. A record is served only while
-//! its file's stamp is unchanged; a file changed in the last [`SETTLE`] is never cached
+//! its file's stamp is unchanged; a file changed in the last [`SETTLE_TIME`] is never cached
 //! (two writes within one timestamp tick could share a stamp), so a stale record is
 //! never served. A cache file that does not decode whole, fails its checksum, or
 //! belongs to another version, folder or kind of folder is ignored and replaced.
@@ -15,15 +15,14 @@
 
 use super::environments::WorkspaceType;
 use super::tasks::TaskRecord;
+use crate::scan::SETTLE_TIME;
 use std::ffi::OsStr;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Overrides the cache folder; set but empty, it turns the cache off.
 pub const CACHE_DIR_VAR: &str = "AGENTS_JANITOR_CACHE_DIR";
-/// Files changed more recently than this are parsed every time.
-pub const SETTLE: Duration = Duration::from_secs(2);
 /// The first bytes of every cache file.
 const MAGIC: &[u8; 8] = b"AJrecord";
 // 2: records gained `legacy` (JSON records are cached too). 3: binary, one file per
@@ -168,9 +167,9 @@ impl FileStamp {
         self.len
     }
 
-    /// True when the file has not changed for [`SETTLE`] before `now`.
+    /// True when the file has not changed for [`SETTLE_TIME`] before `now`.
     pub fn settled(&self, now: SystemTime) -> bool {
-        let limit = since_epoch_ns(now).saturating_sub(SETTLE.as_nanos() as u64);
+        let limit = since_epoch_ns(now).saturating_sub(SETTLE_TIME.as_nanos() as u64);
         self.mtime_ns.max(self.ctime_ns) < limit
     }
 }
@@ -524,6 +523,7 @@ mod tests {
     use super::*;
     use crate::store::{OpenError, Snapshot, paths};
     use std::fs;
+    use std::time::Duration;
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -725,7 +725,7 @@ mod tests {
         assert_eq!(
             cached_count(&cache, &data),
             0,
-            "written within SETTLE of now"
+            "written within SETTLE_TIME of now"
         );
         load_later(&data, &cache)?;
         assert_eq!(cached_count(&cache, &data), 1, "settled by then");

@@ -18,7 +18,7 @@ fn stamp(workspace: &Path) -> Result<TreeStamp, Box<dyn std::error::Error>> {
 /// A walk as long after the tree's last change as the settle rule asks: the test does
 /// not wait for it.
 fn settled_walk() -> SystemTime {
-    SystemTime::now() + crate::scan::TREE_SETTLE_TIME * 2
+    SystemTime::now() + crate::scan::SETTLE_TIME * 2
 }
 
 #[test]
